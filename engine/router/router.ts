@@ -1,0 +1,90 @@
+import type { ApiError, Result } from '../contract/errors';
+import {
+  contract,
+  isChannelName,
+  type ChannelName,
+  type ChannelOutput,
+  type ChannelParsedInput,
+  type HostKind,
+} from '../contract/index';
+import { describeZodError, toApiError } from '../errors';
+import type { Logger } from '../log/logger';
+
+export interface CallContext {
+  host: HostKind;
+  /** Set by hosts that can tell (Electron: the sender frame's URL). */
+  senderUrl?: string;
+}
+
+export type Handler<C extends ChannelName> = (
+  input: ChannelParsedInput<C>,
+  ctx: CallContext,
+) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
+
+/** Every channel must have a handler: a new channel that nobody implements fails to compile. */
+export type Handlers = { [C in ChannelName]: Handler<C> };
+
+export interface RouterOptions {
+  handlers: Handlers;
+  /** True while the profile is locked; channels that are not `open` then answer LOCKED. */
+  isLocked: () => boolean;
+  /** Called after every successful call of an `unlocked` channel (idle auto-lock uses it). */
+  onActivity?: (channel: ChannelName) => void;
+  logger?: Logger;
+}
+
+export interface Router {
+  dispatch(channel: unknown, payload: unknown, ctx: CallContext): Promise<Result<unknown>>;
+}
+
+const fail = (error: ApiError): Result<never> => ({ ok: false, error });
+
+/**
+ * Channel -> validated handler. The same router sits behind Electron IPC, the
+ * browser host's WebSocket and the CLI, so validation and the lock gate are
+ * enforced once, whatever the host.
+ */
+export function createRouter(options: RouterOptions): Router {
+  const { handlers, isLocked, logger } = options;
+
+  async function dispatch(channel: unknown, payload: unknown, ctx: CallContext): Promise<Result<unknown>> {
+    if (!isChannelName(channel)) {
+      return fail({ code: 'UNKNOWN_CHANNEL', message: 'Unknown channel.', details: { channel: String(channel).slice(0, 80) } });
+    }
+    const def = contract[channel];
+    if (def.access !== 'open' && isLocked()) {
+      return fail({ code: 'LOCKED', message: 'The profile is locked. Unlock it with your PIN or passphrase.' });
+    }
+    const parsed = def.input.safeParse(payload);
+    if (!parsed.success) {
+      return fail({
+        code: 'VALIDATION',
+        message: describeZodError(parsed.error),
+        details: {
+          channel,
+          issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+        },
+      });
+    }
+    try {
+      const handler = handlers[channel] as (input: unknown, ctx: CallContext) => unknown;
+      const value = await handler(parsed.data, ctx);
+      // Parsing the output strips fields the contract does not declare, so an
+      // internal field (a secret reference, a password) cannot leak by accident.
+      const out = def.output.safeParse(value);
+      if (!out.success) {
+        logger?.error('handler returned a value that does not match its contract', {
+          channel,
+          issues: out.error.issues.slice(0, 5),
+        });
+        return fail({ code: 'INTERNAL', message: 'The engine produced an invalid response. Details were written to the log.' });
+      }
+      if (def.access !== 'open') options.onActivity?.(channel);
+      return { ok: true, value: out.data };
+    } catch (error) {
+      return fail(toApiError(error, (e) => logger?.error('unexpected error in handler', { channel, error: e })));
+    }
+  }
+
+  return { dispatch };
+}

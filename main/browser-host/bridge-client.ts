@@ -1,0 +1,92 @@
+/**
+ * Runs in the page served by the browser host and gives it the same
+ * `window.polystore` the Electron preload gives: generated from the contract,
+ * carried over a WebSocket that needs this launch's token.
+ */
+import { buildApi, ListenerRegistry, type Transport } from '../../engine/contract/api';
+import type { Result } from '../../engine/contract/errors';
+import { isEventName, type ChannelName } from '../../engine/contract/index';
+import { BRIDGE_PATH, TOKEN_PARAM, type BridgeMessage } from './bridge-protocol';
+
+const STORAGE_KEY = 'polystore.bridgeToken';
+
+function takeToken(): string | null {
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get(TOKEN_PARAM);
+  if (fromUrl) {
+    sessionStorage.setItem(STORAGE_KEY, fromUrl);
+    // Keep the token out of the address bar, screenshots and bookmarks.
+    url.searchParams.delete(TOKEN_PARAM);
+    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+    return fromUrl;
+  }
+  return sessionStorage.getItem(STORAGE_KEY);
+}
+
+const unavailable = (message: string): Result<never> => ({ ok: false, error: { code: 'UNAVAILABLE', message } });
+
+function createSocketTransport(token: string | null): Transport {
+  const registry = new ListenerRegistry();
+  const pending = new Map<number, (result: Result<unknown>) => void>();
+  const queue: string[] = [];
+  let nextId = 1;
+  let socket: WebSocket | null = null;
+  let retryMs = 250;
+
+  const connect = () => {
+    if (!token) return;
+    const url = new URL(BRIDGE_PATH, window.location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.searchParams.set(TOKEN_PARAM, token);
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.onopen = () => {
+      retryMs = 250;
+      for (const frame of queue.splice(0)) ws.send(frame);
+    };
+    ws.onmessage = (message) => {
+      let data: BridgeMessage;
+      try {
+        data = JSON.parse(String(message.data)) as BridgeMessage;
+      } catch {
+        return;
+      }
+      if ('id' in data) {
+        pending.get(data.id)?.(data.result as Result<unknown>);
+        pending.delete(data.id);
+      } else if (isEventName(data.event)) {
+        registry.emit(data.event, data.payload);
+      }
+    };
+    ws.onclose = (event) => {
+      socket = null;
+      for (const resolve of pending.values()) resolve(unavailable('The connection to the engine was lost. Retrying…'));
+      pending.clear();
+      // 4401: the host refused the token; retrying cannot help.
+      if (event.code === 4401) return;
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 5_000);
+    };
+  };
+  connect();
+
+  return {
+    invoke(channel: ChannelName, payload: unknown) {
+      if (!token) return Promise.resolve(unavailable('This page was opened without its launch token. Use the address printed by `npm start`.'));
+      const id = nextId++;
+      const frame = JSON.stringify({ id, channel, payload });
+      return new Promise<Result<unknown>>((resolve) => {
+        pending.set(id, resolve);
+        if (socket?.readyState === WebSocket.OPEN) socket.send(frame);
+        else queue.push(frame);
+      });
+    },
+    subscribe: (event, deliver) => registry.add(event, deliver),
+  };
+}
+
+Object.defineProperty(window, 'polystore', {
+  value: buildApi(createSocketTransport(takeToken())),
+  writable: false,
+  configurable: false,
+});

@@ -1,0 +1,186 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Engine } from '../../engine/engine';
+import { contentSecurityPolicy } from '../shared/csp';
+import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH, BridgeRequest, TOKEN_PARAM } from './bridge-protocol';
+
+export interface BrowserHostOptions {
+  engine: Engine;
+  /** The built renderer (index.html and assets). */
+  rendererDir: string;
+  /** The built bridge script that defines window.polystore in the page. */
+  bridgeScript: string;
+  port?: number;
+  /** Fixed token (tests); by default a random one per launch. */
+  token?: string;
+  /** Serve the renderer through Vite's dev middleware instead of rendererDir. */
+  vite?: { middlewares: http.RequestListener; transformIndexHtml(url: string, html: string): Promise<string> };
+}
+
+export interface BrowserHost {
+  readonly url: string;
+  readonly origin: string;
+  readonly token: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const BIND_ADDRESS = '127.0.0.1';
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Serves the renderer on 127.0.0.1 and carries the contract over a WebSocket.
+ * Three guards: the bind address (loopback only), the Host header (against DNS
+ * rebinding), and for the socket the Origin header plus the per-launch token.
+ */
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const { engine } = options;
+  let port = 0;
+  const allowedHosts = () => new Set([`${BIND_ADDRESS}:${port}`, `localhost:${port}`]);
+  const allowedOrigins = () => new Set([`http://${BIND_ADDRESS}:${port}`, `http://localhost:${port}`]);
+
+  const securityHeaders = (res: http.ServerResponse) => {
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy({ connectSrc: [`ws://${BIND_ADDRESS}:${port}`, `ws://localhost:${port}`], dev: Boolean(options.vite) }));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Cache-Control', 'no-store');
+  };
+
+  const injectBridge = (html: string) =>
+    html.replace(/<\/head>/i, `  <script src="${BRIDGE_SCRIPT_PATH}"></script>\n  </head>`);
+
+  const serveIndex = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    let html = fs.readFileSync(path.join(options.rendererDir, 'index.html'), 'utf8');
+    if (options.vite) html = await options.vite.transformIndexHtml(req.url ?? '/', html);
+    res.writeHead(200, { 'Content-Type': MIME['.html'] });
+    res.end(injectBridge(html));
+  };
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      if (!allowedHosts().has(req.headers.host ?? '')) {
+        res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request');
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+        return;
+      }
+      securityHeaders(res);
+      const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+      if (url.pathname === BRIDGE_SCRIPT_PATH) {
+        res.writeHead(200, { 'Content-Type': MIME['.js'] });
+        res.end(fs.readFileSync(options.bridgeScript));
+        return;
+      }
+      if (url.pathname === '/' || url.pathname === '/index.html') {
+        await serveIndex(req, res);
+        return;
+      }
+      if (options.vite) {
+        options.vite.middlewares(req, res);
+        return;
+      }
+      const root = path.resolve(options.rendererDir);
+      const file = path.resolve(root, '.' + decodeURIComponent(url.pathname));
+      if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+      fs.createReadStream(file).pipe(res);
+    })().catch((error: unknown) => {
+      engine.logger.error('browser host request failed', { error });
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const sockets = new Set<WebSocket>();
+
+  server.on('upgrade', (req, socket, head) => {
+    const refuse = (status: number, reason: string) => {
+      engine.logger.warn('browser host refused a bridge connection', { reason });
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n\r\n`);
+    };
+    const url = new URL(req.url ?? '/', `http://${BIND_ADDRESS}`);
+    if (url.pathname !== BRIDGE_PATH) return refuse(404, 'Not Found');
+    if (!allowedHosts().has(req.headers.host ?? '')) return refuse(421, 'Misdirected Request');
+    if (!allowedOrigins().has(req.headers.origin ?? '')) return refuse(403, 'Forbidden');
+    if (!sameSecret(url.searchParams.get(TOKEN_PARAM) ?? '', token)) return refuse(401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('message', (raw) => {
+      let data: unknown;
+      try {
+        data = JSON.parse(String(raw));
+      } catch {
+        data = undefined;
+      }
+      const parsed = BridgeRequest.safeParse(data);
+      if (!parsed.success) {
+        // Answer under the caller's id when there is one, so its promise settles.
+        const id = typeof (data as { id?: unknown } | undefined)?.id === 'number' ? (data as { id: number }).id : -1;
+        ws.send(JSON.stringify({ id, result: { ok: false, error: { code: 'VALIDATION', message: 'Malformed bridge message.' } } }));
+        return;
+      }
+      const request: BridgeRequest = parsed.data;
+      void engine.router.dispatch(request.channel, request.payload, { host: 'browser' }).then((result) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: request.id, result }));
+      });
+    });
+  });
+
+  const unsubscribe = engine.events.subscribe((event, payload) => {
+    const frame = JSON.stringify({ event, payload });
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, BIND_ADDRESS, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const origin = `http://${BIND_ADDRESS}:${port}`;
+
+  return {
+    url: `${origin}/?${TOKEN_PARAM}=${encodeURIComponent(token)}`,
+    origin,
+    token,
+    port,
+    async close() {
+      unsubscribe();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

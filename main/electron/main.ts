@@ -1,0 +1,104 @@
+/**
+ * Electron host: lifecycle, the window, IPC registration and event forwarding.
+ * Everything the app knows lives in the engine; this file only wires it up.
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { channelNames } from '../../engine/contract/index';
+import { EVENT_CHANNEL } from '../../engine/contract/transport';
+import { openEngine, type Engine } from '../../engine/engine';
+import { resolveDataDir } from '../../engine/paths';
+import { contentSecurityPolicy } from '../shared/csp';
+import { createIpcHandler } from './ipc';
+import { buildMenu } from './menu';
+import { APP_HOST, APP_ORIGIN, APP_SCHEME, mainWindowOptions } from './window-options';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererDir = path.resolve(here, '..', 'renderer');
+const devServerUrl = process.env.POLYSTORE_RENDERER_URL;
+const production = app.isPackaged && !devServerUrl;
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+let engine: Engine | null = null;
+
+function serveRenderer(): void {
+  const csp = contentSecurityPolicy();
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    if (url.host !== APP_HOST) return new Response('Not found', { status: 404 });
+    const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    const file = path.resolve(rendererDir, '.' + relative);
+    if (!file.startsWith(rendererDir + path.sep) || !fs.existsSync(file)) return new Response('Not found', { status: 404 });
+    const response = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(response.headers);
+    headers.set('Content-Security-Policy', csp);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(response.body, { status: response.status, headers });
+  });
+}
+
+function hardenContents(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!url.startsWith(APP_ORIGIN) && !(devServerUrl && url.startsWith(devServerUrl))) event.preventDefault();
+    });
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      // Links to documentation open in the user's browser; the app never opens windows of its own.
+      if (url.startsWith('https://')) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow(mainWindowOptions({ preload: path.join(here, 'preload.cjs'), production }));
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
+  return win;
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const dataDir = resolveDataDir(process.env.POLYSTORE_HOME ? null : app.getPath('userData'));
+  engine = await openEngine({ dataDir, host: 'electron', workerFile: path.join(here, 'worker.mjs') });
+  serveRenderer();
+  hardenContents();
+
+  const handle = createIpcHandler(engine.router, devServerUrl ? new URL(devServerUrl).origin : undefined);
+  for (const channel of channelNames) ipcMain.handle(channel, (event, payload: unknown) => handle(event, channel, payload));
+
+  engine.events.subscribe((event, payload) => {
+    for (const win of BrowserWindow.getAllWindows()) win.webContents.send(EVENT_CHANNEL, event, payload);
+  });
+  buildMenu({ production });
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+let closing = false;
+app.on('before-quit', (event) => {
+  if (closing || !engine) return;
+  closing = true;
+  event.preventDefault();
+  void engine.close().finally(() => app.quit());
+});
+
+start().catch((error: unknown) => {
+  console.error('PolyStoreIQ failed to start:', error);
+  app.exit(1);
+});

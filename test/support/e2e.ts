@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { remote } from 'webdriverio';
+import { launchBrowserHost } from '../../main/browser-host/launch';
+import { artifactsDir, tempDir } from './tmp';
+
+/** Debian's chromium and chromedriver: nothing is downloaded. */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--window-size=1280,820',
+];
+
+export interface E2EApp {
+  browser: WebdriverIO.Browser;
+  launched: Awaited<ReturnType<typeof launchBrowserHost>>;
+  dataDir: string;
+  /** Opens a page of the app (e.g. '#/settings') with this launch's token. */
+  open(hash?: string): Promise<void>;
+  /** Saves a screenshot under test-artifacts/e2e and returns its path. */
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startApp(options: { dataDir?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<E2EApp> {
+  const dir = options.dataDir ? null : tempDir('polystore-e2e-');
+  const dataDir = options.dataDir ?? dir!.path;
+  const profile = tempDir('polystore-chromium-');
+  const launched = await launchBrowserHost({ dataDir });
+  const flags = [...CHROMIUM_FLAGS, `--user-data-dir=${profile.path}`];
+  if (options.colorScheme === 'dark') flags.push('--force-dark-mode', '--blink-settings=preferredColorScheme=0');
+  const browser = await remote({
+    logLevel: 'warn',
+    capabilities: {
+      browserName: 'chrome',
+      'goog:chromeOptions': { binary: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: flags },
+      'wdio:chromedriverOptions': { binary: process.env.CHROMEDRIVER_BIN ?? '/usr/bin/chromedriver' },
+    },
+  });
+  const shots = path.join(artifactsDir, 'e2e');
+  fs.mkdirSync(shots, { recursive: true });
+  return {
+    browser,
+    launched,
+    dataDir,
+    async open(hash = '') {
+      await browser.url(launched.host.url + hash);
+    },
+    async screenshot(name) {
+      const file = path.join(shots, `${name}.png`);
+      await browser.saveScreenshot(file);
+      return file;
+    },
+    async close() {
+      await browser.deleteSession().catch(() => {});
+      await launched.close();
+      profile.remove();
+      dir?.remove();
+    },
+  };
+}
+
+/** Waits until the element's text contains `text`. */
+export async function waitForText(el: ChainablePromiseElement, text: string | RegExp, timeout = 10_000): Promise<void> {
+  await el.waitUntil(
+    async function (this: WebdriverIO.Element) {
+      const t = await this.getText();
+      return typeof text === 'string' ? t.includes(text) : text.test(t);
+    },
+    { timeout, timeoutMsg: `text ${String(text)} did not appear` },
+  );
+}
+
+type ChainablePromiseElement = ReturnType<WebdriverIO.Browser['$']>;
