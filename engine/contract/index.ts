@@ -1,5 +1,9 @@
 import type { z } from 'zod';
 import { appChannels, appEvents } from './app.contract';
+import { auditChannels } from './audit.contract';
+import { authChannels, authEvents } from './auth.contract';
+import { settingsChannels } from './settings.contract';
+import { sourcesChannels, sourcesEvents } from './sources.contract';
 import type { ChannelDef } from './channel';
 import type { EventDef } from './event';
 
@@ -7,6 +11,12 @@ export * from './errors';
 export * from './channel';
 export * from './event';
 export * from './app.contract';
+export * from './audit.contract';
+export * from './auth.contract';
+export * from './metadata.contract';
+export * from './query.contract';
+export * from './settings.contract';
+export * from './sources.contract';
 
 /**
  * Every channel the engine answers, by `group.verb`. This object is the single
@@ -15,10 +25,16 @@ export * from './app.contract';
  */
 export const contract = {
   ...appChannels,
+  ...authChannels,
+  ...settingsChannels,
+  ...sourcesChannels,
+  ...auditChannels,
 } satisfies Record<string, ChannelDef>;
 
 export const events = {
   ...appEvents,
+  ...authEvents,
+  ...sourcesEvents,
 } satisfies Record<string, EventDef>;
 
 export type Contract = typeof contract;

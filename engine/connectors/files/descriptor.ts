@@ -1,0 +1,9 @@
+import type { ConnectorDescriptor } from '../types';
+
+export const filesDescriptor: ConnectorDescriptor = {
+  type: 'file',
+  label: 'Files (CSV, JSON, Parquet)',
+  dialect: 'duckdb',
+  defaultPort: null,
+  capabilities: { sql: true, aggregationPipeline: false, explain: true, cancel: true, schemaBrowse: true, filePreview: true, writeCheck: false, tls: false },
+};

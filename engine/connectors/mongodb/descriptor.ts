@@ -1,0 +1,9 @@
+import type { ConnectorDescriptor } from '../types';
+
+export const mongodbDescriptor: ConnectorDescriptor = {
+  type: 'mongodb',
+  label: 'MongoDB',
+  dialect: 'mongodb',
+  defaultPort: 27017,
+  capabilities: { sql: false, aggregationPipeline: true, explain: true, cancel: true, schemaBrowse: true, filePreview: false, writeCheck: true, tls: true },
+};

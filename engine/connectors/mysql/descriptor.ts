@@ -1,0 +1,9 @@
+import type { ConnectorDescriptor } from '../types';
+
+export const mysqlDescriptor: ConnectorDescriptor = {
+  type: 'mysql',
+  label: 'MySQL / MariaDB',
+  dialect: 'mysql',
+  defaultPort: 3306,
+  capabilities: { sql: true, aggregationPipeline: false, explain: true, cancel: true, schemaBrowse: true, filePreview: false, writeCheck: true, tls: true },
+};

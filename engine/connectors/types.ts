@@ -1,0 +1,95 @@
+import type {
+  Capabilities,
+  Dialect,
+  ExplainEstimate,
+  FileConnection,
+  MetadataDocument,
+  MongoConnection,
+  QueryResult,
+  SourceSettings,
+  SourceType,
+  SqlConnection,
+  Verdict,
+} from '../contract/index';
+
+export type ConnectionOf<T extends SourceType> = T extends 'postgres' | 'mysql'
+  ? SqlConnection
+  : T extends 'mongodb'
+    ? MongoConnection
+    : FileConnection;
+
+/**
+ * Everything a worker needs to reach a store. The host builds it from the
+ * source record plus the keychain and hands it to a job in memory only: it is
+ * never logged, stored or put inside an error.
+ */
+export interface ConnectionSpec<T extends SourceType = SourceType> {
+  sourceId: string;
+  type: T;
+  connection: ConnectionOf<T>;
+  /** From the OS keychain; null when the source has none. */
+  password: string | null;
+  settings: SourceSettings;
+  /** A folder owned by this source inside the profile (files: the DuckDB database lives here). */
+  workDir: string;
+}
+
+export interface ExecuteOptions {
+  /** Statement timeout enforced by the store itself. */
+  timeoutMs: number;
+  /** Rows to return; the result is `truncated` when the store had more. */
+  maxRows: number;
+  /** Aborting cancels the statement on the server (within about a second). */
+  signal: AbortSignal;
+}
+
+/** Actionable classes of connection failure; messages never echo a password. */
+export type ConnectionErrorKind =
+  | 'HOST_UNREACHABLE'
+  | 'PORT_CLOSED'
+  | 'AUTH_FAILED'
+  | 'DATABASE_NOT_FOUND'
+  | 'TLS_REQUIRED'
+  | 'TLS_INVALID'
+  | 'TIMEOUT'
+  | 'FILE_UNREADABLE'
+  | 'UNKNOWN';
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  latencyMs: number;
+  serverVersion: string | null;
+  /** Whether this login could write (null when it could not be determined). */
+  canWrite: boolean | null;
+  /** Why we think it can write, e.g. "superuser", "INSERT on public.album". */
+  writeDetails: string[];
+  error?: { kind: ConnectionErrorKind; message: string };
+}
+
+/**
+ * One store behind one interface. Instances live in worker threads and own
+ * their connection pools. Cancellation is expressed by the AbortSignal every
+ * call takes: aborting it cancels the work on the server.
+ */
+export interface Connector {
+  readonly type: SourceType;
+  testConnection(spec: ConnectionSpec, signal: AbortSignal): Promise<ConnectionTestResult>;
+  fetchMetadata(spec: ConnectionSpec, signal: AbortSignal): Promise<MetadataDocument>;
+  /** Layer 1: static validation with the store's own parser. Never touches the store. */
+  validate(query: string, spec?: ConnectionSpec): Promise<Verdict>;
+  /** Layer 2: runs a query inside the store's read-only mode. Callers validate first. */
+  execute(spec: ConnectionSpec, query: string, options: ExecuteOptions): Promise<QueryResult>;
+  /** Estimated rows/cost without running the query; UnsupportedError where the store has none. */
+  explain(spec: ConnectionSpec, query: string, signal: AbortSignal): Promise<ExplainEstimate>;
+  /** Closes every pool this connector holds. */
+  close(): Promise<void>;
+}
+
+/** What the host knows about a store without loading its driver. */
+export interface ConnectorDescriptor {
+  type: SourceType;
+  label: string;
+  dialect: Dialect;
+  defaultPort: number | null;
+  capabilities: Capabilities;
+}

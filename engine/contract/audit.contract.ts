@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { channel, Id, IsoTime } from './channel';
+
+export const AuditAction = z.enum([
+  'profile.created',
+  'auth.unlocked',
+  'auth.unlock_failed',
+  'auth.locked',
+  'auth.secret_changed',
+  'settings.updated',
+  'source.created',
+  'source.updated',
+  'source.disabled',
+  'source.enabled',
+  'source.removed',
+  'source.tested',
+  'source.refused',
+  'metadata.refreshed',
+  'file.imported',
+  'query.generated',
+  'query.approved',
+  'query.denied',
+  'query.refused',
+  'query.executed',
+  'query.failed',
+  'provider.configured',
+  'audit.pruned',
+]);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+export const AuditEvent = z.object({
+  id: z.string(),
+  seq: z.number().int().positive(),
+  at: z.string(),
+  actor: z.string(),
+  action: AuditAction,
+  sourceId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+export const AuditQuery = z.strictObject({
+  sourceId: Id.optional(),
+  sessionId: Id.optional(),
+  action: AuditAction.optional(),
+  since: IsoTime.optional(),
+  until: IsoTime.optional(),
+  limit: z.number().int().min(1).max(5_000).default(200),
+  /** Events older than this sequence number (paging backwards). */
+  beforeSeq: z.number().int().positive().optional(),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export const auditChannels = {
+  'audit.list': channel({
+    summary: 'Audit events, newest first, filtered by source, session, action and time range.',
+    input: AuditQuery.optional(),
+    output: z.object({ events: z.array(AuditEvent), hasMore: z.boolean() }),
+  }),
+};

@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { channel, Id, NoInput } from './channel';
+import { event } from './event';
+
+export const SourceType = z.enum(['postgres', 'mysql', 'mongodb', 'file']);
+export type SourceType = z.infer<typeof SourceType>;
+
+export const SourceStatus = z.enum(['UNTESTED', 'CONNECTED', 'FAILED', 'DISABLED']);
+export type SourceStatus = z.infer<typeof SourceStatus>;
+
+export const TlsMode = z.enum(['off', 'prefer', 'require', 'verify']);
+export type TlsMode = z.infer<typeof TlsMode>;
+
+const Hostname = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(253)
+  .regex(/^[A-Za-z0-9._:%[\]-]+$/, 'must be a host name or IP address');
+const Port = z.number().int('must be a whole number').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535');
+const DatabaseName = z.string().trim().min(1, 'is required').max(128).regex(/^[^\0/\\]+$/, 'must not contain slashes or NUL');
+const User = z.string().trim().min(1, 'is required').max(128);
+
+export const TlsSettings = z
+  .strictObject({
+    mode: TlsMode.default('prefer'),
+    /** PEM file with the CA that signed the server certificate (mode `verify`). */
+    caFile: z.string().min(1).max(4096).optional(),
+  })
+  .refine((t) => t.mode !== 'verify' || Boolean(t.caFile), { message: 'verify mode needs a CA file', path: ['caFile'] });
+export type TlsSettings = z.infer<typeof TlsSettings>;
+
+const ConnectTimeout = z.number().int().min(500).max(120_000).default(10_000);
+
+export const SqlConnection = z.strictObject({
+  host: Hostname,
+  port: Port,
+  database: DatabaseName,
+  user: User,
+  tls: TlsSettings.default({ mode: 'prefer' }),
+  connectTimeoutMs: ConnectTimeout,
+});
+export type SqlConnection = z.infer<typeof SqlConnection>;
+
+export const MongoConnection = z.strictObject({
+  hosts: z.array(z.strictObject({ host: Hostname, port: Port.default(27017) })).min(1, 'needs at least one host').max(16),
+  /** mongodb+srv:// (DNS seed list); then exactly one host and no port. */
+  srv: z.boolean().default(false),
+  database: DatabaseName,
+  user: User.optional(),
+  authSource: z.string().trim().min(1).max(128).optional(),
+  replicaSet: z.string().trim().min(1).max(128).optional(),
+  tls: TlsSettings.default({ mode: 'off' }),
+  connectTimeoutMs: ConnectTimeout,
+});
+export type MongoConnection = z.infer<typeof MongoConnection>;
+
+export const FileConnection = z.strictObject({
+  paths: z.array(z.string().min(1).max(4096)).min(1, 'needs at least one file').max(500),
+});
+export type FileConnection = z.infer<typeof FileConnection>;
+
+export const SourceSettings = z.strictObject({
+  statementTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  rowLimit: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** May sampled column values go to a hosted model? Off by default; local models always may. */
+  allowSampleValues: z.boolean().default(false),
+  /** MongoDB: documents sampled per collection to infer fields. */
+  sampleSize: z.number().int().min(10).max(100_000).default(1_000),
+});
+export type SourceSettings = z.infer<typeof SourceSettings>;
+
+export const Capabilities = z.object({
+  sql: z.boolean(),
+  aggregationPipeline: z.boolean(),
+  explain: z.boolean(),
+  cancel: z.boolean(),
+  schemaBrowse: z.boolean(),
+  filePreview: z.boolean(),
+  writeCheck: z.boolean(),
+  tls: z.boolean(),
+});
+export type Capabilities = z.infer<typeof Capabilities>;
+
+const SourceName = z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters');
+const Secret = z.string().min(1).max(4096);
+
+/** Connection details by type. Passwords are never part of them: they go to the keychain. */
+export const SourceConnection = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('postgres'), connection: SqlConnection }),
+  z.strictObject({ type: z.literal('mysql'), connection: SqlConnection }),
+  z.strictObject({ type: z.literal('mongodb'), connection: MongoConnection }),
+  z.strictObject({ type: z.literal('file'), connection: FileConnection }),
+]);
+export type SourceConnection = z.infer<typeof SourceConnection>;
+
+export const Source = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: SourceType,
+  connection: z.union([SqlConnection, MongoConnection, FileConnection]),
+  settings: SourceSettings,
+  capabilities: Capabilities,
+  status: SourceStatus,
+  /** A password or key is stored in the OS keychain for this source. */
+  hasSecret: z.boolean(),
+  lastCheckedAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  /** From the last connection test: the login can write, so a read-only login is recommended. */
+  canWrite: z.boolean().nullable(),
+  serverVersion: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Source = z.infer<typeof Source>;
+
+/** Create from fields, or from a URL (`postgres://user:pass@host/db?sslmode=require`); a password in the URL goes to the keychain. */
+export const CreateSourceInput = z.union([
+  z.strictObject({
+    name: SourceName,
+    type: z.literal('postgres'),
+    connection: SqlConnection,
+    password: Secret.optional(),
+    settings: SourceSettings.partial().optional(),
+  }),
+  z.strictObject({
+    name: SourceName,
+    type: z.literal('mysql'),
+    connection: SqlConnection,
+    password: Secret.optional(),
+    settings: SourceSettings.partial().optional(),
+  }),
+  z.strictObject({
+    name: SourceName,
+    type: z.literal('mongodb'),
+    connection: MongoConnection,
+    password: Secret.optional(),
+    settings: SourceSettings.partial().optional(),
+  }),
+  z.strictObject({ name: SourceName, type: z.literal('file'), connection: FileConnection, settings: SourceSettings.partial().optional() }),
+  z.strictObject({
+    name: SourceName,
+    type: z.enum(['postgres', 'mysql', 'mongodb']),
+    url: z.string().min(1).max(4096),
+    password: Secret.optional(),
+    settings: SourceSettings.partial().optional(),
+  }),
+]);
+export type CreateSourceInput = z.infer<typeof CreateSourceInput>;
+
+export const UpdateSourceInput = z.strictObject({
+  id: Id,
+  name: SourceName.optional(),
+  /** Replaces the connection details (same type). */
+  connection: z.union([SqlConnection, MongoConnection, FileConnection]).optional(),
+  url: z.string().min(1).max(4096).optional(),
+  /** A new password; `null` removes the stored one. */
+  password: Secret.nullable().optional(),
+  settings: SourceSettings.partial().optional(),
+});
+export type UpdateSourceInput = z.infer<typeof UpdateSourceInput>;
+
+const ById = z.strictObject({ id: Id });
+
+export const SourceTypeInfo = z.object({
+  type: SourceType,
+  label: z.string(),
+  defaultPort: z.number().nullable(),
+  capabilities: Capabilities,
+});
+
+export const sourcesChannels = {
+  'sources.list': channel({ summary: 'All sources with status and capabilities (never secrets).', input: NoInput, output: z.array(Source) }),
+  'sources.get': channel({ summary: 'One source by id.', input: ById, output: Source }),
+  'sources.types': channel({
+    summary: 'The kinds of source that can be added, with their capability flags.',
+    input: NoInput,
+    output: z.array(SourceTypeInfo),
+  }),
+  'sources.create': channel({ summary: 'Adds a source; a password goes to the OS keychain.', input: CreateSourceInput, output: Source }),
+  'sources.update': channel({ summary: 'Changes name, connection details, password or settings.', input: UpdateSourceInput, output: Source }),
+  'sources.disable': channel({ summary: 'Disables a source: nothing runs against it until enabled.', input: ById, output: Source }),
+  'sources.enable': channel({ summary: 'Enables a disabled source.', input: ById, output: Source }),
+  'sources.remove': channel({
+    summary: 'Removes a source and its keychain entry.',
+    input: ById,
+    output: z.object({ id: z.string(), removed: z.literal(true) }),
+  }),
+};
+
+export const sourcesEvents = {
+  'sources.changed': event(z.object({ sourceId: z.string(), change: z.enum(['created', 'updated', 'removed', 'status']) })),
+};
