@@ -2,10 +2,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HostKind } from './contract/index';
 import { appHandlers, readHealth, type AppDeps, type HealthProbe } from './app/app.handlers';
+import { auditHandlers } from './audit/audit.handlers';
+import { AuditLog } from './audit/audit-log';
+import { authHandlers } from './auth/auth.handlers';
+import { ProfileLock, type LockReason } from './auth/profile-lock';
 import { EventBus } from './events/bus';
 import { createLogger, type Logger } from './log/logger';
 import { createJobPool, type JobPool } from './pool/pool';
 import { createRouter, type Handlers, type Router } from './router/router';
+import { KeychainSecretStore } from './secrets/keychain';
+import type { SecretStore } from './secrets/secret-store';
+import { settingsHandlers } from './settings/settings.handlers';
+import { SettingsStore } from './settings/settings-store';
+import { SourceRegistry } from './sources/source-registry';
+import { sourcesHandlers } from './sources/sources.handlers';
+import { openDatabase } from './store/db';
+import type { Database } from './store/migration';
 
 export interface EngineOptions {
   dataDir: string;
@@ -14,8 +26,12 @@ export interface EngineOptions {
   workerFile?: string | URL;
   maxThreads?: number;
   logger?: Logger;
+  /** The OS keychain by default; unit tests pass an in-memory store. */
+  secrets?: SecretStore;
   /** How often the host is told about engine health; 0 disables the timer. */
   healthIntervalMs?: number;
+  /** Clock override for tests of throttling and idle locking. */
+  now?: () => number;
 }
 
 export interface Engine {
@@ -24,8 +40,17 @@ export interface Engine {
   readonly pool: JobPool;
   readonly logger: Logger;
   readonly dataDir: string;
+  readonly db: Database;
+  readonly lock: ProfileLock;
+  readonly sources: SourceRegistry;
+  readonly audit: AuditLog;
+  readonly settings: SettingsStore;
+  /** Locks the profile (system lock, suspend, the menu). */
+  lockNow(reason: LockReason): void;
   close(): Promise<void>;
 }
+
+export const DATABASE_FILE = 'polystore.db';
 
 /**
  * Opens everything the product knows behind one router. Hosts (Electron, the
@@ -36,37 +61,74 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const startedAt = performance.now();
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const logger = options.logger ?? createLogger({ file: path.join(options.dataDir, 'logs', 'engine.log') });
+  const db = openDatabase(path.join(options.dataDir, DATABASE_FILE));
   const pool = createJobPool({ workerFile: options.workerFile, maxThreads: options.maxThreads, logger });
+  const secrets = options.secrets ?? new KeychainSecretStore();
 
-  const isLocked = () => false;
+  // The lock is consulted by the router and the event bus, which exist before it.
+  let lock: ProfileLock | null = null;
+  const isLocked = () => lock?.isLocked() ?? true;
   const events = new EventBus(isLocked, logger);
+  const settings = new SettingsStore(db);
+  const audit = new AuditLog(db, { actor: () => lock?.profileName ?? 'system', host: options.host });
+  lock = new ProfileLock(db, {
+    audit,
+    autoLockMinutes: () => settings.get().autoLockMinutes,
+    onChange: (status) => events.emit('auth.changed', status),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const sources = new SourceRegistry(db, {
+    secrets,
+    audit,
+    dataDir: options.dataDir,
+    onChange: (sourceId, change) => events.emit('sources.changed', { sourceId, change }),
+  });
+
   const probes: HealthProbe[] = [
     () => {
       const stats = pool.stats();
       return { name: 'worker pool', ok: true, message: `${stats.threads} thread(s), ${stats.running} running, ${stats.queued} queued` };
+    },
+    () => {
+      const row = db.prepare('PRAGMA quick_check').get() as { quick_check: string };
+      return { name: 'app database', ok: row.quick_check === 'ok', message: row.quick_check === 'ok' ? 'SQLite ok' : row.quick_check };
     },
   ];
   const appDeps: AppDeps = { host: options.host, dataDir: options.dataDir, pool, startedAt, isLocked, probes };
 
   const handlers: Handlers = {
     ...appHandlers(appDeps),
+    ...authHandlers(lock),
+    ...settingsHandlers(settings, audit),
+    ...sourcesHandlers(sources),
+    ...auditHandlers(audit),
   };
-  const router = createRouter({ handlers, isLocked, logger });
+  const router = createRouter({ handlers, isLocked, logger, onActivity: () => lock?.touch() });
+  if (options.host !== 'cli') lock.startAutoLock();
 
   const interval = options.healthIntervalMs ?? 5_000;
   const healthTimer = interval > 0 ? setInterval(() => events.emit('app.health', readHealth(appDeps)), interval) : undefined;
   healthTimer?.unref();
 
   logger.info('engine opened', { host: options.host, dataDir: options.dataDir });
+  const profileLock = lock;
   return {
     router,
     events,
     pool,
     logger,
     dataDir: options.dataDir,
+    db,
+    lock: profileLock,
+    sources,
+    audit,
+    settings,
+    lockNow: (reason) => void profileLock.lock(reason),
     async close() {
       clearInterval(healthTimer);
+      profileLock.stopAutoLock();
       await pool.close();
+      db.close();
       logger.info('engine closed');
     },
   };

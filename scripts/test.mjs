@@ -4,8 +4,9 @@
 //   node scripts/test.mjs all | unit | security | integration | e2e  [filter]
 //
 // Each test file runs in its own Node process (a crash in a native module
-// fails that file, not the run). Files named *.keychain.test.ts run inside a
-// private D-Bus session with an unlocked gnome-keyring (test/support/with-keyring.sh).
+// fails that file, not the run), inside a private D-Bus session with an
+// unlocked gnome-keyring (test/support/with-keyring.sh), so everything that
+// stores a password uses the real OS keychain, never a stand-in.
 // A skipped test counts as a failure: nothing is reported as passing that did not run.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -56,11 +57,7 @@ function runFile(file, suite) {
   return new Promise((resolve) => {
     const started = Date.now();
     const args = ['--import', 'tsx', file];
-    const keychain = file.endsWith('.keychain.test.ts');
-    const [cmd, cmdArgs] = keychain
-      ? ['bash', [path.join(root, 'test/support/with-keyring.sh'), process.execPath, ...args]]
-      : [process.execPath, args];
-    const child = spawn(cmd, cmdArgs, {
+    const child = spawn('bash', [path.join(root, 'test/support/with-keyring.sh'), process.execPath, ...args], {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', POLYSTORE_TEST_SUITE: suite },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,6 +77,10 @@ function runFile(file, suite) {
       failed += t.skipped; // skipped is not passed
       if (code !== 0 && failed === 0) failed = 1;
       if (t.total === 0) failed = Math.max(failed, 1); // a file with no tests is a mistake
+      if (failed && !/FAIL/.test(output)) {
+        // uvu cannot print an error whose `details` is an object (our EngineError): say so.
+        output += '\n[test runner] a test failed without a report: it probably threw an EngineError directly; assert on results instead\n';
+      }
       resolve({ file, suite, passed, failed, skipped: t.skipped, output, ms: Date.now() - started, code });
     });
   });

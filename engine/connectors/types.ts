@@ -92,4 +92,6 @@ export interface ConnectorDescriptor {
   dialect: Dialect;
   defaultPort: number | null;
   capabilities: Capabilities;
+  /** Turns a connection URL into connection details plus the password it held (to go to the keychain). */
+  parseUrl: ((url: string) => { connection: unknown; password: string | null }) | null;
 }

@@ -40,6 +40,11 @@ export const authChannels = {
     output: AuthStatus,
   }),
   'auth.lock': channel({ summary: 'Locks the profile now.', input: NoInput, output: AuthStatus }),
+  'auth.keepAlive': channel({
+    summary: 'Reports user activity (typing, clicking) so idle auto-lock measures real idleness.',
+    input: NoInput,
+    output: z.object({ ok: z.literal(true) }),
+  }),
   'auth.changeSecret': channel({
     summary: 'Changes the PIN or passphrase; requires the current one.',
     input: z.strictObject({ current: z.string().min(1).max(1024), next: ProfileSecret }),

@@ -114,45 +114,51 @@ export const Source = z.object({
 });
 export type Source = z.infer<typeof Source>;
 
-/** Create from fields, or from a URL (`postgres://user:pass@host/db?sslmode=require`); a password in the URL goes to the keychain. */
-export const CreateSourceInput = z.union([
-  z.strictObject({
+const CONNECTION_BY_TYPE: Record<SourceType, z.ZodType> = {
+  postgres: SqlConnection,
+  mysql: SqlConnection,
+  mongodb: MongoConnection,
+  file: FileConnection,
+};
+
+/** Adds the type's own connection-schema issues under `connection.…`, so errors name the field. */
+function checkConnection(type: SourceType, connection: unknown, ctx: z.RefinementCtx): void {
+  const parsed = CONNECTION_BY_TYPE[type].safeParse(connection);
+  if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: ['connection', ...issue.path], message: issue.message });
+}
+
+/**
+ * Create from fields (`connection`, checked against the type's schema) or from
+ * a URL (`postgres://user:pass@host/db?sslmode=require`); a password in the URL
+ * goes to the keychain. Files take `connection: { paths }`.
+ */
+export const CreateSourceInput = z
+  .strictObject({
     name: SourceName,
-    type: z.literal('postgres'),
-    connection: SqlConnection,
+    type: SourceType,
+    connection: z.unknown().optional(),
+    url: z.string().min(1).max(4096).optional(),
     password: Secret.optional(),
     settings: SourceSettings.partial().optional(),
-  }),
-  z.strictObject({
-    name: SourceName,
-    type: z.literal('mysql'),
-    connection: SqlConnection,
-    password: Secret.optional(),
-    settings: SourceSettings.partial().optional(),
-  }),
-  z.strictObject({
-    name: SourceName,
-    type: z.literal('mongodb'),
-    connection: MongoConnection,
-    password: Secret.optional(),
-    settings: SourceSettings.partial().optional(),
-  }),
-  z.strictObject({ name: SourceName, type: z.literal('file'), connection: FileConnection, settings: SourceSettings.partial().optional() }),
-  z.strictObject({
-    name: SourceName,
-    type: z.enum(['postgres', 'mysql', 'mongodb']),
-    url: z.string().min(1).max(4096),
-    password: Secret.optional(),
-    settings: SourceSettings.partial().optional(),
-  }),
-]);
+  })
+  .superRefine((input, ctx) => {
+    if (input.type === 'file') {
+      if (input.url !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'file sources take paths, not a URL' });
+      if (input.password !== undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: 'file sources have no password' });
+    }
+    if ((input.connection === undefined) === (input.url === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['connection'], message: 'give either connection details or a URL' });
+      return;
+    }
+    if (input.connection !== undefined) checkConnection(input.type, input.connection, ctx);
+  });
 export type CreateSourceInput = z.infer<typeof CreateSourceInput>;
 
 export const UpdateSourceInput = z.strictObject({
   id: Id,
   name: SourceName.optional(),
-  /** Replaces the connection details (same type). */
-  connection: z.union([SqlConnection, MongoConnection, FileConnection]).optional(),
+  /** Replaces the connection details (same type; checked against that type's schema by the engine). */
+  connection: z.unknown().optional(),
   url: z.string().min(1).max(4096).optional(),
   /** A new password; `null` removes the stored one. */
   password: Secret.nullable().optional(),
@@ -168,6 +174,7 @@ export const SourceTypeInfo = z.object({
   defaultPort: z.number().nullable(),
   capabilities: Capabilities,
 });
+export type SourceTypeInfo = z.infer<typeof SourceTypeInfo>;
 
 export const sourcesChannels = {
   'sources.list': channel({ summary: 'All sources with status and capabilities (never secrets).', input: NoInput, output: z.array(Source) }),

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ApiError, Result } from '../../engine/contract/errors';
-import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
+import { contract, type ChannelInput, type ChannelName, type ChannelOutput } from '../../engine/contract/index';
 import { openEngine, type Engine } from '../../engine/engine';
 import { resolveDataDir } from '../../engine/paths';
 
@@ -16,6 +16,7 @@ export interface CliIO {
 export interface GlobalOptions {
   dataDir?: string;
   json?: boolean;
+  pinStdin?: boolean;
 }
 
 /** An error the CLI reports with its code; exit status follows the code. */
@@ -53,9 +54,32 @@ export const EXIT_CODES: Record<ApiError['code'], number> = {
 export class CliContext {
   readonly io: CliIO;
   #engine: Engine | null = null;
+  #stdinLines: string[] | null = null;
 
   constructor(io: CliIO) {
     this.io = io;
+  }
+
+  /**
+   * Secrets piped on stdin, one per line, in the order the flags name them:
+   * the PIN (--pin-stdin) first, then a password or key (--password-stdin, --key-stdin).
+   */
+  async #stdin(): Promise<string[]> {
+    this.#stdinLines ??= (await this.io.readStdin()).split(/\r?\n/);
+    return this.#stdinLines;
+  }
+
+  async takeStdinSecret(what: string): Promise<string> {
+    const lines = await this.#stdin();
+    const value = lines.shift();
+    if (!value) throw new CliError({ code: 'VALIDATION', message: `Expected ${what} on stdin, but stdin was empty.` });
+    return value;
+  }
+
+  /** The profile PIN or passphrase from --pin-stdin or POLYSTORE_PIN. */
+  async profileSecret(command: Command): Promise<string | null> {
+    if (this.globals(command).pinStdin) return this.takeStdinSecret('the PIN or passphrase');
+    return this.io.env.POLYSTORE_PIN || null;
   }
 
   globals(command: Command): GlobalOptions {
@@ -71,12 +95,31 @@ export class CliContext {
     return this.#engine;
   }
 
-  /** Calls a channel through the router; a failure becomes a CliError. */
-  async call<C extends ChannelName>(command: Command, channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
+  async #dispatch<C extends ChannelName>(command: Command, channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
     const engine = await this.engine(command);
     const result = (await engine.router.dispatch(channel, input, { host: 'cli' })) as Result<ChannelOutput<C>>;
     if (!result.ok) throw new CliError(result.error);
     return result.value;
+  }
+
+  /** Unlocks the profile with the PIN from --pin-stdin or POLYSTORE_PIN, as every data command must. */
+  async unlock(command: Command, knownSecret?: string): Promise<void> {
+    const status = await this.#dispatch(command, 'auth.status');
+    if (status.state === 'unlocked') return;
+    if (status.state === 'setup-required') {
+      throw new CliError({ code: 'LOCKED', message: 'There is no profile in this data folder yet. Create one with `polystore init`.' });
+    }
+    const secret = knownSecret ?? (await this.profileSecret(command));
+    if (!secret) {
+      throw new CliError({ code: 'LOCKED', message: 'This command needs your PIN or passphrase: pipe it with --pin-stdin, or set POLYSTORE_PIN.' });
+    }
+    await this.#dispatch(command, 'auth.unlock', { secret });
+  }
+
+  /** Calls a channel through the router (unlocking first unless the channel is open); a failure becomes a CliError. */
+  async call<C extends ChannelName>(command: Command, channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
+    if (contract[channel].access !== 'open') await this.unlock(command);
+    return this.#dispatch(command, channel, input);
   }
 
   /** Prints a value: JSON under --json, otherwise the human rendering. */

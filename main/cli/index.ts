@@ -1,6 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { APP_VERSION } from '../../engine/version';
 import { registerAppCommands } from './commands/app';
+import { registerAuditCommands } from './commands/audit';
+import { registerAuthCommands } from './commands/auth';
+import { registerSourcesCommands } from './commands/sources';
 import { CliContext, CliError, EXIT_CODES, type CliIO } from './context';
 
 function buildProgram(ctx: CliContext): Command {
@@ -9,14 +12,22 @@ function buildProgram(ctx: CliContext): Command {
     .version(APP_VERSION, '-v, --version', 'print the version')
     .addOption(new Option('--data-dir <dir>', 'profile folder (default: the OS app-data folder; env POLYSTORE_HOME)'))
     .addOption(new Option('--json', 'machine-readable output'))
+    .addOption(new Option('--pin-stdin', 'read the profile PIN or passphrase from stdin (else env POLYSTORE_PIN)'))
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => ctx.io.stdout(s),
       writeErr: (s) => ctx.io.stderr(s),
     })
     .exitOverride();
+  registerAuthCommands(program, ctx);
+  registerSourcesCommands(program, ctx);
+  registerAuditCommands(program, ctx);
   registerAppCommands(program, ctx);
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  const harden = (command: Command) => {
+    command.exitOverride().configureOutput(program.configureOutput());
+    command.commands.forEach(harden);
+  };
+  program.commands.forEach(harden);
   return program;
 }
 

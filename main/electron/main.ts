@@ -5,7 +5,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, net, powerMonitor, protocol, session, shell } from 'electron';
 import { channelNames } from '../../engine/contract/index';
 import { EVENT_CHANNEL } from '../../engine/contract/transport';
 import { openEngine, type Engine } from '../../engine/engine';
@@ -79,7 +79,11 @@ async function start(): Promise<void> {
   engine.events.subscribe((event, payload) => {
     for (const win of BrowserWindow.getAllWindows()) win.webContents.send(EVENT_CHANNEL, event, payload);
   });
-  buildMenu({ production });
+  // Lock with the machine: a locked screen or a closed lid locks the profile too.
+  powerMonitor.on('lock-screen', () => engine?.lockNow('system-lock'));
+  powerMonitor.on('suspend', () => engine?.lockNow('suspend'));
+
+  buildMenu({ production, onLock: () => engine?.lockNow('menu') });
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

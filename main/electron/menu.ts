@@ -1,12 +1,14 @@
 import { app, Menu, type MenuItemConstructorOptions } from 'electron';
 
-export function buildMenu(options: { production: boolean }): void {
+export function buildMenu(options: { production: boolean; onLock: () => void }): void {
   const isMac = process.platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
     {
       label: 'File',
       submenu: [
+        { label: 'Lock PolyStoreIQ', accelerator: 'CmdOrCtrl+Shift+L', click: options.onLock },
+        { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],
     },

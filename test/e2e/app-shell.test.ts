@@ -5,7 +5,7 @@ import { startApp, waitForText, type E2EApp } from '../support/e2e';
 
 let app: E2EApp;
 test.before(async () => {
-  app = await startApp();
+  app = await startApp({ unlocked: true });
 });
 test.after(async () => {
   await app?.close();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { remote } from 'webdriverio';
 import { launchBrowserHost } from '../../main/browser-host/launch';
+import { TEST_PIN } from './engine';
 import { artifactsDir, tempDir } from './tmp';
 
 /** Debian's chromium and chromedriver: nothing is downloaded. */
@@ -28,11 +29,19 @@ export interface E2EApp {
   close(): Promise<void>;
 }
 
-export async function startApp(options: { dataDir?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<E2EApp> {
+/**
+ * Starts the browser host on a fresh profile and a Chromium session. With
+ * `unlocked`, the profile is created (PIN TEST_PIN) through the engine first.
+ */
+export async function startApp(options: { dataDir?: string; colorScheme?: 'light' | 'dark'; unlocked?: boolean } = {}): Promise<E2EApp> {
   const dir = options.dataDir ? null : tempDir('polystore-e2e-');
   const dataDir = options.dataDir ?? dir!.path;
   const profile = tempDir('polystore-chromium-');
   const launched = await launchBrowserHost({ dataDir });
+  if (options.unlocked) {
+    const setup = await launched.engine.router.dispatch('auth.setup', { kind: 'pin', secret: TEST_PIN }, { host: 'test' });
+    if (!setup.ok) throw new Error(`profile setup failed: ${setup.error.message}`);
+  }
   const flags = [...CHROMIUM_FLAGS, `--user-data-dir=${profile.path}`];
   if (options.colorScheme === 'dark') flags.push('--force-dark-mode', '--blink-settings=preferredColorScheme=0');
   const browser = await remote({

@@ -4,42 +4,55 @@ import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/cont
 import { createLogger } from '../../engine/log/logger';
 import { tempDir } from './tmp';
 
+export const TEST_PIN = '480613';
+
 export interface TestEngine {
   engine: Engine;
   dataDir: string;
   /** Calls a channel through the router, as a host would. */
   call<C extends ChannelName>(channel: C, input?: ChannelInput<C>): Promise<Result<ChannelOutput<C>>>;
-  /** Same, but fails the test with the error's message when the call does not succeed. */
+  /** Same, but throws with the error's code and message when the call does not succeed. */
   ok<C extends ChannelName>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>>;
   close(): Promise<void>;
 }
 
-/** An engine on a throwaway data folder, the way every host opens one. */
-export async function openTestEngine(options: Partial<EngineOptions> = {}): Promise<TestEngine> {
-  const dir = options.dataDir ? null : tempDir();
-  const dataDir = options.dataDir ?? dir!.path;
+/**
+ * An engine on a throwaway data folder, opened the way every host opens one
+ * (the real OS keychain unless `secrets` is given). With `unlocked`, a profile
+ * is created with TEST_PIN first.
+ */
+export async function openTestEngine(options: Partial<EngineOptions> & { unlocked?: boolean; keepDataDir?: boolean } = {}): Promise<TestEngine> {
+  const { unlocked, keepDataDir, ...engineOptions } = options;
+  const dir = engineOptions.dataDir ? null : tempDir();
+  const dataDir = engineOptions.dataDir ?? dir!.path;
   const engine = await openEngine({
     host: 'test',
     healthIntervalMs: 0,
     maxThreads: 2,
     logger: createLogger({ file: `${dataDir}/logs/engine.log` }),
-    ...options,
+    ...engineOptions,
     dataDir,
   });
   const call = <C extends ChannelName>(channel: C, input?: ChannelInput<C>) =>
     engine.router.dispatch(channel, input, { host: 'test' }) as Promise<Result<ChannelOutput<C>>>;
+  const ok = async <C extends ChannelName>(channel: C, input?: ChannelInput<C>) => {
+    const result = await call(channel, input);
+    if (!result.ok) throw Object.assign(new Error(`${channel} failed: ${result.error.code} ${result.error.message}`), { apiError: result.error });
+    return result.value;
+  };
+  if (unlocked) {
+    const status = engine.lock.status();
+    if (status.state === 'setup-required') await ok('auth.setup', { kind: 'pin', secret: TEST_PIN });
+    else await ok('auth.unlock', { secret: TEST_PIN });
+  }
   return {
     engine,
     dataDir,
     call,
-    async ok(channel, input) {
-      const result = await call(channel, input);
-      if (!result.ok) throw new Error(`${channel} failed: ${result.error.code} ${result.error.message}`);
-      return result.value;
-    },
+    ok,
     async close() {
       await engine.close();
-      dir?.remove();
+      if (!keepDataDir) dir?.remove();
     },
   };
 }

@@ -6,4 +6,5 @@ export const filesDescriptor: ConnectorDescriptor = {
   dialect: 'duckdb',
   defaultPort: null,
   capabilities: { sql: true, aggregationPipeline: false, explain: true, cancel: true, schemaBrowse: true, filePreview: true, writeCheck: false, tls: false },
+  parseUrl: null,
 };

@@ -1,4 +1,5 @@
 import type { ConnectorDescriptor } from '../types';
+import { parseMongoUrl } from './url';
 
 export const mongodbDescriptor: ConnectorDescriptor = {
   type: 'mongodb',
@@ -6,4 +7,5 @@ export const mongodbDescriptor: ConnectorDescriptor = {
   dialect: 'mongodb',
   defaultPort: 27017,
   capabilities: { sql: false, aggregationPipeline: true, explain: true, cancel: true, schemaBrowse: true, filePreview: false, writeCheck: true, tls: true },
+  parseUrl: parseMongoUrl,
 };

@@ -1,4 +1,5 @@
 import type { ConnectorDescriptor } from '../types';
+import { parseMysqlUrl } from './url';
 
 export const mysqlDescriptor: ConnectorDescriptor = {
   type: 'mysql',
@@ -6,4 +7,5 @@ export const mysqlDescriptor: ConnectorDescriptor = {
   dialect: 'mysql',
   defaultPort: 3306,
   capabilities: { sql: true, aggregationPipeline: false, explain: true, cancel: true, schemaBrowse: true, filePreview: false, writeCheck: true, tls: true },
+  parseUrl: parseMysqlUrl,
 };

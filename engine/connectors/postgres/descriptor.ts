@@ -1,4 +1,5 @@
 import type { ConnectorDescriptor } from '../types';
+import { parsePostgresUrl } from './url';
 
 export const postgresDescriptor: ConnectorDescriptor = {
   type: 'postgres',
@@ -6,4 +7,5 @@ export const postgresDescriptor: ConnectorDescriptor = {
   dialect: 'postgres',
   defaultPort: 5432,
   capabilities: { sql: true, aggregationPipeline: false, explain: true, cancel: true, schemaBrowse: true, filePreview: false, writeCheck: true, tls: true },
+  parseUrl: parsePostgresUrl,
 };

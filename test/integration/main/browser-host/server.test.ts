@@ -16,7 +16,7 @@ const site = tempDir();
 test.before(async () => {
   fs.writeFileSync(path.join(site.path, 'index.html'), '<!doctype html><html><head><title>t</title></head><body></body></html>');
   fs.writeFileSync(path.join(site.path, 'bridge.js'), 'window.bridgeLoaded = true;');
-  te = await openTestEngine();
+  te = await openTestEngine({ unlocked: true });
   host = await startBrowserHost({ engine: te.engine, rendererDir: site.path, bridgeScript: path.join(site.path, 'bridge.js') });
 });
 

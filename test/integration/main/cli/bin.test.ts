@@ -15,7 +15,9 @@ test('`npx polystore --version` works from the installed bin', () => {
 
 test('the bin runs a worker job (tsx reaches worker threads) and exits cleanly', () => {
   const dir = tempDir();
-  const run = cliProcess(['selftest', '--json', '--data-dir', dir.path]);
+  const env = { POLYSTORE_PIN: '480613' };
+  assert.is(cliProcess(['init', '--data-dir', dir.path], { env }).code, 0);
+  const run = cliProcess(['selftest', '--json', '--data-dir', dir.path], { env });
   dir.remove();
   assert.is(run.code, 0, run.stderr);
   assert.is(run.json<{ offMainThread: boolean }>().offMainThread, true);

@@ -4,9 +4,16 @@ import * as assert from 'uvu/assert';
 import { resolveDataDir } from '../../../../engine/paths';
 import pkg from '../../../../package.json' with { type: 'json' };
 import { cli } from '../../../support/cli';
+import { TEST_PIN } from '../../../support/engine';
 import { tempDir } from '../../../support/tmp';
 
 const dir = tempDir();
+// Data commands unlock the profile with POLYSTORE_PIN (or --pin-stdin).
+process.env.POLYSTORE_PIN = TEST_PIN;
+test.before(async () => {
+  const init = await cli(['init', '--data-dir', dir.path]);
+  if (init.code !== 0) throw new Error(init.stderr);
+});
 test.after(() => dir.remove());
 
 test('--version prints the package version', async () => {
@@ -34,6 +41,7 @@ test('global flags work before and after the command name', async () => {
 
 test('POLYSTORE_HOME chooses the data folder, and --data-dir wins over it', async () => {
   const env = tempDir();
+  assert.is((await cli(['init'], { env: { POLYSTORE_HOME: env.path } })).code, 0);
   const viaEnv = await cli(['info', '--json'], { env: { POLYSTORE_HOME: env.path } });
   assert.is(viaEnv.json<{ dataDir: string }>().dataDir, env.path);
   const both = await cli(['info', '--json', '--data-dir', dir.path], { env: { POLYSTORE_HOME: env.path } });

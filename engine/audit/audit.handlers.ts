@@ -1,0 +1,8 @@
+import type { Handlers } from '../router/router';
+import type { AuditLog } from './audit-log';
+
+export function auditHandlers(audit: AuditLog): Pick<Handlers, 'audit.list'> {
+  return {
+    'audit.list': (query) => audit.list(query ?? {}),
+  };
+}

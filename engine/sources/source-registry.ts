@@ -1,0 +1,289 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ZodError, type z } from 'zod';
+import {
+  FileConnection,
+  MongoConnection,
+  SourceSettings,
+  SqlConnection,
+  type CreateSourceInput,
+  type Source,
+  type SourceStatus,
+  type SourceType,
+  type UpdateSourceInput,
+} from '../contract/index';
+import { descriptors } from '../connectors/descriptors';
+import type { ConnectionSpec, ConnectionTestResult } from '../connectors/types';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { newId, nowIso } from '../ids';
+import type { AuditLog } from '../audit/audit-log';
+import type { SecretStore } from '../secrets/secret-store';
+import type { Database } from '../store/migration';
+
+interface SourceRow {
+  id: string;
+  name: string;
+  type: SourceType;
+  connection_json: string;
+  settings_json: string;
+  secret_ref: string | null;
+  disabled: number;
+  status: Exclude<SourceStatus, 'DISABLED'>;
+  last_checked_at: string | null;
+  last_error: string | null;
+  can_write: number | null;
+  server_version: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const CONNECTION_SCHEMAS: Record<SourceType, z.ZodType> = {
+  postgres: SqlConnection,
+  mysql: SqlConnection,
+  mongodb: MongoConnection,
+  file: FileConnection,
+};
+
+/** A zod failure on connection details, reported as VALIDATION naming the field (`connection.port`). */
+function parseConnection(type: SourceType, value: unknown, fieldPrefix: string): unknown {
+  try {
+    return CONNECTION_SCHEMAS[type].parse(value);
+  } catch (error) {
+    if (!(error instanceof ZodError)) throw error;
+    const issue = error.issues[0]!;
+    const field = [fieldPrefix, ...issue.path.map(String)].join('.');
+    throw new ValidationError(`Invalid ${field}: ${issue.message}`, { field, issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+  }
+}
+
+function checkFiles(connection: FileConnection): FileConnection {
+  const paths = connection.paths.map((p, i) => {
+    const field = `connection.paths.${i}`;
+    const resolved = path.resolve(p);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(resolved);
+    } catch {
+      throw new ValidationError(`File not found: ${resolved}`, { field });
+    }
+    if (!stat.isFile()) throw new ValidationError(`Not a file: ${resolved}`, { field });
+    try {
+      fs.accessSync(resolved, fs.constants.R_OK);
+    } catch {
+      throw new ValidationError(`File is not readable (check its permissions): ${resolved}`, { field });
+    }
+    return resolved;
+  });
+  if (new Set(paths).size !== paths.length) throw new ValidationError('The same file is listed twice.', { field: 'connection.paths' });
+  return { paths };
+}
+
+export interface RegistryOptions {
+  secrets: SecretStore;
+  audit: AuditLog;
+  dataDir: string;
+  onChange: (sourceId: string, change: 'created' | 'updated' | 'removed' | 'status') => void;
+}
+
+/**
+ * Sources: connection details in SQLite, passwords in the keychain (SQLite
+ * holds only the account name), and the execution pre-check every run goes through.
+ */
+export class SourceRegistry {
+  readonly #db: Database;
+  readonly #options: RegistryOptions;
+
+  constructor(db: Database, options: RegistryOptions) {
+    this.#db = db;
+    this.#options = options;
+  }
+
+  #row(id: string): SourceRow {
+    const row = this.#db.prepare('SELECT * FROM sources WHERE id = ?').get(id) as SourceRow | undefined;
+    if (!row) throw new NotFoundError('Source', id);
+    return row;
+  }
+
+  #toSource(row: SourceRow): Source {
+    return {
+      id: row.id,
+      name: row.name,
+      type: row.type,
+      connection: JSON.parse(row.connection_json) as Source['connection'],
+      settings: SourceSettings.parse(JSON.parse(row.settings_json)),
+      capabilities: descriptors[row.type].capabilities,
+      status: row.disabled ? 'DISABLED' : row.status,
+      hasSecret: row.secret_ref !== null,
+      lastCheckedAt: row.last_checked_at,
+      lastError: row.last_error,
+      canWrite: row.can_write === null ? null : row.can_write === 1,
+      serverVersion: row.server_version,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  list(): Source[] {
+    return (this.#db.prepare('SELECT * FROM sources ORDER BY name COLLATE NOCASE').all() as SourceRow[]).map((r) => this.#toSource(r));
+  }
+
+  get(id: string): Source {
+    return this.#toSource(this.#row(id));
+  }
+
+  types() {
+    return Object.values(descriptors).map((d) => ({ type: d.type, label: d.label, defaultPort: d.defaultPort, capabilities: d.capabilities }));
+  }
+
+  #assertNameFree(name: string, exceptId?: string): void {
+    const clash = this.#db.prepare('SELECT id FROM sources WHERE name = ? COLLATE NOCASE AND id IS NOT ?').get(name, exceptId ?? null);
+    if (clash) throw new ConflictError(`A source named "${name}" already exists. Choose another name.`, { field: 'name' });
+  }
+
+  /** Connection details from fields or a URL, validated; the password (from the input or the URL) separately. */
+  #resolveConnection(type: SourceType, input: { connection?: unknown; url?: string | undefined; password?: string | null | undefined }) {
+    let connection = input.connection;
+    let password = input.password ?? null;
+    if (input.url !== undefined) {
+      const parseUrl = descriptors[type].parseUrl;
+      if (!parseUrl) throw new ValidationError(`A ${descriptors[type].label} source is not added by URL.`, { field: 'url' });
+      const parsed = parseUrl(input.url);
+      connection = parsed.connection;
+      password = input.password ?? parsed.password;
+    }
+    const parsed = parseConnection(type, connection, 'connection');
+    return { connection: type === 'file' ? checkFiles(parsed as FileConnection) : parsed, password };
+  }
+
+  async create(input: CreateSourceInput): Promise<Source> {
+    const name = input.name.trim();
+    this.#assertNameFree(name);
+    const { connection, password } = this.#resolveConnection(input.type, input);
+    const settings = SourceSettings.parse(input.settings ?? {});
+    const id = newId('src');
+    const secretRef = password ? `source:${id}` : null;
+    // Keychain first: if it is unavailable nothing is stored, and the user sees why.
+    if (secretRef && password) await this.#options.secrets.set(secretRef, password);
+    try {
+      const now = nowIso();
+      this.#db
+        .prepare(
+          `INSERT INTO sources (id, name, type, connection_json, settings_json, secret_ref, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, name, input.type, JSON.stringify(connection), JSON.stringify(settings), secretRef, now, now);
+    } catch (error) {
+      if (secretRef) await this.#options.secrets.delete(secretRef).catch(() => false);
+      throw error;
+    }
+    this.#options.audit.record({ action: 'source.created', sourceId: id, details: { name, type: input.type, hasSecret: Boolean(secretRef) } });
+    this.#options.onChange(id, 'created');
+    return this.get(id);
+  }
+
+  async update(input: UpdateSourceInput): Promise<Source> {
+    const row = this.#row(input.id);
+    const changed: string[] = [];
+    const sets: Record<string, unknown> = {};
+    if (input.name !== undefined && input.name.trim() !== row.name) {
+      this.#assertNameFree(input.name.trim(), row.id);
+      sets.name = input.name.trim();
+      changed.push('name');
+    }
+    let password: string | null | undefined = input.password;
+    if (input.connection !== undefined || input.url !== undefined) {
+      const resolved = this.#resolveConnection(row.type, { connection: input.connection, url: input.url, password: input.password });
+      sets.connection_json = JSON.stringify(resolved.connection);
+      if (input.password === undefined && resolved.password !== null) password = resolved.password;
+      changed.push('connection');
+    }
+    if (input.settings !== undefined) {
+      sets.settings_json = JSON.stringify(SourceSettings.parse({ ...JSON.parse(row.settings_json), ...input.settings }));
+      changed.push('settings');
+    }
+    let secretRef = row.secret_ref;
+    if (password !== undefined) {
+      if (row.type === 'file') throw new ValidationError('File sources have no password.', { field: 'password' });
+      if (password === null) {
+        if (secretRef) await this.#options.secrets.delete(secretRef);
+        secretRef = null;
+      } else {
+        secretRef = `source:${row.id}`;
+        await this.#options.secrets.set(secretRef, password);
+      }
+      sets.secret_ref = secretRef;
+      changed.push('password');
+    }
+    if (changed.length === 0) return this.#toSource(row);
+    if (changed.includes('connection') || changed.includes('password')) {
+      // New details have not been tested yet.
+      Object.assign(sets, { status: 'UNTESTED', last_error: null, can_write: null });
+    }
+    sets.updated_at = nowIso();
+    const columns = Object.keys(sets);
+    this.#db.prepare(`UPDATE sources SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...Object.values(sets), row.id);
+    this.#options.audit.record({ action: 'source.updated', sourceId: row.id, details: { changed } });
+    this.#options.onChange(row.id, 'updated');
+    return this.get(row.id);
+  }
+
+  setDisabled(id: string, disabled: boolean): Source {
+    const row = this.#row(id);
+    if (Boolean(row.disabled) !== disabled) {
+      this.#db.prepare('UPDATE sources SET disabled = ?, updated_at = ? WHERE id = ?').run(disabled ? 1 : 0, nowIso(), id);
+      this.#options.audit.record({ action: disabled ? 'source.disabled' : 'source.enabled', sourceId: id });
+      this.#options.onChange(id, 'status');
+    }
+    return this.get(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    const row = this.#row(id);
+    if (row.secret_ref) await this.#options.secrets.delete(row.secret_ref);
+    this.#db.prepare('DELETE FROM sources WHERE id = ?').run(id);
+    fs.rmSync(this.workDir(id), { recursive: true, force: true });
+    this.#options.audit.record({ action: 'source.removed', sourceId: id, details: { name: row.name, type: row.type } });
+    this.#options.onChange(id, 'removed');
+  }
+
+  workDir(id: string): string {
+    return path.join(this.#options.dataDir, 'sources', id);
+  }
+
+  /**
+   * The execution pre-check: every path that reaches a store goes through
+   * here, so a disabled source is refused whatever the renderer shows.
+   */
+  assertUsable(id: string): Source {
+    const source = this.get(id);
+    if (source.status === 'DISABLED') {
+      this.#options.audit.record({ action: 'source.refused', sourceId: id, details: { reason: 'SOURCE_DISABLED' } });
+      throw new ForbiddenError('SOURCE_DISABLED', `The source "${source.name}" is disabled. Enable it on the Sources page to use it.`, { sourceId: id });
+    }
+    return source;
+  }
+
+  /** What a worker job needs to reach the store; the password is read from the keychain, in memory only. */
+  async connectionSpec(id: string): Promise<ConnectionSpec> {
+    const source = this.assertUsable(id);
+    const row = this.#row(id);
+    const password = row.secret_ref ? await this.#options.secrets.get(row.secret_ref) : null;
+    const workDir = this.workDir(id);
+    fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
+    return { sourceId: id, type: source.type, connection: source.connection, password, settings: source.settings, workDir } as ConnectionSpec;
+  }
+
+  recordTest(id: string, result: ConnectionTestResult): Source {
+    this.#db
+      .prepare('UPDATE sources SET status = ?, last_checked_at = ?, last_error = ?, can_write = ?, server_version = ? WHERE id = ?')
+      .run(
+        result.ok ? 'CONNECTED' : 'FAILED',
+        nowIso(),
+        result.ok ? null : (result.error?.message ?? 'Connection failed.'),
+        result.canWrite === null ? null : result.canWrite ? 1 : 0,
+        result.serverVersion,
+        id,
+      );
+    this.#options.onChange(id, 'status');
+    return this.get(id);
+  }
+}

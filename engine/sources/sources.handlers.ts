@@ -1,0 +1,20 @@
+import type { Handlers } from '../router/router';
+import type { SourceRegistry } from './source-registry';
+
+type SourceChannels = 'sources.list' | 'sources.get' | 'sources.types' | 'sources.create' | 'sources.update' | 'sources.disable' | 'sources.enable' | 'sources.remove';
+
+export function sourcesHandlers(registry: SourceRegistry): Pick<Handlers, SourceChannels> {
+  return {
+    'sources.list': () => registry.list(),
+    'sources.get': ({ id }) => registry.get(id),
+    'sources.types': () => registry.types(),
+    'sources.create': (input) => registry.create(input),
+    'sources.update': (input) => registry.update(input),
+    'sources.disable': ({ id }) => registry.setDisabled(id, true),
+    'sources.enable': ({ id }) => registry.setDisabled(id, false),
+    'sources.remove': async ({ id }) => {
+      await registry.remove(id);
+      return { id, removed: true as const };
+    },
+  };
+}

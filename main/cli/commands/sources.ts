@@ -1,0 +1,146 @@
+import { Argument, Option, type Command } from 'commander';
+import type { CreateSourceInput, Source, TlsMode } from '../../../engine/contract/index';
+import { formatTable, intOption, type CliContext } from '../context';
+
+interface AddOptions {
+  name: string;
+  url?: string;
+  passwordStdin?: boolean;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  tls?: TlsMode;
+  caFile?: string;
+  statementTimeoutMs?: number;
+  rowLimit?: number;
+  allowSampleValues?: boolean;
+}
+
+const summary = (s: Source) =>
+  formatTable(['id', 'name', 'type', 'status', 'last checked', 'secret'], [[s.id, s.name, s.type, s.status, s.lastCheckedAt ?? 'never', s.hasSecret ? 'keychain' : '']]);
+
+function detail(s: Source): string {
+  return [
+    summary(s),
+    '',
+    `connection: ${JSON.stringify(s.connection)}`,
+    `settings:   ${JSON.stringify(s.settings)}`,
+    `can write:  ${s.canWrite === null ? 'unknown' : s.canWrite ? 'YES: use a read-only login' : 'no'}`,
+    ...(s.lastError ? [`last error: ${s.lastError}`] : []),
+  ].join('\n');
+}
+
+/** `polystore sources add | list | show | update | disable | enable | remove`. */
+export function registerSourcesCommands(program: Command, ctx: CliContext): void {
+  const sources = program.command('sources').description('Databases and files you can ask questions about');
+
+  sources
+    .command('add')
+    .description('Add a source: `sources add postgres|mysql|mongodb --name N --url URL` or `sources add file --name N PATH...`')
+    .addArgument(new Argument('<type>', 'source type').choices(['postgres', 'mysql', 'mongodb', 'file']))
+    .argument('[paths...]', 'files, for a file source')
+    .requiredOption('--name <name>', 'a name for the source')
+    .option('--url <url>', 'connection URL; a password in it goes to the OS keychain, never to disk')
+    .option('--password-stdin', 'read the password from stdin (after the PIN when --pin-stdin is also given)')
+    .option('--host <host>', 'host (instead of --url)')
+    .option('--port <port>', 'port', intOption)
+    .option('--database <name>', 'database')
+    .option('--user <user>', 'user')
+    .addOption(new Option('--tls <mode>', 'TLS mode').choices(['off', 'prefer', 'require', 'verify']))
+    .option('--ca-file <path>', 'CA certificate (PEM) for --tls verify')
+    .option('--statement-timeout-ms <ms>', 'statement timeout (default 30000)', intOption)
+    .option('--row-limit <n>', 'row limit (default 10000)', intOption)
+    .option('--allow-sample-values', 'allow sampled column values in prompts to hosted models')
+    .action(async (type: CreateSourceInput['type'], paths: string[], opts: AddOptions, command: Command) => {
+      await ctx.unlock(command);
+      const password = opts.passwordStdin ? await ctx.takeStdinSecret('the password') : undefined;
+      const settings = {
+        ...(opts.statementTimeoutMs !== undefined ? { statementTimeoutMs: opts.statementTimeoutMs } : {}),
+        ...(opts.rowLimit !== undefined ? { rowLimit: opts.rowLimit } : {}),
+        ...(opts.allowSampleValues ? { allowSampleValues: true } : {}),
+      };
+      let input: unknown;
+      if (type === 'file') input = { name: opts.name, type, connection: { paths }, settings };
+      else if (opts.url) input = { name: opts.name, type, url: opts.url, ...(password ? { password } : {}), settings };
+      else {
+        const tls = { mode: opts.tls ?? (type === 'mongodb' ? 'off' : 'prefer'), ...(opts.caFile ? { caFile: opts.caFile } : {}) };
+        const connection =
+          type === 'mongodb'
+            ? { hosts: [{ host: opts.host, port: opts.port ?? 27017 }], database: opts.database, ...(opts.user ? { user: opts.user } : {}), tls }
+            : { host: opts.host, port: opts.port ?? (type === 'postgres' ? 5432 : 3306), database: opts.database, user: opts.user, tls };
+        input = { name: opts.name, type, connection, ...(password ? { password } : {}), settings };
+      }
+      const source = await ctx.call(command, 'sources.create', input as CreateSourceInput);
+      ctx.print(command, source, detail);
+    });
+
+  sources
+    .command('list')
+    .description('List sources with their status')
+    .action(async (_opts, command: Command) => {
+      const list = await ctx.call(command, 'sources.list');
+      ctx.print(command, list, (l) =>
+        l.length === 0
+          ? 'No sources yet. Add one with `polystore sources add`.'
+          : formatTable(['id', 'name', 'type', 'status', 'last checked'], l.map((s) => [s.id, s.name, s.type, s.status, s.lastCheckedAt ?? 'never'])),
+      );
+    });
+
+  sources
+    .command('show')
+    .argument('<id>', 'source id')
+    .description('Show one source (never its password)')
+    .action(async (id: string, _opts, command: Command) => {
+      ctx.print(command, await ctx.call(command, 'sources.get', { id }), detail);
+    });
+
+  sources
+    .command('update')
+    .argument('<id>', 'source id')
+    .description('Rename a source, change its URL, password or limits')
+    .option('--name <name>', 'new name')
+    .option('--url <url>', 'new connection URL')
+    .option('--password-stdin', 'read a new password from stdin')
+    .option('--remove-password', 'delete the stored password')
+    .option('--statement-timeout-ms <ms>', 'statement timeout', intOption)
+    .option('--row-limit <n>', 'row limit', intOption)
+    .action(async (id: string, opts: { name?: string; url?: string; passwordStdin?: boolean; removePassword?: boolean; statementTimeoutMs?: number; rowLimit?: number }, command: Command) => {
+      await ctx.unlock(command);
+      const password = opts.removePassword ? null : opts.passwordStdin ? await ctx.takeStdinSecret('the password') : undefined;
+      const settings = {
+        ...(opts.statementTimeoutMs !== undefined ? { statementTimeoutMs: opts.statementTimeoutMs } : {}),
+        ...(opts.rowLimit !== undefined ? { rowLimit: opts.rowLimit } : {}),
+      };
+      const source = await ctx.call(command, 'sources.update', {
+        id,
+        ...(opts.name ? { name: opts.name } : {}),
+        ...(opts.url ? { url: opts.url } : {}),
+        ...(password !== undefined ? { password } : {}),
+        ...(Object.keys(settings).length ? { settings } : {}),
+      });
+      ctx.print(command, source, detail);
+    });
+
+  for (const [verb, channel, text] of [
+    ['disable', 'sources.disable', 'Disable a source: nothing runs against it until it is enabled'],
+    ['enable', 'sources.enable', 'Enable a disabled source'],
+  ] as const) {
+    sources
+      .command(verb)
+      .argument('<id>', 'source id')
+      .description(text)
+      .action(async (id: string, _opts, command: Command) => {
+        ctx.print(command, await ctx.call(command, channel, { id }), summary);
+      });
+  }
+
+  sources
+    .command('remove')
+    .argument('<id>', 'source id')
+    .description('Remove a source and its keychain entry')
+    .action(async (id: string, _opts, command: Command) => {
+      const result = await ctx.call(command, 'sources.remove', { id });
+      ctx.print(command, result, () => `Removed ${id}.`);
+    });
+}
