@@ -7,5 +7,6 @@ export const mongodbDescriptor: ConnectorDescriptor = {
   dialect: 'mongodb',
   defaultPort: 27017,
   capabilities: { sql: false, aggregationPipeline: true, explain: true, cancel: true, schemaBrowse: true, filePreview: false, writeCheck: true, tls: true },
+  hostHooks: null,
   parseUrl: parseMongoUrl,
 };
