@@ -1,4 +1,5 @@
 import type { ConnectorDescriptor } from '../types';
+import { filesHostHooks } from './host';
 
 export const filesDescriptor: ConnectorDescriptor = {
   type: 'file',
@@ -7,4 +8,5 @@ export const filesDescriptor: ConnectorDescriptor = {
   defaultPort: null,
   capabilities: { sql: true, aggregationPipeline: false, explain: true, cancel: true, schemaBrowse: true, filePreview: true, writeCheck: false, tls: false },
   parseUrl: null,
+  hostHooks: filesHostHooks,
 };

@@ -1,0 +1,356 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { StatementType, version as duckdbVersion, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
+import type { ExplainEstimate, FileConnection, MetadataDocument, MetadataObject, QueryResult, Verdict } from '../../contract/index';
+import { CancelledError, ConnectorError, EngineError, ForbiddenError, ValidationError } from '../../errors';
+import type { ConnectionSpec, ConnectionTestResult, Connector, ExecuteOptions } from '../types';
+import { normalizeType, resultColumn, toCell } from './cells';
+import { duckdbErrorKind, duckdbMessage, interruptible, openLockedDatabase } from './duckdb';
+import { validateDuckdbQuery } from './guardrail';
+import { quoteIdent } from './names';
+import { manifestStamp, readManifest, type Manifest } from './snapshot';
+
+/** One snapshot opened read-only and locked down, shared by the queries of one source in this thread. */
+interface OpenSnapshot {
+  database: string;
+  instance: DuckDBInstance;
+  manifest: Manifest;
+  stamp: string;
+  /** Queries running on it; a replaced snapshot closes when the last one ends. */
+  active: Set<DuckDBConnection>;
+  replaced: boolean;
+}
+
+const READ_STATEMENTS = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
+
+/** Metadata lists sample values only for short text columns with few distinct values. */
+const SAMPLE = { maxDistinct: 25, maxLength: 40, values: 10, scanRows: 100_000, maxColumns: 60 };
+
+const statementName = (type: StatementType) => (StatementType[type] ?? 'unknown').toLowerCase().replace(/_/g, ' ');
+
+/**
+ * EXPLAIN is allowed only around a query that is itself a SELECT: `EXPLAIN
+ * ANALYZE` runs its statement. Returns the inner statement text.
+ */
+function explainedStatement(query: string): string | null {
+  const stripped = query.replace(/^(\s+|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/, '');
+  const match = /^explain\s+(?:analy[sz]e\s+)?(?:\([^)]*\)\s*)?/i.exec(stripped);
+  return match ? stripped.slice(match[0].length) : null;
+}
+
+function queryError(error: unknown): EngineError {
+  if (error instanceof EngineError) return error;
+  if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') {
+    return new ConnectorError('A value in the result is too large to show (over 512 MB of text). Select a shorter expression, e.g. left(column, 1000).', {
+      kind: 'VALUE_TOO_LARGE',
+    });
+  }
+  const message = duckdbMessage(error);
+  const kind = duckdbErrorKind(message);
+  // Interrupted without a deadline or an abort: the connector was closed under it.
+  if (kind === 'INTERRUPT Error') return new CancelledError('The query was stopped because the files connector closed.');
+  if (kind === 'Permission Error' || /read-only mode|configuration has been locked/.test(message)) {
+    return new ForbiddenError('READ_ONLY', message, { kind });
+  }
+  return new ConnectorError(message, { kind: kind ?? 'DuckDB Error' });
+}
+
+class FilesConnector implements Connector {
+  readonly type = 'file' as const;
+  readonly #snapshots = new Map<string, Promise<OpenSnapshot>>();
+  #closed = false;
+
+  /** The snapshot the source's manifest names, opened once per thread and reopened when an import replaces it. */
+  async #snapshot(spec: ConnectionSpec): Promise<OpenSnapshot> {
+    if (this.#closed) throw new ConnectorError('The files connector has been closed.');
+    const key = path.resolve(spec.workDir);
+    const stamp = manifestStamp(key);
+    if (stamp === null) {
+      throw new ConnectorError('The files of this source have not been imported yet. Import them, then query.', { kind: 'NOT_IMPORTED' });
+    }
+    const cached = this.#snapshots.get(key);
+    if (cached) {
+      const current = await cached.catch(() => null);
+      if (current && current.stamp === stamp) return current;
+      if (current) this.#retire(current);
+      this.#snapshots.delete(key);
+    }
+    const opening = this.#open(key, stamp);
+    this.#snapshots.set(key, opening);
+    opening.catch(() => this.#snapshots.get(key) === opening && this.#snapshots.delete(key));
+    return opening;
+  }
+
+  async #open(workDir: string, stamp: string): Promise<OpenSnapshot> {
+    const manifest = readManifest(workDir);
+    if (!manifest) throw new ConnectorError('The files of this source have not been imported yet. Import them, then query.', { kind: 'NOT_IMPORTED' });
+    // Only Parquet views read files at query time; tables live in the snapshot itself.
+    const allowedPaths = manifest.objects.flatMap((o) => (o.readPath ? [o.readPath] : []));
+    const instance = await openLockedDatabase(path.join(workDir, manifest.database), { readOnly: true, allowedPaths });
+    return { database: manifest.database, instance, manifest, stamp, active: new Set(), replaced: false };
+  }
+
+  #retire(snapshot: OpenSnapshot): void {
+    snapshot.replaced = true;
+    if (snapshot.active.size === 0) snapshot.instance.closeSync();
+  }
+
+  /** A fresh connection per call: interrupting it stops this query and nothing else. */
+  async #withConnection<T>(
+    spec: ConnectionSpec,
+    options: { signal: AbortSignal; timeoutMs: number | null; what: string },
+    work: (connection: DuckDBConnection, stopped: () => boolean, snapshot: OpenSnapshot) => Promise<T>,
+  ): Promise<T> {
+    const snapshot = await this.#snapshot(spec);
+    const connection = await snapshot.instance.connect();
+    snapshot.active.add(connection);
+    try {
+      return await interruptible(connection, options, (stopped) => work(connection, stopped, snapshot), () => {
+        connection.closeSync();
+        snapshot.active.delete(connection);
+        if (snapshot.active.size === 0 && (snapshot.replaced || this.#closed)) snapshot.instance.closeSync();
+      });
+    } catch (error) {
+      throw queryError(error);
+    }
+  }
+
+  /** Prepares exactly one statement and refuses anything but a read, whatever the guardrail said. */
+  async #prepareRead(connection: DuckDBConnection, query: string) {
+    const statements = await connection.extractStatements(query);
+    if (statements.count === 0) throw new ValidationError('The query is empty.');
+    if (statements.count > 1) throw new ForbiddenError('READ_ONLY', 'Run one statement at a time; this query has several.');
+    const prepared = await statements.prepare(0);
+    const type = prepared.statementType;
+    if (!READ_STATEMENTS.has(type)) {
+      throw new ForbiddenError('READ_ONLY', `Files are read-only: only SELECT queries run here (this statement is ${statementName(type).toUpperCase()}).`, {
+        statementType: statementName(type),
+      });
+    }
+    if (type === StatementType.EXPLAIN) {
+      const inner = explainedStatement(query);
+      if (inner === null) throw new ForbiddenError('READ_ONLY', 'Only EXPLAIN of a SELECT query runs here.');
+      await this.#prepareRead(connection, inner);
+    }
+    return prepared;
+  }
+
+  async testConnection(spec: ConnectionSpec, signal: AbortSignal): Promise<ConnectionTestResult> {
+    const started = performance.now();
+    const problems: string[] = [];
+    for (const filePath of (spec.connection as FileConnection).paths) {
+      if (signal.aborted) break;
+      try {
+        const stat = fs.statSync(filePath);
+        if (!stat.isFile()) problems.push(`${filePath} is not a file`);
+        else fs.accessSync(filePath, fs.constants.R_OK);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        problems.push(`${filePath} ${code === 'ENOENT' ? 'was not found' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : 'cannot be read'}`);
+      }
+    }
+    const result: ConnectionTestResult = {
+      ok: problems.length === 0 && !signal.aborted,
+      latencyMs: Math.round(performance.now() - started),
+      serverVersion: `DuckDB ${duckdbVersion()}`,
+      canWrite: null,
+      writeDetails: [],
+    };
+    if (signal.aborted) result.error = { kind: 'TIMEOUT', message: 'The check was cancelled.' };
+    else if (problems.length) {
+      const total = (spec.connection as FileConnection).paths.length;
+      result.error = {
+        kind: 'FILE_UNREADABLE',
+        message: `${problems.length} of ${total} file${total === 1 ? '' : 's'} cannot be used: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? '; …' : ''}.`,
+      };
+    }
+    return result;
+  }
+
+  validate(query: string): Promise<Verdict> {
+    return validateDuckdbQuery(query);
+  }
+
+  execute(spec: ConnectionSpec, query: string, options: ExecuteOptions): Promise<QueryResult> {
+    const started = performance.now();
+    const maxRows = Math.max(1, options.maxRows);
+    return this.#withConnection(spec, { signal: options.signal, timeoutMs: options.timeoutMs, what: 'The query' }, async (connection, stopped) => {
+      const prepared = await this.#prepareRead(connection, query);
+      const result = await prepared.stream();
+      const types = result.columnTypes();
+      const columns = result.columnNames().map((name, i) => resultColumn(name, types[i]!));
+      const rows: unknown[][] = [];
+      let truncated = false;
+      // Only maxRows + 1 rows are ever fetched: the extra one says whether there was more.
+      while (!stopped()) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const take = Math.min(chunk.rowCount, maxRows - rows.length);
+        for (let r = 0; r < take; r++) {
+          const values = chunk.getRowValues(r);
+          rows.push(values.map((value, c) => toCell(value, types[c]!)));
+        }
+        if (chunk.rowCount > take) {
+          truncated = true;
+          break;
+        }
+      }
+      return {
+        columns,
+        rows,
+        rowCount: rows.length,
+        truncated,
+        rowLimit: maxRows,
+        elapsedMs: Math.round((performance.now() - started) * 100) / 100,
+        notices: truncated ? [`Showing the first ${maxRows} rows; the query returned more.`] : [],
+      };
+    });
+  }
+
+  explain(spec: ConnectionSpec, query: string, signal: AbortSignal): Promise<ExplainEstimate> {
+    return this.#withConnection(spec, { signal, timeoutMs: spec.settings.statementTimeoutMs, what: 'EXPLAIN' }, async (connection) => {
+      await this.#prepareRead(connection, query);
+      if (explainedStatement(query) !== null) throw new ValidationError('Give the query without EXPLAIN; PolyStoreIQ adds it.');
+      const reader = await connection.runAndReadAll(`EXPLAIN (FORMAT JSON) ${query}`);
+      const plan = JSON.parse(String(reader.getColumnsJS()[1]?.[0] ?? '[]')) as PlanNode[];
+      const root = plan[0];
+      const lines: string[] = [];
+      const walk = (node: PlanNode, depth: number) => {
+        if (lines.length >= 20) return;
+        const rows = cardinality(node);
+        lines.push(`${'  '.repeat(depth)}${node.name}${rows === null ? '' : ` (~${rows.toLocaleString('en-US')} rows)`}`);
+        for (const child of node.children ?? []) walk(child, depth + 1);
+      };
+      if (root) walk(root, 0);
+      const warnings = lines.some((l) => /CROSS_PRODUCT/.test(l))
+        ? ['The plan has a cross product: every row of one table is paired with every row of another.']
+        : [];
+      return {
+        estimatedRows: root ? firstCardinality(root) : null,
+        estimatedCost: null,
+        summary: lines.join('\n') || 'No plan.',
+        warnings,
+      };
+    });
+  }
+
+  fetchMetadata(spec: ConnectionSpec, signal: AbortSignal): Promise<MetadataDocument> {
+    const timeoutMs = Math.max(spec.settings.statementTimeoutMs, 30_000) * 4;
+    return this.#withConnection(spec, { signal, timeoutMs, what: 'Reading the files’ schema' }, async (connection, stopped, snapshot) => {
+      const described = await connection.runAndReadAll(
+        `SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' ORDER BY table_name, column_index`,
+      );
+      const fieldsByTable = new Map<string, MetadataObject['fields']>();
+      for (const row of described.getRowObjectsJS()) {
+        const fields = fieldsByTable.get(String(row.table_name)) ?? [];
+        const nativeType = String(row.data_type);
+        fields.push({
+          name: String(row.column_name),
+          type: normalizeType(nativeType),
+          nativeType,
+          nullable: row.is_nullable !== false,
+          primaryKey: false,
+          foreignKey: null,
+          comment: null,
+          presence: null,
+          observedTypes: [],
+          sampleValues: [],
+        });
+        fieldsByTable.set(String(row.table_name), fields);
+      }
+      const objects: MetadataObject[] = [];
+      for (const entry of snapshot.manifest.objects) {
+        if (stopped()) break;
+        const fields = fieldsByTable.get(entry.table) ?? [];
+        const table = quoteIdent(entry.table);
+        let rowEstimate: number;
+        try {
+          const count = await connection.runAndReadAll(`SELECT count(*) FROM ${table}`);
+          rowEstimate = Number(count.getColumnsJS()[0]?.[0] ?? 0);
+          await addSampleValues(connection, table, fields);
+        } catch (error) {
+          // A Parquet file that moved or changed since import: list it, say why, keep going.
+          if (stopped()) throw error;
+          objects.push(objectFor(entry, fields, null, `Cannot be read now: ${duckdbMessage(error).split('\n')[0]}`));
+          continue;
+        }
+        objects.push(objectFor(entry, fields, rowEstimate, null));
+      }
+      return {
+        sourceId: spec.sourceId,
+        sourceType: 'file',
+        serverVersion: `DuckDB ${duckdbVersion()}`,
+        fetchedAt: new Date().toISOString(),
+        databases: [{ name: 'files', schemas: [{ name: 'main', objects }] }],
+        cached: false,
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const snapshots = await Promise.all([...this.#snapshots.values()].map((p) => p.catch(() => null)));
+    this.#snapshots.clear();
+    for (const snapshot of snapshots) {
+      if (!snapshot) continue;
+      // Running queries are interrupted; each closes the instance behind it as it ends.
+      for (const connection of snapshot.active) connection.interrupt();
+      if (snapshot.active.size === 0) snapshot.instance.closeSync();
+    }
+  }
+}
+
+interface PlanNode {
+  name: string;
+  children?: PlanNode[];
+  extra_info?: Record<string, unknown>;
+}
+
+function cardinality(node: PlanNode): number | null {
+  const value = node.extra_info?.['Estimated Cardinality'];
+  const n = typeof value === 'string' || typeof value === 'number' ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : null;
+}
+
+/** The root's estimate, or the first one below it (DuckDB leaves some operators unestimated). */
+function firstCardinality(node: PlanNode): number | null {
+  return cardinality(node) ?? (node.children ?? []).map(firstCardinality).find((n) => n !== null) ?? null;
+}
+
+function objectFor(entry: Manifest['objects'][number], fields: MetadataObject['fields'], rowEstimate: number | null, problem: string | null): MetadataObject {
+  const what = `${entry.format.toUpperCase()} file ${path.basename(entry.path)}${entry.kind === 'view' ? ', read in place' : ', imported'}`;
+  return {
+    name: entry.table,
+    kind: 'file',
+    rowEstimate,
+    comment: problem ? `${what}. ${problem}` : what,
+    fields,
+    foreignKeys: [],
+    origin: entry.path,
+  };
+}
+
+/** A few values of short, low-cardinality text columns, for value linking ("from Brazil"). */
+async function addSampleValues(connection: DuckDBConnection, table: string, fields: MetadataObject['fields']): Promise<void> {
+  const text = fields.filter((f) => /^(VARCHAR|ENUM)/i.test(f.nativeType)).slice(0, SAMPLE.maxColumns);
+  if (text.length === 0) return;
+  const source = `(SELECT * FROM ${table} LIMIT ${SAMPLE.scanRows})`;
+  const stats = await connection.runAndReadAll(
+    `SELECT ${text.map((f) => `approx_count_distinct(${quoteIdent(f.name)}), max(length(${quoteIdent(f.name)}::VARCHAR))`).join(', ')} FROM ${source}`,
+  );
+  const row = stats.getRowsJS()[0] ?? [];
+  for (const [i, field] of text.entries()) {
+    const distinct = Number(row[i * 2] ?? 0);
+    const longest = Number(row[i * 2 + 1] ?? 0);
+    if (distinct === 0 || distinct > SAMPLE.maxDistinct || longest > SAMPLE.maxLength) continue;
+    const column = quoteIdent(field.name);
+    const top = await connection.runAndReadAll(
+      `SELECT ${column}::VARCHAR AS v FROM ${source} WHERE ${column} IS NOT NULL GROUP BY ALL ORDER BY count(*) DESC, v LIMIT ${SAMPLE.values}`,
+    );
+    field.sampleValues = (top.getColumnsJS()[0] ?? []).map(String);
+  }
+}
+
+export function createFilesConnector(): Connector {
+  return new FilesConnector();
+}
