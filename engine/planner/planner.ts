@@ -1,0 +1,95 @@
+import { renderers } from './dialects/index';
+import { explain } from './explain';
+import { applyFollowUp, isFollowUp } from './follow-up';
+import { readIntent } from './intent';
+import { OUT_OF_SCOPE, RELATIVE_TIME } from './lexicon';
+import { link } from './linker';
+import { PlanError } from './plan-tables';
+import { resolve, Unanswerable } from './resolve';
+import { indexSchema, type IndexedTable, type SchemaIndex } from './schema-index';
+import { plural, tokenize } from './text';
+import type { PlannerInput, PlannerResult, QueryPlan } from './types';
+
+export type { PlannerDialect, PlannerInput, PlannerResult, PlannerTurn, QueryPlan } from './types';
+
+const MAX_QUESTION_LENGTH = 500;
+/** Below this the planner would mostly be guessing: better to say so. */
+const MIN_CONFIDENCE = 0.2;
+
+/**
+ * The built-in offline planner: plain language to one SQL or MongoDB query,
+ * without a model. Deterministic (same input, same output) and synchronous.
+ * Never throws for a question it cannot handle: it declines with a reason
+ * and example questions that it can answer.
+ */
+export function planQuestion(input: PlannerInput): PlannerResult {
+  const question = input.question.trim();
+  const index = indexSchema(input.metadata);
+  const decline = (why: string): PlannerResult => ({
+    ok: false,
+    reason: `I can't answer that offline: ${why}. Try rephrasing as ${examples(index).slice(0, 2).map((q) => `"${q}"`).join(' or ') || 'a question about one of the tables'}, or configure a model in Settings.`,
+    suggestions: examples(index),
+  });
+
+  if (question === '') return decline('the question is empty');
+  if (question.length > MAX_QUESTION_LENGTH) return decline(`the question is longer than ${MAX_QUESTION_LENGTH} characters`);
+  if (index.tables.length === 0) return decline('this source has no tables or collections in its metadata');
+  if (OUT_OF_SCOPE.test(question)) return decline('it asks for more than a lookup (only counts, listings, totals, averages and rankings work without a model)');
+  if (RELATIVE_TIME.test(question)) return decline('it uses a time relative to today; name the period instead (for example "in 2024" or "in March 2023")');
+
+  const rowLimit = Math.max(1, Math.floor(input.rowLimit));
+  const attempt = (): { plan: QueryPlan; confidence: number } => {
+    const items = link(index, tokenize(question), question);
+    const intent = readIntent(items, question);
+    const previous = input.history?.[input.history.length - 1];
+    if (previous && isFollowUp(question, intent)) {
+      try {
+        const plan = applyFollowUp(index, previous.plan, intent, question);
+        return { plan, confidence: followUpConfidence(plan) };
+      } catch (error) {
+        if (!(error instanceof Unanswerable)) throw error;
+        // Not a change we understand: read it as a question of its own.
+        const fresh = readIntent(link(index, tokenize(question), question), question);
+        return resolve(index, fresh);
+      }
+    }
+    return resolve(index, intent);
+  };
+
+  try {
+    const { plan, confidence } = attempt();
+    if (confidence < MIN_CONFIDENCE) return decline('too much of it would be guesswork');
+    const query = renderers[input.dialect].render(plan, index, rowLimit);
+    return { ok: true, query, dialect: input.dialect, explanation: explain(plan, rowLimit), confidence, plan };
+  } catch (error) {
+    if (error instanceof Unanswerable || error instanceof PlanError) return decline(error.message.replace(/\.$/, ''));
+    throw error;
+  }
+}
+
+function followUpConfidence(plan: QueryPlan): number {
+  return Math.max(0.3, Math.round(0.85 * 0.9 ** plan.guesses.length * 100) / 100);
+}
+
+const exampleCache = new WeakMap<SchemaIndex, string[]>();
+
+/** A few questions this schema can answer offline, built from its largest tables. */
+function examples(index: SchemaIndex): string[] {
+  const hit = exampleCache.get(index);
+  if (hit) return hit;
+  const words = (t: IndexedTable) => t.words.join(' ');
+  const tables = [...index.tables].sort((a, b) => (b.rowEstimate ?? 0) - (a.rowEstimate ?? 0) || a.name.localeCompare(b.name)).slice(0, 3);
+  const out: string[] = [];
+  for (const table of tables) {
+    out.push(`How many ${plural(words(table))} are there?`);
+    const category = table.fields.find((f) => f.text && !f.key && f.samples.length > 1 && !table.display.includes(f));
+    if (category) out.push(`How many ${plural(words(table))} per ${category.words.join(' ')}?`);
+    const date = table.fields.find((f) => f.temporal);
+    if (date) out.push(`How many ${plural(words(table))} per month?`);
+    const measure = table.fields.find((f) => f.numeric && !f.key);
+    if (measure) out.push(`Top 5 ${plural(words(table))} by ${measure.words.join(' ')}`);
+  }
+  const unique = [...new Set(out)].slice(0, 5);
+  exampleCache.set(index, unique);
+  return unique;
+}
