@@ -2,13 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HostKind } from './contract/index';
 import { appHandlers, readHealth, type AppDeps, type HealthProbe } from './app/app.handlers';
+import { ApprovalService } from './approval/approvals';
 import { auditHandlers } from './audit/audit.handlers';
 import { AuditLog } from './audit/audit-log';
 import { authHandlers } from './auth/auth.handlers';
+import { chatHandlers } from './chat/chat.handlers';
+import { ChatService } from './chat/chat-service';
+import { ChatStore } from './chat/chat-store';
+import { ProviderService } from './chat/providers';
 import { ProfileLock, type LockReason } from './auth/profile-lock';
 import { EventBus } from './events/bus';
 import { createLogger, type Logger } from './log/logger';
 import { createJobPool, type JobPool } from './pool/pool';
+import { QueryService } from './query/query-service';
+import { queryHandlers } from './query/query.handlers';
 import { createRouter, type Handlers, type Router } from './router/router';
 import { KeychainSecretStore } from './secrets/keychain';
 import type { SecretStore } from './secrets/secret-store';
@@ -17,6 +24,7 @@ import { SettingsStore } from './settings/settings-store';
 import { SourceRegistry } from './sources/source-registry';
 import { sourcesHandlers } from './sources/sources.handlers';
 import { openDatabase } from './store/db';
+import { Telemetry } from './telemetry/telemetry';
 import type { Database } from './store/migration';
 
 export interface EngineOptions {
@@ -30,8 +38,10 @@ export interface EngineOptions {
   secrets?: SecretStore;
   /** How often the host is told about engine health; 0 disables the timer. */
   healthIntervalMs?: number;
-  /** Clock override for tests of throttling and idle locking. */
+  /** Clock override for tests of throttling, idle locking and token expiry. */
   now?: () => number;
+  /** A pool to use instead of the worker pool (unit tests: the inline pool with a fake connector). */
+  pool?: JobPool;
 }
 
 export interface Engine {
@@ -45,6 +55,11 @@ export interface Engine {
   readonly sources: SourceRegistry;
   readonly audit: AuditLog;
   readonly settings: SettingsStore;
+  readonly queries: QueryService;
+  readonly approvals: ApprovalService;
+  readonly chat: ChatService;
+  readonly providers: ProviderService;
+  readonly telemetry: Telemetry;
   /** Locks the profile (system lock, suspend, the menu). */
   lockNow(reason: LockReason): void;
   close(): Promise<void>;
@@ -62,7 +77,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const logger = options.logger ?? createLogger({ file: path.join(options.dataDir, 'logs', 'engine.log') });
   const db = openDatabase(path.join(options.dataDir, DATABASE_FILE));
-  const pool = createJobPool({ workerFile: options.workerFile, maxThreads: options.maxThreads, logger });
+  const pool = options.pool ?? createJobPool({ workerFile: options.workerFile, maxThreads: options.maxThreads, logger });
   const secrets = options.secrets ?? new KeychainSecretStore();
 
   // The lock is consulted by the router and the event bus, which exist before it.
@@ -84,6 +99,30 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     onChange: (sourceId, change) => events.emit('sources.changed', { sourceId, change }),
   });
 
+  const approvals = new ApprovalService(db, {
+    secrets,
+    audit,
+    ttlSeconds: () => settings.get().approvalTtlSeconds,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const queries = new QueryService({ db, pool, sources, approvals, audit, settings, logger, ...(options.now ? { now: options.now } : {}) });
+
+  const telemetry = new Telemetry(db, options.now);
+  const providers = new ProviderService(db, { secrets, audit });
+  const chat = new ChatService({
+    store: new ChatStore(db),
+    queries,
+    sources,
+    providers,
+    telemetry,
+    audit,
+    settings,
+    events,
+    pool,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
+
   const probes: HealthProbe[] = [
     () => {
       const stats = pool.stats();
@@ -101,6 +140,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...authHandlers(lock),
     ...settingsHandlers(settings, audit),
     ...sourcesHandlers(sources),
+    ...queryHandlers(queries),
+    ...chatHandlers(chat, providers, telemetry, queries),
     ...auditHandlers(audit),
   };
   const router = createRouter({ handlers, isLocked, logger, onActivity: () => lock?.touch() });
@@ -123,6 +164,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     sources,
     audit,
     settings,
+    queries,
+    approvals,
+    chat,
+    providers,
+    telemetry,
     lockNow: (reason) => void profileLock.lock(reason),
     async close() {
       clearInterval(healthTimer);

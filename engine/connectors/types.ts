@@ -1,3 +1,4 @@
+import type { SourceHostHooks } from './host-context';
 import type {
   Capabilities,
   Dialect,
@@ -94,4 +95,6 @@ export interface ConnectorDescriptor {
   capabilities: Capabilities;
   /** Turns a connection URL into connection details plus the password it held (to go to the keychain). */
   parseUrl: ((url: string) => { connection: unknown; password: string | null }) | null;
+  /** Host-side steps the store needs (files: import), or null. */
+  hostHooks: SourceHostHooks | null;
 }

@@ -2,6 +2,9 @@ import type { z } from 'zod';
 import { appChannels, appEvents } from './app.contract';
 import { auditChannels } from './audit.contract';
 import { authChannels, authEvents } from './auth.contract';
+import { chatChannels, chatEvents, telemetryChannels } from './chat.contract';
+import { providersChannels } from './providers.contract';
+import { queryOpsChannels } from './query-ops.contract';
 import { settingsChannels } from './settings.contract';
 import { sourcesChannels, sourcesEvents } from './sources.contract';
 import type { ChannelDef } from './channel';
@@ -13,8 +16,11 @@ export * from './event';
 export * from './app.contract';
 export * from './audit.contract';
 export * from './auth.contract';
+export * from './chat.contract';
 export * from './metadata.contract';
 export * from './query.contract';
+export * from './query-ops.contract';
+export * from './providers.contract';
 export * from './settings.contract';
 export * from './sources.contract';
 
@@ -28,6 +34,10 @@ export const contract = {
   ...authChannels,
   ...settingsChannels,
   ...sourcesChannels,
+  ...queryOpsChannels,
+  ...chatChannels,
+  ...telemetryChannels,
+  ...providersChannels,
   ...auditChannels,
 } satisfies Record<string, ChannelDef>;
 
@@ -35,6 +45,7 @@ export const events = {
   ...appEvents,
   ...authEvents,
   ...sourcesEvents,
+  ...chatEvents,
 } satisfies Record<string, EventDef>;
 
 export type Contract = typeof contract;

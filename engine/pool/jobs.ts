@@ -1,6 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ApiError } from '../contract/errors';
-import type { SelfTestReport } from '../contract/app.contract';
+import type { ExplainEstimate, MetadataDocument, QueryResult, SelfTestReport, SourceType, Verdict } from '../contract/index';
+import type { FileCheck, FileProvenance, ImportReport } from '../connectors/files/provenance';
+import type { ConnectionSpec, ConnectionTestResult } from '../connectors/types';
+import type { PlannerInput, PlannerResult } from '../planner/planner';
 
 /**
  * Every kind of work the worker pool runs, with its input and output. A kind
@@ -8,6 +11,14 @@ import type { SelfTestReport } from '../contract/app.contract';
  */
 export interface JobSpecs {
   'pool.selfTest': { input: { cpuProbeMs?: number; hostThreadId: number }; output: SelfTestReport };
+  'connector.test': { input: { spec: ConnectionSpec }; output: ConnectionTestResult };
+  'connector.metadata': { input: { spec: ConnectionSpec }; output: MetadataDocument };
+  'connector.validate': { input: { type: SourceType; query: string; spec?: ConnectionSpec }; output: Verdict };
+  'connector.execute': { input: { spec: ConnectionSpec; query: string; timeoutMs: number; maxRows: number }; output: QueryResult };
+  'connector.explain': { input: { spec: ConnectionSpec; query: string }; output: ExplainEstimate };
+  'files.import': { input: { spec: ConnectionSpec; sizeLimitBytes: number }; output: ImportReport };
+  'files.check': { input: { provenance: FileProvenance[]; verifyHash?: boolean }; output: FileCheck[] };
+  'planner.plan': { input: { input: PlannerInput }; output: PlannerResult };
 }
 
 export type JobKind = keyof JobSpecs;

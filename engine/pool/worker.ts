@@ -1,14 +1,36 @@
+import { checkFiles, importFiles } from '../connectors/files/import';
+import { connectorFor } from '../connectors/registry';
+import { planQuestion } from '../planner/planner';
 import { toApiError } from '../errors';
 import { redactor } from '../log/redact';
 import { assertNever, type Job, type JobEnvelope, type JobReply } from './jobs';
 import { runSelfTest } from './selftest';
 
-function handle(job: Job, signal: AbortSignal): Promise<unknown> {
+/** Dispatches a job to the code that does it. Runs in a worker thread. */
+export async function handleJob(job: Job, signal: AbortSignal): Promise<unknown> {
+  // The password arrives in memory for this job only; any error text mentioning it is masked.
+  if ('spec' in job && job.spec) redactor.register(job.spec.password);
   switch (job.kind) {
     case 'pool.selfTest':
       return runSelfTest(job, signal);
+    case 'connector.test':
+      return (connectorFor(job.spec.type)).testConnection(job.spec, signal);
+    case 'connector.metadata':
+      return (connectorFor(job.spec.type)).fetchMetadata(job.spec, signal);
+    case 'connector.validate':
+      return (connectorFor(job.type)).validate(job.query, job.spec);
+    case 'connector.execute':
+      return (connectorFor(job.spec.type)).execute(job.spec, job.query, { timeoutMs: job.timeoutMs, maxRows: job.maxRows, signal });
+    case 'connector.explain':
+      return (connectorFor(job.spec.type)).explain(job.spec, job.query, signal);
+    case 'files.import':
+      return importFiles(job.spec, { sizeLimitBytes: job.sizeLimitBytes, signal });
+    case 'files.check':
+      return checkFiles(job.provenance, { signal, verifyHash: job.verifyHash ?? false });
+    case 'planner.plan':
+      return planQuestion(job.input);
     default:
-      return assertNever(job.kind);
+      return assertNever(job);
   }
 }
 
@@ -17,12 +39,14 @@ export default async function runJob({ job, cancelPort }: JobEnvelope): Promise<
   const controller = new AbortController();
   cancelPort.once('message', () => controller.abort());
   try {
-    return { ok: true, value: await handle(job, controller.signal) };
+    return { ok: true, value: await handleJob(job, controller.signal) };
   } catch (error) {
     let internal: string | undefined;
     const apiError = toApiError(error, (e) => {
       internal = redactor.redact(e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e));
     });
+    if (apiError.details) apiError.details = redactor.redactValue(apiError.details);
+    apiError.message = redactor.redact(apiError.message);
     return internal === undefined ? { ok: false, error: apiError } : { ok: false, error: apiError, internal };
   } finally {
     cancelPort.close();

@@ -272,6 +272,14 @@ export class SourceRegistry {
     return { sourceId: id, type: source.type, connection: source.connection, password, settings: source.settings, workDir } as ConnectionSpec;
   }
 
+  /** A spec for details that are not saved yet (the form's Test connection); nothing is stored. */
+  draftSpec(input: CreateSourceInput): ConnectionSpec {
+    const { connection, password } = this.#resolveConnection(input.type, input);
+    const workDir = path.join(this.#options.dataDir, 'drafts');
+    fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
+    return { sourceId: 'draft', type: input.type, connection, password, settings: SourceSettings.parse(input.settings ?? {}), workDir } as ConnectionSpec;
+  }
+
   recordTest(id: string, result: ConnectionTestResult): Source {
     this.#db
       .prepare('UPDATE sources SET status = ?, last_checked_at = ?, last_error = ?, can_write = ?, server_version = ? WHERE id = ?')

@@ -11,6 +11,8 @@ export interface CliIO {
   readStdin: () => Promise<string>;
   env: NodeJS.ProcessEnv;
   stdinIsTTY: boolean;
+  /** Asks a question on the terminal (only when stdin is a TTY). */
+  prompt?: (question: string) => Promise<string>;
 }
 
 export interface GlobalOptions {

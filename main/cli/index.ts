@@ -3,6 +3,8 @@ import { APP_VERSION } from '../../engine/version';
 import { registerAppCommands } from './commands/app';
 import { registerAuditCommands } from './commands/audit';
 import { registerAuthCommands } from './commands/auth';
+import { registerChatCommands } from './commands/chat';
+import { registerDataCommands } from './commands/data';
 import { registerSourcesCommands } from './commands/sources';
 import { CliContext, CliError, EXIT_CODES, type CliIO } from './context';
 
@@ -21,6 +23,8 @@ function buildProgram(ctx: CliContext): Command {
     .exitOverride();
   registerAuthCommands(program, ctx);
   registerSourcesCommands(program, ctx);
+  registerDataCommands(program, ctx);
+  registerChatCommands(program, ctx);
   registerAuditCommands(program, ctx);
   registerAppCommands(program, ctx);
   const harden = (command: Command) => {
@@ -74,5 +78,14 @@ export function processIO(): CliIO {
     },
     env: process.env,
     stdinIsTTY: Boolean(process.stdin.isTTY),
+    prompt: async (question) => {
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
   };
 }

@@ -7,5 +7,6 @@ export const mysqlDescriptor: ConnectorDescriptor = {
   dialect: 'mysql',
   defaultPort: 3306,
   capabilities: { sql: true, aggregationPipeline: false, explain: true, cancel: true, schemaBrowse: true, filePreview: false, writeCheck: true, tls: true },
+  hostHooks: null,
   parseUrl: parseMysqlUrl,
 };

@@ -7,5 +7,6 @@ export const postgresDescriptor: ConnectorDescriptor = {
   dialect: 'postgres',
   defaultPort: 5432,
   capabilities: { sql: true, aggregationPipeline: false, explain: true, cancel: true, schemaBrowse: true, filePreview: false, writeCheck: true, tls: true },
+  hostHooks: null,
   parseUrl: parsePostgresUrl,
 };

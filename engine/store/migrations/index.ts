@@ -1,5 +1,8 @@
 import type { Migration } from '../migration';
 import { migration as initial } from './0010-initial';
+import { migration as connectors } from './0020-connectors';
+import { migration as approvals } from './0030-approvals';
+import { migration as chat } from './0040-chat';
 
 /** Every migration, in order. Append new ones; never edit or reorder shipped ones. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, connectors, approvals, chat];

@@ -1,0 +1,403 @@
+import type { AuditLog } from '../audit/audit-log';
+import { descriptors } from '../connectors/descriptors';
+import type { AskResult, ChatMessage, ChatSession, LedgerEntry as LedgerRecord, MessagePayload } from '../contract/index';
+import { ApprovalError, EngineError, ValidationError } from '../errors';
+import type { EventBus } from '../events/bus';
+import { newId } from '../ids';
+import type { LedgerEntry } from '../llm/index';
+import type { Logger } from '../log/logger';
+import type { PlannerTurn, QueryPlan } from '../planner/planner';
+import type { JobPool } from '../pool/pool';
+import type { ConversationTurn } from '../prompt/index';
+import type { QueryService } from '../query/query-service';
+import type { SettingsStore } from '../settings/settings-store';
+import type { SourceRegistry } from '../sources/source-registry';
+import type { Telemetry } from '../telemetry/telemetry';
+import type { ChatStore } from './chat-store';
+import { generateOffline, generateWithModel, hintFor, type Generated } from './generation';
+import type { ProviderService } from './providers';
+
+type QueryPayload = Extract<MessagePayload, { kind: 'query' }>;
+type ResultPayload = Extract<MessagePayload, { kind: 'result' }>;
+
+const PREVIEW_ROWS = 20;
+
+export interface ChatServiceOptions {
+  store: ChatStore;
+  queries: QueryService;
+  sources: SourceRegistry;
+  providers: ProviderService;
+  telemetry: Telemetry;
+  audit: AuditLog;
+  settings: SettingsStore;
+  events: EventBus;
+  pool: JobPool;
+  logger: Logger;
+  now?: () => number;
+}
+
+function titleFrom(question: string): string {
+  const t = question.replace(/\s+/g, ' ').trim();
+  return t.length > 60 ? `${t.slice(0, 57)}…` : t;
+}
+
+/** A short, plain summary of a result for the next turn's context. */
+function summarize(result: ResultPayload): string {
+  const head = result.preview[0];
+  const first = head ? result.columns.map((c, i) => `${c.name}=${JSON.stringify(head[i])}`).join(', ') : '';
+  return `${result.rowCount} row${result.rowCount === 1 ? '' : 's'}${result.truncated ? ' (truncated)' : ''}${first ? `; first: ${first}` : ''}`.slice(0, 400);
+}
+
+/**
+ * A question becomes a safe, previewed query, and nothing runs without the
+ * user's explicit approval. One trace id follows each question through
+ * generation, validation, approval, execution (and rendering, from the UI).
+ */
+export class ChatService {
+  readonly #o: ChatServiceOptions;
+  readonly #now: () => number;
+
+  constructor(options: ChatServiceOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  // ---- sessions ----
+
+  listSessions(options: { includeArchived?: boolean; sourceId?: string }): ChatSession[] {
+    return this.#o.store.sessions(options);
+  }
+
+  createSession(sourceId: string, title?: string): ChatSession {
+    const source = this.#o.sources.assertUsable(sourceId);
+    return this.#o.store.createSession(source.id, title ?? `Questions about ${source.name}`);
+  }
+
+  getSession(sessionId: string) {
+    return { session: this.#o.store.session(sessionId), messages: this.#o.store.messages(sessionId) };
+  }
+
+  rename(sessionId: string, title: string): ChatSession {
+    this.#o.store.session(sessionId);
+    this.#o.store.append(sessionId, 'event', { kind: 'renamed', title });
+    const session = this.#o.store.setTitle(sessionId, title);
+    this.#changed(sessionId, null);
+    return session;
+  }
+
+  archive(sessionId: string, archived: boolean): ChatSession {
+    const session = this.#o.store.setArchived(sessionId, archived);
+    this.#changed(sessionId, null);
+    return session;
+  }
+
+  ledger(messageId: string): LedgerRecord[] {
+    this.#o.store.message(messageId);
+    return this.#o.store.ledger(messageId);
+  }
+
+  #changed(sessionId: string, messageId: string | null): void {
+    this.#o.events.emit('chat.updated', { sessionId, messageId });
+  }
+
+  // ---- context for follow-ups ----
+
+  /** Recent turns of this session, oldest first: what the question was, the query, and what came of it. */
+  #history(sessionId: string): { conversation: ConversationTurn[]; planner: PlannerTurn[] } {
+    const messages = this.#o.store.messages(sessionId);
+    const byId = new Map(messages.map((m) => [m.id, m]));
+    const conversation: ConversationTurn[] = [];
+    const planner: PlannerTurn[] = [];
+    // The latest query per question (an edited query replaces the generated one).
+    const latestQuery = new Map<string, ChatMessage>();
+    for (const m of messages) if (m.payload.kind === 'query' && m.payload.questionId) latestQuery.set(m.payload.questionId, m);
+    for (const m of messages) {
+      if (m.payload.kind !== 'question') continue;
+      const queryMessage = latestQuery.get(m.id);
+      const query = queryMessage?.payload.kind === 'query' ? queryMessage.payload : null;
+      const result = query
+        ? messages.find((r) => r.payload.kind === 'result' && r.payload.queryMessageId === queryMessage!.id)?.payload
+        : undefined;
+      const res = result?.kind === 'result' ? result : null;
+      conversation.push({
+        question: m.payload.text,
+        query: query?.query ?? null,
+        ...(res ? { columns: res.columns.map((c) => c.name), resultSummary: summarize(res) } : {}),
+      });
+      if (query?.plan) planner.push({ question: m.payload.text, plan: query.plan as QueryPlan });
+    }
+    void byId;
+    const depth = this.#o.settings.get().chatContextTurns;
+    return { conversation: conversation.slice(-depth || conversation.length), planner: planner.slice(-depth || planner.length) };
+  }
+
+  // ---- asking ----
+
+  async ask(input: { sourceId?: string; sessionId?: string; question: string }, signal: AbortSignal = new AbortController().signal): Promise<AskResult> {
+    let session: ChatSession;
+    if (input.sessionId) {
+      session = this.#o.store.session(input.sessionId);
+      if (input.sourceId && session.sourceId !== input.sourceId) throw new ValidationError('That session belongs to another source.', { field: 'sourceId' });
+    } else if (input.sourceId) {
+      this.#o.sources.assertUsable(input.sourceId);
+      session = this.#o.store.createSession(input.sourceId, titleFrom(input.question));
+    } else throw new ValidationError('Choose a source, or continue a session.', { field: 'sourceId' });
+    if (!session.sourceId) throw new ValidationError('The source of this session was removed. Start a new session.', { field: 'sessionId' });
+    const sourceId = session.sourceId;
+    const source = this.#o.sources.assertUsable(sourceId);
+    const dialect = descriptors[source.type].dialect;
+    const { conversation, planner } = this.#history(session.id);
+    const question = this.#o.store.append(session.id, 'user', { kind: 'question', text: input.question });
+    this.#changed(session.id, question.id);
+    const traceId = newId('trc');
+    const ledger: LedgerEntry[] = [];
+
+    let generated: Generated;
+    try {
+      const metadata = await this.#o.queries.metadata(sourceId);
+      const provider = await this.#o.providers.create((entry) => ledger.push(entry));
+      const settings = this.#o.settings.get();
+      const review = (query: string) =>
+        this.#o.telemetry.span({ traceId, stage: 'validation', sourceId, sessionId: session.id }, () => this.#o.queries.review(sourceId, query));
+      generated = await this.#o.telemetry.span({ traceId, stage: 'generation', sourceId, sessionId: session.id, model: provider ? provider.model : 'offline' }, async (span) => {
+        const ctx = {
+          question: input.question,
+          source,
+          dialect,
+          metadata,
+          conversation,
+          plannerHistory: planner,
+          contextLimits: { chatContextTurns: settings.chatContextTurns, chatContextTokenBudget: settings.chatContextTokenBudget },
+          review,
+          signal,
+        };
+        const result = provider ? await generateWithModel(ctx, provider, ledger) : await generateOffline(ctx, this.#o.pool);
+        span.tokensIn = result.usage.inputTokens;
+        span.tokensOut = result.usage.outputTokens;
+        if (result.author.model) span.model = result.author.model;
+        return result;
+      });
+    } catch (error) {
+      const engineError = error instanceof EngineError ? error : new EngineError('INTERNAL', 'The question could not be answered.');
+      if (!(error instanceof EngineError)) this.#o.logger.error('generation failed unexpectedly', { error });
+      const failed = this.#o.store.append(session.id, 'assistant', {
+        kind: 'error',
+        stage: 'generation',
+        code: engineError.code,
+        message: engineError.message,
+        hint: hintFor(engineError),
+        relatedMessageId: question.id,
+      });
+      if (ledger.length) this.#o.store.addLedger(failed.id, ledger);
+      this.#changed(session.id, failed.id);
+      throw engineError;
+    }
+
+    if (!generated.ok) {
+      const declined = this.#o.store.append(session.id, 'assistant', {
+        kind: 'declined',
+        questionId: question.id,
+        reason: generated.reason,
+        suggestions: generated.suggestions,
+        author: generated.author,
+      });
+      if (generated.ledger.length) this.#o.store.addLedger(declined.id, generated.ledger);
+      this.#changed(session.id, declined.id);
+      return {
+        sessionId: session.id,
+        messageId: declined.id,
+        questionMessageId: question.id,
+        query: null,
+        dialect,
+        explanation: null,
+        verdict: null,
+        approval: null,
+        explain: null,
+        provider: generated.author.provider,
+        confidence: null,
+        declined: { reason: generated.reason, suggestions: generated.suggestions },
+        traceId,
+      };
+    }
+    return this.#present(session.id, sourceId, {
+      questionId: question.id,
+      editedFrom: null,
+      dialect,
+      query: generated.query,
+      explanation: generated.explanation,
+      confidence: generated.confidence,
+      author: generated.author,
+      attempts: generated.attempts,
+      review: generated.review,
+      plan: generated.plan,
+      ledger: generated.ledger,
+      traceId,
+    });
+  }
+
+  /** Stores the query message and, only if the guardrail allowed it, issues the approval bound to it. */
+  async #present(
+    sessionId: string,
+    sourceId: string,
+    q: Omit<QueryPayload, 'kind' | 'verdict' | 'explain' | 'explainError' | 'ledgerEntries' | 'approvalExpiresAt'> & {
+      review: { verdict: QueryPayload['verdict']; explain: QueryPayload['explain']; explainError: string | null };
+      ledger: LedgerEntry[];
+    },
+  ): Promise<AskResult> {
+    const messageId = newId('msg');
+    const allowed = q.review.verdict.allowed;
+    const approval = allowed ? await this.#o.queries.issueApproval({ sourceId, query: q.query, sessionId, messageId }) : null;
+    if (!allowed) this.#o.queries.auditRefusal({ sourceId, sessionId, messageId }, q.review.verdict);
+    const message = this.#o.store.append(
+      sessionId,
+      'assistant',
+      {
+        kind: 'query',
+        questionId: q.questionId,
+        editedFrom: q.editedFrom,
+        dialect: q.dialect,
+        query: q.query,
+        explanation: q.explanation,
+        confidence: q.confidence,
+        author: q.author,
+        verdict: q.review.verdict,
+        explain: q.review.explain,
+        explainError: q.review.explainError,
+        attempts: q.attempts,
+        ledgerEntries: q.ledger.length,
+        approvalExpiresAt: approval?.expiresAt ?? null,
+        traceId: q.traceId,
+        plan: q.plan,
+      },
+      messageId,
+    );
+    if (q.ledger.length) this.#o.store.addLedger(message.id, q.ledger);
+    this.#o.audit.record({
+      action: 'query.generated',
+      sourceId,
+      sessionId,
+      details: { messageId, author: q.author.kind, provider: q.author.provider, allowed, attempts: q.attempts.length, edited: q.editedFrom !== null },
+    });
+    this.#changed(sessionId, message.id);
+    return {
+      sessionId,
+      messageId: message.id,
+      questionMessageId: q.questionId ?? message.id,
+      query: q.query,
+      dialect: q.dialect,
+      explanation: q.explanation,
+      verdict: q.review.verdict,
+      approval: approval ? { token: approval.token, expiresAt: approval.expiresAt } : null,
+      explain: q.review.explain,
+      provider: q.author.provider,
+      confidence: q.confidence,
+      declined: null,
+      traceId: q.traceId,
+    };
+  }
+
+  #queryMessage(sessionId: string, messageId: string): ChatMessage & { payload: QueryPayload } {
+    const message = this.#o.store.message(messageId);
+    if (message.sessionId !== sessionId || message.payload.kind !== 'query') throw new ValidationError('That message is not a query of this session.', { field: 'messageId' });
+    return message as ChatMessage & { payload: QueryPayload };
+  }
+
+  /** An edited query is a new query: validated again, with a new approval of its own. */
+  async editQuery(input: { sessionId: string; messageId: string; query: string }): Promise<AskResult> {
+    const session = this.#o.store.session(input.sessionId);
+    const original = this.#queryMessage(input.sessionId, input.messageId);
+    if (!session.sourceId) throw new ValidationError('The source of this session was removed.', { field: 'sessionId' });
+    const sourceId = session.sourceId;
+    const traceId = newId('trc');
+    const review = await this.#o.telemetry.span({ traceId, stage: 'validation', sourceId, sessionId: session.id }, () => this.#o.queries.review(sourceId, input.query));
+    const unchanged = input.query === original.payload.query;
+    return this.#present(session.id, sourceId, {
+      questionId: original.payload.questionId,
+      editedFrom: original.id,
+      dialect: original.payload.dialect,
+      query: input.query,
+      explanation: unchanged ? original.payload.explanation : 'Edited by you.',
+      confidence: unchanged ? original.payload.confidence : null,
+      author: unchanged ? original.payload.author : { kind: 'user', provider: 'you', model: null },
+      attempts: [{ query: input.query, outcome: review.verdict.allowed && !review.explainError ? 'accepted' : review.verdict.allowed ? 'store-error' : 'guardrail', detail: null }],
+      review,
+      plan: unchanged ? original.payload.plan : null,
+      ledger: [],
+      traceId,
+    });
+  }
+
+  // ---- decisions ----
+
+  async approve(input: { sessionId: string; messageId: string; token: string; runId?: string }): Promise<ChatMessage> {
+    const session = this.#o.store.session(input.sessionId);
+    const message = this.#queryMessage(input.sessionId, input.messageId);
+    const traceId = message.payload.traceId;
+    const runId = input.runId ?? newId('run');
+    this.#recordApprovalStage(message, 'ok');
+    this.#o.events.emit('chat.running', { sessionId: session.id, messageId: message.id, runId, state: 'running' });
+    try {
+      const run = await this.#o.telemetry.span({ traceId, stage: 'execution', sourceId: session.sourceId, sessionId: session.id }, () =>
+        this.#o.queries.run({ token: input.token, runId, traceId, expectQuery: message.payload.query, ...(session.sourceId ? { expectSourceId: session.sourceId } : {}) }),
+      );
+      this.#o.store.append(session.id, 'event', { kind: 'decision', queryMessageId: message.id, decision: 'approved' });
+      const result = this.#o.store.append(session.id, 'assistant', {
+        kind: 'result',
+        queryMessageId: message.id,
+        runId: run.runId,
+        resultId: run.resultId,
+        rowCount: run.result.rowCount,
+        truncated: run.result.truncated,
+        columns: run.result.columns,
+        latencyMs: run.result.elapsedMs,
+        preview: run.result.rows.slice(0, PREVIEW_ROWS),
+      });
+      this.#changed(session.id, result.id);
+      return result;
+    } catch (error) {
+      const engineError = error instanceof EngineError ? error : new EngineError('INTERNAL', 'The query failed unexpectedly.');
+      const approvalRefused = engineError instanceof ApprovalError || engineError.code === 'APPROVAL';
+      if (!approvalRefused) this.#o.store.append(session.id, 'event', { kind: 'decision', queryMessageId: message.id, decision: 'approved' });
+      const failed = this.#o.store.append(session.id, 'assistant', {
+        kind: 'error',
+        stage: approvalRefused ? 'approval' : 'execution',
+        code: engineError.code,
+        message: engineError.message,
+        hint: hintFor(engineError),
+        relatedMessageId: message.id,
+      });
+      this.#changed(session.id, failed.id);
+      return failed;
+    } finally {
+      this.#o.events.emit('chat.running', { sessionId: session.id, messageId: message.id, runId, state: 'finished' });
+    }
+  }
+
+  async deny(input: { sessionId: string; messageId: string; token: string }): Promise<ChatMessage> {
+    const message = this.#queryMessage(input.sessionId, input.messageId);
+    await this.#o.queries.deny(input.token);
+    this.#recordApprovalStage(message, 'error');
+    const decision = this.#o.store.append(input.sessionId, 'event', { kind: 'decision', queryMessageId: message.id, decision: 'denied' });
+    this.#changed(input.sessionId, decision.id);
+    return decision;
+  }
+
+  /** The approval stage lasts from the preview to the user's decision. */
+  #recordApprovalStage(message: ChatMessage & { payload: QueryPayload }, status: 'ok' | 'error'): void {
+    const shown = Date.parse(message.createdAt);
+    this.#o.telemetry.record({
+      traceId: message.payload.traceId,
+      stage: 'approval',
+      sessionId: message.sessionId,
+      startedAt: shown,
+      durationMs: Math.max(0, this.#now() - shown),
+      status,
+      details: { decision: status === 'ok' ? 'approved' : 'denied' },
+    });
+  }
+
+  /** Runs a token from outside a conversation view (the CLI's `polystore run TOKEN`). */
+  async runToken(token: string, options: { maxRows?: number; timeoutMs?: number } = {}) {
+    return this.#o.queries.run({ token, ...options });
+  }
+}

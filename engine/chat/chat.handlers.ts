@@ -1,0 +1,39 @@
+import { NotFoundError } from '../errors';
+import type { QueryService } from '../query/query-service';
+import type { Handlers } from '../router/router';
+import type { Telemetry } from '../telemetry/telemetry';
+import type { ChatService } from './chat-service';
+import type { ProviderService } from './providers';
+
+type ChatChannels = Extract<keyof Handlers, `chat.${string}` | `providers.${string}` | `telemetry.${string}`>;
+
+export function chatHandlers(chat: ChatService, providers: ProviderService, telemetry: Telemetry, queries: QueryService): Pick<Handlers, ChatChannels> {
+  return {
+    'chat.listSessions': (input) => chat.listSessions(input ?? {}),
+    'chat.createSession': ({ sourceId, title }) => chat.createSession(sourceId, title),
+    'chat.getSession': ({ sessionId }) => chat.getSession(sessionId),
+    'chat.renameSession': ({ sessionId, title }) => chat.rename(sessionId, title),
+    'chat.archiveSession': ({ sessionId, archived }) => chat.archive(sessionId, archived),
+    'chat.ask': (input) => chat.ask(input),
+    'chat.editQuery': (input) => chat.editQuery(input),
+    'chat.approve': async (input) => ({ message: await chat.approve(input) }),
+    'chat.deny': async (input) => ({ message: await chat.deny(input) }),
+    'chat.cancel': ({ runId }) => ({ cancelled: queries.cancel(runId) }),
+    'chat.ledger': ({ messageId }) => chat.ledger(messageId),
+    'chat.result': ({ resultId }) => {
+      const result = queries.storedResult(resultId);
+      if (!result) throw new NotFoundError('Result', resultId);
+      return { columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated };
+    },
+    'providers.get': () => providers.info(),
+    'providers.presets': () => providers.presets(),
+    'providers.set': (input) => providers.set(input),
+    'providers.clear': () => providers.clear(),
+    'providers.test': () => providers.test(),
+    'telemetry.stages': (input) => telemetry.stages(input?.since),
+    'telemetry.record': (input) => {
+      telemetry.record({ traceId: input.traceId, stage: input.stage, startedAt: Date.now() - input.durationMs, durationMs: input.durationMs, status: input.status });
+      return { recorded: true as const };
+    },
+  };
+}

@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { channel, Id } from './channel';
+import { event } from './event';
+import { Dialect, ExplainEstimate, ResultColumn, Verdict } from './query.contract';
+import { Approval } from './query-ops.contract';
+
+export const ChatSession = z.object({
+  id: z.string(),
+  sourceId: z.string().nullable(),
+  title: z.string(),
+  archived: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  messageCount: z.number().int().nonnegative(),
+});
+export type ChatSession = z.infer<typeof ChatSession>;
+
+/** Who produced the query: a model (provider and model id) or the built-in offline planner. */
+export const QueryAuthor = z.object({
+  kind: z.enum(['model', 'offline', 'user']),
+  provider: z.string(),
+  model: z.string().nullable(),
+});
+
+/** One generation attempt; a rejected attempt is sent back for correction (up to 2 retries). */
+export const GenerationAttempt = z.object({
+  query: z.string(),
+  outcome: z.enum(['accepted', 'guardrail', 'store-error', 'malformed']),
+  detail: z.string().nullable(),
+});
+
+/** Typed message payloads. Messages are immutable; corrections are new messages. */
+export const MessagePayload = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('question'), text: z.string() }),
+  z.object({
+    kind: z.literal('query'),
+    /** The question this answers (message id). */
+    questionId: z.string().nullable(),
+    /** For an edited query: the message it replaces. */
+    editedFrom: z.string().nullable(),
+    dialect: Dialect,
+    query: z.string(),
+    explanation: z.string(),
+    confidence: z.number().min(0).max(1).nullable(),
+    author: QueryAuthor,
+    verdict: Verdict,
+    explain: ExplainEstimate.nullable(),
+    explainError: z.string().nullable(),
+    attempts: z.array(GenerationAttempt),
+    /** The exact outgoing request texts are stored with the message: see chat.ledger. */
+    ledgerEntries: z.number().int().nonnegative(),
+    approvalExpiresAt: z.string().nullable(),
+    traceId: z.string(),
+    /** The offline planner's structured plan, so a follow-up can modify it. */
+    plan: z.unknown().nullable(),
+  }),
+  z.object({ kind: z.literal('decision'), queryMessageId: z.string(), decision: z.enum(['approved', 'denied']) }),
+  z.object({
+    kind: z.literal('result'),
+    queryMessageId: z.string(),
+    runId: z.string(),
+    resultId: z.string(),
+    rowCount: z.number().int().nonnegative(),
+    truncated: z.boolean(),
+    columns: z.array(ResultColumn),
+    latencyMs: z.number().nonnegative(),
+    /** First rows, for the thread and for follow-up context; the full result is stored by resultId. */
+    preview: z.array(z.array(z.unknown())),
+  }),
+  z.object({
+    kind: z.literal('declined'),
+    questionId: z.string().nullable(),
+    reason: z.string(),
+    suggestions: z.array(z.string()),
+    author: QueryAuthor,
+  }),
+  z.object({
+    kind: z.literal('error'),
+    stage: z.enum(['generation', 'validation', 'approval', 'execution']),
+    code: z.string(),
+    message: z.string(),
+    /** What the user can do next, in plain words. */
+    hint: z.string().nullable(),
+    relatedMessageId: z.string().nullable(),
+  }),
+  z.object({ kind: z.literal('renamed'), title: z.string() }),
+]);
+export type MessagePayload = z.infer<typeof MessagePayload>;
+
+export const ChatMessage = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  seq: z.number().int().positive(),
+  role: z.enum(['user', 'assistant', 'event']),
+  payload: MessagePayload,
+  createdAt: z.string(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+/** What `polystore ask` prints, and what the app gets back from a question. */
+export const AskResult = z.object({
+  sessionId: z.string(),
+  messageId: z.string(),
+  questionMessageId: z.string(),
+  /** Null when the question could not be answered (see `declined`). */
+  query: z.string().nullable(),
+  dialect: Dialect,
+  explanation: z.string().nullable(),
+  verdict: Verdict.nullable(),
+  approval: Approval.nullable(),
+  explain: ExplainEstimate.nullable(),
+  provider: z.string(),
+  confidence: z.number().nullable(),
+  declined: z.object({ reason: z.string(), suggestions: z.array(z.string()) }).nullable(),
+  traceId: z.string(),
+});
+export type AskResult = z.infer<typeof AskResult>;
+
+export const LedgerEntry = z.object({
+  provider: z.string(),
+  url: z.string(),
+  hosted: z.boolean(),
+  at: z.string(),
+  requestText: z.string(),
+});
+export type LedgerEntry = z.infer<typeof LedgerEntry>;
+
+const SessionRef = z.strictObject({ sessionId: Id });
+const Token = z.string().min(10).max(4096);
+
+export const chatChannels = {
+  'chat.listSessions': channel({
+    summary: 'Chat sessions, most recent first (archived ones on request).',
+    input: z.strictObject({ includeArchived: z.boolean().optional(), sourceId: Id.optional() }).optional(),
+    output: z.array(ChatSession),
+  }),
+  'chat.createSession': channel({
+    summary: 'Starts a conversation about one source.',
+    input: z.strictObject({ sourceId: Id, title: z.string().trim().min(1).max(200).optional() }),
+    output: ChatSession,
+  }),
+  'chat.getSession': channel({
+    summary: 'A session with all its messages, in order.',
+    input: SessionRef,
+    output: z.object({ session: ChatSession, messages: z.array(ChatMessage) }),
+  }),
+  'chat.renameSession': channel({
+    summary: 'Renames a session (recorded in the thread).',
+    input: z.strictObject({ sessionId: Id, title: z.string().trim().min(1).max(200) }),
+    output: ChatSession,
+  }),
+  'chat.archiveSession': channel({
+    summary: 'Archives or restores a session.',
+    input: z.strictObject({ sessionId: Id, archived: z.boolean() }),
+    output: ChatSession,
+  }),
+  'chat.ask': channel({
+    summary: 'Asks a question: generates a query, validates it and (if allowed) returns a single-use approval. Nothing runs.',
+    input: z.strictObject({ sourceId: Id.optional(), sessionId: Id.optional(), question: z.string().trim().min(1).max(4_000) }),
+    output: AskResult,
+  }),
+  'chat.editQuery': channel({
+    summary: 'Replaces a generated query with an edited one: validated again, with a new approval.',
+    input: z.strictObject({ sessionId: Id, messageId: Id, query: z.string().min(1).max(100_000) }),
+    output: AskResult,
+  }),
+  'chat.approve': channel({
+    summary: 'Approves and runs exactly the previewed query; the result is stored in the thread.',
+    input: z.strictObject({ sessionId: Id, messageId: Id, token: Token, runId: Id.optional() }),
+    output: z.object({ message: ChatMessage }),
+  }),
+  'chat.deny': channel({
+    summary: 'Denies a previewed query; it never runs.',
+    input: z.strictObject({ sessionId: Id, messageId: Id, token: Token }),
+    output: z.object({ message: ChatMessage }),
+  }),
+  'chat.cancel': channel({ summary: 'Cancels a running query.', input: z.strictObject({ runId: Id }), output: z.object({ cancelled: z.boolean() }) }),
+  'chat.ledger': channel({
+    summary: 'The exact text of every request that left the machine for a message (the context ledger).',
+    input: z.strictObject({ messageId: Id }),
+    output: z.array(LedgerEntry),
+  }),
+  'chat.result': channel({
+    summary: 'The stored rows of a result message.',
+    input: z.strictObject({ resultId: Id }),
+    output: z.object({ columns: z.array(ResultColumn), rows: z.array(z.array(z.unknown())), rowCount: z.number(), truncated: z.boolean() }),
+  }),
+};
+
+export const StageStats = z.object({
+  stage: z.string(),
+  count: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  tokensIn: z.number().int().nonnegative(),
+  tokensOut: z.number().int().nonnegative(),
+});
+
+export const telemetryChannels = {
+  'telemetry.stages': channel({
+    summary: 'Latency p50/p95 and token totals per stage (generation, validation, approval, execution, rendering). Local only.',
+    input: z.strictObject({ since: z.string().datetime({ offset: true }).optional() }).optional(),
+    output: z.array(StageStats),
+  }),
+  'telemetry.record': channel({
+    summary: 'Records a stage measured in the renderer (rendering a result) under its trace id.',
+    input: z.strictObject({ traceId: Id, stage: z.enum(['rendering']), durationMs: z.number().nonnegative().max(3_600_000), status: z.enum(['ok', 'error']) }),
+    output: z.object({ recorded: z.literal(true) }),
+  }),
+};
+
+export const chatEvents = {
+  'chat.updated': event(z.object({ sessionId: z.string(), messageId: z.string().nullable() })),
+  'chat.running': event(z.object({ sessionId: z.string(), messageId: z.string(), runId: z.string(), state: z.enum(['running', 'finished']) })),
+};
+

@@ -1,0 +1,285 @@
+import { descriptors } from '../connectors/descriptors';
+import type { SourceHostContext, SourceHostHooks } from '../connectors/host-context';
+import type { ConnectionSpec, ConnectionTestResult } from '../connectors/types';
+import type { ApprovalService } from '../approval/approvals';
+import type { AuditLog } from '../audit/audit-log';
+import { MetadataDocument, type ConnectionTest, type CreateSourceInput, type PreparedQuery, type QueryResult, type RunResult, type SourceFile, type Verdict } from '../contract/index';
+import { CancelledError, ConflictError, EngineError, UnsupportedError } from '../errors';
+import { newId, nowIso } from '../ids';
+import type { Logger } from '../log/logger';
+import type { JobPool } from '../pool/pool';
+import type { SettingsStore } from '../settings/settings-store';
+import type { SourceRegistry } from '../sources/source-registry';
+import type { Database } from '../store/migration';
+
+export interface QueryServiceOptions {
+  db: Database;
+  pool: JobPool;
+  sources: SourceRegistry;
+  approvals: ApprovalService;
+  audit: AuditLog;
+  settings: SettingsStore;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Everything that reaches a store goes through here, and every execution
+ * through an approval token: test, metadata (cached with a TTL), validate,
+ * prepare (validate + explain + token), run (consume token + execute), deny, cancel.
+ * The work itself happens in the worker pool.
+ */
+export class QueryService {
+  readonly #o: QueryServiceOptions;
+  readonly #now: () => number;
+  readonly #running = new Map<string, AbortController>();
+
+  constructor(options: QueryServiceOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  #hooks(spec: ConnectionSpec): SourceHostHooks | null {
+    return descriptors[spec.type].hostHooks;
+  }
+
+  /** The spec for a job, after the execution pre-check and the store's own preparation. */
+  async #ready(sourceId: string, signal?: AbortSignal): Promise<ConnectionSpec> {
+    const spec = await this.#o.sources.connectionSpec(sourceId);
+    const hooks = this.#hooks(spec);
+    if (hooks?.prepare) {
+      const ctx: SourceHostContext = {
+        spec,
+        db: this.#o.db,
+        pool: this.#o.pool,
+        settings: this.#o.settings.get(),
+        audit: this.#o.audit,
+        invalidateMetadata: () => this.invalidateMetadata(sourceId),
+        ...(signal ? { signal } : {}),
+      };
+      await hooks.prepare(ctx);
+    }
+    return spec;
+  }
+
+  async test(sourceId: string): Promise<ConnectionTest> {
+    const spec = await this.#o.sources.connectionSpec(sourceId);
+    let result: ConnectionTestResult = await this.#o.pool.run({ kind: 'connector.test', spec });
+    if (result.ok) {
+      try {
+        await this.#ready(sourceId);
+      } catch (error) {
+        const message = error instanceof EngineError ? error.message : 'The source could not be prepared.';
+        result = { ...result, ok: false, error: { kind: 'FILE_UNREADABLE', message } };
+      }
+    }
+    this.#o.sources.recordTest(sourceId, result);
+    this.#o.audit.record({
+      action: 'source.tested',
+      sourceId,
+      details: { ok: result.ok, latencyMs: Math.round(result.latencyMs), canWrite: result.canWrite, error: result.error?.kind ?? null },
+    });
+    return result;
+  }
+
+  /** Tests details from the add-source form before they are saved. */
+  testDraft(input: CreateSourceInput): Promise<ConnectionTest> {
+    return this.#o.pool.run({ kind: 'connector.test', spec: this.#o.sources.draftSpec(input) });
+  }
+
+  files(sourceId: string): SourceFile[] {
+    const source = this.#o.sources.get(sourceId);
+    const hooks = descriptors[source.type].hostHooks;
+    if (!hooks?.files) throw new UnsupportedError(`A ${descriptors[source.type].label} source has no files.`);
+    return hooks.files(this.#o.db, { sourceId, connection: source.connection });
+  }
+
+  invalidateMetadata(sourceId: string): void {
+    this.#o.db.prepare('DELETE FROM metadata_cache WHERE source_id = ?').run(sourceId);
+  }
+
+  /** Metadata from the cache inside the TTL; from the store on refresh or when stale. */
+  async metadata(sourceId: string, options: { refresh?: boolean } = {}): Promise<MetadataDocument> {
+    this.#o.sources.assertUsable(sourceId);
+    const ttlMs = this.#o.settings.get().metadataTtlMinutes * 60_000;
+    if (!options.refresh && ttlMs > 0) {
+      const row = this.#o.db.prepare('SELECT fetched_at, document_json FROM metadata_cache WHERE source_id = ?').get(sourceId) as
+        | { fetched_at: string; document_json: string }
+        | undefined;
+      if (row && this.#now() - Date.parse(row.fetched_at) < ttlMs) {
+        return { ...MetadataDocument.parse(JSON.parse(row.document_json)), cached: true };
+      }
+    }
+    const spec = await this.#ready(sourceId);
+    const document = await this.#o.pool.run({ kind: 'connector.metadata', spec });
+    this.#o.db
+      .prepare(
+        'INSERT INTO metadata_cache (source_id, fetched_at, document_json) VALUES (?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET fetched_at = excluded.fetched_at, document_json = excluded.document_json',
+      )
+      .run(sourceId, new Date(this.#now()).toISOString(), JSON.stringify(document));
+    if (options.refresh) this.#o.audit.record({ action: 'metadata.refreshed', sourceId });
+    return { ...document, cached: false };
+  }
+
+  async check(sourceId: string, query: string): Promise<Verdict> {
+    const source = this.#o.sources.assertUsable(sourceId);
+    return this.#o.pool.run({ kind: 'connector.validate', type: source.type, query });
+  }
+
+  /** The guardrail's verdict and, where the store can explain and the query is allowed, its estimate. */
+  async review(sourceId: string, query: string): Promise<Pick<PreparedQuery, 'verdict' | 'explain' | 'explainError'>> {
+    const source = this.#o.sources.assertUsable(sourceId);
+    const verdict = await this.#o.pool.run({ kind: 'connector.validate', type: source.type, query });
+    let explain: PreparedQuery['explain'] = null;
+    let explainError: string | null = null;
+    if (verdict.allowed && source.capabilities.explain) {
+      try {
+        const spec = await this.#ready(sourceId);
+        explain = await this.#o.pool.run({ kind: 'connector.explain', spec, query }, { graceMs: 1_000 });
+      } catch (error) {
+        // The estimate is advice: its failure (e.g. an unknown column) is shown, and the store will say the same at run time.
+        explainError = error instanceof EngineError ? error.message : 'The cost estimate is not available.';
+      }
+    }
+    return { verdict, explain, explainError };
+  }
+
+  /** Issues a single-use approval for exactly this text; callers check that the verdict allowed it. */
+  issueApproval(input: { sourceId: string; query: string; sessionId?: string | null; messageId?: string | null }) {
+    return this.#o.approvals.issue(input);
+  }
+
+  /** Validate, estimate, and (only if allowed) issue a single-use approval for exactly this text. */
+  async prepare(input: { sourceId: string; query: string; sessionId?: string | null; messageId?: string | null }): Promise<PreparedQuery> {
+    const source = this.#o.sources.assertUsable(input.sourceId);
+    const { verdict, explain, explainError } = await this.review(input.sourceId, input.query);
+    const approval = verdict.allowed ? await this.#o.approvals.issue(input) : null;
+    if (!verdict.allowed) this.auditRefusal(input, verdict);
+    return {
+      sourceId: input.sourceId,
+      query: input.query,
+      dialect: descriptors[source.type].dialect,
+      verdict,
+      explain,
+      explainError,
+      approval: approval ? { token: approval.token, expiresAt: approval.expiresAt } : null,
+    };
+  }
+
+  auditRefusal(input: { sourceId: string; sessionId?: string | null; messageId?: string | null }, verdict: Verdict): void {
+    this.#o.audit.record({
+      action: 'query.refused',
+      sourceId: input.sourceId,
+      sessionId: input.sessionId ?? null,
+      details: { reason: 'GUARDRAIL', codes: verdict.reasons.map((r) => r.code), messageId: input.messageId ?? null },
+    });
+  }
+
+  /**
+   * The only path to a connector's execute: the token is consumed first (so
+   * it cannot be replayed even if the run fails), then the source is checked
+   * again, then the query runs in the worker pool with the source's limits.
+   */
+  async run(input: { token: string; runId?: string; maxRows?: number; timeoutMs?: number; traceId?: string; expectSourceId?: string; expectQuery?: string }): Promise<RunResult> {
+    const runId = input.runId ?? newId('run');
+    if (this.#running.has(runId)) throw new ConflictError('A run with this id is already in progress.');
+    const approval = await this.#o.approvals.consume(input.token, {
+      ...(input.expectSourceId ? { sourceId: input.expectSourceId } : {}),
+      ...(input.expectQuery !== undefined ? { query: input.expectQuery } : {}),
+    });
+    const controller = new AbortController();
+    this.#running.set(runId, controller);
+    const started = this.#now();
+    const startedAt = new Date(started).toISOString();
+    const record = (fields: { status: 'succeeded' | 'failed' | 'cancelled'; result?: QueryResult; resultId?: string; error?: EngineError }) => {
+      this.#o.db
+        .prepare(
+          `INSERT INTO query_runs (id, nonce, source_id, session_id, message_id, trace_id, started_at, finished_at, status, latency_ms, row_count, truncated, error_code, error_message, result_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          runId,
+          approval.nonce,
+          approval.sourceId,
+          approval.sessionId,
+          approval.messageId,
+          input.traceId ?? null,
+          startedAt,
+          nowIso(),
+          fields.status,
+          this.#now() - started,
+          fields.result?.rowCount ?? null,
+          fields.result ? (fields.result.truncated ? 1 : 0) : null,
+          fields.error?.code ?? null,
+          fields.error?.message ?? null,
+          fields.resultId ?? null,
+        );
+    };
+    try {
+      const spec = await this.#ready(approval.sourceId, controller.signal);
+      const result = await this.#o.pool.run(
+        {
+          kind: 'connector.execute',
+          spec,
+          query: approval.query,
+          timeoutMs: input.timeoutMs ?? spec.settings.statementTimeoutMs,
+          maxRows: input.maxRows ?? spec.settings.rowLimit,
+        },
+        { signal: controller.signal, graceMs: 1_500 },
+      );
+      const resultId = newId('res');
+      this.#o.db
+        .prepare('INSERT INTO query_results (id, source_id, columns_json, rows_json, row_count, truncated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(resultId, approval.sourceId, JSON.stringify(result.columns), JSON.stringify(result.rows), result.rowCount, result.truncated ? 1 : 0, nowIso());
+      record({ status: 'succeeded', result, resultId });
+      this.#o.audit.record({
+        action: 'query.executed',
+        sourceId: approval.sourceId,
+        sessionId: approval.sessionId,
+        details: { runId, messageId: approval.messageId, rowCount: result.rowCount, truncated: result.truncated, elapsedMs: Math.round(result.elapsedMs) },
+      });
+      return { runId, resultId, sourceId: approval.sourceId, query: approval.query, result };
+    } catch (error) {
+      const engineError = error instanceof EngineError ? error : new EngineError('INTERNAL', 'The query failed unexpectedly.');
+      if (!(error instanceof EngineError)) this.#o.logger.error('query run failed unexpectedly', { runId, error });
+      const status = engineError instanceof CancelledError || engineError.code === 'CANCELLED' ? 'cancelled' : 'failed';
+      record({ status, error: engineError });
+      this.#o.audit.record({
+        action: 'query.failed',
+        sourceId: approval.sourceId,
+        sessionId: approval.sessionId,
+        details: { runId, messageId: approval.messageId, code: engineError.code, message: engineError.message },
+      });
+      throw engineError;
+    } finally {
+      this.#running.delete(runId);
+    }
+  }
+
+  async deny(token: string): Promise<void> {
+    await this.#o.approvals.deny(token);
+  }
+
+  cancel(runId: string): boolean {
+    const controller = this.#running.get(runId);
+    if (!controller) return false;
+    controller.abort();
+    return true;
+  }
+
+  storedResult(resultId: string): QueryResult | null {
+    const row = this.#o.db.prepare('SELECT * FROM query_results WHERE id = ?').get(resultId) as
+      | { columns_json: string; rows_json: string; row_count: number; truncated: number }
+      | undefined;
+    if (!row) return null;
+    return {
+      columns: JSON.parse(row.columns_json),
+      rows: JSON.parse(row.rows_json),
+      rowCount: row.row_count,
+      truncated: row.truncated === 1,
+      rowLimit: Math.max(1, row.row_count),
+      elapsedMs: 0,
+      notices: [],
+    };
+  }
+}

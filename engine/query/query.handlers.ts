@@ -1,0 +1,21 @@
+import type { Handlers } from '../router/router';
+import type { QueryService } from './query-service';
+
+type Channels = 'sources.test' | 'sources.testDraft' | 'sources.files' | 'metadata.get' | 'query.check' | 'query.prepare' | 'query.run' | 'query.deny' | 'query.cancel';
+
+export function queryHandlers(service: QueryService): Pick<Handlers, Channels> {
+  return {
+    'sources.test': ({ id }) => service.test(id),
+    'sources.testDraft': (input) => service.testDraft(input),
+    'sources.files': ({ id }) => service.files(id),
+    'metadata.get': ({ sourceId, refresh }) => service.metadata(sourceId, { refresh: refresh ?? false }),
+    'query.check': ({ sourceId, query }) => service.check(sourceId, query),
+    'query.prepare': (input) => service.prepare(input),
+    'query.run': (input) => service.run(input),
+    'query.deny': async ({ token }) => {
+      await service.deny(token);
+      return { denied: true as const };
+    },
+    'query.cancel': ({ runId }) => ({ cancelled: service.cancel(runId) }),
+  };
+}

@@ -1,0 +1,82 @@
+import type { ExplainEstimate, MetadataDocument, QueryResult, Verdict } from '../../engine/contract/index';
+import type { ConnectionSpec, ConnectionTestResult, Connector, ExecuteOptions } from '../../engine/connectors/types';
+import { CancelledError, UnsupportedError } from '../../engine/errors';
+
+/**
+ * A store that exists only in memory, implementing the Connector interface,
+ * and recording every call so tests can prove what reached it (and what did not).
+ * Queries: `SELECT n` returns n rows; `SLEEP` waits until cancelled; anything
+ * not starting with SELECT is refused by its guardrail.
+ */
+export class FakeConnector implements Connector {
+  readonly type = 'postgres' as const;
+  readonly calls: Array<{ method: string; query?: string; spec?: ConnectionSpec }> = [];
+  explainSupported = true;
+
+  count(method: string): number {
+    return this.calls.filter((c) => c.method === method).length;
+  }
+
+  async testConnection(spec: ConnectionSpec): Promise<ConnectionTestResult> {
+    this.calls.push({ method: 'testConnection', spec });
+    return { ok: true, latencyMs: 1, serverVersion: 'fake 1.0', canWrite: spec.password === 'admin', writeDetails: spec.password === 'admin' ? ['superuser'] : [] };
+  }
+
+  async fetchMetadata(spec: ConnectionSpec): Promise<MetadataDocument> {
+    this.calls.push({ method: 'fetchMetadata', spec });
+    return {
+      sourceId: spec.sourceId,
+      sourceType: 'postgres',
+      serverVersion: 'fake 1.0',
+      fetchedAt: new Date().toISOString(),
+      cached: false,
+      databases: [
+        {
+          name: 'fake',
+          schemas: [
+            {
+              name: 'public',
+              objects: [
+                {
+                  name: 'numbers',
+                  kind: 'table',
+                  rowEstimate: 1000,
+                  comment: null,
+                  origin: null,
+                  foreignKeys: [],
+                  fields: [{ name: 'n', type: 'integer', nativeType: 'int4', nullable: false, primaryKey: true, foreignKey: null, comment: null, presence: null, observedTypes: [], sampleValues: [] }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+  }
+
+  async validate(query: string): Promise<Verdict> {
+    this.calls.push({ method: 'validate', query });
+    const allowed = /^\s*(SELECT|SLEEP)\b/i.test(query);
+    return allowed
+      ? { allowed: true, reasons: [], statementKind: 'select' }
+      : { allowed: false, reasons: [{ code: 'NOT_A_QUERY', message: 'Only SELECT is allowed.' }], statementKind: null };
+  }
+
+  async execute(spec: ConnectionSpec, query: string, options: ExecuteOptions): Promise<QueryResult> {
+    this.calls.push({ method: 'execute', query, spec });
+    if (/^\s*SLEEP/i.test(query)) {
+      await new Promise((_, reject) => options.signal.addEventListener('abort', () => reject(new CancelledError('Cancelled on the server.')), { once: true }));
+    }
+    const n = Number(/SELECT\s+(\d+)/i.exec(query)?.[1] ?? 1);
+    const rows = Array.from({ length: Math.min(n, options.maxRows) }, (_, i) => [i + 1]);
+    return { columns: [{ name: 'n', type: 'integer', nativeType: 'int4' }], rows, rowCount: rows.length, truncated: n > options.maxRows, rowLimit: options.maxRows, elapsedMs: 1, notices: [] };
+  }
+
+  async explain(_spec: ConnectionSpec, query: string): Promise<ExplainEstimate> {
+    this.calls.push({ method: 'explain', query });
+    if (!this.explainSupported) throw new UnsupportedError('This store cannot explain queries.');
+    return { estimatedRows: 42, estimatedCost: 7.5, summary: 'Seq Scan on numbers', warnings: [] };
+  }
+
+  async close(): Promise<void> {}
+}

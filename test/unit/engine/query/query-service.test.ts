@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { useConnector } from '../../../../engine/connectors/registry';
+import { createInlinePool } from '../../../../engine/pool/inline';
+import { MemorySecretStore } from '../../../../engine/secrets/secret-store';
+import { openTestEngine, type TestEngine } from '../../../support/engine';
+import { FakeConnector } from '../../../support/fake-connector';
+import { repoRoot } from '../../../support/tmp';
+
+let te: TestEngine;
+let fake: FakeConnector;
+let clock = Date.parse('2026-06-01T12:00:00Z');
+let sourceId = '';
+
+test.before.each(async () => {
+  fake = new FakeConnector();
+  useConnector('postgres', fake);
+  te = await openTestEngine({ secrets: new MemorySecretStore(), unlocked: true, pool: createInlinePool(), now: () => clock });
+  const source = await te.ok('sources.create', { name: 'Fake', type: 'postgres', connection: { host: 'fake', port: 5432, database: 'fake', user: 'reader' }, password: 'pw' });
+  sourceId = source.id;
+});
+test.after.each(() => te.close());
+
+const errorOf = (r: { ok: boolean; error?: { code: string; details?: Record<string, unknown> } }) =>
+  r.ok ? 'ok' : `${r.error!.code}:${String(r.error!.details?.reason ?? '')}`;
+
+test('prepare validates, estimates and issues a token; run executes exactly that query once', async () => {
+  const prepared = await te.ok('query.prepare', { sourceId, query: 'SELECT 3' });
+  assert.is(prepared.verdict.allowed, true);
+  assert.equal(prepared.explain, { estimatedRows: 42, estimatedCost: 7.5, summary: 'Seq Scan on numbers', warnings: [] });
+  assert.ok(prepared.approval);
+  assert.is(fake.count('execute'), 0, 'nothing runs before approval');
+  const run = await te.ok('query.run', { token: prepared.approval!.token });
+  assert.is(run.result.rowCount, 3);
+  assert.equal(run.result.rows, [[1], [2], [3]]);
+  assert.is(fake.count('execute'), 1);
+  assert.is(fake.calls.find((c) => c.method === 'execute')!.query, 'SELECT 3');
+  const audit = (await te.ok('audit.list', { sourceId })).events.map((e) => e.action);
+  assert.ok(audit.includes('query.approved') && audit.includes('query.executed'));
+  const stored = te.engine.queries.storedResult(run.resultId);
+  assert.equal(stored?.rows, [[1], [2], [3]]);
+  const runRow = te.engine.db.prepare('SELECT status, row_count FROM query_runs WHERE id = ?').get(run.runId);
+  assert.equal(runRow, { status: 'succeeded', row_count: 3 });
+});
+
+test('a token cannot be replayed', async () => {
+  const { approval } = await te.ok('query.prepare', { sourceId, query: 'SELECT 1' });
+  await te.ok('query.run', { token: approval!.token });
+  const again = await te.call('query.run', { token: approval!.token });
+  assert.is(errorOf(again), 'APPROVAL:REPLAYED');
+  assert.is(fake.count('execute'), 1);
+  assert.is(te.engine.audit.list({ action: 'query.refused' }).events[0]?.details.reason, 'REPLAYED');
+});
+
+test('a tampered token is refused, whichever part is changed', async () => {
+  const { approval } = await te.ok('query.prepare', { sourceId, query: 'SELECT 1' });
+  const [v, body, sig] = approval!.token.split('.') as [string, string, string];
+  const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
+  const forged = Buffer.from(JSON.stringify({ ...payload, exp: payload.exp + 3_600_000 })).toString('base64url');
+  for (const token of [`${v}.${forged}.${sig}`, `${v}.${body}.${sig.slice(0, -2)}xx`, `v2.${body}.${sig}`, 'garbage-token-value']) {
+    assert.is(errorOf(await te.call('query.run', { token })), 'APPROVAL:TAMPERED', token.slice(0, 20));
+  }
+  assert.is(fake.count('execute'), 0);
+});
+
+test('an expired token is refused with a clear message', async () => {
+  const { approval } = await te.ok('query.prepare', { sourceId, query: 'SELECT 1' });
+  clock += 121_000;
+  const r = await te.call('query.run', { token: approval!.token });
+  assert.is(errorOf(r), 'APPROVAL:EXPIRED');
+  assert.ok(!r.ok && /expired/.test(r.error.message));
+  assert.is(fake.count('execute'), 0);
+});
+
+test('a denied query never reaches the connector, and its token is dead', async () => {
+  const { approval } = await te.ok('query.prepare', { sourceId, query: 'SELECT 5' });
+  await te.ok('query.deny', { token: approval!.token });
+  assert.is(errorOf(await te.call('query.run', { token: approval!.token })), 'APPROVAL:DENIED');
+  assert.is(fake.count('execute'), 0);
+  const actions = (await te.ok('audit.list')).events.map((e) => e.action);
+  assert.ok(actions.includes('query.denied'));
+});
+
+test('a token issued for one query or source does not run another', async () => {
+  const { approval } = await te.ok('query.prepare', { sourceId, query: 'SELECT 1' });
+  const wrongQuery = await te.engine.queries.run({ token: approval!.token, expectQuery: 'SELECT 2' }).catch((e) => e);
+  assert.is(wrongQuery.details?.reason, 'WRONG_QUERY');
+  const other = await te.ok('sources.create', { name: 'Other', type: 'postgres', connection: { host: 'fake', port: 5432, database: 'x', user: 'u' } });
+  const { approval: second } = await te.ok('query.prepare', { sourceId, query: 'SELECT 1' });
+  const wrongSource = await te.engine.queries.run({ token: second!.token, expectSourceId: other.id }).catch((e) => e);
+  assert.is(wrongSource.details?.reason, 'WRONG_SOURCE');
+  assert.is(fake.count('execute'), 0);
+});
+
+test('an edited query is a new query: the old token does not cover it', async () => {
+  const first = await te.ok('query.prepare', { sourceId, query: 'SELECT 1' });
+  const edited = await te.ok('query.prepare', { sourceId, query: 'SELECT 2' });
+  assert.is.not(first.approval!.token, edited.approval!.token);
+  const run = await te.ok('query.run', { token: edited.approval!.token });
+  assert.is(run.query, 'SELECT 2');
+});
+
+test('a refused query gets no token and the refusal is audited', async () => {
+  const prepared = await te.ok('query.prepare', { sourceId, query: 'DELETE FROM numbers' });
+  assert.is(prepared.verdict.allowed, false);
+  assert.is(prepared.approval, null);
+  assert.is(fake.count('explain'), 0);
+  assert.equal(te.engine.audit.list({ action: 'query.refused' }).events[0]?.details.codes, ['NOT_A_QUERY']);
+});
+
+test('a disabled source is refused before anything reaches the store', async () => {
+  const { approval } = await te.ok('query.prepare', { sourceId, query: 'SELECT 1' });
+  await te.ok('sources.disable', { id: sourceId });
+  assert.is(errorOf(await te.call('query.run', { token: approval!.token })), 'FORBIDDEN:SOURCE_DISABLED');
+  assert.is(errorOf(await te.call('query.prepare', { sourceId, query: 'SELECT 1' })), 'FORBIDDEN:SOURCE_DISABLED');
+  assert.is(errorOf(await te.call('metadata.get', { sourceId })), 'FORBIDDEN:SOURCE_DISABLED');
+  assert.is(fake.count('execute'), 0);
+});
+
+test('cancel stops a running query; the run is recorded as cancelled', async () => {
+  const { approval } = await te.ok('query.prepare', { sourceId, query: 'SLEEP' });
+  const running = te.call('query.run', { token: approval!.token, runId: 'run_cancel_me' });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await te.ok('query.cancel', { runId: 'run_cancel_me' }), { cancelled: true });
+  assert.is(errorOf(await running), 'CANCELLED:');
+  assert.equal(te.engine.db.prepare('SELECT status FROM query_runs WHERE id = ?').get('run_cancel_me'), { status: 'cancelled' });
+  assert.equal(await te.ok('query.cancel', { runId: 'run_cancel_me' }), { cancelled: false });
+});
+
+test('row limit: the result says truncated; explicit limits override the source settings', async () => {
+  await te.ok('sources.update', { id: sourceId, settings: { rowLimit: 5 } });
+  const { approval } = await te.ok('query.prepare', { sourceId, query: 'SELECT 9' });
+  const run = await te.ok('query.run', { token: approval!.token });
+  assert.equal([run.result.rowCount, run.result.truncated], [5, true]);
+  const { approval: second } = await te.ok('query.prepare', { sourceId, query: 'SELECT 9' });
+  const more = await te.ok('query.run', { token: second!.token, maxRows: 20 });
+  assert.equal([more.result.rowCount, more.result.truncated], [9, false]);
+});
+
+test('metadata is cached for the TTL; refresh and staleness reach the store again', async () => {
+  const first = await te.ok('metadata.get', { sourceId });
+  assert.is(first.cached, false);
+  const second = await te.ok('metadata.get', { sourceId });
+  assert.is(second.cached, true);
+  assert.is(fake.count('fetchMetadata'), 1, 'a repeat inside the TTL must not touch the store');
+  await te.ok('metadata.get', { sourceId, refresh: true });
+  assert.is(fake.count('fetchMetadata'), 2);
+  clock += 16 * 60_000;
+  await te.ok('metadata.get', { sourceId });
+  assert.is(fake.count('fetchMetadata'), 3);
+});
+
+test('the connection test records status, write capability and an audit event', async () => {
+  const result = await te.ok('sources.test', { id: sourceId });
+  assert.equal([result.ok, result.canWrite, result.serverVersion], [true, false, 'fake 1.0']);
+  const source = await te.ok('sources.get', { id: sourceId });
+  assert.equal([source.status, source.canWrite, source.serverVersion], ['CONNECTED', false, 'fake 1.0']);
+  assert.is(te.engine.audit.list({ action: 'source.tested' }).events.length, 1);
+  assert.is(fake.calls.find((c) => c.method === 'testConnection')!.spec!.password, 'pw');
+});
+
+test('explain is optional: a store without it still gets a token, with the reason shown', async () => {
+  fake.explainSupported = false;
+  const prepared = await te.ok('query.prepare', { sourceId, query: 'SELECT 1' });
+  assert.is(prepared.explain, null);
+  assert.match(prepared.explainError ?? '', /cannot explain/);
+  assert.ok(prepared.approval);
+});
+
+test('every path to a connector execute goes through token consumption', () => {
+  // Structural check: the execute job is created in exactly one place, after `approvals.consume`.
+  const files = fs.readdirSync(path.join(repoRoot, 'engine'), { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && d.name.endsWith('.ts'));
+  const creators = files.filter((d) => fs.readFileSync(path.join(d.parentPath, d.name), 'utf8').includes("kind: 'connector.execute'"));
+  assert.equal(creators.map((d) => d.name), ['query-service.ts']);
+  const source = fs.readFileSync(path.join(repoRoot, 'engine/query/query-service.ts'), 'utf8');
+  const runBody = source.slice(source.indexOf('async run('), source.indexOf('async deny('));
+  assert.ok(runBody.indexOf('approvals.consume') > -1 && runBody.indexOf('approvals.consume') < runBody.indexOf("kind: 'connector.execute'"));
+});
+
+test.run();
