@@ -1,0 +1,179 @@
+import tls from 'node:tls';
+import mysql from 'mysql2/promise';
+import { redactor } from '../../log/redact';
+import { raceAbort, throwIfAborted } from '../shared/abort';
+import { connectionError, type ConnectionTarget } from '../shared/connection-errors';
+import type { TlsSettings } from '../../contract/index';
+import { tlsPlan, type TlsPlan } from '../shared/tls';
+import type { ConnectionSpec } from '../types';
+import { mysqlConnectError } from './errors';
+
+const POOL_SIZE = 4;
+const VERIFIED = new WeakSet<object>();
+const IDLE_MS = 30_000;
+
+/**
+ * What differs between the two servers for this connector (see README.md):
+ * the statement time limit (MariaDB: max_statement_time in seconds, MySQL
+ * 5.7.8+: max_execution_time in milliseconds, SELECT only).
+ */
+export interface MysqlFlavour {
+  mariadb: boolean;
+  version: string;
+  timeLimit: 'max_statement_time' | 'max_execution_time' | null;
+}
+
+export function flavourOf(version: string): MysqlFlavour {
+  if (/mariadb/i.test(version)) return { mariadb: true, version, timeLimit: 'max_statement_time' };
+  const [major = 0, minor = 0, patch = 0] = version.split(/[.-]/).map(Number);
+  const hasLimit = major > 5 || (major === 5 && (minor > 7 || (minor === 7 && patch >= 8)));
+  return { mariadb: false, version, timeLimit: hasLimit ? 'max_execution_time' : null };
+}
+
+/** One source's pool, plus what the connector learns: the flavour, and whether `prefer` got TLS. */
+export class MysqlSource {
+  readonly target: ConnectionTarget;
+  readonly #spec: ConnectionSpec<'mysql'>;
+  readonly #tlsSettings: TlsSettings;
+  #tlsPlan: TlsPlan | null = null;
+  #useTls = false;
+  #tlsSettled = false;
+  #pool: mysql.Pool | null = null;
+  #flavour: Promise<MysqlFlavour> | null = null;
+  #probe: Promise<void> | null = null;
+
+  constructor(spec: ConnectionSpec<'mysql'>) {
+    this.#spec = spec;
+    const c = spec.connection;
+    this.target = { host: c.host, port: c.port, database: c.database, user: c.user, connectTimeoutMs: c.connectTimeoutMs };
+    redactor.register(spec.password);
+    this.#tlsSettings = c.tls;
+  }
+
+  /** Read on first use, so that an unreadable CA file is reported like any other connection failure. */
+  get #tls(): TlsPlan {
+    if (!this.#tlsPlan) {
+      this.#tlsPlan = tlsPlan(this.#tlsSettings);
+      this.#useTls = this.#tlsPlan.options !== null;
+      this.#tlsSettled = !this.#tlsPlan.fallbackToPlain;
+    }
+    return this.#tlsPlan;
+  }
+
+
+  connectionOptions(): mysql.ConnectionOptions {
+    const c = this.#spec.connection;
+    const tls = this.#tls.options;
+    return {
+      host: c.host,
+      port: c.port,
+      database: c.database,
+      user: c.user,
+      password: this.#spec.password ?? undefined,
+      connectTimeout: c.connectTimeoutMs,
+      // mysql2 checks the host name only when asked (verifyIdentity).
+      ssl: this.#useTls && tls ? { ...(tls as object), verifyIdentity: tls.rejectUnauthorized === true } : undefined,
+      multipleStatements: false,
+      // LOAD DATA LOCAL would let the server ask for client files.
+      flags: ['-LOCAL_FILES'],
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      decimalNumbers: false,
+      jsonStrings: false,
+      charset: 'utf8mb4',
+      enableKeepAlive: true,
+    };
+  }
+
+  async connect(signal: AbortSignal): Promise<mysql.PoolConnection> {
+    throwIfAborted(signal);
+    void this.#tls;
+    if (!this.#tlsSettled) await raceAbort((this.#probe ??= this.#probeTls()), signal);
+    const pool = (this.#pool ??= this.#createPool());
+    let conn: mysql.PoolConnection;
+    try {
+      conn = await raceAbort(pool.getConnection(), signal, (late) => late.release());
+    } catch (error) {
+      throw mysqlConnectError(error, this.target);
+    }
+    if (this.#useTls && this.#tls.options?.rejectUnauthorized) this.#verifyHost(conn);
+    return conn;
+  }
+
+  /**
+   * mysql2 leaves the host name check to Node, which for an IP address
+   * checks the certificate against "localhost" instead; so `verify` checks
+   * it here, once per connection.
+   */
+  #verifyHost(conn: mysql.PoolConnection): void {
+    const core = conn.connection as unknown as { stream?: Partial<tls.TLSSocket> };
+    if (VERIFIED.has(core)) return;
+    const cert = core.stream?.getPeerCertificate?.();
+    const error = cert && Object.keys(cert).length > 0 ? tls.checkServerIdentity(this.target.host, cert) : new Error('the server sent no certificate');
+    if (error) {
+      conn.destroy();
+      throw connectionError('TLS_INVALID', this.target, redactor.redact(error.message));
+    }
+    VERIFIED.add(core);
+  }
+
+  /**
+   * One connection attempt over TLS, shared by every caller that arrives
+   * meanwhile: when the server offers no TLS the pool becomes plain. Any
+   * other failure is reported, and the next call probes again.
+   */
+  async #probeTls(): Promise<void> {
+    const pool = (this.#pool ??= this.#createPool());
+    try {
+      (await pool.getConnection()).release();
+      this.#tlsSettled = true;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'HANDSHAKE_NO_SSL_SUPPORT') throw mysqlConnectError(error, this.target);
+      this.#useTls = false;
+      this.#tlsSettled = true;
+      this.#pool = null;
+      void pool.end().catch(() => {});
+    } finally {
+      this.#probe = null;
+    }
+  }
+
+  /** Server flavour, asked once per pool. */
+  flavour(conn: mysql.PoolConnection): Promise<MysqlFlavour> {
+    this.#flavour ??= conn.query<mysql.RowDataPacket[]>({ sql: 'SELECT VERSION() AS v', rowsAsArray: true }).then(([rows]) => flavourOf(String(rows[0]?.[0] ?? '')));
+    this.#flavour.catch(() => (this.#flavour = null));
+    return this.#flavour;
+  }
+
+  /** KILL QUERY from a second connection: stops the statement, keeps the connection. */
+  async killQuery(threadId: number): Promise<void> {
+    const conn = await mysql.createConnection({ ...this.connectionOptions(), connectTimeout: Math.min(this.target.connectTimeoutMs, 5_000) });
+    conn.on('error', () => {});
+    try {
+      await conn.query(`KILL QUERY ${Math.trunc(threadId)}`);
+    } finally {
+      await conn.end().catch(() => conn.destroy());
+    }
+  }
+
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = null;
+    await pool?.end();
+  }
+
+  #createPool(): mysql.Pool {
+    const pool = mysql.createPool({
+      ...this.connectionOptions(),
+      connectionLimit: POOL_SIZE,
+      maxIdle: POOL_SIZE,
+      idleTimeout: IDLE_MS,
+      waitForConnections: true,
+      queueLimit: 0,
+    });
+    // A pooled connection whose server went away must not take the worker down.
+    pool.on('connection', (conn) => conn.on('error', () => {}));
+    return pool;
+  }
+}

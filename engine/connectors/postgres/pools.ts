@@ -1,0 +1,170 @@
+import pg from 'pg';
+import { redactor } from '../../log/redact';
+import { raceAbort, throwIfAborted } from '../shared/abort';
+import type { ConnectionTarget } from '../shared/connection-errors';
+import type { TlsSettings } from '../../contract/index';
+import { tlsPlan, type TlsPlan } from '../shared/tls';
+import type { ConnectionSpec } from '../types';
+import { pgConnectError } from './errors';
+import { builtinType, typeFromCatalog, type PgTypeInfo, type PgTypeRow } from './types';
+
+/** Small on purpose: the app runs one query at a time per source, plus metadata. */
+const POOL_SIZE = 4;
+const IDLE_MS = 30_000;
+
+const QUIET = new WeakSet<pg.PoolClient>();
+
+/** Every value stays text; types.ts converts it (one place, and no lossy int8/Date parsing). */
+const TEXT_TYPES = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
+
+/**
+ * One source's pool, plus what the connector learns about it: whether
+ * `prefer` ended up with TLS, and the user-defined types seen in results.
+ */
+export class PgSource {
+  readonly target: ConnectionTarget;
+  readonly #spec: ConnectionSpec<'postgres'>;
+  readonly #tlsSettings: TlsSettings;
+  #tlsPlan: TlsPlan | null = null;
+  #useTls = false;
+  #tlsSettled = false;
+  #pool: pg.Pool | null = null;
+  #probe: Promise<void> | null = null;
+  readonly #types = new Map<number, PgTypeInfo>();
+
+  constructor(spec: ConnectionSpec<'postgres'>) {
+    this.#spec = spec;
+    const c = spec.connection;
+    this.target = { host: c.host, port: c.port, database: c.database, user: c.user, connectTimeoutMs: c.connectTimeoutMs };
+    redactor.register(spec.password);
+    this.#tlsSettings = c.tls;
+  }
+
+  /** Read on first use, so that an unreadable CA file is reported like any other connection failure. */
+  get #tls(): TlsPlan {
+    if (!this.#tlsPlan) {
+      this.#tlsPlan = tlsPlan(this.#tlsSettings);
+      this.#useTls = this.#tlsPlan.options !== null;
+      this.#tlsSettled = !this.#tlsPlan.fallbackToPlain;
+    }
+    return this.#tlsPlan;
+  }
+
+
+  clientConfig(): pg.ClientConfig {
+    const c = this.#spec.connection;
+    const tls = this.#tls.options;
+    return {
+      host: c.host,
+      port: c.port,
+      database: c.database,
+      user: c.user,
+      password: this.#spec.password ?? undefined,
+      ssl: this.#useTls && tls ? { ...tls } : false,
+      connectionTimeoutMillis: c.connectTimeoutMs,
+      application_name: 'PolyStoreIQ',
+      types: TEXT_TYPES,
+      keepAlive: true,
+    };
+  }
+
+  /** A pooled client; with TLS `prefer`, the first connection finds out whether the server has TLS. */
+  async connect(signal: AbortSignal): Promise<pg.PoolClient> {
+    throwIfAborted(signal);
+    void this.#tls;
+    if (!this.#tlsSettled) await raceAbort((this.#probe ??= this.#probeTls()), signal);
+    const pool = (this.#pool ??= this.#createPool());
+    try {
+      const client = await raceAbort(pool.connect(), signal, (late) => late.release());
+      if (!QUIET.has(client)) {
+        // pg-pool listens for errors only on idle clients; a checked-out one whose server goes away
+        // would otherwise throw an unhandled 'error' and take the worker down.
+        client.on('error', () => {});
+        QUIET.add(client);
+      }
+      return client;
+    } catch (error) {
+      throw pgConnectError(error, this.target);
+    }
+  }
+
+  /**
+   * One connection attempt over TLS, shared by every caller that arrives
+   * meanwhile: on "the server does not support SSL" the pool becomes plain.
+   * Any other failure is reported, and the next call probes again.
+   */
+  async #probeTls(): Promise<void> {
+    const pool = (this.#pool ??= this.#createPool());
+    try {
+      (await pool.connect()).release();
+      this.#tlsSettled = true;
+    } catch (error) {
+      if (!isNoTls(error)) throw pgConnectError(error, this.target);
+      this.#useTls = false;
+      this.#tlsSettled = true;
+      this.#pool = null;
+      void pool.end().catch(() => {});
+    } finally {
+      this.#probe = null;
+    }
+  }
+
+  /** Asks the server to cancel whatever backend `pid` is running, from a separate connection. */
+  async cancelBackend(pid: number): Promise<void> {
+    const client = new pg.Client({ ...this.clientConfig(), connectionTimeoutMillis: Math.min(this.target.connectTimeoutMs, 5_000) });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query('SELECT pg_cancel_backend($1)', [pid]);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
+  /** Type info for result columns; types not built in are looked up once per pool. */
+  async types(client: pg.PoolClient, oids: number[]): Promise<PgTypeInfo[]> {
+    const missing = [...new Set(oids.filter((oid) => !builtinType(oid) && !this.#types.has(oid)))];
+    if (missing.length > 0) {
+      const { rows } = await client.query<Record<string, string>>(
+        `SELECT t.oid, format_type(t.oid, NULL) AS name, t.typcategory AS category, t.typbasetype AS base, t.typelem AS elem,
+                e.oid AS e_oid, format_type(e.oid, NULL) AS e_name, e.typcategory AS e_category, e.typbasetype AS e_base
+           FROM pg_type t LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+          WHERE t.oid = ANY($1::oid[])`,
+        [missing],
+      );
+      const lookup = (oid: number) => builtinType(oid) ?? this.#types.get(oid);
+      for (const r of rows) {
+        if (r.e_oid && !lookup(Number(r.e_oid))) {
+          this.#types.set(Number(r.e_oid), typeFromCatalog(catalogRow(r.e_oid, r.e_name!, r.e_category!, r.e_base!, '0'), lookup));
+        }
+        this.#types.set(Number(r.oid), typeFromCatalog(catalogRow(r.oid!, r.name!, r.category!, r.base!, r.elem!), lookup));
+      }
+    }
+    return oids.map((oid) => builtinType(oid) ?? this.#types.get(oid) ?? { name: `oid ${oid}`, type: 'unknown', convert: null });
+  }
+
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = null;
+    await pool?.end();
+  }
+
+  #createPool(): pg.Pool {
+    const pool = new pg.Pool({ ...this.clientConfig(), max: POOL_SIZE, idleTimeoutMillis: IDLE_MS });
+    // An idle client whose server went away must not take the worker down.
+    pool.on('error', () => {});
+    return pool;
+  }
+}
+
+function catalogRow(oid: string, name: string, category: string, base: string, elem: string): PgTypeRow {
+  return { oid: Number(oid), name, category, baseOid: Number(base), elementOid: Number(elem) };
+}
+
+function isNoTls(error: unknown): boolean {
+  return error instanceof Error && error.message === 'The server does not support SSL connections';
+}
+
+export function backendPid(client: pg.PoolClient): number {
+  return (client as unknown as { processID: number }).processID;
+}

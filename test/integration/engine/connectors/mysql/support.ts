@@ -1,0 +1,108 @@
+import mysql from 'mysql2/promise';
+import * as assert from 'uvu/assert';
+import type { SourceSettings, SqlConnection } from '../../../../../engine/contract/index';
+import type { ConnectionSpec } from '../../../../../engine/connectors/types';
+import { MYSQL, mysqlFingerprint, type TestDatabase } from '../../../../support/databases';
+
+/** Root has no password here; this one is given where it is ignored, to prove it never leaks. */
+export const PASSWORD = 'hunter2-My-Secret';
+
+export function mysqlSpec(
+  database: string,
+  overrides: { connection?: Partial<SqlConnection>; settings?: Partial<SourceSettings>; password?: string | null; sourceId?: string } = {},
+): ConnectionSpec<'mysql'> {
+  return {
+    sourceId: overrides.sourceId ?? `my-${database}`,
+    type: 'mysql',
+    connection: { host: MYSQL.host, port: MYSQL.port, database, user: MYSQL.user, tls: { mode: 'prefer' }, connectTimeoutMs: 5_000, ...overrides.connection },
+    password: overrides.password === undefined ? null : overrides.password,
+    settings: { statementTimeoutMs: 10_000, rowLimit: 1_000, allowSampleValues: false, sampleSize: 1_000, ...overrides.settings },
+    workDir: '/nonexistent',
+  };
+}
+
+export const never = new AbortController().signal;
+
+export function rawConnection(db: TestDatabase): Promise<mysql.Connection> {
+  return mysql.createConnection({ host: MYSQL.host, port: MYSQL.port, user: MYSQL.user, database: db.name });
+}
+
+/**
+ * What a write to this database would change — every table's checksum and
+ * row count, the tables, views, routines, triggers and events, sequence
+ * positions — read in-process, cheap enough to take around every statement.
+ */
+export class MysqlLocalState {
+  readonly #db: TestDatabase;
+  #conn: mysql.Connection | null = null;
+  constructor(db: TestDatabase) {
+    this.#db = db;
+  }
+  async open(): Promise<this> {
+    this.#conn = await rawConnection(this.#db);
+    return this;
+  }
+  async read(): Promise<string> {
+    const conn = this.#conn!;
+    const [tables] = await conn.query<mysql.RowDataPacket[]>(
+      `SELECT table_name AS t, table_type AS k FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name`,
+    );
+    const base = tables.filter((t) => t.k === 'BASE TABLE').map((t) => `\`${String(t.t).replace(/`/g, '``')}\``);
+    const [sums] = base.length ? await conn.query<mysql.RowDataPacket[]>(`CHECKSUM TABLE ${base.join(', ')} EXTENDED`) : [[]];
+    const counts = [];
+    for (const t of base) {
+      const [[row]] = await conn.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${t}`);
+      counts.push(row!.n);
+    }
+    const [other] = await conn.query<mysql.RowDataPacket[]>(`
+      SELECT (SELECT GROUP_CONCAT(CONCAT(routine_type, ' ', routine_name) ORDER BY routine_name) FROM information_schema.routines WHERE routine_schema = DATABASE()) AS routines,
+             (SELECT GROUP_CONCAT(trigger_name ORDER BY trigger_name) FROM information_schema.triggers WHERE trigger_schema = DATABASE()) AS triggers,
+             (SELECT GROUP_CONCAT(event_name ORDER BY event_name) FROM information_schema.events WHERE event_schema = DATABASE()) AS events,
+             (SELECT GROUP_CONCAT(CONCAT(table_name, ':', auto_increment) ORDER BY table_name) FROM information_schema.tables WHERE table_schema = DATABASE()) AS autoinc`);
+    return JSON.stringify([tables, sums, counts, other]);
+  }
+  close(): Promise<void> {
+    return this.#conn!.end();
+  }
+}
+
+export interface MysqlState {
+  fingerprint: string;
+  users: string[];
+  databases: string[];
+}
+
+const lines = (text: string) => text.trim().split('\n').filter(Boolean);
+
+/** mysqlFingerprint, plus the server-wide lists that tell this test's changes from those of tests running in parallel. */
+export function mysqlState(db: TestDatabase): MysqlState {
+  return {
+    fingerprint: mysqlFingerprint(db),
+    users: lines(db.sql(`SELECT CONCAT(user, '@', host) FROM mysql.user ORDER BY 1`)),
+    databases: lines(db.sql('SELECT schema_name FROM information_schema.schemata ORDER BY 1')),
+  };
+}
+
+/**
+ * Fails unless the fingerprint is unchanged. mysqlFingerprint also covers
+ * every account and every database on the server, which other test
+ * processes create and drop all the time: when those lists differ, a new
+ * account or database the statements name would be their doing.
+ */
+export function assertMysqlUnchanged(before: MysqlState, after: MysqlState, statements: string[]): void {
+  if (after.fingerprint === before.fingerprint) return;
+  const text = statements.join('\n').toLowerCase();
+  const added = [...after.users.filter((u) => !before.users.includes(u)), ...after.databases.filter((d) => !before.databases.includes(d))];
+  for (const name of added) assert.not.ok(text.includes(name.split('@')[0]!.toLowerCase()), `"${name}" appeared after the statements ran`);
+  const sameGlobals = before.users.join() === after.users.join() && before.databases.join() === after.databases.join();
+  assert.not.ok(sameGlobals, 'the database fingerprint changed');
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 25): Promise<boolean> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (performance.now() > until) return false;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
