@@ -77,7 +77,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const logger = options.logger ?? createLogger({ file: path.join(options.dataDir, 'logs', 'engine.log') });
   const db = openDatabase(path.join(options.dataDir, DATABASE_FILE));
-  const pool = options.pool ?? createJobPool({ workerFile: options.workerFile, maxThreads: options.maxThreads, logger });
+  const pool = options.pool ?? createJobPool({ workerFile: options.workerFile, maxThreads: options.maxThreads, logger, prewarm: options.host === 'electron' || options.host === 'browser' });
   const secrets = options.secrets ?? new KeychainSecretStore();
 
   // The lock is consulted by the router and the event bus, which exist before it.

@@ -11,6 +11,8 @@ import type { PlannerInput, PlannerResult } from '../planner/planner';
  */
 export interface JobSpecs {
   'pool.selfTest': { input: { cpuProbeMs?: number; hostThreadId: number }; output: SelfTestReport };
+  /** Starts a thread and loads the worker's modules, so the first real job does not wait for them. */
+  'pool.warmUp': { input: object; output: { threadId: number } };
   'connector.test': { input: { spec: ConnectionSpec }; output: ConnectionTestResult };
   'connector.metadata': { input: { spec: ConnectionSpec }; output: MetadataDocument };
   'connector.validate': { input: { type: SourceType; query: string; spec?: ConnectionSpec }; output: Verdict };

@@ -29,6 +29,8 @@ export interface PoolOptions {
   workerFile?: string | URL;
   maxThreads?: number;
   logger?: Logger;
+  /** Start a thread right away (long-lived hosts), instead of on the first job (the CLI, tests). */
+  prewarm?: boolean;
 }
 
 const DEFAULT_WORKER = new URL('./worker.ts', import.meta.url);
@@ -49,9 +51,10 @@ function execArgvFor(file: string): string[] | undefined {
  * the job stops or, at the latest, after `graceMs`.
  *
  * Threads are never terminated to enforce a cancel: terminating a worker while
- * a native module (DuckDB, better-sqlite3) is inside a call can abort the whole
- * process. A job that ignores cancel finishes in the background and its result
- * is dropped.
+ * a native module (DuckDB, better-sqlite3) is inside a call, or still loading,
+ * aborts the whole process. A job that ignores cancel finishes in the background
+ * and its result is dropped. For the same reason threads start on demand (or
+ * with an explicit warm-up that close() waits for), never half-loaded at close.
  */
 export function createJobPool(options: PoolOptions = {}): JobPool {
   const workerFile = options.workerFile ?? DEFAULT_WORKER;
@@ -60,9 +63,9 @@ export function createJobPool(options: PoolOptions = {}): JobPool {
   const piscina = new Piscina({
     filename,
     ...(execArgv ? { execArgv } : {}),
-    minThreads: 1,
+    minThreads: 0,
     maxThreads: options.maxThreads ?? Math.max(2, Math.min(4, os.availableParallelism())),
-    idleTimeout: 60_000,
+    idleTimeout: 5 * 60_000,
   });
   let running = 0;
   let closed = false;
@@ -105,11 +108,15 @@ export function createJobPool(options: PoolOptions = {}): JobPool {
     }
   }
 
+  const warmUp = options.prewarm ? run({ kind: 'pool.warmUp' }).catch((error: unknown) => options.logger?.warn('worker warm-up failed', { error })) : null;
+
   return {
     run,
     stats: () => ({ threads: piscina.threads.length, queued: piscina.queueSize, running, completed: piscina.completed }),
     async close() {
       if (closed) return;
+      // A thread still loading its native modules must not be terminated.
+      if (warmUp) await warmUp;
       closed = true;
       // Let running jobs finish (they were asked to stop by their callers); give up after a while.
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000).unref());

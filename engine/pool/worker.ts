@@ -1,6 +1,7 @@
 import { checkFiles, importFiles } from '../connectors/files/import';
 import { connectorFor } from '../connectors/registry';
 import { planQuestion } from '../planner/planner';
+import { threadId } from 'node:worker_threads';
 import { toApiError } from '../errors';
 import { redactor } from '../log/redact';
 import { assertNever, type Job, type JobEnvelope, type JobReply } from './jobs';
@@ -13,6 +14,8 @@ export async function handleJob(job: Job, signal: AbortSignal): Promise<unknown>
   switch (job.kind) {
     case 'pool.selfTest':
       return runSelfTest(job, signal);
+    case 'pool.warmUp':
+      return { threadId };
     case 'connector.test':
       return (connectorFor(job.spec.type)).testConnection(job.spec, signal);
     case 'connector.metadata':

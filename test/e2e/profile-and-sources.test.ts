@@ -42,6 +42,13 @@ test('add a file source and a PostgreSQL source through the form', async () => {
   await $('input[name="name"]').setValue('Titanic');
   await $('textarea[name="paths"]').setValue(path.join(testdataDir, 'files/duckdb-csv/titanic.csv'));
   await $('[data-testid="save-source"]').click();
+  // A new source opens on its own page, where its files are imported and its schema shown.
+  await waitForText($('main h1'), 'Titanic');
+  await $('[data-testid="test-connection"]').click();
+  await waitForText($('[data-testid="connection-test"]'), 'Connected');
+  await waitForText($('[data-testid="metadata-tree"]'), 'titanic');
+  await app.screenshot('02-file-source');
+  await app.browser.keys(['Control', '1']);
   await waitForText($('[data-testid="source-row"]'), 'Titanic');
 
   await $('[data-testid="add-source"]').click();
@@ -57,6 +64,8 @@ test('add a file source and a PostgreSQL source through the form', async () => {
   await app.screenshot('02-source-form-error');
   await $('input[name="port"]').setValue('5432');
   await $('[data-testid="save-source"]').click();
+  await waitForText($('main h1'), 'Warehouse');
+  await app.browser.keys(['Control', '1']);
   await app.browser.waitUntil(async () => (await app.browser.$$('[data-testid="source-row"]').length) === 2, { timeoutMsg: 'second source not listed' });
   const html = await $('main').getHTML();
   assert.not.match(html, /e2e-Secret-pw/);

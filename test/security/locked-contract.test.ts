@@ -44,6 +44,8 @@ test('while locked, only open events reach the hosts', async () => {
     'app.health': { status: 'ok', locked: true, uptimeMs: 1, pool: { threads: 0, queued: 0, running: 0, completed: 0 }, checks: [], checkedAt: 'now' },
     'auth.changed': te.engine.lock.status(),
     'sources.changed': { sourceId: 'src_1', change: 'updated' },
+    'chat.updated': { sessionId: 'ses_1', messageId: null },
+    'chat.running': { sessionId: 'ses_1', messageId: 'msg_1', runId: 'run_1', state: 'running' },
   };
   for (const name of eventNames) {
     assert.ok(name in samples, `add a sample payload for new event ${name}`);

@@ -8,7 +8,7 @@ import { openTestEngine, TEST_PIN, type TestEngine } from '../support/engine';
 
 // Known secrets planted through every path that accepts one; afterwards nothing
 // the app writes or returns may contain any of them.
-const SECRETS = ['Pg-Pa55word-7731', 'My$ql-Secr3t-0042', 'mongo:p@ss/W0rd-19', 'Rotated-Pa55-5150'];
+const SECRETS = ['Pg-Pa55word-7731', 'My$ql-Secr3t-0042', 'mongo:p@ss/W0rd-19', 'Rotated-Pa55-5150', 'sk-leak-Provider-Key-424242'];
 const seen: string[] = [];
 
 function scanFiles(dir: string): string[] {
@@ -58,6 +58,10 @@ test('add sources with known passwords through fields, URLs and the CLI, then ex
   await record('sources.update', { id: pgId, url: `postgres://admin:${encodeURIComponent(SECRETS[0]!)}@h:port/db` });
   await record('sources.create', { name: 'PG', type: 'postgres', url: `postgres://admin:${SECRETS[0]}@127.0.0.1:5432/dup` });
   await record('sources.create', { name: 'Bad', type: 'mysql', url: `mysql://root:${SECRETS[1]}@127.0.0.1:3306` });
+  // A model API key: to the keychain, never back out.
+  await record('providers.set', { config: { kind: 'openai', model: 'gpt-test' }, apiKey: SECRETS[4] });
+  await record('providers.get');
+  await record('providers.set', { config: { kind: 'openai', model: 'gpt-test', baseUrl: `https://user:${SECRETS[4]}@api.example.com/v1` } });
   await record('sources.disable', { id: pgId });
   await record('sources.enable', { id: pgId });
   // The engine reads the secret for a job (in memory only)…

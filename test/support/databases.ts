@@ -143,27 +143,33 @@ export function createMysqlDatabase(fixture: MysqlFixture = 'empty'): TestDataba
 
 /**
  * A fingerprint of everything a write could change: per table, the row count
- * and a hash of all rows; plus the list of tables, views, functions and roles.
- * Equal fingerprints before and after mean the database was not modified.
+ * and a hash of all rows; plus the list of tables, views and functions, and
+ * (with `serverWide`) the roles. Equal fingerprints before and after mean the
+ * database was not modified. Server-wide state is opt-in because tests running
+ * in parallel create roles of their own.
  */
-export function pgFingerprint(db: TestDatabase): string {
+export function pgFingerprint(db: TestDatabase, options: { serverWide?: boolean } = {}): string {
   const tables = db
     .sql(`SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema') ORDER BY 1`)
     .trim()
     .split('\n')
     .filter(Boolean);
   const parts = tables.map((t) => `${t}:${db.sql(`SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM ${t} x`).trim()}`);
-  parts.push(db.sql(`SELECT string_agg(format('%s.%s', n.nspname, c.relname), ',' ORDER BY 1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog','information_schema','pg_toast')`).trim());
-  parts.push(db.sql(`SELECT string_agg(p.proname, ',' ORDER BY 1) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname NOT IN ('pg_catalog','information_schema')`).trim());
-  parts.push(db.sql(`SELECT string_agg(rolname, ',' ORDER BY 1) FROM pg_roles`).trim());
+  parts.push(db.sql(`SELECT string_agg(format('%s.%s', n.nspname, c.relname), ',' ORDER BY n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog','information_schema','pg_toast')`).trim());
+  parts.push(db.sql(`SELECT string_agg(p.proname, ',' ORDER BY p.proname) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname NOT IN ('pg_catalog','information_schema')`).trim());
+  if (options.serverWide) parts.push(db.sql(`SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles`).trim());
   return createHash('sha256').update(parts.join('\n')).digest('hex');
 }
 
-export function mysqlFingerprint(db: TestDatabase): string {
+export function mysqlFingerprint(db: TestDatabase, options: { serverWide?: boolean } = {}): string {
   const tables = db.sql(`SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1`).trim().split('\n').filter(Boolean);
   const parts = tables.map((t) => `${t}:${db.sql(`CHECKSUM TABLE \`${t}\` EXTENDED`).trim()}:${db.sql(`SELECT COUNT(*) FROM \`${t}\``).trim()}`);
-  parts.push(db.sql(`SELECT GROUP_CONCAT(routine_name ORDER BY 1) FROM information_schema.routines WHERE routine_schema = DATABASE()`).trim());
-  parts.push(db.sql(`SELECT GROUP_CONCAT(CONCAT(user,'@',host) ORDER BY 1) FROM mysql.user`).trim());
-  parts.push(db.sql(`SELECT GROUP_CONCAT(schema_name ORDER BY 1) FROM information_schema.schemata`).trim());
+  // GROUP_CONCAT stops at 1,024 characters unless told otherwise.
+  const concat = (sql: string) => db.sql(`SET SESSION group_concat_max_len = 16777216; ${sql}`).trim();
+  parts.push(concat(`SELECT GROUP_CONCAT(routine_name ORDER BY routine_name) FROM information_schema.routines WHERE routine_schema = DATABASE()`));
+  if (options.serverWide) {
+    parts.push(concat(`SELECT GROUP_CONCAT(CONCAT(user,'@',host) ORDER BY user, host) FROM mysql.user`));
+    parts.push(concat(`SELECT GROUP_CONCAT(schema_name ORDER BY schema_name) FROM information_schema.schemata`));
+  }
   return createHash('sha256').update(parts.join('\n')).digest('hex');
 }

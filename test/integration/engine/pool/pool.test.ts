@@ -1,9 +1,13 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EngineError } from '../../../../engine/errors';
 import { createJobPool, type JobPool } from '../../../../engine/pool/pool';
 import type { Job } from '../../../../engine/pool/jobs';
+import { repoRoot, tempDir } from '../../../support/tmp';
 
 let pool: JobPool;
 const logged: unknown[] = [];
@@ -90,6 +94,22 @@ test('a job that ignores cancellation still reports CANCELLED after the grace pe
   assert.ok(performance.now() - started < 2_500, 'the caller waited for the job instead of the grace period');
   const again = await pool.run({ kind: 'pool.selfTest', hostThreadId: threadId });
   assert.is(again.offMainThread, true);
+});
+
+test('closing a pool at once, even mid warm-up, never aborts the process (a half-loaded DuckDB thread must not be terminated)', () => {
+  const dir = tempDir();
+  const script = path.join(dir.path, 'close-at-once.mts');
+  fs.writeFileSync(
+    script,
+    `import { createJobPool } from ${JSON.stringify(path.join(repoRoot, 'engine/pool/pool.ts'))};
+     for (let i = 0; i < 4; i++) await createJobPool({ maxThreads: 2, prewarm: i % 2 === 0 }).close();
+     console.log('survived');`,
+  );
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+  dir.remove();
+  assert.is(result.status, 0, result.stderr);
+  assert.match(result.stdout, /survived/);
+  assert.not.match(result.stderr, /terminate called/);
 });
 
 test.run();
