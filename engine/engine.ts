@@ -11,6 +11,7 @@ import { ChatService } from './chat/chat-service';
 import { ChatStore } from './chat/chat-store';
 import { ProviderService } from './chat/providers';
 import { ProfileLock, type LockReason } from './auth/profile-lock';
+import { UnsupportedError } from './errors';
 import { EventBus } from './events/bus';
 import { createLogger, type Logger } from './log/logger';
 import { createJobPool, type JobPool } from './pool/pool';
@@ -42,6 +43,8 @@ export interface EngineOptions {
   now?: () => number;
   /** A pool to use instead of the worker pool (unit tests: the inline pool with a fake connector). */
   pool?: JobPool;
+  /** Handlers only a host can provide (Electron: the native file dialog). */
+  hostHandlers?: Partial<Pick<Handlers, 'host.pickFiles'>>;
 }
 
 export interface Engine {
@@ -143,6 +146,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...queryHandlers(queries),
     ...chatHandlers(chat, providers, telemetry, queries),
     ...auditHandlers(audit),
+    'host.pickFiles': () => {
+      throw new UnsupportedError('This window cannot open a file dialog: type or paste the file paths instead.');
+    },
+    ...options.hostHandlers,
   };
   const router = createRouter({ handlers, isLocked, logger, onActivity: () => lock?.touch() });
   if (options.host !== 'cli') lock.startAutoLock();

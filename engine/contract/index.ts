@@ -3,6 +3,7 @@ import { appChannels, appEvents } from './app.contract';
 import { auditChannels } from './audit.contract';
 import { authChannels, authEvents } from './auth.contract';
 import { chatChannels, chatEvents, telemetryChannels } from './chat.contract';
+import { hostChannels } from './host.contract';
 import { providersChannels } from './providers.contract';
 import { queryOpsChannels } from './query-ops.contract';
 import { settingsChannels } from './settings.contract';
@@ -21,6 +22,7 @@ export * from './metadata.contract';
 export * from './query.contract';
 export * from './query-ops.contract';
 export * from './providers.contract';
+export * from './host.contract';
 export * from './settings.contract';
 export * from './sources.contract';
 
@@ -38,6 +40,7 @@ export const contract = {
   ...chatChannels,
   ...telemetryChannels,
   ...providersChannels,
+  ...hostChannels,
   ...auditChannels,
 } satisfies Record<string, ChannelDef>;
 

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, net, powerMonitor, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, powerMonitor, protocol, session, shell } from 'electron';
 import { channelNames } from '../../engine/contract/index';
 import { EVENT_CHANNEL } from '../../engine/contract/transport';
 import { openEngine, type Engine } from '../../engine/engine';
@@ -69,7 +69,26 @@ function createWindow(): BrowserWindow {
 async function start(): Promise<void> {
   await app.whenReady();
   const dataDir = resolveDataDir(process.env.POLYSTORE_HOME ? null : app.getPath('userData'));
-  engine = await openEngine({ dataDir, host: 'electron', workerFile: path.join(here, 'worker.mjs') });
+  engine = await openEngine({
+    dataDir,
+    host: 'electron',
+    workerFile: path.join(here, 'worker.mjs'),
+    hostHandlers: {
+      'host.pickFiles': async (input) => {
+        const owner = BrowserWindow.getFocusedWindow();
+        const options: Electron.OpenDialogOptions = {
+          title: input?.title ?? 'Add files',
+          properties: ['openFile', 'multiSelections'],
+          filters: [
+            { name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'ndjson', 'jsonl', 'gz', 'parquet'] },
+            { name: 'All files', extensions: ['*'] },
+          ],
+        };
+        const chosen = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+        return { paths: chosen.canceled ? [] : chosen.filePaths };
+      },
+    },
+  });
   serveRenderer();
   hardenContents();
 

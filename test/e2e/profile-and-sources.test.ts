@@ -62,6 +62,13 @@ test('add a file source and a PostgreSQL source through the form', async () => {
   // The engine's validation lands on the field.
   await waitForText($('.field-error'), 'between 1 and 65535');
   await app.screenshot('02-source-form-error');
+  // Test connection before saving: a closed port is reported in plain words, without the password.
+  await $('input[name="host"]').setValue('127.0.0.1');
+  await $('input[name="port"]').setValue('1');
+  await $('[data-testid="test-draft"]').click();
+  await waitForText($('[data-testid="connection-test"]'), 'Port closed', 20_000);
+  assert.not.match(await $('[data-testid="connection-test"]').getText(), /e2e-Secret-pw/);
+  await app.screenshot('02b-test-connection-failed');
   await $('input[name="port"]').setValue('5432');
   await $('[data-testid="save-source"]').click();
   await waitForText($('main h1'), 'Warehouse');

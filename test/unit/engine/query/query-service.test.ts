@@ -179,4 +179,17 @@ test('every path to a connector execute goes through token consumption', () => {
   assert.ok(runBody.indexOf('approvals.consume') > -1 && runBody.indexOf('approvals.consume') < runBody.indexOf("kind: 'connector.execute'"));
 });
 
+test('host-only channels answer UNSUPPORTED unless the host provides them (the browser host has no file dialog)', async () => {
+  const r = await te.call('host.pickFiles');
+  assert.ok(!r.ok && r.error.code === 'UNSUPPORTED' && /type or paste/.test(r.error.message));
+  const withDialog = await openTestEngine({
+    secrets: new MemorySecretStore(),
+    unlocked: true,
+    pool: createInlinePool(),
+    hostHandlers: { 'host.pickFiles': () => ({ paths: ['/chosen/sales.parquet'] }) },
+  });
+  assert.equal(await withDialog.ok('host.pickFiles'), { paths: ['/chosen/sales.parquet'] });
+  await withDialog.close();
+});
+
 test.run();
