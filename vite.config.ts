@@ -4,7 +4,8 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: 'renderer',
   base: '/',
-  plugins: [svelte()],
+  // The Svelte config sits at the repository root (svelte-check reads it there too).
+  plugins: [svelte({ configFile: '../svelte.config.js' })],
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,

@@ -62,7 +62,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const allowedOrigins = () => new Set([`http://${BIND_ADDRESS}:${port}`, `http://localhost:${port}`]);
 
   const securityHeaders = (res: http.ServerResponse) => {
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy({ connectSrc: [`ws://${BIND_ADDRESS}:${port}`, `ws://localhost:${port}`], dev: Boolean(options.vite) }));
+    // In development Vite's hot-reload socket listens on its own port (24678 by default).
+    const devSockets = options.vite ? ['ws://127.0.0.1:24678', 'ws://localhost:24678'] : [];
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy({ connectSrc: [`ws://${BIND_ADDRESS}:${port}`, `ws://localhost:${port}`, ...devSockets], dev: Boolean(options.vite) }));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
