@@ -36,6 +36,11 @@ export interface ChatServiceOptions {
   now?: () => number;
 }
 
+function reasonOf(error: EngineError): string | null {
+  const reason = error.details?.reason ?? error.details?.kind;
+  return typeof reason === 'string' ? reason : null;
+}
+
 function titleFrom(question: string): string {
   const t = question.replace(/\s+/g, ' ').trim();
   return t.length > 60 ? `${t.slice(0, 57)}…` : t;
@@ -186,11 +191,13 @@ export class ChatService {
         code: engineError.code,
         message: engineError.message,
         hint: hintFor(engineError),
+        reason: reasonOf(engineError),
         relatedMessageId: question.id,
       });
       if (ledger.length) this.#o.store.addLedger(failed.id, ledger);
       this.#changed(session.id, failed.id);
-      throw engineError;
+      // The session exists now: say which, so the caller can show it with the error in its thread.
+      throw new EngineError(engineError.code, engineError.message, { ...engineError.details, sessionId: session.id, messageId: failed.id });
     }
 
     if (!generated.ok) {
@@ -364,6 +371,7 @@ export class ChatService {
         code: engineError.code,
         message: engineError.message,
         hint: hintFor(engineError),
+        reason: reasonOf(engineError),
         relatedMessageId: message.id,
       });
       this.#changed(session.id, failed.id);

@@ -81,6 +81,8 @@ export const MessagePayload = z.discriminatedUnion('kind', [
     message: z.string(),
     /** What the user can do next, in plain words. */
     hint: z.string().nullable(),
+    /** The machine-readable reason, when the error has one (EXPIRED, REPLAYED, SOURCE_DISABLED, AUTH, …). */
+    reason: z.string().nullable().default(null),
     relatedMessageId: z.string().nullable(),
   }),
   z.object({ kind: z.literal('renamed'), title: z.string() }),

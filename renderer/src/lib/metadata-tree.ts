@@ -55,6 +55,11 @@ export function filterMetadata(doc: MetadataDocument, search: string): TableNode
 export function countObjects(doc: MetadataDocument): { tables: number; fields: number } {
   let tables = 0;
   let fields = 0;
-  for (const d of doc.databases) for (const s of d.schemas) for (const o of s.objects) (tables++, (fields += o.fields.length));
+  for (const d of doc.databases) {
+    for (const s of d.schemas) {
+      tables += s.objects.length;
+      for (const o of s.objects) fields += o.fields.length;
+    }
+  }
   return { tables, fields };
 }

@@ -97,6 +97,7 @@ test('an expired approval is refused with a clear message in the thread', async 
   assert.ok(message.payload.kind === 'error' && message.payload.code === 'APPROVAL');
   if (message.payload.kind === 'error') {
     assert.match(message.payload.message, /expired/);
+    assert.is(message.payload.reason, 'EXPIRED');
     assert.match(message.payload.hint ?? '', /Validate again/);
   }
   skew = 0;

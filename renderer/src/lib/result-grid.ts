@@ -1,0 +1,32 @@
+import type { ResultColumn } from '../../../engine/contract/index';
+import { formatCell } from './chat-format';
+
+export const MIN_COLUMN_PX = 72;
+export const MAX_COLUMN_PX = 360;
+const CHAR_PX = 7.4;
+const PADDING_PX = 26;
+
+/**
+ * Column widths for the virtualized table, where rows are laid out on their
+ * own and cannot size each other: the widest of the header and a sample of
+ * cells, clamped so one long text does not push everything off screen.
+ */
+export function columnWidths(columns: readonly ResultColumn[], rows: readonly (readonly unknown[])[], sample = 200): number[] {
+  // The first rows (seen first), a stride through the rest, and the last row.
+  const picks = new Set<number>();
+  const head = Math.min(rows.length, Math.ceil(sample / 2));
+  for (let r = 0; r < head; r++) picks.add(r);
+  const step = Math.max(1, Math.floor(rows.length / Math.max(1, sample - head)));
+  for (let r = head; r < rows.length; r += step) picks.add(r);
+  if (rows.length) picks.add(rows.length - 1);
+  return columns.map((column, i) => {
+    let chars = column.name.length + 1;
+    for (const r of picks) chars = Math.max(chars, formatCell(rows[r]![i], column.type).text.length);
+    return Math.round(Math.min(MAX_COLUMN_PX, Math.max(MIN_COLUMN_PX, chars * CHAR_PX + PADDING_PX)));
+  });
+}
+
+/** The width of the row-number column for this many rows. */
+export function rowNumberWidth(rowCount: number): number {
+  return Math.round(Math.max(44, String(rowCount).length * CHAR_PX + 22));
+}

@@ -1,0 +1,400 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
+import { createPgDatabase, type TestDatabase } from '../support/databases';
+import { startApp, waitForText, type E2EApp } from '../support/e2e';
+
+let app: E2EApp;
+let db: TestDatabase;
+let sourceId: string;
+
+/** Calls the engine directly, as the tests' "back door" to set up and to check what happened. */
+async function engine<C extends ChannelName>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
+  const r = await app.launched.engine.router.dispatch(channel, input, { host: 'test' });
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
+  return r.value as ChannelOutput<C>;
+}
+
+const $ = (selector: string) => app.browser.$(selector);
+const $$ = (selector: string) => app.browser.$$(selector);
+/** The number PostgreSQL itself answers, to compare with what the app shows. */
+const scalar = (sql: string) => db.sql(sql).trim();
+
+test.before(async () => {
+  db = createPgDatabase('chinook');
+  app = await startApp({ unlocked: true });
+  const source = await engine('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` });
+  sourceId = source.id;
+});
+test.after(async () => {
+  await app?.close();
+  db?.drop();
+});
+
+async function ask(question: string) {
+  const composer = $('[data-testid="composer"]');
+  await composer.waitForEnabled();
+  await composer.setValue(question);
+  await app.browser.keys('Enter');
+}
+
+/** The latest query card, once it is in the given status. */
+async function latestQuery(status: string) {
+  await app.browser.waitUntil(async () => (await $$('[data-testid="query-card"]').length) > 0 && (await lastOf('query-card').getAttribute('data-status')) === status, {
+    timeout: 20_000,
+    timeoutMsg: `no query card in status ${status}`,
+  });
+  return lastOf('query-card');
+}
+
+/** The last element with this test id (the newest in the thread). */
+function lastOf(testId: string) {
+  return $(`(//*[@data-testid="${testId}"])[last()]`);
+}
+
+/** Waits until the newest element with this test id contains the text (re-queried, as new ones arrive). */
+async function waitForLast(testId: string, text: string) {
+  await app.browser.waitUntil(async () => (await lastOf(testId).getText().catch(() => '')).includes(text), { timeout: 20_000, timeoutMsg: `the last ${testId} never showed ${text}` });
+}
+
+async function resultCount() {
+  return $$('[data-testid="result-card"]').length;
+}
+
+test('a new conversation suggests questions for the source and names who answers', async () => {
+  await app.open(`#/chat/${sourceId}`);
+  await $('[data-testid="chat-welcome"]').waitForDisplayed();
+  await app.browser.waitUntil(async () => (await $$('[data-testid="example-question"]').length) > 0, { timeoutMsg: 'no example questions' });
+  await waitForText($('[data-testid="generator"]'), 'Offline planner');
+  assert.is(await $('[data-testid="source-picker"]').getValue(), sourceId);
+  await app.screenshot('20-chat-welcome');
+});
+
+test('ask, preview, deny: the query never runs', async () => {
+  await ask('how many customers are there');
+  const card = await latestQuery('pending');
+  await waitForText(card.$('[data-testid="query-text"]'), 'customer');
+  await waitForText(card.$('[data-testid="verdict"]'), 'passed the safety check');
+  await waitForText(card.$('[data-testid="estimate"]'), 'row');
+  await waitForText(card.$('[data-testid="query-author"]'), 'Offline planner');
+  // The address now names the new session, so a reload comes back to it.
+  assert.match(await app.browser.getUrl(), new RegExp(`#/chat/${sourceId}/ses_`));
+  await app.screenshot('21-chat-preview');
+
+  await card.$('[data-testid="deny"]').click();
+  await latestQuery('denied');
+  await waitForText($('[data-testid="thread"]'), 'You denied the query');
+  assert.is(await resultCount(), 0);
+  const audit = await engine('audit.list', { sourceId });
+  const actions = audit.events.map((e) => e.action);
+  assert.ok(actions.includes('query.denied'), actions.join(', '));
+  assert.not.ok(actions.includes('query.executed'), 'nothing ran');
+});
+
+test('ask again and approve with Ctrl+Enter: the rows match the database, and rendering is measured', async () => {
+  await ask('how many customers are there');
+  const card = await latestQuery('pending');
+  // Focus lands on the new query; the keyboard approves it.
+  await app.browser.waitUntil(async () => (await app.browser.execute(() => document.activeElement?.getAttribute('data-testid'))) === 'query-card', { timeoutMsg: 'the query card did not get focus' });
+  await app.browser.keys(['Control', 'Enter']);
+  await latestQuery('approved');
+  const result = lastOf('result-card');
+  await result.waitForDisplayed({ timeout: 20_000 });
+  await waitForText(result.$('[data-testid="single-value"]'), scalar('SELECT count(*) FROM customer'));
+  assert.is(scalar('SELECT count(*) FROM customer'), '59');
+  await waitForText(result.$('[data-testid="result-meta"]'), '1 row');
+  assert.ok(await card.isExisting());
+  await app.browser.waitUntil(async () => (await engine('telemetry.stages')).some((s) => s.stage === 'rendering' && s.count >= 1), {
+    timeoutMsg: 'the rendering stage was not recorded',
+  });
+  await app.screenshot('22-chat-result');
+});
+
+test('a follow-up continues the same session', async () => {
+  const sessionsBefore = (await engine('chat.listSessions', { sourceId })).length;
+  await ask('now only for Brazil');
+  const card = await latestQuery('pending');
+  await waitForText(card.$('[data-testid="query-text"]'), 'Brazil');
+  await card.$('[data-testid="approve"]').click();
+  const result = lastOf('result-card');
+  await app.browser.waitUntil(async () => (await resultCount()) === 2, { timeout: 20_000, timeoutMsg: 'no second result' });
+  await waitForText(result.$('[data-testid="single-value"]'), scalar(`SELECT count(*) FROM customer WHERE country = 'Brazil'`));
+  assert.is((await engine('chat.listSessions', { sourceId })).length, sessionsBefore, 'no new session');
+  assert.is(await $$('[data-testid="session"]').length, sessionsBefore);
+});
+
+test('an approval that runs out shows a clear message, and Validate again gets a fresh one', async () => {
+  await engine('settings.update', { approvalTtlSeconds: 10 });
+  try {
+    await ask('how many albums are there');
+    const card = await latestQuery('pending');
+    await waitForText(card, 'Approval expires in');
+    await app.browser.pause(11_000);
+    await waitForText(card.$('[data-testid="approval-expired"]'), 'Approval expired — validate again');
+    assert.is(await card.$('[data-testid="approve"]').isExisting(), false, 'no Approve on an expired approval');
+    await app.screenshot('23-chat-expired');
+    // The keyboard does not run it either.
+    await $('[data-testid="composer"]').click();
+    await app.browser.keys(['Control', 'Enter']);
+    await app.browser.pause(300);
+    assert.is(await resultCount(), 2);
+
+    await card.$('[data-testid="validate-again"]').click();
+    const fresh = await latestQuery('pending');
+    assert.is(await card.getAttribute('data-status'), 'replaced');
+    await fresh.$('[data-testid="approve"]').click();
+    await app.browser.waitUntil(async () => (await resultCount()) === 3, { timeout: 20_000, timeoutMsg: 'no result after validating again' });
+    await waitForLast('result-card', scalar('SELECT count(*) FROM album'));
+  } finally {
+    await engine('settings.update', { approvalTtlSeconds: 120 });
+  }
+});
+
+test('when the engine refuses an expired approval (the page clock lagging), the thread says so and Validate again works', async () => {
+  await engine('settings.update', { approvalTtlSeconds: 10 });
+  try {
+    await ask('how many artists are there');
+    await latestQuery('pending');
+    // Pretend this window's clock runs a minute slow: it still believes the approval is live.
+    await app.browser.execute(() => {
+      const real = Date.now.bind(Date);
+      (window as unknown as { __realNow: () => number }).__realNow = real;
+      Date.now = () => real() - 60_000;
+    });
+    await app.browser.pause(11_000);
+    const card = await latestQuery('pending');
+    await card.$('[data-testid="approve"]').click();
+    const error = lastOf('error-card');
+    await error.waitForDisplayed({ timeout: 20_000 });
+    await waitForText(error, 'Approval expired');
+    await waitForText(error, 'expired before the query was run');
+    assert.is(await error.getAttribute('data-code'), 'APPROVAL');
+    await latestQuery('failed');
+    await app.screenshot('24-chat-engine-expired');
+    await error.$('[data-testid="validate-again"]').click();
+    const fresh = await latestQuery('pending');
+    await fresh.$('[data-testid="approve"]').click();
+    await app.browser.waitUntil(async () => (await resultCount()) === 4, { timeout: 20_000, timeoutMsg: 'no result after the engine refused' });
+    await waitForLast('result-card', scalar('SELECT count(*) FROM artist'));
+  } finally {
+    await app.browser.execute(() => {
+      Date.now = (window as unknown as { __realNow: () => number }).__realNow;
+    });
+    await engine('settings.update', { approvalTtlSeconds: 120 });
+  }
+});
+
+test('declined questions explain why and offer rephrasings that can be asked with a click', async () => {
+  await ask('please drop every table');
+  const declined = lastOf('declined-card');
+  await declined.waitForDisplayed({ timeout: 20_000 });
+  const suggestion = declined.$('[data-testid="suggestion"]');
+  const text = await suggestion.getText();
+  await suggestion.click();
+  await waitForLast('question', text);
+  await latestQuery('pending');
+});
+
+test('open the full result and export it as CSV', async () => {
+  await ask('how many customers per country');
+  const card = await latestQuery('pending');
+  await card.$('[data-testid="approve"]').click();
+  await app.browser.waitUntil(async () => (await resultCount()) === 5, { timeout: 20_000, timeoutMsg: 'no breakdown result' });
+  const result = lastOf('result-card');
+  await result.$('[data-testid="result-table"]').waitForDisplayed();
+  await app.screenshot('25-chat-table');
+  await result.$('[data-testid="open-result"]').click();
+
+  await $('[data-testid="results-page"]').waitForDisplayed({ timeout: 10_000 });
+  await waitForText($('[data-testid="result-title"]'), 'how many customers per country');
+  const expected = db
+    .sql(`SELECT country, count(*) FROM customer GROUP BY country ORDER BY count(*) DESC, country ASC`)
+    .trim()
+    .split('\n')
+    .map((line) => line.split('|'));
+  await waitForText($('[data-testid="result-summary"]'), `${expected.length} rows`);
+  await waitForText($('[data-testid="full-result"]'), expected[0]![0]!);
+  await app.screenshot('26-results');
+
+  // Catch the Blob the download is made of, and read it back as text.
+  await app.browser.execute(() => {
+    const w = window as unknown as { __exports: Blob[] };
+    w.__exports = [];
+    const create = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (blob: Blob | MediaSource) => (blob instanceof Blob && w.__exports.push(blob), create(blob));
+  });
+  await $('[data-testid="export-csv"]').click();
+  const bytes = (await app.browser.executeAsync((done: (bytes: number[]) => void) => {
+    const w = window as unknown as { __exports: Blob[] };
+    const wait = () => (w.__exports.length ? void w.__exports[0]!.arrayBuffer().then((b) => done([...new Uint8Array(b)])) : setTimeout(wait, 50));
+    wait();
+  })) as number[];
+  const file = Buffer.from(bytes);
+  assert.equal([...file.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a byte order mark, so spreadsheets read UTF-8');
+  const csv = file.subarray(3).toString('utf8');
+  const lines = csv.split('\r\n');
+  assert.match(lines[0]!, /^country,\w+$/);
+  assert.equal(lines.slice(1, -1), expected.map(([country, n]) => `${country},${n}`));
+  assert.is(lines.at(-1), '');
+});
+
+test('sessions resume after a reload; approvals do not survive it', async () => {
+  await $('[data-testid="back-to-conversation"]').click();
+  await $('[data-testid="chat-page"]').waitForDisplayed();
+  // Results in the sidebar comes back to the result last opened.
+  await app.browser.keys(['Control', '3']);
+  await waitForText($('[data-testid="result-title"]'), 'how many customers per country');
+  await $('[data-testid="back-to-conversation"]').click();
+  await $('[data-testid="chat-page"]').waitForDisplayed();
+  await ask('how many tracks are there');
+  await latestQuery('pending');
+  const url = await app.browser.getUrl();
+  await app.browser.refresh();
+  await $('[data-testid="thread"]').waitForDisplayed({ timeout: 10_000 });
+  assert.is(await app.browser.getUrl(), url);
+  const card = await latestQuery('pending');
+  await waitForText(card.$('[data-testid="approval-expired"]'), 'Approval expired — validate again');
+  assert.is(await resultCount(), 5, 'earlier results are still there');
+  await card.$('[data-testid="validate-again"]').click();
+  const fresh = await latestQuery('pending');
+  await fresh.$('[data-testid="approve"]').waitForDisplayed();
+});
+
+test('edit the query: it is checked again with its own approval; a slow run shows its time and can be cancelled', async () => {
+  const original = await latestQuery('pending');
+  await original.$('[data-testid="edit-query"]').click();
+  const editor = original.$('[data-testid="query-editor"]');
+  await editor.waitForDisplayed();
+  await editor.setValue('SELECT count(*) AS n FROM track a CROSS JOIN track b CROSS JOIN track c');
+  await original.$('[data-testid="save-query"]').click();
+  await app.browser.waitUntil(async () => (await original.getAttribute('data-status')) === 'replaced', { timeout: 20_000, timeoutMsg: 'the edit did not replace the query' });
+  const edited = await latestQuery('pending');
+  await waitForText(edited.$('[data-testid="query-author"]'), 'You');
+  await waitForText(edited.$('[data-testid="query-text"]'), 'CROSS JOIN');
+  assert.is(await original.$('[data-testid="approve"]').isExisting(), false, 'only the edit can be approved');
+
+  await edited.$('[data-testid="approve"]').click();
+  const running = edited.$('[data-testid="running"]');
+  await waitForText(running, 'Running…', 10_000);
+  await app.browser.pause(1_500);
+  await waitForText(running, /\d(\.\d)? s/);
+  await app.screenshot('29-chat-running');
+  const errorsBefore = await $$('[data-testid="error-card"]').length;
+  await edited.$('[data-testid="cancel-run"]').click();
+  await app.browser.waitUntil(async () => (await $$('[data-testid="error-card"]').length) > errorsBefore, { timeout: 20_000, timeoutMsg: 'no message after cancelling' });
+  assert.is(await lastOf('error-card').getAttribute('data-code'), 'CANCELLED');
+  await waitForLast('error-card', 'Query cancelled');
+  assert.is(await $$('[data-testid="running"]').length, 0);
+});
+
+test('an edited query the safety check refuses says why, and cannot be approved', async () => {
+  const card = lastOf('query-card');
+  await card.$('[data-testid="edit-query"]').click();
+  await card.$('[data-testid="query-editor"]').setValue('DELETE FROM customer');
+  await card.$('[data-testid="save-query"]').click();
+  const refused = await latestQuery('refused');
+  await waitForText(refused.$('[data-testid="verdict"]'), 'it will not run');
+  assert.is(await refused.$('[data-testid="approve"]').isExisting(), false);
+  await app.screenshot('29c-chat-refused');
+});
+
+test('a disabled source: nothing can be asked or run until it is enabled again', async () => {
+  await ask('how many genres are there');
+  const card = await latestQuery('pending');
+  await engine('sources.disable', { id: sourceId });
+  try {
+    await waitForText($('[data-testid="composer-disabled"]'), 'This source is disabled');
+    assert.is(await $('[data-testid="composer"]').isEnabled(), false);
+    assert.is(await card.$('[data-testid="approve"]').isEnabled(), false);
+    await app.screenshot('29b-chat-source-disabled');
+  } finally {
+    await engine('sources.enable', { id: sourceId });
+  }
+  await $('[data-testid="composer"]').waitForEnabled({ timeout: 10_000 });
+  await card.$('[data-testid="approve"]').click();
+  await waitForLast('result-card', scalar('SELECT count(*) FROM genre'));
+});
+
+test('rename a conversation inline and archive it', async () => {
+  const session = $('[data-testid="session"]');
+  await session.moveTo();
+  await session.$('[data-testid="rename-session"]').click();
+  const input = $('[data-testid="rename-input"]');
+  await input.waitForDisplayed();
+  // The old title is selected: typing replaces it (WebDriver's clear would blur, which commits).
+  await app.browser.keys('Customer counts');
+  await app.browser.keys('Enter');
+  await waitForText($('[data-testid="conversation-title"]'), 'Customer counts');
+  await waitForText($('[data-testid="thread"]'), 'Renamed to “Customer counts”');
+  const [stored] = await engine('chat.listSessions', { sourceId });
+  assert.is(stored?.title, 'Customer counts');
+
+  await session.moveTo();
+  await $('[data-testid="session"] [data-testid="archive-session"]').click();
+  await waitForText($('[data-testid="conversation-title"]'), 'New conversation');
+  assert.is(await $$('[data-testid="session"]').length, 0);
+  assert.is((await engine('chat.listSessions', { sourceId, includeArchived: true }))[0]?.archived, true);
+});
+
+test('a large result: stopped at the row limit, which is said, and the full table renders only what is on screen', async () => {
+  await engine('sources.update', { id: sourceId, settings: { rowLimit: 3_000 } });
+  try {
+    await ask('how many tracks are there');
+    const card = await latestQuery('pending');
+    await card.$('[data-testid="edit-query"]').click();
+    await card.$('[data-testid="query-editor"]').setValue('SELECT a.track_id, a.name, b.name AS other FROM track a CROSS JOIN track b ORDER BY a.track_id, b.track_id');
+    await card.$('[data-testid="save-query"]').click();
+    const edited = await latestQuery('pending');
+    await edited.$('[data-testid="approve"]').click();
+    await waitForLast('truncated', 'Truncated at 3,000 rows');
+    await waitForLast('result-meta', '3,000 rows');
+    await lastOf('open-result').click();
+
+    const grid = $('[data-testid="full-result"]');
+    await grid.waitForDisplayed({ timeout: 10_000 });
+    const rendered = await app.browser.$$('[data-testid="full-result"] [role="row"]').length;
+    assert.ok(rendered > 10 && rendered < 100, `${rendered} rows in the DOM for 3,000`);
+    await app.browser.execute(() => {
+      const el = document.querySelector('[data-testid="full-result"]')!;
+      el.scrollTop = el.scrollHeight;
+    });
+    await waitForText(grid, '3000');
+    assert.ok((await app.browser.$$('[data-testid="full-result"] [role="row"]').length) < 100);
+    await app.screenshot('34-results-large');
+  } finally {
+    await engine('sources.update', { id: sourceId, settings: { rowLimit: 10_000 } });
+  }
+});
+
+test('settings: the model card shows the offline planner; performance lists the measured stages', async () => {
+  await app.open('#/settings');
+  await waitForText($('[data-testid="model-mode"]'), 'Offline planner');
+  const stages = $('[data-testid="stage-table"]');
+  await waitForText(stages, 'rendering');
+  await waitForText(stages, 'execution');
+  await waitForText($('[data-testid="performance-card"]'), 'nothing is sent anywhere');
+  await $('[data-testid="model-card"]').scrollIntoView();
+  await app.screenshot('27-settings-model');
+  await $('[data-testid="performance-card"]').scrollIntoView();
+  await app.screenshot('28-settings-performance');
+});
+
+test('dark theme: the conversation, the result and settings', async () => {
+  await app.browser.execute(() => localStorage.setItem('polystore.theme', 'dark'));
+  const [session] = await engine('chat.listSessions', { sourceId, includeArchived: true });
+  await app.open(`#/chat/${sourceId}/${session!.id}`);
+  await $('[data-testid="thread"]').waitForDisplayed({ timeout: 10_000 });
+  assert.is(await app.browser.execute(() => document.documentElement.dataset.theme), 'dark');
+  await app.screenshot('30-dark-chat');
+  await lastOf('open-result').click();
+  await $('[data-testid="full-result"]').waitForDisplayed({ timeout: 10_000 });
+  await app.screenshot('31-dark-results');
+  await app.open(`#/chat/${sourceId}`);
+  await $('[data-testid="chat-welcome"]').waitForDisplayed();
+  await app.screenshot('32-dark-welcome');
+  await app.open('#/settings');
+  await $('[data-testid="model-card"]').waitForDisplayed();
+  await app.screenshot('33-dark-settings');
+});
+
+test.run();
