@@ -3,8 +3,7 @@ import mysql from 'mysql2/promise';
 import { redactor } from '../../log/redact';
 import { raceAbort, throwIfAborted } from '../shared/abort';
 import { connectionError, type ConnectionTarget } from '../shared/connection-errors';
-import type { TlsSettings } from '../../contract/index';
-import { tlsPlan, type TlsPlan } from '../shared/tls';
+import { TlsNegotiation } from '../shared/tls';
 import type { ConnectionSpec } from '../types';
 import { mysqlConnectError } from './errors';
 
@@ -34,30 +33,16 @@ export function flavourOf(version: string): MysqlFlavour {
 export class MysqlSource {
   readonly target: ConnectionTarget;
   readonly #spec: ConnectionSpec<'mysql'>;
-  readonly #tlsSettings: TlsSettings;
-  #tlsPlan: TlsPlan | null = null;
-  #useTls = false;
-  #tlsSettled = false;
+  readonly #tls: TlsNegotiation;
   #pool: mysql.Pool | null = null;
   #flavour: Promise<MysqlFlavour> | null = null;
-  #probe: Promise<void> | null = null;
 
   constructor(spec: ConnectionSpec<'mysql'>) {
     this.#spec = spec;
     const c = spec.connection;
     this.target = { host: c.host, port: c.port, database: c.database, user: c.user, connectTimeoutMs: c.connectTimeoutMs };
     redactor.register(spec.password);
-    this.#tlsSettings = c.tls;
-  }
-
-  /** Read on first use, so that an unreadable CA file is reported like any other connection failure. */
-  get #tls(): TlsPlan {
-    if (!this.#tlsPlan) {
-      this.#tlsPlan = tlsPlan(this.#tlsSettings);
-      this.#useTls = this.#tlsPlan.options !== null;
-      this.#tlsSettled = !this.#tlsPlan.fallbackToPlain;
-    }
-    return this.#tlsPlan;
+    this.#tls = new TlsNegotiation(c.tls);
   }
 
 
@@ -72,7 +57,7 @@ export class MysqlSource {
       password: this.#spec.password ?? undefined,
       connectTimeout: c.connectTimeoutMs,
       // mysql2 checks the host name only when asked (verifyIdentity).
-      ssl: this.#useTls && tls ? { ...(tls as object), verifyIdentity: tls.rejectUnauthorized === true } : undefined,
+      ssl: tls ? { ...(tls as object), verifyIdentity: tls.rejectUnauthorized === true } : undefined,
       multipleStatements: false,
       // LOAD DATA LOCAL would let the server ask for client files.
       flags: ['-LOCAL_FILES'],
@@ -88,8 +73,7 @@ export class MysqlSource {
 
   async connect(signal: AbortSignal): Promise<mysql.PoolConnection> {
     throwIfAborted(signal);
-    void this.#tls;
-    if (!this.#tlsSettled) await raceAbort((this.#probe ??= this.#probeTls()), signal);
+    await this.#tls.settle(signal, () => this.#probeTls());
     const pool = (this.#pool ??= this.#createPool());
     let conn: mysql.PoolConnection;
     try {
@@ -97,7 +81,7 @@ export class MysqlSource {
     } catch (error) {
       throw mysqlConnectError(error, this.target);
     }
-    if (this.#useTls && this.#tls.options?.rejectUnauthorized) this.#verifyHost(conn);
+    if (this.#tls.options?.rejectUnauthorized) this.#verifyHost(conn);
     return conn;
   }
 
@@ -118,24 +102,17 @@ export class MysqlSource {
     VERIFIED.add(core);
   }
 
-  /**
-   * One connection attempt over TLS, shared by every caller that arrives
-   * meanwhile: when the server offers no TLS the pool becomes plain. Any
-   * other failure is reported, and the next call probes again.
-   */
-  async #probeTls(): Promise<void> {
+  /** One connection over TLS: a server that offers none makes the pool plain. */
+  async #probeTls(): Promise<'ok' | 'no-tls'> {
     const pool = (this.#pool ??= this.#createPool());
     try {
       (await pool.getConnection()).release();
-      this.#tlsSettled = true;
+      return 'ok';
     } catch (error) {
       if ((error as { code?: string }).code !== 'HANDSHAKE_NO_SSL_SUPPORT') throw mysqlConnectError(error, this.target);
-      this.#useTls = false;
-      this.#tlsSettled = true;
       this.#pool = null;
       void pool.end().catch(() => {});
-    } finally {
-      this.#probe = null;
+      return 'no-tls';
     }
   }
 

@@ -2,8 +2,7 @@ import pg from 'pg';
 import { redactor } from '../../log/redact';
 import { raceAbort, throwIfAborted } from '../shared/abort';
 import type { ConnectionTarget } from '../shared/connection-errors';
-import type { TlsSettings } from '../../contract/index';
-import { tlsPlan, type TlsPlan } from '../shared/tls';
+import { TlsNegotiation } from '../shared/tls';
 import type { ConnectionSpec } from '../types';
 import { pgConnectError } from './errors';
 import { builtinType, typeFromCatalog, type PgTypeInfo, type PgTypeRow } from './types';
@@ -24,12 +23,8 @@ const TEXT_TYPES = { getTypeParser: () => (value: string) => value } as unknown 
 export class PgSource {
   readonly target: ConnectionTarget;
   readonly #spec: ConnectionSpec<'postgres'>;
-  readonly #tlsSettings: TlsSettings;
-  #tlsPlan: TlsPlan | null = null;
-  #useTls = false;
-  #tlsSettled = false;
+  readonly #tls: TlsNegotiation;
   #pool: pg.Pool | null = null;
-  #probe: Promise<void> | null = null;
   readonly #types = new Map<number, PgTypeInfo>();
 
   constructor(spec: ConnectionSpec<'postgres'>) {
@@ -37,17 +32,7 @@ export class PgSource {
     const c = spec.connection;
     this.target = { host: c.host, port: c.port, database: c.database, user: c.user, connectTimeoutMs: c.connectTimeoutMs };
     redactor.register(spec.password);
-    this.#tlsSettings = c.tls;
-  }
-
-  /** Read on first use, so that an unreadable CA file is reported like any other connection failure. */
-  get #tls(): TlsPlan {
-    if (!this.#tlsPlan) {
-      this.#tlsPlan = tlsPlan(this.#tlsSettings);
-      this.#useTls = this.#tlsPlan.options !== null;
-      this.#tlsSettled = !this.#tlsPlan.fallbackToPlain;
-    }
-    return this.#tlsPlan;
+    this.#tls = new TlsNegotiation(c.tls);
   }
 
 
@@ -60,7 +45,7 @@ export class PgSource {
       database: c.database,
       user: c.user,
       password: this.#spec.password ?? undefined,
-      ssl: this.#useTls && tls ? { ...tls } : false,
+      ssl: tls ? { ...tls } : false,
       connectionTimeoutMillis: c.connectTimeoutMs,
       application_name: 'PolyStoreIQ',
       types: TEXT_TYPES,
@@ -71,8 +56,7 @@ export class PgSource {
   /** A pooled client; with TLS `prefer`, the first connection finds out whether the server has TLS. */
   async connect(signal: AbortSignal): Promise<pg.PoolClient> {
     throwIfAborted(signal);
-    void this.#tls;
-    if (!this.#tlsSettled) await raceAbort((this.#probe ??= this.#probeTls()), signal);
+    await this.#tls.settle(signal, () => this.#probeTls());
     const pool = (this.#pool ??= this.#createPool());
     try {
       const client = await raceAbort(pool.connect(), signal, (late) => late.release());
@@ -88,24 +72,17 @@ export class PgSource {
     }
   }
 
-  /**
-   * One connection attempt over TLS, shared by every caller that arrives
-   * meanwhile: on "the server does not support SSL" the pool becomes plain.
-   * Any other failure is reported, and the next call probes again.
-   */
-  async #probeTls(): Promise<void> {
+  /** One connection over TLS: "the server does not support SSL" makes the pool plain. */
+  async #probeTls(): Promise<'ok' | 'no-tls'> {
     const pool = (this.#pool ??= this.#createPool());
     try {
       (await pool.connect()).release();
-      this.#tlsSettled = true;
+      return 'ok';
     } catch (error) {
       if (!isNoTls(error)) throw pgConnectError(error, this.target);
-      this.#useTls = false;
-      this.#tlsSettled = true;
       this.#pool = null;
       void pool.end().catch(() => {});
-    } finally {
-      this.#probe = null;
+      return 'no-tls';
     }
   }
 
