@@ -7,6 +7,7 @@
  * SQL-from-text functions, and table names that are really file paths or
  * URLs (DuckDB's replacement scans read `FROM 'data.csv'` as a file).
  */
+import { dedupeReasons, reasonAt, refusal } from '../shared/verdict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Verdict, VerdictReason, VerdictReasonCode } from '../../contract/query.contract';
 
@@ -130,16 +131,16 @@ async function createParser(): Promise<Parser> {
 
 /** Static check of one DuckDB query with DuckDB's own parser; never reads a file. */
 export async function validateDuckdbQuery(sql: string): Promise<Verdict> {
-  if (sql.trim() === '') return refuse('EMPTY_QUERY', 'The query is empty.');
+  if (sql.trim() === '') return refusal('EMPTY_QUERY', 'The query is empty.');
   if (sql.length > MAX_DUCKDB_QUERY_LENGTH) {
-    return refuse('TOO_LONG', `The query is ${sql.length.toLocaleString('en')} characters long; the limit is ${MAX_DUCKDB_QUERY_LENGTH.toLocaleString('en')}.`);
+    return refusal('TOO_LONG', `The query is ${sql.length.toLocaleString('en')} characters long; the limit is ${MAX_DUCKDB_QUERY_LENGTH.toLocaleString('en')}.`);
   }
   const parser = await getParser();
 
   const head = leadingWords(sql);
   const first = head.words[0];
   if (first?.word === 'EXPLAIN') {
-    if (head.error) return refuse('PARSE_ERROR', head.error, 'explain', head.errorAt);
+    if (head.error) return refusal('PARSE_ERROR', head.error, 'explain', head.errorAt);
     return explain(sql, head.words, parser);
   }
 
@@ -150,11 +151,11 @@ export async function validateDuckdbQuery(sql: string): Promise<Verdict> {
     const count = await parser.countStatements(sql);
     if (first && (first.word === 'PIVOT' || first.word === 'UNPIVOT')) {
       // DuckDB runs a PIVOT statement as several (it first creates an enum type); as a subquery it is a plain read.
-      return refuse('NOT_A_QUERY', `A ${first.word} statement is not allowed on its own: write it as SELECT * FROM (${first.word} \u2026).`, first.word.toLowerCase(), first.start);
+      return refusal('NOT_A_QUERY', `A ${first.word} statement is not allowed on its own: write it as SELECT * FROM (${first.word} \u2026).`, first.word.toLowerCase(), first.start);
     }
     if (typeof count === 'number' && count > 1) return multiple(count, sql);
     const name = first ? statementName(head.words) : 'This statement';
-    return refuse('NOT_A_QUERY', `${name} is not allowed: ${ONLY_QUERIES}.`, first ? first.word.toLowerCase() : null, first?.start);
+    return refusal('NOT_A_QUERY', `${name} is not allowed: ${ONLY_QUERIES}.`, first ? first.word.toLowerCase() : null, first?.start);
   }
   return parseRefusal(result, 0);
 }
@@ -162,18 +163,18 @@ export async function validateDuckdbQuery(sql: string): Promise<Verdict> {
 async function explain(sql: string, words: LeadingWord[], parser: Parser): Promise<Verdict> {
   const analyze = words.find((w, i) => i > 0 && (w.word === 'ANALYZE' || w.word === 'ANALYSE') && (i === 1 || w.inOptions));
   if (analyze) {
-    return refuse('EXPLAIN_ANALYZE', 'EXPLAIN ANALYZE is not allowed: ANALYZE runs the statement for real. Use EXPLAIN without ANALYZE.', 'explain', analyze.start);
+    return refusal('EXPLAIN_ANALYZE', 'EXPLAIN ANALYZE is not allowed: ANALYZE runs the statement for real. Use EXPLAIN without ANALYZE.', 'explain', analyze.start);
   }
   const target = words.find((w, i) => i > 0 && !w.inOptions);
-  if (!target) return refuse('PARSE_ERROR', 'EXPLAIN needs a query to explain.', 'explain');
+  if (!target) return refusal('PARSE_ERROR', 'EXPLAIN needs a query to explain.', 'explain');
   const count = await parser.countStatements(sql);
   if (typeof count === 'number' && count > 1) return multiple(count, sql);
-  if (typeof count !== 'number') return refuse('PARSE_ERROR', `DuckDB cannot parse the query: ${cleanMessage(count.error)}.`, 'explain');
+  if (typeof count !== 'number') return refusal('PARSE_ERROR', `DuckDB cannot parse the query: ${cleanMessage(count.error)}.`, 'explain');
   const inner = sql.slice(target.start);
   const result = await parser.serialize(inner);
   if (result.error) {
     if (result.error_type === 'not implemented') {
-      return refuse('NOT_A_QUERY', `EXPLAIN of ${statementName(leadingWords(inner).words)} is not allowed: ${ONLY_QUERIES}.`, 'explain', target.start);
+      return refusal('NOT_A_QUERY', `EXPLAIN of ${statementName(leadingWords(inner).words)} is not allowed: ${ONLY_QUERIES}.`, 'explain', target.start);
     }
     return { ...parseRefusal(result, target.start), statementKind: 'explain' };
   }
@@ -181,11 +182,11 @@ async function explain(sql: string, words: LeadingWord[], parser: Parser): Promi
 }
 
 function checkStatements(sql: string, statements: Array<{ node: Json }>, offset: number, kind: string | null): Verdict {
-  if (statements.length === 0) return refuse('EMPTY_QUERY', 'The query has no statement, only comments or semicolons.');
+  if (statements.length === 0) return refusal('EMPTY_QUERY', 'The query has no statement, only comments or semicolons.');
   if (statements.length > 1) return multiple(statements.length);
   const root = statements[0]!.node;
   const reasons = walk(root, offset, sql.length);
-  return { allowed: reasons.length === 0, reasons: dedupe(reasons), statementKind: kind ?? kindOf(root) };
+  return { allowed: reasons.length === 0, reasons: dedupeReasons(reasons, { perPosition: true }), statementKind: kind ?? kindOf(root) };
 }
 
 function kindOf(root: Json): string {
@@ -210,12 +211,12 @@ function walk(root: Json, offset: number, length: number): VerdictReason[] {
     const position = locate(node.query_location, offset, length);
     if (node.class === 'FUNCTION' && typeof node.function_name === 'string' && node.is_operator !== true) {
       const rule = forbiddenDuckdbFunction(node.function_name);
-      if (rule) reasons.push(at({ code: rule.code, message: `${node.function_name} is not allowed: ${rule.why}.` }, position));
+      if (rule) reasons.push(reasonAt({ code: rule.code, message: `${node.function_name} is not allowed: ${rule.why}.` }, position));
     } else if (node.type === 'BASE_TABLE') {
       const parts = [node.catalog_name, node.schema_name, node.table_name].filter((p): p is string => typeof p === 'string' && p !== '');
       const last = parts[parts.length - 1] ?? '';
       if (parts.some((p) => PATH_CHARS.test(p)) || (parts.length > 1 && FILE_EXTENSIONS.has(last.toLowerCase()))) {
-        reasons.push(at({ code: 'FILE_ACCESS', message: `"${parts.join('.')}" is a file path or URL, not a loaded table: reading files directly is not allowed.` }, position));
+        reasons.push(reasonAt({ code: 'FILE_ACCESS', message: `"${parts.join('.')}" is a file path or URL, not a loaded table: reading files directly is not allowed.` }, position));
       }
     }
     for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push(child);
@@ -226,10 +227,10 @@ function walk(root: Json, offset: number, length: number): VerdictReason[] {
 function parseRefusal(result: Extract<SerializeResult, { error: true }>, offset: number): Verdict {
   const message = result.error_message ?? 'unknown error';
   const position = result.position !== undefined ? Number(result.position) + offset : undefined;
-  if (/locking clause/i.test(message)) return refuse('LOCKING_CLAUSE', 'FOR UPDATE/SHARE is not allowed: it asks for row locks.', null, position);
-  if (/SELECT INTO/i.test(message)) return refuse('SELECT_INTO', 'SELECT INTO is not allowed: it creates a table.', null, position);
-  if (/CTE needs a SELECT/i.test(message)) return refuse('WRITE_CTE', 'A data-modifying statement inside WITH is not allowed: only SELECT may appear there.', null, position);
-  return refuse('PARSE_ERROR', `DuckDB cannot parse the query: ${cleanMessage(message)}.`, null, position);
+  if (/locking clause/i.test(message)) return refusal('LOCKING_CLAUSE', 'FOR UPDATE/SHARE is not allowed: it asks for row locks.', null, position);
+  if (/SELECT INTO/i.test(message)) return refusal('SELECT_INTO', 'SELECT INTO is not allowed: it creates a table.', null, position);
+  if (/CTE needs a SELECT/i.test(message)) return refusal('WRITE_CTE', 'A data-modifying statement inside WITH is not allowed: only SELECT may appear there.', null, position);
+  return refusal('PARSE_ERROR', `DuckDB cannot parse the query: ${cleanMessage(message)}.`, null, position);
 }
 
 function cleanMessage(message: string): string {
@@ -240,7 +241,7 @@ function multiple(count: number, sql = ''): Verdict {
   const pivot = /\b(UN)?PIVOT\b/i.test(sql)
     ? ' DuckDB also expands a PIVOT without an IN list into several statements (it creates a type first): list the values, as in ON col IN (\u2026).'
     : '';
-  return refuse('MULTIPLE_STATEMENTS', `The query has ${count} statements; send exactly one, without a second statement after a semicolon.${pivot}`);
+  return refusal('MULTIPLE_STATEMENTS', `The query has ${count} statements; send exactly one, without a second statement after a semicolon.${pivot}`);
 }
 
 // ---------------------------------------------------------------------------
@@ -316,21 +317,3 @@ function locate(location: unknown, offset: number, length: number): number | und
   return position >= 0 && position <= length ? position : undefined;
 }
 
-function at(reason: VerdictReason, position: number | undefined): VerdictReason {
-  if (position !== undefined) reason.position = position;
-  return reason;
-}
-
-function dedupe(reasons: VerdictReason[]): VerdictReason[] {
-  const seen = new Set<string>();
-  return reasons.filter((r) => {
-    const key = `${r.code}\n${r.message}\n${r.position ?? ''}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-function refuse(code: VerdictReasonCode, message: string, statementKind: string | null = null, position?: number): Verdict {
-  return { allowed: false, reasons: [at({ code, message }, Number.isFinite(position) ? position : undefined)], statementKind };
-}

@@ -5,6 +5,7 @@
  * few stages and operators that write or run JavaScript are refused wherever
  * they appear in the tree.
  */
+import { dedupeReasons, refusal } from '../shared/verdict';
 import { Code, EJSON } from 'bson';
 import type { Verdict, VerdictReason, VerdictReasonCode } from '../../contract/query.contract';
 import { MongoQueryDocument } from './query-document';
@@ -133,7 +134,7 @@ export function inspectMongoQuery(text: string): MongoInspection {
   scanTree(parsed.data, '', reasons);
   if (parsed.data.operation === 'aggregate') checkPipeline(parsed.data.pipeline, 'pipeline', reasons);
 
-  const unique = dedupe(reasons);
+  const unique = dedupeReasons(reasons);
   return {
     verdict: { allowed: unique.length === 0, reasons: unique, statementKind: parsed.data.operation },
     document: unique.length === 0 ? parsed.data : null,
@@ -223,12 +224,7 @@ function jsonErrorPosition(error: unknown): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-function dedupe(reasons: VerdictReason[]): VerdictReason[] {
-  const seen = new Set<string>();
-  return reasons.filter((r) => !seen.has(`${r.code}\n${r.message}`) && Boolean(seen.add(`${r.code}\n${r.message}`)));
-}
 
 function refused(code: VerdictReasonCode, message: string, statementKind: string | null, position?: number): MongoInspection {
-  const reason: VerdictReason = position === undefined ? { code, message } : { code, message, position };
-  return { verdict: { allowed: false, reasons: [reason], statementKind }, document: null };
+  return { verdict: refusal(code, message, statementKind, position), document: null };
 }

@@ -13,6 +13,7 @@
  *    only that grammar knows), which must be a single SELECT. A query neither
  *    grammar parses is refused.
  */
+import { dedupeReasons, refusal } from '../shared/verdict';
 import NodeSqlParser from 'node-sql-parser';
 import type { Verdict, VerdictReason, VerdictReasonCode } from '../../contract/query.contract';
 
@@ -79,18 +80,18 @@ const parser = new NodeSqlParser.Parser();
 
 /** Static check of one MySQL/MariaDB query; never touches a database. Synchronous. */
 export function validateMysqlQuery(sql: string, options: MysqlGuardrailOptions = {}): Verdict {
-  if (sql.trim() === '') return refuse('EMPTY_QUERY', 'The query is empty.');
+  if (sql.trim() === '') return refusal('EMPTY_QUERY', 'The query is empty.');
   if (sql.length > MAX_MYSQL_QUERY_LENGTH) {
-    return refuse('TOO_LONG', `The query is ${sql.length.toLocaleString('en')} characters long; the limit is ${MAX_MYSQL_QUERY_LENGTH.toLocaleString('en')}.`);
+    return refusal('TOO_LONG', `The query is ${sql.length.toLocaleString('en')} characters long; the limit is ${MAX_MYSQL_QUERY_LENGTH.toLocaleString('en')}.`);
   }
 
   const lexed = lex(sql);
   if ('error' in lexed) return { allowed: false, reasons: [lexed.error], statementKind: null };
 
   const statements = splitStatements(lexed.tokens);
-  if (statements.length === 0) return refuse('EMPTY_QUERY', 'The query has no statement, only comments or semicolons.');
+  if (statements.length === 0) return refusal('EMPTY_QUERY', 'The query has no statement, only comments or semicolons.');
   if (statements.length > 1) {
-    return refuse('MULTIPLE_STATEMENTS', `The query has ${statements.length} statements; send exactly one, without a second statement after a semicolon.`, null, statements[1]![0]!.start);
+    return refusal('MULTIPLE_STATEMENTS', `The query has ${statements.length} statements; send exactly one, without a second statement after a semicolon.`, null, statements[1]![0]!.start);
   }
 
   const tokens = statements[0]!;
@@ -109,20 +110,20 @@ export function validateMysqlQuery(sql: string, options: MysqlGuardrailOptions =
   } else if (QUERY_STARTS.has(head)) {
     statementKind = head === 'VALUES' ? 'values' : head === 'TABLE' ? 'table' : 'select';
   } else if (OTHER_STATEMENTS.has(head)) {
-    return refuse('NOT_A_QUERY', `${statementName(tokens)} is not allowed: ${ONLY_QUERIES}.`, head.toLowerCase(), first.start);
+    return refusal('NOT_A_QUERY', `${statementName(tokens)} is not allowed: ${ONLY_QUERIES}.`, head.toLowerCase(), first.start);
   } else {
     const near = first.kind === 'word' ? first.text : sql.slice(first.start, first.start + 20).trim();
-    return refuse('PARSE_ERROR', `The query could not be parsed as MySQL or MariaDB: it does not start with a statement (near "${near}").`, null, first.start);
+    return refusal('PARSE_ERROR', `The query could not be parsed as MySQL or MariaDB: it does not start with a statement (near "${near}").`, null, first.start);
   }
 
   reasons.push(...lexicalChecks(queryTokens));
   const parsed = parseQuery(lexed.cleaned, queryTokens, options.flavor ?? 'mariadb');
   if ('error' in parsed) {
     // Refused either way; the lexical reasons say more than the parser's complaint when there are any.
-    return { allowed: false, reasons: reasons.length > 0 ? dedupe(reasons) : [parsed.error], statementKind };
+    return { allowed: false, reasons: reasons.length > 0 ? dedupeReasons(reasons) : [parsed.error], statementKind };
   }
   reasons.push(...astChecks(parsed.ast));
-  const unique = dedupe(reasons);
+  const unique = dedupeReasons(reasons);
   return { allowed: unique.length === 0, reasons: unique, statementKind };
 }
 
@@ -303,7 +304,7 @@ function lexicalChecks(tokens: Token[]): VerdictReason[] {
 function analyzeStatement(tokens: Token[]): Verdict {
   const next = upper(tokens[1]);
   if (next === 'TABLE' || next === 'NO_WRITE_TO_BINLOG' || next === 'LOCAL') {
-    return refuse('NOT_A_QUERY', `ANALYZE TABLE is not allowed: ${ONLY_QUERIES}.`, 'analyze', tokens[0]!.start);
+    return refusal('NOT_A_QUERY', `ANALYZE TABLE is not allowed: ${ONLY_QUERIES}.`, 'analyze', tokens[0]!.start);
   }
   // MariaDB's ANALYZE <statement> runs the statement and reports what happened.
   const reasons: VerdictReason[] = [{ code: 'EXPLAIN_ANALYZE', message: 'ANALYZE is not allowed: it runs the statement for real, so anything it does would happen. Use EXPLAIN.', position: tokens[0]!.start }];
@@ -431,18 +432,3 @@ function astChecks(root: Ast): VerdictReason[] {
   return reasons;
 }
 
-function dedupe(reasons: VerdictReason[]): VerdictReason[] {
-  const seen = new Set<string>();
-  return reasons.filter((r) => {
-    const key = `${r.code}\n${r.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-function refuse(code: VerdictReasonCode, message: string, statementKind: string | null = null, position?: number): Verdict {
-  const reason: VerdictReason = { code, message };
-  if (position !== undefined) reason.position = position;
-  return { allowed: false, reasons: [reason], statementKind };
-}

@@ -5,6 +5,7 @@
  * those without ANALYZE. Data-modifying CTEs, SELECT INTO, locking clauses and
  * calls to side-effecting functions are refused wherever they appear.
  */
+import { dedupeReasons, reasonAt, refusal } from '../shared/verdict';
 import { loadModule, parseSync, scanSync } from 'libpg-query';
 import type { Verdict, VerdictReason, VerdictReasonCode } from '../../contract/query.contract';
 
@@ -195,9 +196,9 @@ export function validatePostgresQuerySync(sql: string): Verdict {
 }
 
 function precheck(sql: string): Verdict | null {
-  if (sql.trim() === '') return refuse('EMPTY_QUERY', 'The query is empty.');
+  if (sql.trim() === '') return refusal('EMPTY_QUERY', 'The query is empty.');
   if (sql.length > MAX_POSTGRES_QUERY_LENGTH) {
-    return refuse('TOO_LONG', `The query is ${sql.length.toLocaleString('en')} characters long; the limit is ${MAX_POSTGRES_QUERY_LENGTH.toLocaleString('en')}.`);
+    return refusal('TOO_LONG', `The query is ${sql.length.toLocaleString('en')} characters long; the limit is ${MAX_POSTGRES_QUERY_LENGTH.toLocaleString('en')}.`);
   }
   return null;
 }
@@ -219,14 +220,14 @@ function check(sql: string): Verdict {
   if (sql.includes('\\')) {
     const ambiguous = ambiguousBackslash(sql);
     if (ambiguous !== null) {
-      return refuse('PARSE_ERROR', "A backslash before a quote inside a '…' string is ambiguous: with standard_conforming_strings off, the server would end the string somewhere else and run what follows. Write a quote as '' or use an E'…' string.", null, ambiguous);
+      return refusal('PARSE_ERROR', "A backslash before a quote inside a '…' string is ambiguous: with standard_conforming_strings off, the server would end the string somewhere else and run what follows. Write a quote as '' or use an E'…' string.", null, ambiguous);
     }
   }
 
   const statements = tree.stmts ?? [];
-  if (statements.length === 0) return refuse('EMPTY_QUERY', 'The query has no statement, only comments or semicolons.');
+  if (statements.length === 0) return refusal('EMPTY_QUERY', 'The query has no statement, only comments or semicolons.');
   if (statements.length > 1) {
-    return refuse('MULTIPLE_STATEMENTS', `The query has ${statements.length} statements; send exactly one, without a second statement after a semicolon.`, null, statements[1]?.stmt_location);
+    return refusal('MULTIPLE_STATEMENTS', `The query has ${statements.length} statements; send exactly one, without a second statement after a semicolon.`, null, statements[1]?.stmt_location);
   }
 
   const root = statements[0]!.stmt ?? {};
@@ -241,7 +242,7 @@ function check(sql: string): Verdict {
     const options = (explain.options as Json[] | undefined) ?? [];
     const analyze = options.map((o) => o.DefElem as Json | undefined).find((d) => d?.defname === 'analyze');
     if (analyze) {
-      reasons.push(at({ code: 'EXPLAIN_ANALYZE', message: 'EXPLAIN ANALYZE is not allowed: ANALYZE runs the statement for real, so anything it does would happen. Use EXPLAIN without ANALYZE.' }, analyze.location));
+      reasons.push(reasonAt({ code: 'EXPLAIN_ANALYZE', message: 'EXPLAIN ANALYZE is not allowed: ANALYZE runs the statement for real, so anything it does would happen. Use EXPLAIN without ANALYZE.' }, analyze.location));
     }
     query = explain.query;
     const [innerType] = Object.keys((query as Json | undefined) ?? {});
@@ -252,11 +253,11 @@ function check(sql: string): Verdict {
   } else if (rootType === 'SelectStmt') {
     statementKind = (root.SelectStmt as Json).valuesLists ? 'values' : 'select';
   } else {
-    return refuse('NOT_A_QUERY', `${statementName(rootType)} is not allowed: ${ONLY_QUERIES}.`, statementKindOf(rootType), statements[0]!.stmt_location);
+    return refusal('NOT_A_QUERY', `${statementName(rootType)} is not allowed: ${ONLY_QUERIES}.`, statementKindOf(rootType), statements[0]!.stmt_location);
   }
 
   walk(query, reasons);
-  return { allowed: reasons.length === 0, reasons: dedupe(reasons), statementKind };
+  return { allowed: reasons.length === 0, reasons: dedupeReasons(reasons, { perPosition: true }), statementKind };
 }
 
 /**
@@ -277,7 +278,7 @@ function walk(root: unknown, reasons: VerdictReason[]): void {
       if (child === null || typeof child !== 'object') continue;
       const node = child as Json;
       if (key in WRITE_NODES) {
-        reasons.push(at({ code: 'WRITE_CTE', message: `A data-modifying ${WRITE_NODES[key]} inside the query is not allowed: it would change data even though the outer statement only reads.` }, locationOf(node)));
+        reasons.push(reasonAt({ code: 'WRITE_CTE', message: `A data-modifying ${WRITE_NODES[key]} inside the query is not allowed: it would change data even though the outer statement only reads.` }, locationOf(node)));
       } else if (key === 'SelectStmt') {
         checkSelect(node, reasons);
       } else if (key === 'FuncCall') {
@@ -312,7 +313,7 @@ function ambiguousBackslash(sql: string): number | null {
 function checkSelect(select: Json, reasons: VerdictReason[]): void {
   if (select.intoClause) {
     const rel = ((select.intoClause as Json).rel as Json | undefined) ?? {};
-    reasons.push(at({ code: 'SELECT_INTO', message: `SELECT INTO is not allowed: it creates the table "${String(rel.relname ?? '?')}".` }, rel.location));
+    reasons.push(reasonAt({ code: 'SELECT_INTO', message: `SELECT INTO is not allowed: it creates the table "${String(rel.relname ?? '?')}".` }, rel.location));
   }
   for (const item of (select.lockingClause as Json[] | undefined) ?? []) {
     const clause = (item.LockingClause as Json | undefined) ?? {};
@@ -325,7 +326,7 @@ function checkFunction(call: Json, reasons: VerdictReason[]): void {
   const parts = ((call.funcname as Json[] | undefined) ?? []).map((p) => String((p.String as Json | undefined)?.sval ?? ''));
   const name = parts[parts.length - 1] ?? '';
   const rule = forbiddenPostgresFunction(name);
-  if (rule) reasons.push(at({ code: rule.code, message: `${parts.join('.')} is not allowed: ${rule.why}.` }, call.location));
+  if (rule) reasons.push(reasonAt({ code: rule.code, message: `${parts.join('.')} is not allowed: ${rule.why}.` }, call.location));
 }
 
 /** A stable, lower-case id for the statement type: delete, create_table_as, variable_set … */
@@ -344,21 +345,3 @@ function locationOf(node: Json): unknown {
   return relation?.location;
 }
 
-function at(reason: VerdictReason, location: unknown): VerdictReason {
-  if (typeof location === 'number' && location >= 0) reason.position = location;
-  return reason;
-}
-
-function dedupe(reasons: VerdictReason[]): VerdictReason[] {
-  const seen = new Set<string>();
-  return reasons.filter((r) => {
-    const key = `${r.code}\n${r.message}\n${r.position ?? ''}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-function refuse(code: VerdictReasonCode, message: string, statementKind: string | null = null, position?: number): Verdict {
-  return { allowed: false, reasons: [at({ code, message }, position)], statementKind };
-}
