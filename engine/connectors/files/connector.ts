@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { unifiedResult } from '../shared/result';
 import path from 'node:path';
 import { StatementType, version as duckdbVersion, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
 import type { ExplainEstimate, FileConnection, MetadataDocument, MetadataObject, QueryResult, Verdict } from '../../contract/index';
@@ -195,15 +196,7 @@ class FilesConnector implements Connector {
           break;
         }
       }
-      return {
-        columns,
-        rows,
-        rowCount: rows.length,
-        truncated,
-        rowLimit: maxRows,
-        elapsedMs: Math.round((performance.now() - started) * 100) / 100,
-        notices: truncated ? [`Showing the first ${maxRows} rows; the query returned more.`] : [],
-      };
+      return unifiedResult({ columns, rows, truncated, maxRows, started });
     });
   }
 

@@ -16,6 +16,7 @@
  * past maxTimeMS does the same when a server ignores maxTimeMS.
  */
 import type { Document, MongoClient } from 'mongodb';
+import { unifiedResult } from '../shared/result';
 import type { MetadataDocument, MetadataObject, QueryResult } from '../../contract/index';
 import { CancelledError, EngineError } from '../../errors';
 import { raceAbort, throwIfAborted } from '../shared/abort';
@@ -248,15 +249,7 @@ export function createMongoConnector(): Connector {
             interrupter.run(() => runRead(client, spec.connection.database, document, options, controller.signal)),
             controller.signal,
           );
-          return {
-            columns: table.columns,
-            rows: table.rows,
-            rowCount: table.rows.length,
-            truncated: table.truncated,
-            rowLimit: options.maxRows,
-            elapsedMs: Math.round((performance.now() - started) * 100) / 100,
-            notices: [],
-          };
+          return unifiedResult({ columns: table.columns, rows: table.rows, truncated: table.truncated, maxRows: options.maxRows, started });
         } catch (error) {
           throw interrupter.interruption() ?? mongoQueryError(error, { timeoutMs: options.timeoutMs, target: source.target, usedTls: source.encrypted });
         } finally {

@@ -1,4 +1,5 @@
 import type { Connection, FieldPacket } from 'mysql2';
+import { unifiedResult } from '../shared/result';
 import type mysql from 'mysql2/promise';
 import type { ExplainEstimate, QueryResult } from '../../contract/index';
 import { UnsupportedError } from '../../errors';
@@ -74,15 +75,7 @@ export function toQueryResult({ fields, rows, truncated }: Streamed, maxRows: nu
   if (rows.length > maxRows) rows.length = maxRows;
   const infos = fields.map(columnInfo);
   convertColumns(rows, infos.map((info) => info.convert));
-  return {
-    columns: fields.map((f, i) => ({ name: f.name, type: infos[i]!.type, nativeType: infos[i]!.nativeType })),
-    rows,
-    rowCount: rows.length,
-    truncated,
-    rowLimit: maxRows,
-    elapsedMs: Math.round((performance.now() - started) * 100) / 100,
-    notices: [],
-  };
+  return unifiedResult({ columns: fields.map((f, i) => ({ name: f.name, type: infos[i]!.type, nativeType: infos[i]!.nativeType })), rows, truncated, maxRows, started });
 }
 
 interface PlanTable {

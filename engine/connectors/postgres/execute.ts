@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { unifiedResult } from '../shared/result';
 import type { ExplainEstimate, QueryResult } from '../../contract/index';
 import { UnsupportedError } from '../../errors';
 import { convertColumns } from '../shared/cells';
@@ -41,15 +42,7 @@ export function toQueryResult(result: pg.QueryArrayResult<Row>, infos: PgTypeInf
   const truncated = rows.length > maxRows;
   if (truncated) rows.length = maxRows;
   convertColumns(rows, infos.map((info) => info.convert));
-  return {
-    columns: (result.fields ?? []).map((f, i) => ({ name: f.name, type: infos[i]!.type, nativeType: infos[i]!.name })),
-    rows,
-    rowCount: rows.length,
-    truncated,
-    rowLimit: maxRows,
-    elapsedMs: Math.round((performance.now() - started) * 100) / 100,
-    notices: [],
-  };
+  return unifiedResult({ columns: (result.fields ?? []).map((f, i) => ({ name: f.name, type: infos[i]!.type, nativeType: infos[i]!.name })), rows, truncated, maxRows, started });
 }
 
 interface PlanNode {
