@@ -1,27 +1,13 @@
 import path from 'node:path';
+import { codes, guardrailAsserts } from '../../../../support/guardrail';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Verdict } from '../../../../../engine/contract/query.contract';
 import { MAX_DUCKDB_QUERY_LENGTH, validateDuckdbQuery } from '../../../../../engine/connectors/files/guardrail';
 import { reads, tables, writeAttempts } from '../../../../fixtures/corpus/duckdb';
 import { tempDir, testdataDir } from '../../../../support/tmp';
 
-const codes = (verdict: Verdict) => verdict.reasons.map((r) => r.code);
-
-async function assertRefused(sql: string, code: string, label = sql): Promise<Verdict> {
-  const verdict = await validateDuckdbQuery(sql);
-  assert.is(verdict.allowed, false, `${label} was allowed`);
-  assert.ok(codes(verdict).includes(code as never), `${label}: expected ${code}, got ${JSON.stringify(verdict.reasons)}`);
-  return verdict;
-}
-
-async function assertAllowed(sql: string, label = sql): Promise<Verdict> {
-  const verdict = await validateDuckdbQuery(sql);
-  assert.equal(verdict.reasons, [], label);
-  assert.ok(verdict.allowed, label);
-  return verdict;
-}
+const { assertRefused, assertAllowed } = guardrailAsserts(validateDuckdbQuery);
 
 test('corpus sizes: at least 50 write attempts and 50 reads', () => {
   assert.ok(writeAttempts.length >= 50, `${writeAttempts.length} write attempts`);

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
+import { codes, guardrailAsserts } from '../../../../support/guardrail';
 import * as assert from 'uvu/assert';
-import type { Verdict } from '../../../../../engine/contract/query.contract';
 import {
   loadPostgresGuardrail,
   MAX_POSTGRES_QUERY_LENGTH,
@@ -9,21 +9,7 @@ import {
 } from '../../../../../engine/connectors/postgres/guardrail';
 import { reads, writeAttempts } from '../../../../fixtures/corpus/postgres';
 
-const codes = (verdict: Verdict) => verdict.reasons.map((r) => r.code);
-
-async function assertRefused(sql: string, code: string, label = sql): Promise<Verdict> {
-  const verdict = await validatePostgresQuery(sql);
-  assert.is(verdict.allowed, false, `${label} was allowed`);
-  assert.ok(codes(verdict).includes(code as never), `${label}: expected ${code}, got ${JSON.stringify(verdict.reasons)}`);
-  return verdict;
-}
-
-async function assertAllowed(sql: string, label = sql): Promise<Verdict> {
-  const verdict = await validatePostgresQuery(sql);
-  assert.equal(verdict.reasons, [], label);
-  assert.ok(verdict.allowed, label);
-  return verdict;
-}
+const { assertRefused, assertAllowed } = guardrailAsserts(validatePostgresQuery);
 
 test('the parser loads once even when many validations start together', async () => {
   const verdicts = await Promise.all(Array.from({ length: 20 }, (_, i) => validatePostgresQuery(`SELECT ${i}`)));
