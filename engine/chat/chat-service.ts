@@ -110,7 +110,6 @@ export class ChatService {
   /** Recent turns of this session, oldest first: what the question was, the query, and what came of it. */
   #history(sessionId: string): { conversation: ConversationTurn[]; planner: PlannerTurn[] } {
     const messages = this.#o.store.messages(sessionId);
-    const byId = new Map(messages.map((m) => [m.id, m]));
     const conversation: ConversationTurn[] = [];
     const planner: PlannerTurn[] = [];
     // The latest query per question (an edited query replaces the generated one).
@@ -131,7 +130,6 @@ export class ChatService {
       });
       if (query?.plan) planner.push({ question: m.payload.text, plan: query.plan as QueryPlan });
     }
-    void byId;
     const depth = this.#o.settings.get().chatContextTurns;
     return { conversation: conversation.slice(-depth || conversation.length), planner: planner.slice(-depth || planner.length) };
   }
