@@ -37,7 +37,8 @@ let failed = 0;
 for (const file of [...benches, ...extra]) {
   const started = Date.now();
   console.log(`running ${file}…`);
-  const result = spawnSync('bash', ['test/support/with-keyring.sh', process.execPath, '--import', 'tsx', file], {
+  // --expose-gc lets benches start each measured call on a clean heap.
+  const result = spawnSync('bash', ['test/support/with-keyring.sh', process.execPath, '--expose-gc', '--import', 'tsx', file], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
@@ -58,7 +59,9 @@ const text = `# Benchmarks
 
 Produced by \`npm run bench\` (scripts/bench.mjs). Targets are in each section;
 numbers are wall-clock unless a table says otherwise, on a shared 2-core
-machine, so tails are noisy: re-run before drawing conclusions.
+machine, so tails are noisy: re-run before drawing conclusions. Comparisons
+with a raw driver start every measured call on a clean heap (--expose-gc), so
+neither side pays for collecting the other's garbage.
 
 ${machine}
 

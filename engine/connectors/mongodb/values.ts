@@ -14,7 +14,7 @@
  * - Nested documents and arrays: JSON with the same conversions inside.
  */
 import type { NormalizedType } from '../../contract/index';
-import { floatCell, hexCell, integerCell } from '../shared/cells';
+import { hexCell, integerCell } from '../shared/cells';
 
 type Bson = { _bsontype?: string } & Record<string, unknown>;
 
@@ -131,6 +131,9 @@ function uuidText(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** Numbers as they are; NaN and infinities (not JSON) as their text. */
+const finiteOrText = (n: number): number | string => (Number.isFinite(n) ? n : String(n));
+
 /** A BSON value as a JSON-safe cell. */
 export function toCell(value: unknown): unknown {
   if (value === null || value === undefined) return null;
@@ -139,7 +142,7 @@ export function toCell(value: unknown): unknown {
     case 'boolean':
       return value;
     case 'number':
-      return Number.isFinite(value) ? value : String(value);
+      return finiteOrText(value);
     case 'bigint':
       return integerCell(value.toString());
   }
@@ -153,7 +156,7 @@ export function toCell(value: unknown): unknown {
     case 'Int32':
       return (value as { value: number }).value;
     case 'Double':
-      return floatCell(String((value as { value: number }).value));
+      return finiteOrText((value as { value: number }).value);
     case 'Long':
       return integerCell(value.toString());
     case 'Decimal128':
