@@ -104,14 +104,7 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
   };
 }
 
-/** A port on 127.0.0.1 where nothing listens (ECONNREFUSED), for network-failure tests. */
-export async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { closedPort } from '../net';
 
 let counter = 0;
 /** Ids shaped like the providers' (chatcmpl-…, msg_…), unique within a run. */

@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMongoConnector } from '../../../../../engine/connectors/mongodb/connector';
@@ -6,6 +5,7 @@ import type { ConnectionTestResult, Connector } from '../../../../../engine/conn
 import { selfSignedCertificate, type Certificate } from '../../../../support/mongo-wire/certificates';
 import { startMongoWireServer, type MongoWireServer } from '../../../../support/mongo-wire/server';
 import { mongoSpec } from '../../../../support/mongo-wire/specs';
+import { closedPort as closedPortNumber, silentServer, type Listening } from '../../../../support/net';
 import { tempDir } from '../../../../support/tmp';
 
 const PASSWORDS = { reader: 'Reader-Pa55!word', writer: 'Writer-Pa55!word', owner: 'Owner-Pa55!word' };
@@ -19,9 +19,8 @@ const USERS = [
 let secured: MongoWireServer;
 let open: MongoWireServer;
 let tlsServer: MongoWireServer;
-let blackHole: net.Server;
+let blackHole: Listening;
 let blackHolePort: number;
-const holeSockets = new Set<net.Socket>();
 let closedPort: number;
 let certs: { server: Certificate; stranger: Certificate };
 const dir = tempDir('mongo-connection-');
@@ -53,21 +52,16 @@ test.before(async () => {
   tlsServer = await startMongoWireServer({ tls: { key: certs.server.key, cert: certs.server.cert } });
   tlsServer.load('samples', 'inventory', [{ item: 'a' }]);
   // Accepts TCP and never answers: a host that hangs (a loopback stand-in for a filtered port).
-  blackHole = net.createServer((socket) => holeSockets.add(socket));
-  await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', () => resolve()));
-  blackHolePort = (blackHole.address() as net.AddressInfo).port;
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-  closedPort = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  blackHole = await silentServer();
+  blackHolePort = blackHole.port;
+  closedPort = await closedPortNumber();
   connector = createMongoConnector();
 });
 
 test.after(async () => {
   await connector?.close();
   await Promise.all([secured?.close(), open?.close(), tlsServer?.close()]);
-  for (const socket of holeSockets) socket.destroy();
-  blackHole?.close();
+  await blackHole?.close();
   dir.remove();
 });
 

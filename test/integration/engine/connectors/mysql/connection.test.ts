@@ -5,7 +5,7 @@ import type { SqlConnection } from '../../../../../engine/contract/index';
 import { createMysqlConnector } from '../../../../../engine/connectors/mysql/connector';
 import type { ConnectionErrorKind, ConnectionTestResult, Connector } from '../../../../../engine/connectors/types';
 import { createMysqlDatabase, MYSQL, type TestDatabase } from '../../../../support/databases';
-import { closedPort, makeCerts, silentServer, type TestCerts, type TlsProxy } from '../postgres/net-fixtures';
+import { closedPort, makeCerts, silentServer, type TestCerts, type TlsProxy } from '../../../../support/net';
 import { mysqlSpec, never } from './support';
 import { mysqlTlsProxy } from './tls-proxy';
 

@@ -11,7 +11,7 @@ import type { ConnectionSpec, Connector } from '../../../../../engine/connectors
 import { EngineError } from '../../../../../engine/errors';
 import { createMysqlDatabase, type TestDatabase } from '../../../../support/databases';
 import { reads, writeAttempts } from '../../../../fixtures/corpus/mysql';
-import { closedPort } from '../postgres/net-fixtures';
+import { closedPort } from '../../../../support/net';
 import { assertMysqlUnchanged, MysqlLocalState, mysqlSpec, mysqlState, never, rawConnection, type MysqlState } from './support';
 
 let db: TestDatabase;

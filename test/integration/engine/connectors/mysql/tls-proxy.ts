@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import type { TestCerts, TlsProxy } from '../postgres/net-fixtures';
+import type { TestCerts, TlsProxy } from '../../../../support/net';
 
 const CLIENT_SSL = 0x0800;
 

@@ -5,7 +5,8 @@ import type { SqlConnection } from '../../../../../engine/contract/index';
 import { createPostgresConnector } from '../../../../../engine/connectors/postgres/connector';
 import type { ConnectionErrorKind, ConnectionTestResult, Connector } from '../../../../../engine/connectors/types';
 import { createPgDatabase, PG, type TestDatabase } from '../../../../support/databases';
-import { closedPort, makeCerts, pgTlsProxy, silentServer, type TestCerts, type TlsProxy } from './net-fixtures';
+import { closedPort, makeCerts, silentServer, type TestCerts, type TlsProxy } from '../../../../support/net';
+import { pgTlsProxy } from './net-fixtures';
 import { never, PASSWORD, pgSpec } from './support';
 
 let db: TestDatabase;

@@ -10,7 +10,7 @@ import type { ConnectionSpec, Connector } from '../../../../../engine/connectors
 import { EngineError } from '../../../../../engine/errors';
 import { createPgDatabase, PG, type TestDatabase } from '../../../../support/databases';
 import { reads, writeAttempts } from '../../../../fixtures/corpus/postgres';
-import { closedPort } from './net-fixtures';
+import { closedPort } from '../../../../support/net';
 import { assertPgUnchanged, never, PgLocalState, pgSpec, pgState, type PgState } from './support';
 
 let chinook: TestDatabase;
