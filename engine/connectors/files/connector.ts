@@ -5,7 +5,7 @@ import { StatementType, version as duckdbVersion, type DuckDBConnection, type Du
 import type { ExplainEstimate, FileConnection, MetadataDocument, MetadataObject, QueryResult, Verdict } from '../../contract/index';
 import { CancelledError, ConnectorError, EngineError, ForbiddenError, ValidationError } from '../../errors';
 import type { ConnectionSpec, ConnectionTestResult, Connector, ExecuteOptions } from '../types';
-import { normalizeType, resultColumn, toCell } from './cells';
+import { cellConverter, normalizeType, resultColumn } from './cells';
 import { duckdbErrorKind, duckdbMessage, interruptible, openLockedDatabase } from './duckdb';
 import { validateDuckdbQuery } from './guardrail';
 import { quoteIdent } from './names';
@@ -180,18 +180,24 @@ class FilesConnector implements Connector {
       const result = await prepared.stream();
       const types = result.columnTypes();
       const columns = result.columnNames().map((name, i) => resultColumn(name, types[i]!));
+      const convert = types.map(cellConverter);
+      const width = columns.length;
       const rows: unknown[][] = [];
       let truncated = false;
       // Only maxRows + 1 rows are ever fetched: the extra one says whether there was more.
       while (!stopped()) {
         const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        const take = Math.min(chunk.rowCount, maxRows - rows.length);
+        const chunkRows = chunk?.rowCount ?? 0;
+        if (!chunk || chunkRows === 0) break;
+        const take = Math.min(chunkRows, maxRows - rows.length);
+        // Vectors read directly: the chunk's own row accessors ask the native side for its size on every row.
+        const vectors = Array.from({ length: width }, (_, c) => chunk.getColumnVector(c));
         for (let r = 0; r < take; r++) {
-          const values = chunk.getRowValues(r);
-          rows.push(values.map((value, c) => toCell(value, types[c]!)));
+          const row = new Array<unknown>(width);
+          for (let c = 0; c < width; c++) row[c] = convert[c]!(vectors[c]!.getItem(r));
+          rows.push(row);
         }
-        if (chunk.rowCount > take) {
+        if (chunkRows > take) {
           truncated = true;
           break;
         }

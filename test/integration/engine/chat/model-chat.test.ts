@@ -23,11 +23,12 @@ test.before(async () => {
   sourceId = (await te.ok('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` })).id;
   await te.ok('providers.set', { config: { kind: 'openai-compatible', preset: 'vllm', baseUrl: llm.baseUrl, model: 'sql-writer-1' }, apiKey: API_KEY });
 });
+// Null-safe: when setup fails part-way, uvu then reports that failure instead of a TypeError from here.
 test.after(async () => {
-  await te.close();
-  await llm.close();
-  db.drop();
-  fs.rmSync(te.dataDir, { recursive: true, force: true });
+  await te?.close();
+  await llm?.close();
+  db?.drop();
+  if (te) fs.rmSync(te.dataDir, { recursive: true, force: true });
 });
 
 test('the configured model writes the query; the request is schema-grounded and carries the rules', async () => {

@@ -1,7 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBInstance as Instance } from '@duckdb/node-api';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isoDate, isoInterval, normalizeType, toCell } from '../../../../../engine/connectors/files/cells';
+import { cellConverter, isoDate, isoInterval, normalizeType } from '../../../../../engine/connectors/files/cells';
 
 let instance: Instance;
 let connection: DuckDBConnection;
@@ -18,7 +18,7 @@ test.after(() => {
 async function cell(expression: string): Promise<unknown> {
   const result = await connection.run(`SELECT ${expression}`);
   const chunk = (await result.fetchChunk())!;
-  return toCell(chunk.getRowValues(0)[0]!, result.columnType(0));
+  return cellConverter(result.columnType(0))(chunk.getColumnVector(0).getItem(0));
 }
 
 test('integers are numbers while they are exact in JavaScript, strings beyond 2^53', async () => {
@@ -28,6 +28,12 @@ test('integers are numbers while they are exact in JavaScript, strings beyond 2^
   assert.is(await cell('18446744073709551615::UBIGINT'), '18446744073709551615');
   assert.is(await cell('(-170141183460469231731687303715884105727)::HUGEINT'), '-170141183460469231731687303715884105727');
   assert.is(await cell('7::TINYINT'), 7);
+});
+
+test('a NULL is null whatever the column type', async () => {
+  for (const type of ['BOOLEAN', 'TINYINT', 'INTEGER', 'UINTEGER', 'BIGINT', 'UBIGINT', 'HUGEINT', 'FLOAT', 'DOUBLE', 'VARCHAR', 'JSON', 'DATE', 'TIMESTAMP', 'DECIMAL(9,2)', 'INTEGER[]']) {
+    assert.is(await cell(`NULL::${type}`), null, type);
+  }
 });
 
 test('decimals keep every digit as strings; NaN and infinities survive JSON as strings', async () => {
