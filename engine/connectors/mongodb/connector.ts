@@ -31,7 +31,7 @@ import { MongoSource } from './pools';
 import type { MongoQueryDocument } from './query-document';
 import { parseQueryText } from './query-text';
 import { assertReadOnly } from './read-only';
-import { documentsToTable, valuesToTable } from './results';
+import { rawDocumentsToTable, valuesToTable } from './results';
 import { inferFields } from './schema';
 import { writeAccess } from './write-access';
 
@@ -60,19 +60,23 @@ interface Table {
 async function runRead(client: MongoClient, database: string, doc: MongoQueryDocument, options: ExecuteOptions, signal: AbortSignal): Promise<Table> {
   const collection = client.db(doc.database ?? database).collection(doc.collection);
   const fetch = options.maxRows + 1;
-  const common = { maxTimeMS: options.timeoutMs, signal, promoteValues: false } as const;
+  // Documents arrive as raw BSON and become cells in one pass (raw-cells.ts).
+  const common = { maxTimeMS: options.timeoutMs, signal, raw: true } as const;
+  const table = (docs: Document[]): Table => ({
+    ...rawDocumentsToTable((docs as unknown as Uint8Array[]).slice(0, options.maxRows)),
+    truncated: docs.length > options.maxRows,
+  });
   switch (doc.operation) {
     case 'find': {
       const limit = doc.limit ? Math.min(doc.limit, fetch) : fetch;
-      const docs = await collection
-        .find(doc.filter, { ...common, limit, ...(doc.projection ? { projection: doc.projection } : {}), ...(doc.sort ? { sort: doc.sort } : {}), ...(doc.skip ? { skip: doc.skip } : {}) })
-        .toArray();
-      return { ...documentsToTable(docs.slice(0, options.maxRows)), truncated: docs.length > options.maxRows };
+      return table(
+        await collection
+          .find(doc.filter, { ...common, limit, ...(doc.projection ? { projection: doc.projection } : {}), ...(doc.sort ? { sort: doc.sort } : {}), ...(doc.skip ? { skip: doc.skip } : {}) })
+          .toArray(),
+      );
     }
-    case 'aggregate': {
-      const docs = await collection.aggregate([...doc.pipeline, { $limit: fetch }], common).toArray();
-      return { ...documentsToTable(docs.slice(0, options.maxRows)), truncated: docs.length > options.maxRows };
-    }
+    case 'aggregate':
+      return table(await collection.aggregate([...doc.pipeline, { $limit: fetch }], common).toArray());
     case 'count': {
       const n = await collection.countDocuments(doc.filter, { maxTimeMS: options.timeoutMs, signal });
       return { columns: [{ name: 'count', type: 'integer', nativeType: 'int' }], rows: [[n]], truncated: false };

@@ -1,49 +1,7 @@
-import type { Document } from 'mongodb';
+import { BSON, type Document } from 'mongodb';
 import type { ResultColumn } from '../../contract/index';
+import { asBuffer, documentEnd, nameEnd, needsLibrary, NOT_DECODED, RAW_TYPE_NAMES, readCell, readName, valueLength } from './raw-cells';
 import { bsonTypeOf, columnType, toCell, type BsonTypeName } from './values';
-
-/**
- * Documents as a table: the union of their top-level fields in first-seen
- * order (a document without a field has null there); nested documents and
- * arrays stay whole, as JSON cells of type object / array.
- */
-export function documentsToTable(docs: Document[]): { columns: ResultColumn[]; rows: unknown[][] } {
-  const index = new Map<string, number>();
-  const seen: Array<Set<BsonTypeName>> = [];
-  for (const doc of docs) {
-    for (const key of Object.keys(doc)) {
-      if (!index.has(key)) {
-        index.set(key, index.size);
-        seen.push(new Set());
-      }
-    }
-  }
-  const names = [...index.keys()];
-  // Most columns hold one kind of value in every row: classify a value only when its
-  // kind differs from the previous row's (a hot loop over every cell of a result).
-  const lastKind: unknown[] = new Array(names.length).fill(NO_KIND);
-  const rows: unknown[][] = new Array(docs.length);
-  for (let r = 0; r < docs.length; r++) {
-    const doc = docs[r]!;
-    const row: unknown[] = new Array(names.length);
-    for (let i = 0; i < names.length; i++) {
-      const value = doc[names[i]!];
-      if (value === undefined) {
-        row[i] = null;
-        continue;
-      }
-      const kind = stableKind(value);
-      if (kind === NO_KIND || kind !== lastKind[i]) {
-        seen[i]!.add(bsonTypeOf(value));
-        lastKind[i] = kind;
-      }
-      row[i] = toCell(value);
-    }
-    rows[r] = row;
-  }
-  const columns = names.map((name, i) => ({ name, ...columnType(seen[i]!) }));
-  return { columns, rows };
-}
 
 const NO_KIND = Symbol('no stable kind');
 const STABLE_BSON = new Set(['ObjectId', 'Int32', 'Double', 'Long', 'Decimal128', 'Timestamp']);
@@ -63,6 +21,138 @@ function stableKind(value: unknown): unknown {
     default:
       return NO_KIND;
   }
+}
+
+/**
+ * Documents as a table, one document at a time: the union of their top-level
+ * fields in first-seen order (a document without a field has null there);
+ * nested documents and arrays stay whole, as JSON cells of type object /
+ * array. Column types come from the BSON types seen in every row.
+ */
+export class TableBuilder {
+  readonly #columns = new Map<string, number>();
+  readonly #seen: Array<Set<BsonTypeName>> = [];
+  /** Per column, the kind of the previous row's value: a value is classified only when its kind changes. */
+  readonly #lastKind: unknown[] = [];
+  readonly #rows: unknown[][] = [];
+  /** Per field position, the name bytes and column of the previous raw document's field there. */
+  readonly #positions: Array<{ name: Buffer; column: number }> = [];
+
+  get rowCount(): number {
+    return this.#rows.length;
+  }
+
+  #column(name: string): number {
+    let column = this.#columns.get(name);
+    if (column === undefined) {
+      column = this.#columns.size;
+      this.#columns.set(name, column);
+      this.#seen.push(new Set());
+      this.#lastKind.push(NO_KIND);
+    }
+    return column;
+  }
+
+  /** A document the driver deserialized. */
+  addDocument(doc: Document): void {
+    const row: unknown[] = [];
+    for (const key of Object.keys(doc)) {
+      const column = this.#column(key);
+      const value = doc[key];
+      if (value === undefined) continue;
+      const kind = stableKind(value);
+      if (kind === NO_KIND || kind !== this.#lastKind[column]) {
+        this.#seen[column]!.add(bsonTypeOf(value));
+        this.#lastKind[column] = kind;
+      }
+      row[column] = toCell(value);
+    }
+    this.#rows.push(row);
+  }
+
+  /** A document's raw BSON (`raw: true`): decoded straight to cells, or through the bson library when it must be. */
+  addRaw(bytes: Uint8Array): void {
+    const buf = asBuffer(bytes);
+    let row: unknown[];
+    try {
+      row = this.#rawRow(buf);
+    } catch (error) {
+      if (error !== NOT_DECODED && !(error instanceof BSON.BSONError) && !(error instanceof RangeError)) throw error;
+      // The library decodes what the fast path leaves, and reports malformed bytes in its own words.
+      this.addDocument(BSON.deserialize(buf, { promoteValues: false }));
+      return;
+    }
+    this.#rows.push(row);
+  }
+
+  #rawRow(buf: Buffer): unknown[] {
+    const row: unknown[] = [];
+    const last = documentEnd(buf, 0);
+    const kinds: Array<[number, number]> = [];
+    let at = 4;
+    for (let position = 0; at < last; position++) {
+      const type = buf[at]!;
+      const nameStart = at + 1;
+      const nameStop = nameEnd(buf, nameStart, last);
+      const column = this.#rawColumn(buf, nameStart, nameStop, position);
+      const valueAt = nameStop + 1;
+      const length = valueLength(buf, type, valueAt);
+      if (length < 0 || valueAt + length > last) throw NOT_DECODED;
+      row[column] = readCell(buf, type, valueAt, length);
+      if (type !== this.#lastKind[column]) kinds.push([column, type]);
+      at = valueAt + length;
+    }
+    if (at !== last) throw NOT_DECODED;
+    // Types are recorded only once the whole document decoded, so a fallback never counts a value twice.
+    for (const [column, type] of kinds) {
+      this.#seen[column]!.add(RAW_TYPE_NAMES[type]!);
+      this.#lastKind[column] = type;
+    }
+    return row;
+  }
+
+  /** The column of the field named by buf[start, stop), reusing the previous document's name at this position when the bytes match. */
+  #rawColumn(buf: Buffer, start: number, stop: number, position: number): number {
+    const cached = this.#positions[position];
+    if (cached && cached.name.length === stop - start) {
+      let same = true;
+      for (let i = 0; i < cached.name.length; i++) {
+        if (cached.name[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached.column;
+    }
+    const name = readName(buf, start, stop);
+    if (needsLibrary(name)) throw NOT_DECODED;
+    const column = this.#column(name);
+    this.#positions[position] = { name: Buffer.from(buf.subarray(start, stop)), column };
+    return column;
+  }
+
+  finish(): { columns: ResultColumn[]; rows: unknown[][] } {
+    const width = this.#columns.size;
+    for (const row of this.#rows) {
+      for (let c = 0; c < width; c++) if (row[c] === undefined) row[c] = null;
+    }
+    const columns = [...this.#columns.keys()].map((name, i) => ({ name, ...columnType(this.#seen[i]!) }));
+    return { columns, rows: this.#rows };
+  }
+}
+
+/** Deserialized documents as a table (see TableBuilder). */
+export function documentsToTable(docs: Document[]): { columns: ResultColumn[]; rows: unknown[][] } {
+  const table = new TableBuilder();
+  for (const doc of docs) table.addDocument(doc);
+  return table.finish();
+}
+
+/** Raw BSON documents (`raw: true`) as a table (see TableBuilder). */
+export function rawDocumentsToTable(docs: Uint8Array[]): { columns: ResultColumn[]; rows: unknown[][] } {
+  const table = new TableBuilder();
+  for (const doc of docs) table.addRaw(doc);
+  return table.finish();
 }
 
 /** One column of values (distinct), named after the field. */
