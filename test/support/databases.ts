@@ -83,22 +83,18 @@ function dumpText(files: string[], kind: 'pg' | 'mysql'): string {
 function pgTemplate(fixture: Exclude<PgFixture, 'empty'>): string {
   const text = dumpText(PG_DUMPS[fixture], 'pg');
   const template = `pst_tpl_${fixture}_${createHash('sha256').update(text).digest('hex').slice(0, 10)}`;
-  // Serialise template creation across parallel test processes.
-  const lockKey = Number.parseInt(createHash('sha256').update(template).digest('hex').slice(0, 7), 16);
-  const script = `
-    SELECT pg_advisory_lock(${lockKey});
-    SELECT 1 FROM pg_database WHERE datname = '${template}';
-  `;
-  const exists = psql('postgres', ['-c', script]).split('\n').includes('1');
+  const exists = () => psql('postgres', ['-tAc', `SELECT 1 FROM pg_database WHERE datname = '${template}'`]).trim() === '1';
+  if (exists()) return template;
+  // Built under a private name and renamed when complete, so nobody clones half a template. Parallel test
+  // processes may build at once on a fresh server: the first rename wins and the others drop their copy.
+  const building = `${template}_building_${randomBytes(4).toString('hex')}`;
+  psql('postgres', ['-c', `CREATE DATABASE ${building}`]);
   try {
-    if (!exists) {
-      const building = `${template}_building_${randomBytes(2).toString('hex')}`;
-      psql('postgres', ['-c', `CREATE DATABASE ${building}`]);
-      psql(building, ['-f', '-'], text);
-      psql('postgres', ['-c', `ALTER DATABASE ${building} RENAME TO ${template}`]);
-    }
-  } finally {
-    psql('postgres', ['-c', `SELECT pg_advisory_unlock_all()`]);
+    psql(building, ['-f', '-'], text);
+    psql('postgres', ['-c', `ALTER DATABASE ${building} RENAME TO ${template}`]);
+  } catch (error) {
+    psql('postgres', ['-c', `DROP DATABASE IF EXISTS ${building} WITH (FORCE)`]);
+    if (!exists()) throw error;
   }
   return template;
 }
