@@ -55,7 +55,7 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 /** Checks a document's frame and returns the offset of its closing NUL. */
-export function documentEnd(buf: Buffer, start: number): number {
+function documentEnd(buf: Buffer, start: number): number {
   if (start + 5 > buf.length) throw NOT_DECODED;
   const size = buf.readInt32LE(start);
   const last = start + size - 1;
@@ -64,7 +64,7 @@ export function documentEnd(buf: Buffer, start: number): number {
 }
 
 /** The offset of the NUL ending the element name that starts at `at`. */
-export function nameEnd(buf: Buffer, at: number, limit: number): number {
+function nameEnd(buf: Buffer, at: number, limit: number): number {
   let i = at;
   while (i < limit && buf[i] !== 0) i++;
   if (i >= limit) throw NOT_DECODED;
@@ -84,7 +84,7 @@ export function readName(buf: Buffer, start: number, end: number): string {
 }
 
 /** How many bytes the value of a decodable type takes. */
-export function valueLength(buf: Buffer, type: number, at: number): number {
+function valueLength(buf: Buffer, type: number, at: number): number {
   switch (type) {
     case DOUBLE:
     case DATE:

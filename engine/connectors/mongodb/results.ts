@@ -1,6 +1,6 @@
 import { BSON, type Document } from 'mongodb';
 import type { ResultColumn } from '../../contract/index';
-import { asBuffer, documentEnd, nameEnd, needsLibrary, NOT_DECODED, RAW_TYPE_NAMES, readCell, readName, valueLength } from './raw-cells';
+import { asBuffer, forEachElement, needsLibrary, NOT_DECODED, RAW_TYPE_NAMES, readCell, readName } from './raw-cells';
 import { bsonTypeOf, columnType, toCell, type BsonTypeName } from './values';
 
 const NO_KIND = Symbol('no stable kind');
@@ -87,22 +87,13 @@ export class TableBuilder {
 
   #rawRow(buf: Buffer): unknown[] {
     const row: unknown[] = [];
-    const last = documentEnd(buf, 0);
     const kinds: Array<[number, number]> = [];
-    let at = 4;
-    for (let position = 0; at < last; position++) {
-      const type = buf[at]!;
-      const nameStart = at + 1;
-      const nameStop = nameEnd(buf, nameStart, last);
-      const column = this.#rawColumn(buf, nameStart, nameStop, position);
-      const valueAt = nameStop + 1;
-      const length = valueLength(buf, type, valueAt);
-      if (length < 0 || valueAt + length > last) throw NOT_DECODED;
-      row[column] = readCell(buf, type, valueAt, length);
+    let position = 0;
+    forEachElement(buf, 0, (type, nameStart, nameStop, at, length) => {
+      const column = this.#rawColumn(buf, nameStart, nameStop, position++);
+      row[column] = readCell(buf, type, at, length);
       if (type !== this.#lastKind[column]) kinds.push([column, type]);
-      at = valueAt + length;
-    }
-    if (at !== last) throw NOT_DECODED;
+    });
     // Types are recorded only once the whole document decoded, so a fallback never counts a value twice.
     for (const [column, type] of kinds) {
       this.#seen[column]!.add(RAW_TYPE_NAMES[type]!);
