@@ -83,7 +83,7 @@ function dumpText(files: string[], kind: 'pg' | 'mysql'): string {
 function pgTemplate(fixture: Exclude<PgFixture, 'empty'>): string {
   const text = dumpText(PG_DUMPS[fixture], 'pg');
   const template = `pst_tpl_${fixture}_${createHash('sha256').update(text).digest('hex').slice(0, 10)}`;
-  const exists = () => psql('postgres', ['-tAc', `SELECT 1 FROM pg_database WHERE datname = '${template}'`]).trim() === '1';
+  const exists = () => psql('postgres', ['-c', `SELECT 1 FROM pg_database WHERE datname = '${template}'`]).trim() === '1';
   if (exists()) return template;
   // Built under a private name and renamed when complete, so nobody clones half a template. Parallel test
   // processes may build at once on a fresh server: the first rename wins and the others drop their copy.

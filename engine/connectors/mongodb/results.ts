@@ -29,7 +29,7 @@ function stableKind(value: unknown): unknown {
  * nested documents and arrays stay whole, as JSON cells of type object /
  * array. Column types come from the BSON types seen in every row.
  */
-export class TableBuilder {
+class TableBuilder {
   readonly #columns = new Map<string, number>();
   readonly #seen: Array<Set<BsonTypeName>> = [];
   /** Per column, the kind of the previous row's value: a value is classified only when its kind changes. */
@@ -37,10 +37,6 @@ export class TableBuilder {
   readonly #rows: unknown[][] = [];
   /** Per field position, the name bytes and column of the previous raw document's field there. */
   readonly #positions: Array<{ name: Buffer; column: number }> = [];
-
-  get rowCount(): number {
-    return this.#rows.length;
-  }
 
   #column(name: string): number {
     let column = this.#columns.get(name);
@@ -87,18 +83,16 @@ export class TableBuilder {
 
   #rawRow(buf: Buffer): unknown[] {
     const row: unknown[] = [];
-    const kinds: Array<[number, number]> = [];
     let position = 0;
+    // A document that falls back part-way has recorded only types the library path records too.
     forEachElement(buf, 0, (type, nameStart, nameStop, at, length) => {
       const column = this.#rawColumn(buf, nameStart, nameStop, position++);
       row[column] = readCell(buf, type, at, length);
-      if (type !== this.#lastKind[column]) kinds.push([column, type]);
+      if (type !== this.#lastKind[column]) {
+        this.#seen[column]!.add(RAW_TYPE_NAMES[type]!);
+        this.#lastKind[column] = type;
+      }
     });
-    // Types are recorded only once the whole document decoded, so a fallback never counts a value twice.
-    for (const [column, type] of kinds) {
-      this.#seen[column]!.add(RAW_TYPE_NAMES[type]!);
-      this.#lastKind[column] = type;
-    }
     return row;
   }
 
