@@ -4,6 +4,7 @@ import type {
   Dialect,
   ExplainEstimate,
   FileConnection,
+  LoginRisk,
   MetadataDocument,
   MongoConnection,
   QueryResult,
@@ -40,6 +41,12 @@ export interface ExecuteOptions {
   timeoutMs: number;
   /** Rows to return; the result is `truncated` when the store had more. */
   maxRows: number;
+  /**
+   * About how many bytes of cells to return (ByteBudget in shared/byte-budget.ts): the result stops,
+   * `truncatedBy: 'bytes'`, once they are exceeded, and the store stops sending as soon as it can.
+   * Defaults to the source settings' default (DEFAULT_MAX_RESULT_BYTES).
+   */
+  maxBytes?: number;
   /** Aborting cancels the statement on the server (within about a second). */
   signal: AbortSignal;
 }
@@ -64,6 +71,8 @@ export interface ConnectionTestResult {
   canWrite: boolean | null;
   /** Why we think it can write, e.g. "superuser", "INSERT on public.album". */
   writeDetails: string[];
+  /** Privileges beyond reading the source (superuser, server files, other sessions …), for layer 3. */
+  risks: LoginRisk[];
   error?: { kind: ConnectionErrorKind; message: string };
 }
 
@@ -76,8 +85,11 @@ export interface Connector {
   readonly type: SourceType;
   testConnection(spec: ConnectionSpec, signal: AbortSignal): Promise<ConnectionTestResult>;
   fetchMetadata(spec: ConnectionSpec, signal: AbortSignal): Promise<MetadataDocument>;
-  /** Layer 1: static validation with the store's own parser. Never touches the store. */
-  validate(query: string, spec?: ConnectionSpec): Promise<Verdict>;
+  /**
+   * Layer 1: validation with the store's own parser against allow-lists. May read the store's catalog
+   * (functions, relations; cached per source) but never runs the query or anything it contains.
+   */
+  validate(query: string, spec: ConnectionSpec, signal: AbortSignal): Promise<Verdict>;
   /** Layer 2: runs a query inside the store's read-only mode. Callers validate first. */
   execute(spec: ConnectionSpec, query: string, options: ExecuteOptions): Promise<QueryResult>;
   /** Estimated rows/cost without running the query; UnsupportedError where the store has none. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channel, Id } from './channel';
-import { CreateSourceInput } from './sources.contract';
+import { CreateSourceInput, LoginRisk } from './sources.contract';
 import { MetadataDocument } from './metadata.contract';
 import { Dialect, ExplainEstimate, QueryResult, Verdict } from './query.contract';
 
@@ -25,6 +25,8 @@ export const ConnectionTest = z.object({
   serverVersion: z.string().nullable(),
   canWrite: z.boolean().nullable(),
   writeDetails: z.array(z.string()),
+  /** What this login could do beyond reading the source (layer 3); empty for a least-privilege login. */
+  risks: z.array(LoginRisk).default([]),
   error: z.object({ kind: ConnectionErrorKind, message: z.string() }).optional(),
 });
 export type ConnectionTest = z.infer<typeof ConnectionTest>;

@@ -42,8 +42,10 @@ export const QueryResult = z.object({
   columns: z.array(ResultColumn),
   rows: z.array(z.array(Cell)),
   rowCount: z.number().int().nonnegative(),
-  /** True when the store had more rows than the row limit allowed. */
+  /** True when the store had more rows than the row limit (or more bytes than the byte limit) allowed. */
   truncated: z.boolean(),
+  /** Which limit cut the result short, when `truncated`. */
+  truncatedBy: z.enum(['rows', 'bytes']).nullable().default(null),
   rowLimit: z.number().int().positive(),
   elapsedMs: z.number().nonnegative(),
   /** Time until the first row, where the store reports it separately. */
@@ -68,6 +70,14 @@ export const VerdictReasonCode = z.enum([
   'FORBIDDEN_OPERATOR',
   'INVALID_DOCUMENT',
   'TOO_LONG',
+  /** A table, view or collection outside what the source exposes, or a catalog object that holds secrets. */
+  'FORBIDDEN_RELATION',
+  /** The query names another database (or catalog) than the source's own. */
+  'CROSS_DATABASE',
+  /** MongoDB: a key such as __proto__ or constructor that would change what the server receives. */
+  'UNSAFE_KEY',
+  /** Checking or estimating the query exceeded the preview's own time or memory budget. */
+  'PREVIEW_LIMIT',
 ]);
 export type VerdictReasonCode = z.infer<typeof VerdictReasonCode>;
 

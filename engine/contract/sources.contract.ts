@@ -67,8 +67,42 @@ export const SourceSettings = z.strictObject({
   allowSampleValues: z.boolean().default(false),
   /** MongoDB: documents sampled per collection to infer fields. */
   sampleSize: z.number().int().min(10).max(100_000).default(1_000),
+  /** A result stops here (with a truncation notice) whatever the row limit: about the bytes of its cells. */
+  maxResultBytes: z.number().int().min(1024 * 1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  /**
+   * User-defined functions may be called only from these schemas (PostgreSQL) or databases (MySQL);
+   * built-in functions are checked against the store's own allow-list. Empty by default: shown as a risk.
+   */
+  trustedFunctionSchemas: z.array(z.string().trim().min(1).max(128)).max(64).default([]),
+  /** MySQL / MariaDB: other databases on the same server that queries may read, besides the connection's. */
+  readableDatabases: z.array(z.string().trim().min(1).max(128)).max(64).default([]),
+  /** Files: memory one DuckDB query may use, in MB; a query that needs more fails with a typed error. */
+  memoryLimitMb: z.number().int().min(64).max(65_536).default(2_048),
 });
 export type SourceSettings = z.infer<typeof SourceSettings>;
+
+/**
+ * What a login can do beyond reading the source, found by the connection test (layer 3). Any of these
+ * means a mistake in layers 1 and 2 could do harm, so the source carries a red warning until the owner
+ * confirms it (audited).
+ */
+export const LoginRiskCode = z.enum([
+  'SUPERUSER',
+  'CAN_WRITE',
+  'READ_SERVER_FILES',
+  'WRITE_SERVER_FILES',
+  'EXECUTE_SERVER_PROGRAM',
+  'SIGNAL_SESSIONS',
+  'REPLICATION',
+  'SEE_ALL_SESSIONS',
+  'SERVER_ADMIN',
+  'REMOTE_ACCESS_EXTENSION',
+  'UNTRUSTED_FUNCTIONS',
+]);
+export type LoginRiskCode = z.infer<typeof LoginRiskCode>;
+
+export const LoginRisk = z.object({ code: LoginRiskCode, message: z.string() });
+export type LoginRisk = z.infer<typeof LoginRisk>;
 
 export const Capabilities = z.object({
   sql: z.boolean(),

@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ApiError } from '../contract/errors';
-import type { ExplainEstimate, MetadataDocument, QueryResult, SelfTestReport, SourceType, Verdict } from '../contract/index';
+import type { ExplainEstimate, MetadataDocument, QueryResult, SelfTestReport, Verdict } from '../contract/index';
 import type { FileCheck, FileProvenance, ImportReport } from '../connectors/files/provenance';
 import type { ConnectionSpec, ConnectionTestResult } from '../connectors/types';
 import type { PlannerInput, PlannerResult } from '../planner/planner';
@@ -15,8 +15,8 @@ export interface JobSpecs {
   'pool.warmUp': { input: object; output: { threadId: number } };
   'connector.test': { input: { spec: ConnectionSpec }; output: ConnectionTestResult };
   'connector.metadata': { input: { spec: ConnectionSpec }; output: MetadataDocument };
-  'connector.validate': { input: { type: SourceType; query: string; spec?: ConnectionSpec }; output: Verdict };
-  'connector.execute': { input: { spec: ConnectionSpec; query: string; timeoutMs: number; maxRows: number }; output: QueryResult };
+  'connector.validate': { input: { spec: ConnectionSpec; query: string }; output: Verdict };
+  'connector.execute': { input: { spec: ConnectionSpec; query: string; timeoutMs: number; maxRows: number; maxBytes: number }; output: QueryResult };
   'connector.explain': { input: { spec: ConnectionSpec; query: string }; output: ExplainEstimate };
   'files.import': { input: { spec: ConnectionSpec; sizeLimitBytes: number }; output: ImportReport };
   'files.check': { input: { provenance: FileProvenance[]; verifyHash?: boolean }; output: FileCheck[] };

@@ -21,9 +21,9 @@ export async function handleJob(job: Job, signal: AbortSignal): Promise<unknown>
     case 'connector.metadata':
       return (connectorFor(job.spec.type)).fetchMetadata(job.spec, signal);
     case 'connector.validate':
-      return (connectorFor(job.type)).validate(job.query, job.spec);
+      return connectorFor(job.spec.type).validate(job.query, job.spec, signal);
     case 'connector.execute':
-      return (connectorFor(job.spec.type)).execute(job.spec, job.query, { timeoutMs: job.timeoutMs, maxRows: job.maxRows, signal });
+      return (connectorFor(job.spec.type)).execute(job.spec, job.query, { timeoutMs: job.timeoutMs, maxRows: job.maxRows, maxBytes: job.maxBytes, signal });
     case 'connector.explain':
       return (connectorFor(job.spec.type)).explain(job.spec, job.query, signal);
     case 'files.import':

@@ -121,20 +121,22 @@ export class QueryService {
     return { ...document, cached: false };
   }
 
+  /** The guardrail's verdict; reads the source's catalog (cached) but never runs the query. */
   async check(sourceId: string, query: string): Promise<Verdict> {
-    const source = this.#o.sources.assertUsable(sourceId);
-    return this.#o.pool.run({ kind: 'connector.validate', type: source.type, query });
+    this.#o.sources.assertUsable(sourceId);
+    const spec = await this.#ready(sourceId);
+    return this.#o.pool.run({ kind: 'connector.validate', spec, query });
   }
 
   /** The guardrail's verdict and, where the store can explain and the query is allowed, its estimate. */
   async review(sourceId: string, query: string): Promise<Pick<PreparedQuery, 'verdict' | 'explain' | 'explainError'>> {
     const source = this.#o.sources.assertUsable(sourceId);
-    const verdict = await this.#o.pool.run({ kind: 'connector.validate', type: source.type, query });
+    const spec = await this.#ready(sourceId);
+    const verdict = await this.#o.pool.run({ kind: 'connector.validate', spec, query });
     let explain: PreparedQuery['explain'] = null;
     let explainError: string | null = null;
     if (verdict.allowed && source.capabilities.explain) {
       try {
-        const spec = await this.#ready(sourceId);
         explain = await this.#o.pool.run({ kind: 'connector.explain', spec, query }, { graceMs: 1_000 });
       } catch (error) {
         // The estimate is advice: its failure (e.g. an unknown column) is shown, and the store will say the same at run time.
@@ -224,6 +226,7 @@ export class QueryService {
           query: approval.query,
           timeoutMs: input.timeoutMs ?? spec.settings.statementTimeoutMs,
           maxRows: input.maxRows ?? spec.settings.rowLimit,
+          maxBytes: spec.settings.maxResultBytes,
         },
         { signal: controller.signal, graceMs: 1_500 },
       );
@@ -277,6 +280,7 @@ export class QueryService {
       rows: JSON.parse(row.rows_json),
       rowCount: row.row_count,
       truncated: row.truncated === 1,
+      truncatedBy: row.truncated === 1 ? 'rows' : null,
       rowLimit: Math.max(1, row.row_count),
       elapsedMs: 0,
       notices: [],

@@ -11,6 +11,7 @@ import { createFilesConnector } from '../../engine/connectors/files/connector';
 import { importFiles } from '../../engine/connectors/files/import';
 import type { ConnectionSpec } from '../../engine/connectors/types';
 import { tempDir } from '../support/tmp';
+import { SourceSettings } from '../../engine/contract/index';
 
 const ROWS = 10_000_000;
 const ITERATIONS = Number(process.argv[2] ?? 15);
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
       type: 'file',
       connection: { paths: [file] },
       password: null,
-      settings: { statementTimeoutMs: 120_000, rowLimit: 10_000, allowSampleValues: false, sampleSize: 1000 },
+      settings: SourceSettings.parse({ statementTimeoutMs: 120_000, rowLimit: 10_000, allowSampleValues: false, sampleSize: 1000 }),
       workDir: path.join(dir.path, 'work'),
     };
     const report = await importFiles(spec, { signal: AbortSignal.timeout(300_000) });

@@ -12,6 +12,7 @@ import { createPostgresConnector } from '../../engine/connectors/postgres/connec
 import { SAMPLE_RULES } from '../../engine/connectors/shared/sampling';
 import type { ConnectionSpec } from '../../engine/connectors/types';
 import { createPgDatabase, PG } from '../support/databases';
+import { SourceSettings } from '../../engine/contract/index';
 
 const TABLES = Number(process.argv[2] ?? 1000);
 const ITERATIONS = Number(process.argv[3] ?? 10);
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
       type: 'postgres',
       connection: { host: PG.host, port: PG.port, database: db.name, user: PG.user, tls: { mode: 'off' }, connectTimeoutMs: 10_000 },
       password: null,
-      settings: { statementTimeoutMs: 60_000, rowLimit: 10_000, allowSampleValues: false, sampleSize: 1000 },
+      settings: SourceSettings.parse({ statementTimeoutMs: 60_000, rowLimit: 10_000, allowSampleValues: false, sampleSize: 1000 }),
       workDir: '/nonexistent',
     };
     const signal = new AbortController().signal;

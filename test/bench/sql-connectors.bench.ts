@@ -14,6 +14,7 @@ import pg from 'pg';
 import { createMysqlConnector } from '../../engine/connectors/mysql/connector';
 import { createPostgresConnector } from '../../engine/connectors/postgres/connector';
 import type { ConnectionSpec, Connector } from '../../engine/connectors/types';
+import { SourceSettings } from '../../engine/contract/index';
 import { createMysqlDatabase, createPgDatabase, MYSQL, PG } from '../support/databases';
 
 const ITERATIONS = Number(process.argv[2] ?? 200);
@@ -81,7 +82,7 @@ function table(rows: Row[]): string {
   return lines.join('\n');
 }
 
-const settings = { statementTimeoutMs: 60_000, rowLimit: 10_000, allowSampleValues: false, sampleSize: 1000 };
+const settings = SourceSettings.parse({ statementTimeoutMs: 60_000, rowLimit: 10_000, allowSampleValues: false, sampleSize: 1000 });
 
 async function postgres(): Promise<Row[]> {
   const db = createPgDatabase('chinook');

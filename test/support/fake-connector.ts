@@ -19,7 +19,7 @@ export class FakeConnector implements Connector {
 
   async testConnection(spec: ConnectionSpec): Promise<ConnectionTestResult> {
     this.calls.push({ method: 'testConnection', spec });
-    return { ok: true, latencyMs: 1, serverVersion: 'fake 1.0', canWrite: spec.password === 'admin', writeDetails: spec.password === 'admin' ? ['superuser'] : [] };
+    return { ok: true, latencyMs: 1, serverVersion: 'fake 1.0', canWrite: spec.password === 'admin', writeDetails: spec.password === 'admin' ? ['superuser'] : [], risks: spec.password === 'admin' ? [{ code: 'SUPERUSER', message: 'superuser' }] : [] };
   }
 
   async fetchMetadata(spec: ConnectionSpec): Promise<MetadataDocument> {
@@ -69,7 +69,7 @@ export class FakeConnector implements Connector {
     }
     const n = Number(/SELECT\s+(\d+)/i.exec(query)?.[1] ?? 1);
     const rows = Array.from({ length: Math.min(n, options.maxRows) }, (_, i) => [i + 1]);
-    return { columns: [{ name: 'n', type: 'integer', nativeType: 'int4' }], rows, rowCount: rows.length, truncated: n > options.maxRows, rowLimit: options.maxRows, elapsedMs: 1, notices: [] };
+    return { columns: [{ name: 'n', type: 'integer', nativeType: 'int4' }], rows, rowCount: rows.length, truncated: n > options.maxRows, truncatedBy: n > options.maxRows ? 'rows' : null, rowLimit: options.maxRows, elapsedMs: 1, notices: [] };
   }
 
   async explain(_spec: ConnectionSpec, query: string): Promise<ExplainEstimate> {

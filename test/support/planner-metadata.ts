@@ -7,12 +7,13 @@ import { createMongoConnector } from '../../engine/connectors/mongodb/connector'
 import { createMysqlConnector } from '../../engine/connectors/mysql/connector';
 import { createPostgresConnector } from '../../engine/connectors/postgres/connector';
 import type { ConnectionSpec } from '../../engine/connectors/types';
-import type { MetadataDocument, SourceSettings } from '../../engine/contract/index';
+import type { MetadataDocument } from '../../engine/contract/index';
+import { SourceSettings } from '../../engine/contract/index';
 import type { TestDatabase } from './databases';
 import type { MongoWireServer } from './mongo-wire/server';
 import { mongoSpec } from './mongo-wire/specs';
 
-const SETTINGS: SourceSettings = { statementTimeoutMs: 30_000, rowLimit: 10_000, allowSampleValues: true, sampleSize: 1_000 };
+const SETTINGS = SourceSettings.parse({ statementTimeoutMs: 30_000, rowLimit: 10_000, allowSampleValues: true, sampleSize: 1_000 });
 
 function sqlSpec<T extends 'postgres' | 'mysql'>(type: T, db: TestDatabase): ConnectionSpec<T> {
   return {

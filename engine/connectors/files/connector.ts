@@ -156,6 +156,7 @@ class FilesConnector implements Connector {
       serverVersion: `DuckDB ${duckdbVersion()}`,
       canWrite: null,
       writeDetails: [],
+      risks: [],
     };
     if (signal.aborted) result.error = { kind: 'TIMEOUT', message: 'The check was cancelled.' };
     else if (problems.length) {

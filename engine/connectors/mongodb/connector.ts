@@ -182,7 +182,7 @@ export function createMongoConnector(): Connector {
         // A MongoDB database exists only while it holds a collection: none means a misspelt name, most likely.
         if (collections.length === 0) throw connectionError('DATABASE_NOT_FOUND', source.target);
         const write = writeAccess(status);
-        return { ok: true, latencyMs, serverVersion: typeof info.version === 'string' ? info.version : null, canWrite: write.canWrite, writeDetails: write.details };
+        return { ok: true, latencyMs, serverVersion: typeof info.version === 'string' ? info.version : null, canWrite: write.canWrite, writeDetails: write.details, risks: [] };
       } catch (error) {
         if (error instanceof CancelledError || signal.aborted) throw new CancelledError();
         const failure = error instanceof EngineError || !source ? error : mongoConnectError(error, source.target, source.encrypted);
@@ -193,6 +193,7 @@ export function createMongoConnector(): Connector {
           serverVersion: null,
           canWrite: null,
           writeDetails: [],
+          risks: [],
           error: { kind: connectionErrorKind(failure) ?? 'UNKNOWN', message: engineError?.message ?? 'The connection could not be tested.' },
         };
         return result;

@@ -80,10 +80,11 @@ export async function testMysqlConnection(source: MysqlSource, signal: AbortSign
       serverVersion: flavour.mariadb ? flavour.version : `MySQL ${flavour.version}`,
       canWrite: writeDetails.length > 0,
       writeDetails,
+      risks: [],
     };
   } catch (error) {
     if (error instanceof EngineError && error.code === 'CANCELLED') throw error;
     const message = error instanceof EngineError ? error.message : 'The connection test failed unexpectedly.';
-    return { ok: false, latencyMs: elapsed(), serverVersion: null, canWrite: null, writeDetails: [], error: { kind: connectionErrorKind(error) ?? 'UNKNOWN', message } };
+    return { ok: false, latencyMs: elapsed(), serverVersion: null, canWrite: null, writeDetails: [], risks: [], error: { kind: connectionErrorKind(error) ?? 'UNKNOWN', message } };
   }
 }

@@ -60,7 +60,7 @@ export async function testPgConnection(source: PgSource, signal: AbortSignal): P
     });
     if (!privileges) throw new Error('current_user has no pg_roles row');
     const writeDetails = writeReasons(privileges);
-    return { ok: true, latencyMs: elapsed(), serverVersion: `PostgreSQL ${privileges.version}`, canWrite: writeDetails.length > 0, writeDetails };
+    return { ok: true, latencyMs: elapsed(), serverVersion: `PostgreSQL ${privileges.version}`, canWrite: writeDetails.length > 0, writeDetails, risks: [] };
   } catch (error) {
     if (error instanceof EngineError && error.code === 'CANCELLED') throw error;
     const message = error instanceof EngineError ? error.message : 'The connection test failed unexpectedly.';
@@ -70,6 +70,7 @@ export async function testPgConnection(source: PgSource, signal: AbortSignal): P
       serverVersion: null,
       canWrite: null,
       writeDetails: [],
+      risks: [],
       error: { kind: connectionErrorKind(error) ?? 'UNKNOWN', message },
     };
   }

@@ -65,7 +65,7 @@ export function registerChatCommands(program: Command, ctx: CliContext): void {
         if (message.message.payload.kind === 'error') throw new CliError({ code: message.message.payload.code as never, message: message.message.payload.message });
         if (message.message.payload.kind !== 'result') throw new CliError({ code: 'INTERNAL', message: 'The run did not produce a result.' });
         const stored = await ctx.call(command, 'chat.result', { resultId: message.message.payload.resultId });
-        const result: QueryResult = { ...stored, rowLimit: Math.max(1, stored.rowCount), elapsedMs: message.message.payload.latencyMs, notices: [] };
+        const result: QueryResult = { ...stored, truncatedBy: stored.truncated ? 'rows' : null, rowLimit: Math.max(1, stored.rowCount), elapsedMs: message.message.payload.latencyMs, notices: [] };
         run = { runId: message.message.payload.runId, resultId: message.message.payload.resultId, result };
       } else {
         run = await ctx.call(command, 'query.run', {

@@ -1,8 +1,9 @@
-import type { MongoConnection, SourceSettings } from '../../../engine/contract/index';
+import type { MongoConnection } from '../../../engine/contract/index';
+import { SourceSettings } from '../../../engine/contract/index';
 import type { ConnectionSpec } from '../../../engine/connectors/types';
 import type { MongoWireServer } from './server';
 
-export const DEFAULT_SETTINGS: SourceSettings = { statementTimeoutMs: 30_000, rowLimit: 10_000, allowSampleValues: false, sampleSize: 1_000 };
+export const DEFAULT_SETTINGS = SourceSettings.parse({ statementTimeoutMs: 30_000, rowLimit: 10_000, allowSampleValues: false, sampleSize: 1_000 });
 
 /** A connector spec for a test server (or any port), database `samples` unless overridden. */
 export function mongoSpec(

@@ -89,7 +89,7 @@ test('names are unique (case-insensitive): CONFLICT', async () => {
 
 test('update: rename, new connection resets the status, password replaced or removed', async () => {
   const s = await te.ok('sources.create', { name: 'A', type: 'mysql', connection: { ...pg, port: 3306 }, password: 'one' });
-  te.engine.sources.recordTest(s.id, { ok: true, latencyMs: 3, serverVersion: '10.11', canWrite: false, writeDetails: [] });
+  te.engine.sources.recordTest(s.id, { ok: true, latencyMs: 3, serverVersion: '10.11', canWrite: false, writeDetails: [], risks: [] });
   assert.is((await te.ok('sources.get', { id: s.id })).status, 'CONNECTED');
   const renamed = await te.ok('sources.update', { id: s.id, name: 'B' });
   assert.is(renamed.name, 'B');

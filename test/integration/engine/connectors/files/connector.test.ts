@@ -11,6 +11,7 @@ import type { ConnectionSpec, Connector } from '../../../../../engine/connectors
 import { MetadataDocument, QueryResult } from '../../../../../engine/contract/index';
 import { CancelledError, ConnectorError, EngineError, ForbiddenError, TimeoutError } from '../../../../../engine/errors';
 import { tempDir, testdataDir } from '../../../../support/tmp';
+import { SourceSettings } from '../../../../../engine/contract/index';
 
 const DATA = path.join(testdataDir, 'files');
 const FILES = {
@@ -28,7 +29,7 @@ const spec: ConnectionSpec = {
   type: 'file',
   connection: { paths: Object.values(FILES) },
   password: null,
-  settings: { statementTimeoutMs: 10_000, rowLimit: 1000, allowSampleValues: false, sampleSize: 1000 },
+  settings: SourceSettings.parse({ statementTimeoutMs: 10_000, rowLimit: 1000, allowSampleValues: false, sampleSize: 1000 }),
   workDir: path.join(work.path, 'source'),
 };
 let connector: Connector;
@@ -342,8 +343,8 @@ test('testConnection: the files exist and can be read, DuckDB’s version, canWr
 });
 
 test('validate is the DuckDB guardrail (layer 1): it allows a SELECT and refuses a write without touching DuckDB', async () => {
-  assert.is((await connector.validate('SELECT count(*) FROM titanic')).allowed, true);
-  const refused = await connector.validate('DROP TABLE titanic');
+  assert.is((await connector.validate('SELECT count(*) FROM titanic', spec, never())).allowed, true);
+  const refused = await connector.validate('DROP TABLE titanic', spec, never());
   assert.is(refused.allowed, false);
   assert.ok(refused.reasons.length > 0);
 });

@@ -11,6 +11,7 @@ import type { ConnectionSpec } from '../../../../../engine/connectors/types';
 import { EngineError } from '../../../../../engine/errors';
 import { reads, tables, writeAttempts } from '../../../../fixtures/corpus/duckdb';
 import { tempDir, testdataDir } from '../../../../support/tmp';
+import { SourceSettings } from '../../../../../engine/contract/index';
 
 /**
  * The DuckDB read corpus through the connector, row for row against raw
@@ -24,7 +25,7 @@ const spec: ConnectionSpec = {
   type: 'file',
   connection: { paths: Object.values(files) },
   password: null,
-  settings: { statementTimeoutMs: 30_000, rowLimit: 10_000, allowSampleValues: false, sampleSize: 1000 },
+  settings: SourceSettings.parse({ statementTimeoutMs: 30_000, rowLimit: 10_000, allowSampleValues: false, sampleSize: 1000 }),
   workDir: work.path,
 };
 const connector = createFilesConnector();

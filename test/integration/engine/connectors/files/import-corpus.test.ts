@@ -10,6 +10,7 @@ import type { ConnectionSpec } from '../../../../../engine/connectors/types';
 import type { ErrorCode } from '../../../../../engine/contract/index';
 import { TimeoutError } from '../../../../../engine/errors';
 import { tempDir, testdataDir } from '../../../../support/tmp';
+import { SourceSettings } from '../../../../../engine/contract/index';
 
 /**
  * Every file under shared/testdata/files is a test case: imported all together
@@ -219,7 +220,7 @@ const spec: ConnectionSpec = {
   type: 'file',
   connection: { paths: files.map((f) => path.join(ROOT, f)) },
   password: null,
-  settings: { statementTimeoutMs: 30_000, rowLimit: 1000, allowSampleValues: false, sampleSize: 1000 },
+  settings: SourceSettings.parse({ statementTimeoutMs: 30_000, rowLimit: 1000, allowSampleValues: false, sampleSize: 1000 }),
   workDir: work.path,
 };
 const connector = createFilesConnector();

@@ -11,6 +11,7 @@ import { FileProvenance as FileProvenanceSchema, ImportReport } from '../../../.
 import type { ConnectionSpec } from '../../../../../engine/connectors/types';
 import { CancelledError } from '../../../../../engine/errors';
 import { tempDir, testdataDir } from '../../../../support/tmp';
+import { SourceSettings } from '../../../../../engine/contract/index';
 
 const DATA = path.join(testdataDir, 'files');
 const TITANIC = path.join(DATA, 'duckdb-csv/titanic.csv');
@@ -30,7 +31,7 @@ function specFor(paths: string[], workDir = folder()): ConnectionSpec {
     type: 'file',
     connection: { paths },
     password: null,
-    settings: { statementTimeoutMs: 10_000, rowLimit: 1000, allowSampleValues: false, sampleSize: 1000 },
+    settings: SourceSettings.parse({ statementTimeoutMs: 10_000, rowLimit: 1000, allowSampleValues: false, sampleSize: 1000 }),
     workDir,
   };
 }

@@ -212,7 +212,7 @@ test('layer 2 refuses write stages and server-side JavaScript wherever they are,
     const error = await rejects(run(query), 'FORBIDDEN');
     assert.is(error.details?.layer, 2);
     assert.match(error.message, /refused before it reached MongoDB/);
-    const verdict = await connector.validate(JSON.stringify(query));
+    const verdict = await connector.validate(JSON.stringify(query), spec(), new AbortController().signal);
     assert.is(verdict.allowed, false, `the guardrail also refuses ${JSON.stringify(query)}`);
   }
   assert.equal(commandsSince(mark, 'find', 'aggregate', 'count', 'distinct'), []);

@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import * as assert from 'uvu/assert';
-import type { SourceSettings, SqlConnection } from '../../../../../engine/contract/index';
+import type { SqlConnection } from '../../../../../engine/contract/index';
+import { SourceSettings } from '../../../../../engine/contract/index';
 import type { ConnectionSpec } from '../../../../../engine/connectors/types';
 import { MYSQL, mysqlFingerprint, type TestDatabase } from '../../../../support/databases';
 
@@ -16,7 +17,7 @@ export function mysqlSpec(
     type: 'mysql',
     connection: { host: MYSQL.host, port: MYSQL.port, database, user: MYSQL.user, tls: { mode: 'prefer' }, connectTimeoutMs: 5_000, ...overrides.connection },
     password: overrides.password === undefined ? null : overrides.password,
-    settings: { statementTimeoutMs: 10_000, rowLimit: 1_000, allowSampleValues: false, sampleSize: 1_000, ...overrides.settings },
+    settings: SourceSettings.parse({ statementTimeoutMs: 10_000, rowLimit: 1_000, allowSampleValues: false, sampleSize: 1_000, ...overrides.settings }),
     workDir: '/nonexistent',
   };
 }

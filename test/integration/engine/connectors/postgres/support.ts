@@ -1,5 +1,6 @@
 import * as assert from 'uvu/assert';
-import type { SourceSettings, SqlConnection } from '../../../../../engine/contract/index';
+import type { SqlConnection } from '../../../../../engine/contract/index';
+import { SourceSettings } from '../../../../../engine/contract/index';
 import type { ConnectionSpec } from '../../../../../engine/connectors/types';
 import pg from 'pg';
 import { PG, pgFingerprint, type TestDatabase } from '../../../../support/databases';
@@ -16,7 +17,7 @@ export function pgSpec(
     type: 'postgres',
     connection: { host: PG.host, port: PG.port, database, user: PG.user, tls: { mode: 'prefer' }, connectTimeoutMs: 5_000, ...overrides.connection },
     password: overrides.password === undefined ? PASSWORD : overrides.password,
-    settings: { statementTimeoutMs: 10_000, rowLimit: 1_000, allowSampleValues: false, sampleSize: 1_000, ...overrides.settings },
+    settings: SourceSettings.parse({ statementTimeoutMs: 10_000, rowLimit: 1_000, allowSampleValues: false, sampleSize: 1_000, ...overrides.settings }),
     workDir: '/nonexistent',
   };
 }
