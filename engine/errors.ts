@@ -50,6 +50,16 @@ export class TimeoutError extends EngineError {
     super('TIMEOUT', message, details);
   }
 }
+/**
+ * Checking or estimating a query (before approval) went over the preview budget
+ * (PREVIEW_BUDGET in connectors/shared/preview-budget.ts). The query gets no
+ * approval: the host turns this into a refused verdict with PREVIEW_LIMIT.
+ */
+export class PreviewLimitError extends TimeoutError {
+  constructor(message: string, details?: Details) {
+    super(message, { ...details, kind: 'PREVIEW_LIMIT' });
+  }
+}
 export class CancelledError extends EngineError {
   constructor(message = 'The operation was cancelled.', details?: Details) {
     super('CANCELLED', message, details);
