@@ -30,6 +30,12 @@ export interface BrowserHost {
 }
 
 const BIND_ADDRESS = '127.0.0.1';
+/**
+ * The largest bridge message accepted. The biggest legitimate payloads are a
+ * 100 KB query or a list of file paths; anything larger is refused by the
+ * WebSocket layer (close code 1009) before it is buffered or parsed.
+ */
+export const MAX_BRIDGE_MESSAGE_BYTES = 4 * 1024 * 1024;
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -121,10 +127,20 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BRIDGE_MESSAGE_BYTES });
+  // A peer that breaks the protocol (an oversized message, an unmasked frame, a bad opcode) makes
+  // `ws` emit 'error' on that socket and close it. Without a listener the error would be thrown
+  // and end the whole host process, so every socket (and the server) gets one.
+  wss.on('error', (error) => engine.logger.warn('browser host bridge server error', { error: error.message }));
+  server.on('clientError', (error, socket) => {
+    engine.logger.warn('browser host refused a malformed HTTP request', { error: error.message });
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
   const sockets = new Set<WebSocket>();
 
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', (error) => engine.logger.warn('browser host bridge socket error before upgrade', { error: error.message }));
     const refuse = (status: number, reason: string) => {
       engine.logger.warn('browser host refused a bridge connection', { reason });
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n\r\n`);
@@ -140,6 +156,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    ws.on('error', (error) => {
+      engine.logger.warn('browser host closed a bridge connection that broke the protocol', { error: error.message });
+      ws.terminate();
+    });
     ws.on('message', (raw) => {
       let data: unknown;
       try {

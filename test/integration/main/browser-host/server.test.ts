@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
-import { startBrowserHost, type BrowserHost } from '../../../../main/browser-host/server';
+import { MAX_BRIDGE_MESSAGE_BYTES, startBrowserHost, type BrowserHost } from '../../../../main/browser-host/server';
 import { openTestEngine, type TestEngine } from '../../../support/engine';
 import { tempDir } from '../../../support/tmp';
 
@@ -140,6 +140,50 @@ test('a malformed frame gets an answer under its id instead of hanging the calle
   assert.is(reply.id, 7);
   assert.is(reply.result.error.code, 'VALIDATION');
   socket.close();
+});
+
+/** Resolves with the close code once the server ends the connection. */
+const closed = (socket: WebSocket) => new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+
+test('an oversized message closes only that connection (1009); the host keeps answering', async () => {
+  const socket = (await connect({})) as WebSocket;
+  socket.on('error', () => {});
+  const code = closed(socket);
+  socket.send(JSON.stringify({ id: 1, channel: 'app.info', payload: 'x'.repeat(MAX_BRIDGE_MESSAGE_BYTES + 1024) }));
+  assert.is(await code, 1009);
+  const next = (await connect({})) as WebSocket;
+  assert.is(((await call(next, 2, 'app.info')) as { ok: boolean }).ok, true);
+  next.close();
+});
+
+test('an unmasked client frame (a protocol violation) closes only that connection; the host keeps answering', async () => {
+  // Speak the WebSocket handshake by hand, then send a text frame without the mask a client must set.
+  const raw = net.connect(host.port, '127.0.0.1');
+  const upgraded = new Promise<string>((resolve) => {
+    let head = '';
+    raw.on('data', (d) => {
+      head += d.toString('latin1');
+      if (head.includes('\r\n\r\n')) resolve(head.split(' ')[1] ?? '');
+    });
+  });
+  raw.write(
+    `GET /__polystore/bridge?token=${encodeURIComponent(host.token)} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nOrigin: ${host.origin}\r\n` +
+      `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${Buffer.from('0123456789abcdef').toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  assert.is(await upgraded, '101');
+  const ended = new Promise<void>((resolve) => raw.on('close', () => resolve()));
+  raw.on('error', () => {});
+  const body = Buffer.from(JSON.stringify({ id: 1, channel: 'app.info' }));
+  raw.write(Buffer.concat([Buffer.from([0x81, body.length]), body]));
+  await ended;
+  const next = (await connect({})) as WebSocket;
+  assert.is(((await call(next, 3, 'app.info')) as { ok: boolean }).ok, true);
+  next.close();
+});
+
+test('a malformed HTTP request gets 400 and the host keeps serving', async () => {
+  assert.is(await rawStatus('NOT-HTTP\r\n\r\n'), 400);
+  assert.is((await fetch(`${host.origin}/`)).status, 200);
 });
 
 test.run();
