@@ -15,6 +15,7 @@ export const AuditAction = z.enum([
   'source.removed',
   'source.tested',
   'source.refused',
+  'source.risks_confirmed',
   'metadata.refreshed',
   'file.imported',
   'query.generated',

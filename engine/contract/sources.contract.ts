@@ -142,6 +142,14 @@ export const Source = z.object({
   lastError: z.string().nullable(),
   /** From the last connection test: the login can write, so a read-only login is recommended. */
   canWrite: z.boolean().nullable(),
+  /** From the last connection test: what the login can do beyond reading the source (layer 3). */
+  risks: z.array(LoginRisk),
+  /**
+   * The owner confirmed exactly these risks (audited). Until then, approved queries do not run on this
+   * source; a login that gains a new risk needs a new confirmation.
+   */
+  risksConfirmed: z.boolean(),
+  risksConfirmedAt: z.string().nullable(),
   serverVersion: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -222,6 +230,11 @@ export const sourcesChannels = {
   'sources.update': channel({ summary: 'Changes name, connection details, password or settings.', input: UpdateSourceInput, output: Source }),
   'sources.disable': channel({ summary: 'Disables a source: nothing runs against it until enabled.', input: ById, output: Source }),
   'sources.enable': channel({ summary: 'Enables a disabled source.', input: ById, output: Source }),
+  'sources.confirmRisks': channel({
+    summary: 'The owner confirms the login risks the last connection test found, so approved queries may run (audited).',
+    input: ById,
+    output: Source,
+  }),
   'sources.remove': channel({
     summary: 'Removes a source and its keychain entry.',
     input: ById,

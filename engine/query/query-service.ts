@@ -185,6 +185,9 @@ export class QueryService {
   async run(input: { token: string; runId?: string; maxRows?: number; timeoutMs?: number; traceId?: string; expectSourceId?: string; expectQuery?: string }): Promise<RunResult> {
     const runId = input.runId ?? newId('run');
     if (this.#running.has(runId)) throw new ConflictError('A run with this id is already in progress.');
+    // Before the token is consumed, so a refusal here leaves it usable once the owner has confirmed.
+    const bound = this.#o.approvals.peek(input.token);
+    if (bound) await this.#assertLoginConfirmed(bound.sourceId);
     const approval = await this.#o.approvals.consume(input.token, {
       ...(input.expectSourceId ? { sourceId: input.expectSourceId } : {}),
       ...(input.expectQuery !== undefined ? { query: input.expectQuery } : {}),
@@ -257,6 +260,15 @@ export class QueryService {
     } finally {
       this.#running.delete(runId);
     }
+  }
+
+  /**
+   * Layer 3: what the login can do beyond reading is known (a source never tested is tested now)
+   * and, if anything, confirmed by the owner.
+   */
+  async #assertLoginConfirmed(sourceId: string): Promise<void> {
+    if (this.#o.sources.get(sourceId).lastCheckedAt === null) await this.test(sourceId);
+    this.#o.sources.assertRisksConfirmed(sourceId);
   }
 
   async deny(token: string): Promise<void> {

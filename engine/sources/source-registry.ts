@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ZodError, type z } from 'zod';
+import { z, ZodError } from 'zod';
 import {
   FileConnection,
+  LoginRisk,
   MongoConnection,
   SourceSettings,
   SqlConnection,
@@ -19,6 +20,9 @@ import { newId, nowIso } from '../ids';
 import type { AuditLog } from '../audit/audit-log';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Database } from '../store/migration';
+import { loginRisks, riskCodes } from './login-risks';
+
+const StoredRisks = z.array(LoginRisk);
 
 interface SourceRow {
   id: string;
@@ -33,6 +37,9 @@ interface SourceRow {
   last_error: string | null;
   can_write: number | null;
   server_version: string | null;
+  risks_json: string;
+  risks_confirmed_codes: string | null;
+  risks_confirmed_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -105,6 +112,8 @@ export class SourceRegistry {
   }
 
   #toSource(row: SourceRow): Source {
+    const risks = StoredRisks.parse(JSON.parse(row.risks_json));
+    const confirmed = risks.length === 0 || row.risks_confirmed_codes === riskCodes(risks);
     return {
       id: row.id,
       name: row.name,
@@ -117,6 +126,9 @@ export class SourceRegistry {
       lastCheckedAt: row.last_checked_at,
       lastError: row.last_error,
       canWrite: row.can_write === null ? null : row.can_write === 1,
+      risks,
+      risksConfirmed: confirmed,
+      risksConfirmedAt: confirmed && risks.length > 0 ? row.risks_confirmed_at : null,
       serverVersion: row.server_version,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
@@ -215,8 +227,8 @@ export class SourceRegistry {
     }
     if (changed.length === 0) return this.#toSource(row);
     if (changed.includes('connection') || changed.includes('password')) {
-      // New details have not been tested yet.
-      Object.assign(sets, { status: 'UNTESTED', last_error: null, can_write: null });
+      // New details have not been tested yet, and a confirmation was for the old login.
+      Object.assign(sets, { status: 'UNTESTED', last_error: null, can_write: null, risks_json: '[]', risks_confirmed_codes: null, risks_confirmed_at: null });
     }
     sets.updated_at = nowIso();
     const columns = Object.keys(sets);
@@ -262,6 +274,37 @@ export class SourceRegistry {
     return source;
   }
 
+  /**
+   * Layer 3 at run time: a login that can do more than read needs the owner's
+   * confirmation of exactly those risks before an approved query runs on it.
+   */
+  assertRisksConfirmed(id: string): Source {
+    const source = this.get(id);
+    if (source.risksConfirmed) return source;
+    const codes = source.risks.map((r) => r.code);
+    this.#options.audit.record({ action: 'source.refused', sourceId: id, details: { reason: 'RISKS_UNCONFIRMED', risks: codes } });
+    throw new ForbiddenError(
+      'RISKS_UNCONFIRMED',
+      `The login of "${source.name}" can do more than read. ${source.risks.map((r) => r.message).join(' ')} ` +
+        `Confirm these risks on the source's page (or with \`polystore sources confirm-risks ${id}\`) before queries run on it, or use a read-only login.`,
+      { sourceId: id, risks: codes },
+    );
+  }
+
+  /** The owner accepts the risks the last connection test found (audited); a new risk needs a new confirmation. */
+  confirmRisks(id: string): Source {
+    const row = this.#row(id);
+    if (row.last_checked_at === null || row.status === 'UNTESTED') {
+      throw new ValidationError('Test the connection first: the risks to confirm come from the connection test.', { field: 'id' });
+    }
+    const risks = StoredRisks.parse(JSON.parse(row.risks_json));
+    const codes = riskCodes(risks);
+    this.#db.prepare('UPDATE sources SET risks_confirmed_codes = ?, risks_confirmed_at = ?, updated_at = ? WHERE id = ?').run(codes, nowIso(), nowIso(), id);
+    this.#options.audit.record({ action: 'source.risks_confirmed', sourceId: id, details: { risks: risks.map((r) => r.code) } });
+    this.#options.onChange(id, 'updated');
+    return this.get(id);
+  }
+
   /** What a worker job needs to reach the store; the password is read from the keychain, in memory only. */
   async connectionSpec(id: string): Promise<ConnectionSpec> {
     const source = this.assertUsable(id);
@@ -281,14 +324,18 @@ export class SourceRegistry {
   }
 
   recordTest(id: string, result: ConnectionTestResult): Source {
+    const row = this.#row(id);
+    // A failed test learns nothing about the login's powers: the last known risks stay.
+    const risks = result.ok ? JSON.stringify(loginRisks(result)) : row.risks_json;
     this.#db
-      .prepare('UPDATE sources SET status = ?, last_checked_at = ?, last_error = ?, can_write = ?, server_version = ? WHERE id = ?')
+      .prepare('UPDATE sources SET status = ?, last_checked_at = ?, last_error = ?, can_write = ?, server_version = ?, risks_json = ? WHERE id = ?')
       .run(
         result.ok ? 'CONNECTED' : 'FAILED',
         nowIso(),
         result.ok ? null : (result.error?.message ?? 'Connection failed.'),
-        result.canWrite === null ? null : result.canWrite ? 1 : 0,
-        result.serverVersion,
+        result.canWrite === null ? row.can_write : result.canWrite ? 1 : 0,
+        result.serverVersion ?? row.server_version,
+        risks,
         id,
       );
     this.#options.onChange(id, 'status');

@@ -1,7 +1,7 @@
 import type { Handlers } from '../router/router';
 import type { SourceRegistry } from './source-registry';
 
-type SourceChannels = 'sources.list' | 'sources.get' | 'sources.types' | 'sources.create' | 'sources.update' | 'sources.disable' | 'sources.enable' | 'sources.remove';
+type SourceChannels = 'sources.list' | 'sources.get' | 'sources.types' | 'sources.create' | 'sources.update' | 'sources.disable' | 'sources.enable' | 'sources.confirmRisks' | 'sources.remove';
 
 export function sourcesHandlers(registry: SourceRegistry): Pick<Handlers, SourceChannels> {
   return {
@@ -12,6 +12,7 @@ export function sourcesHandlers(registry: SourceRegistry): Pick<Handlers, Source
     'sources.update': (input) => registry.update(input),
     'sources.disable': ({ id }) => registry.setDisabled(id, true),
     'sources.enable': ({ id }) => registry.setDisabled(id, false),
+    'sources.confirmRisks': ({ id }) => registry.confirmRisks(id),
     'sources.remove': async ({ id }) => {
       await registry.remove(id);
       return { id, removed: true as const };

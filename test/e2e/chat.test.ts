@@ -25,6 +25,9 @@ test.before(async () => {
   app = await startApp({ unlocked: true });
   const source = await engine('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` });
   sourceId = source.id;
+  // A superuser login (the test server's): the owner confirms its risks once, as in the app.
+  await engine('sources.test', { id: sourceId });
+  await engine('sources.confirmRisks', { id: sourceId });
 });
 test.after(async () => {
   await app?.close();

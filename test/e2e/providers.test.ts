@@ -26,6 +26,9 @@ test.before(async () => {
   llm = await startFakeOpenAi({ flavor: 'ollama', apiKey: API_KEY, models: [MODEL] });
   app = await startApp({ unlocked: true });
   sourceId = (await engine('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` })).id;
+  // A superuser login (the test server's): the owner confirms its risks once, as in the app.
+  await engine('sources.test', { id: sourceId });
+  await engine('sources.confirmRisks', { id: sourceId });
 });
 test.after(async () => {
   await app?.close();

@@ -1,4 +1,4 @@
-import type { ExplainEstimate, MetadataDocument, QueryResult, Verdict } from '../../engine/contract/index';
+import type { ExplainEstimate, LoginRisk, MetadataDocument, QueryResult, Verdict } from '../../engine/contract/index';
 import type { ConnectionSpec, ConnectionTestResult, Connector, ExecuteOptions } from '../../engine/connectors/types';
 import { CancelledError, UnsupportedError } from '../../engine/errors';
 
@@ -12,6 +12,10 @@ export class FakeConnector implements Connector {
   readonly type = 'postgres' as const;
   readonly calls: Array<{ method: string; query?: string; spec?: ConnectionSpec }> = [];
   explainSupported = true;
+  /** Risks the next connection tests report on top of SUPERUSER for the 'admin' login. */
+  extraRisks: LoginRisk[] = [];
+  /** When set, connection tests fail with this message. */
+  failTests: string | null = null;
 
   count(method: string): number {
     return this.calls.filter((c) => c.method === method).length;
@@ -19,7 +23,10 @@ export class FakeConnector implements Connector {
 
   async testConnection(spec: ConnectionSpec): Promise<ConnectionTestResult> {
     this.calls.push({ method: 'testConnection', spec });
-    return { ok: true, latencyMs: 1, serverVersion: 'fake 1.0', canWrite: spec.password === 'admin', writeDetails: spec.password === 'admin' ? ['superuser'] : [], risks: spec.password === 'admin' ? [{ code: 'SUPERUSER', message: 'superuser' }] : [] };
+    if (this.failTests) return { ok: false, latencyMs: 1, serverVersion: null, canWrite: null, writeDetails: [], risks: [], error: { kind: 'HOST_UNREACHABLE', message: this.failTests } };
+    const admin = spec.password === 'admin';
+    const risks: LoginRisk[] = admin ? [{ code: 'SUPERUSER', message: 'It is a superuser.' }] : [];
+    return { ok: true, latencyMs: 1, serverVersion: 'fake 1.0', canWrite: admin, writeDetails: admin ? ['superuser'] : [], risks: [...risks, ...this.extraRisks] };
   }
 
   async fetchMetadata(spec: ConnectionSpec): Promise<MetadataDocument> {

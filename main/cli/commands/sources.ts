@@ -17,8 +17,14 @@ interface AddOptions {
   allowSampleValues?: boolean;
 }
 
+/** One cell for the login's risks: what they are and whether the owner confirmed them. */
+const riskCell = (s: Source) => (s.risks.length === 0 ? '' : `${s.risksConfirmed ? 'confirmed' : 'UNCONFIRMED'}: ${s.risks.map((r) => r.code).join(', ')}`);
+
 const summary = (s: Source) =>
-  formatTable(['id', 'name', 'type', 'status', 'last checked', 'secret'], [[s.id, s.name, s.type, s.status, s.lastCheckedAt ?? 'never', s.hasSecret ? 'keychain' : '']]);
+  formatTable(
+    ['id', 'name', 'type', 'status', 'last checked', 'secret', 'login risks'],
+    [[s.id, s.name, s.type, s.status, s.lastCheckedAt ?? 'never', s.hasSecret ? 'keychain' : '', riskCell(s)]],
+  );
 
 function detail(s: Source): string {
   return [
@@ -27,11 +33,13 @@ function detail(s: Source): string {
     `connection: ${JSON.stringify(s.connection)}`,
     `settings:   ${JSON.stringify(s.settings)}`,
     `can write:  ${s.canWrite === null ? 'unknown' : s.canWrite ? 'YES: use a read-only login' : 'no'}`,
+    ...s.risks.map((r) => `risk:       ${r.code}: ${r.message}`),
+    ...(s.risks.length > 0 && !s.risksConfirmed ? [`            Queries will not run until you confirm: polystore sources confirm-risks ${s.id}`] : []),
     ...(s.lastError ? [`last error: ${s.lastError}`] : []),
   ].join('\n');
 }
 
-/** `polystore sources add | list | show | update | disable | enable | remove`. */
+/** `polystore sources add | list | show | update | disable | enable | confirm-risks | remove`. */
 export function registerSourcesCommands(program: Command, ctx: CliContext): void {
   const sources = program.command('sources').description('Databases and files you can ask questions about');
 
@@ -83,7 +91,7 @@ export function registerSourcesCommands(program: Command, ctx: CliContext): void
       ctx.print(command, list, (l) =>
         l.length === 0
           ? 'No sources yet. Add one with `polystore sources add`.'
-          : formatTable(['id', 'name', 'type', 'status', 'last checked'], l.map((s) => [s.id, s.name, s.type, s.status, s.lastCheckedAt ?? 'never'])),
+          : formatTable(['id', 'name', 'type', 'status', 'last checked', 'login risks'], l.map((s) => [s.id, s.name, s.type, s.status, s.lastCheckedAt ?? 'never', riskCell(s)])),
       );
     });
 
@@ -125,6 +133,7 @@ export function registerSourcesCommands(program: Command, ctx: CliContext): void
   for (const [verb, channel, text] of [
     ['disable', 'sources.disable', 'Disable a source: nothing runs against it until it is enabled'],
     ['enable', 'sources.enable', 'Enable a disabled source'],
+    ['confirm-risks', 'sources.confirmRisks', 'Confirm what the login can do beyond reading (found by `sources test`), so approved queries may run'],
   ] as const) {
     sources
       .command(verb)

@@ -21,6 +21,9 @@ test.before(async () => {
   llm = await startFakeOpenAi({ apiKey: API_KEY });
   te = await openTestEngine({ unlocked: true, keepDataDir: true });
   sourceId = (await te.ok('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` })).id;
+  // A superuser login (the test server's): the owner confirms its risks once, as in the app.
+  await te.ok('sources.test', { id: sourceId });
+  await te.ok('sources.confirmRisks', { id: sourceId });
   await te.ok('providers.set', { config: { kind: 'openai-compatible', preset: 'vllm', baseUrl: llm.baseUrl, model: 'sql-writer-1' }, apiKey: API_KEY });
 });
 // Null-safe: when setup fails part-way, uvu then reports that failure instead of a TypeError from here.

@@ -17,6 +17,9 @@ test.before(async () => {
   db = createPgDatabase('chinook');
   te = await openTestEngine({ unlocked: true, dataDir: dir.path, keepDataDir: true, now });
   sourceId = (await te.ok('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` })).id;
+  // A superuser login (the test server's): the owner confirms its risks once, as in the app.
+  await te.ok('sources.test', { id: sourceId });
+  await te.ok('sources.confirmRisks', { id: sourceId });
 });
 test.after(async () => {
   await te.close();

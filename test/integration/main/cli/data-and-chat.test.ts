@@ -22,6 +22,27 @@ test.before(async () => {
   pgId = (await run('sources', 'add', 'postgres', '--name', 'pg', '--url', `${db.url}?sslmode=disable`, '--json')).json<{ id: string }>().id;
   fileId = (await run('sources', 'add', 'file', '--name', 'titanic', path.join(testdataDir, 'files/duckdb-csv/titanic.csv'), '--json')).json<{ id: string }>().id;
 });
+
+test('a superuser login: approved queries do not run until the owner confirms its risks; the token survives the refusal', async () => {
+  const asked = (await run('ask', pgId, 'how many customers are there', '--json')).json<{ approval: { token: string } }>();
+  const refused = await run('run', asked.approval.token, '--json');
+  assert.is.not(refused.code, 0);
+  const error = JSON.parse(refused.stderr).error as { code: string; message: string };
+  assert.is(error.code, 'FORBIDDEN');
+  assert.match(error.message, /can do more than read.*superuser.*confirm-risks/s);
+  const shown = await run('sources', 'show', pgId);
+  assert.match(shown.stdout, /UNCONFIRMED: .*SUPERUSER|UNCONFIRMED: .*CAN_WRITE/);
+  assert.match(shown.stdout, /polystore sources confirm-risks/);
+  const confirmed = (await run('sources', 'confirm-risks', pgId, '--json')).json<{ risksConfirmed: boolean; risks: Array<{ code: string }> }>();
+  assert.is(confirmed.risksConfirmed, true);
+  assert.ok(confirmed.risks.length > 0);
+  const ran = await run('run', asked.approval.token, '--json');
+  assert.is(ran.code, 0, ran.stderr);
+  assert.equal(ran.json<{ rows: unknown[][] }>().rows, [[59]]);
+  const audit = (await run('audit', '--source', pgId, '--json')).json<Array<{ action: string; details: { reason?: string } }>>();
+  assert.ok(audit.some((e) => e.action === 'source.risks_confirmed'));
+  assert.ok(audit.some((e) => e.action === 'source.refused' && e.details.reason === 'RISKS_UNCONFIRMED'));
+});
 test.after(() => {
   db.drop();
   dir.remove();
