@@ -71,6 +71,7 @@ export const RunResult = z.object({
 });
 export type RunResult = z.infer<typeof RunResult>;
 
+/** At prepare: the limits the approval binds instead of the source's. At run: lower ones (more than approved is refused). */
 const RunLimits = {
   maxRows: z.number().int().min(1).max(1_000_000).optional(),
   timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
@@ -103,8 +104,8 @@ export const queryOpsChannels = {
     output: Verdict,
   }),
   'query.prepare': channel({
-    summary: 'Validates a query, estimates its cost, and issues a single-use approval token if it is allowed.',
-    input: z.strictObject({ sourceId: Id, query: QueryText, sessionId: Id.optional(), messageId: Id.optional() }),
+    summary: 'Validates a query, estimates its cost, and issues a single-use approval token (binding the row limit and timeout) if it is allowed.',
+    input: z.strictObject({ sourceId: Id, query: QueryText, sessionId: Id.optional(), messageId: Id.optional(), ...RunLimits }),
     output: PreparedQuery,
   }),
   'query.run': channel({
