@@ -1,0 +1,65 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
+import { createPgDatabase, type TestDatabase } from '../support/databases';
+import { startApp, waitForText, type E2EApp } from '../support/e2e';
+
+let app: E2EApp;
+let db: TestDatabase;
+let sourceId: string;
+
+async function engine<C extends ChannelName>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
+  const r = await app.launched.engine.router.dispatch(channel, input, { host: 'test' });
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
+  return r.value as ChannelOutput<C>;
+}
+
+const $ = (selector: string) => app.browser.$(selector);
+
+test.before(async () => {
+  db = createPgDatabase('chinook');
+  app = await startApp({ unlocked: true });
+  // The test server's login is a superuser: exactly the powerful login people really connect with.
+  const source = await engine('sources.create', { name: 'Chinook (superuser)', type: 'postgres', url: `${db.url}?sslmode=disable` });
+  sourceId = source.id;
+  await engine('sources.test', { id: sourceId });
+});
+test.after(async () => {
+  await app?.close();
+  db?.drop();
+});
+
+test('a superuser login is flagged in the list, on the chat page and on the source page until the owner confirms it', async () => {
+  await app.open('#/sources');
+  const badge = $('[data-testid="login-risks"]');
+  await badge.waitForDisplayed();
+  assert.is(await badge.getAttribute('data-confirmed'), 'false');
+  await waitForText(badge, 'not confirmed');
+
+  await app.open(`#/chat/${sourceId}`);
+  const banner = $('[data-testid="login-risks-banner"]');
+  await banner.waitForDisplayed();
+  await waitForText(banner, 'will not run until you confirm');
+  await app.screenshot('30-chat-risky-login');
+
+  await app.open(`#/sources/${sourceId}`);
+  const panel = $('[data-testid="login-risks-panel"]');
+  await panel.waitForDisplayed();
+  await waitForText(panel, 'can write');
+  await app.screenshot('31-source-risky-login');
+  await $('[data-testid="confirm-risks"]').click();
+  await app.browser.waitUntil(async () => (await panel.getAttribute('data-confirmed')) === 'true', { timeoutMsg: 'the confirmation never showed' });
+  await waitForText(panel, 'You confirmed these risks');
+
+  const audit = await engine('audit.list', {});
+  assert.ok(
+    audit.events.some((e) => e.action === 'source.risks_confirmed' && e.sourceId === sourceId),
+    'the confirmation is in the audit log',
+  );
+  // Once confirmed, the chat keeps a quieter badge and drops the blocking banner.
+  await app.open(`#/chat/${sourceId}`);
+  await app.browser.waitUntil(async () => (await $('[data-testid="login-risks"]').getAttribute('data-confirmed')) === 'true', { timeoutMsg: 'the chat badge never showed the confirmation' });
+  assert.not.ok(await $('[data-testid="login-risks-banner"]').isExisting(), 'no blocking banner after confirmation');
+});
+
+test.run();
