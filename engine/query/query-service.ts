@@ -1,7 +1,7 @@
 import { descriptors } from '../connectors/descriptors';
 import type { SourceHostContext, SourceHostHooks } from '../connectors/host-context';
 import type { ConnectionSpec, ConnectionTestResult } from '../connectors/types';
-import type { ApprovalService } from '../approval/approvals';
+import type { ApprovalService, RunLimits } from '../approval/approvals';
 import type { AuditLog } from '../audit/audit-log';
 import { MetadataDocument, type ConnectionTest, type CreateSourceInput, type PreparedQuery, type QueryResult, type RunResult, type SourceFile, type Verdict } from '../contract/index';
 import { CancelledError, ConflictError, EngineError, UnsupportedError } from '../errors';
@@ -21,6 +21,16 @@ export interface QueryServiceOptions {
   settings: SettingsStore;
   logger: Logger;
   now?: () => number;
+}
+
+/** A query to approve; `maxRows` and `timeoutMs`, when given, replace the source's limits in the approval. */
+export interface ApprovalRequest {
+  sourceId: string;
+  query: string;
+  sessionId?: string | null | undefined;
+  messageId?: string | null | undefined;
+  maxRows?: number | undefined;
+  timeoutMs?: number | undefined;
 }
 
 /**
@@ -146,16 +156,26 @@ export class QueryService {
     return { verdict, explain, explainError };
   }
 
-  /** Issues a single-use approval for exactly this text; callers check that the verdict allowed it. */
-  issueApproval(input: { sourceId: string; query: string; sessionId?: string | null; messageId?: string | null }) {
-    return this.#o.approvals.issue(input);
+  /**
+   * Issues a single-use approval for exactly this text and these limits: the
+   * source's row limit, statement timeout and byte cap as they are now, or
+   * lower or higher ones chosen explicitly at approval. Callers check that the verdict allowed it.
+   */
+  issueApproval(input: ApprovalRequest) {
+    const { settings } = this.#o.sources.assertUsable(input.sourceId);
+    const limits: RunLimits = {
+      maxRows: input.maxRows ?? settings.rowLimit,
+      timeoutMs: input.timeoutMs ?? settings.statementTimeoutMs,
+      maxBytes: settings.maxResultBytes,
+    };
+    return this.#o.approvals.issue({ sourceId: input.sourceId, query: input.query, sessionId: input.sessionId ?? null, messageId: input.messageId ?? null, limits });
   }
 
   /** Validate, estimate, and (only if allowed) issue a single-use approval for exactly this text. */
-  async prepare(input: { sourceId: string; query: string; sessionId?: string | null; messageId?: string | null }): Promise<PreparedQuery> {
+  async prepare(input: ApprovalRequest): Promise<PreparedQuery> {
     const source = this.#o.sources.assertUsable(input.sourceId);
     const { verdict, explain, explainError } = await this.review(input.sourceId, input.query);
-    const approval = verdict.allowed ? await this.#o.approvals.issue(input) : null;
+    const approval = verdict.allowed ? await this.issueApproval(input) : null;
     if (!verdict.allowed) this.auditRefusal(input, verdict);
     return {
       sourceId: input.sourceId,
@@ -180,7 +200,8 @@ export class QueryService {
   /**
    * The only path to a connector's execute: the token is consumed first (so
    * it cannot be replayed even if the run fails), then the source is checked
-   * again, then the query runs in the worker pool with the source's limits.
+   * again, then the query runs in the worker pool with the limits the token
+   * binds (`maxRows` and `timeoutMs` may lower them; asking for more is refused).
    */
   async run(input: { token: string; runId?: string; maxRows?: number; timeoutMs?: number; traceId?: string; expectSourceId?: string; expectQuery?: string }): Promise<RunResult> {
     const runId = input.runId ?? newId('run');
@@ -191,6 +212,7 @@ export class QueryService {
     const approval = await this.#o.approvals.consume(input.token, {
       ...(input.expectSourceId ? { sourceId: input.expectSourceId } : {}),
       ...(input.expectQuery !== undefined ? { query: input.expectQuery } : {}),
+      limits: { ...(input.maxRows !== undefined ? { maxRows: input.maxRows } : {}), ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}) },
     });
     const controller = new AbortController();
     this.#running.set(runId, controller);
@@ -227,9 +249,9 @@ export class QueryService {
           kind: 'connector.execute',
           spec,
           query: approval.query,
-          timeoutMs: input.timeoutMs ?? spec.settings.statementTimeoutMs,
-          maxRows: input.maxRows ?? spec.settings.rowLimit,
-          maxBytes: spec.settings.maxResultBytes,
+          timeoutMs: approval.limits.timeoutMs,
+          maxRows: approval.limits.maxRows,
+          maxBytes: approval.limits.maxBytes,
         },
         { signal: controller.signal, graceMs: 1_500 },
       );

@@ -59,7 +59,7 @@ test('a tampered token is refused, whichever part is changed', async () => {
   const [v, body, sig] = approval!.token.split('.') as [string, string, string];
   const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
   const forged = Buffer.from(JSON.stringify({ ...payload, exp: payload.exp + 3_600_000 })).toString('base64url');
-  for (const token of [`${v}.${forged}.${sig}`, `${v}.${body}.${sig.slice(0, -2)}xx`, `v2.${body}.${sig}`, 'garbage-token-value']) {
+  for (const token of [`${v}.${forged}.${sig}`, `${v}.${body}.${sig.slice(0, -2)}xx`, `v1.${body}.${sig}`, `v3.${body}.${sig}`, 'garbage-token-value']) {
     assert.is(errorOf(await te.call('query.run', { token })), 'APPROVAL:TAMPERED', token.slice(0, 20));
   }
   assert.is(fake.count('execute'), 0);
@@ -129,13 +129,13 @@ test('cancel stops a running query; the run is recorded as cancelled', async () 
   assert.equal(await te.ok('query.cancel', { runId: 'run_cancel_me' }), { cancelled: false });
 });
 
-test('row limit: the result says truncated; explicit limits override the source settings', async () => {
+test('row limit: the result says truncated; limits chosen at approval replace the source settings', async () => {
   await te.ok('sources.update', { id: sourceId, settings: { rowLimit: 5 } });
   const { approval } = await te.ok('query.prepare', { sourceId, query: 'SELECT 9' });
   const run = await te.ok('query.run', { token: approval!.token });
   assert.equal([run.result.rowCount, run.result.truncated], [5, true]);
-  const { approval: second } = await te.ok('query.prepare', { sourceId, query: 'SELECT 9' });
-  const more = await te.ok('query.run', { token: second!.token, maxRows: 20 });
+  const { approval: second } = await te.ok('query.prepare', { sourceId, query: 'SELECT 9', maxRows: 20 });
+  const more = await te.ok('query.run', { token: second!.token });
   assert.equal([more.result.rowCount, more.result.truncated], [9, false]);
 });
 
