@@ -51,8 +51,8 @@ export function registerChatCommands(program: Command, ctx: CliContext): void {
     .command('run')
     .argument('<token>', 'the approval token printed by `ask`')
     .addOption(new Option('--format <format>', 'output format without --json').choices(['table', 'csv']).default('table'))
-    .option('--timeout-ms <ms>', "override the source's statement timeout", intOption)
-    .option('--max-rows <n>', "override the source's row limit", intOption)
+    .option('--timeout-ms <ms>', 'a lower timeout than the approval allows', intOption)
+    .option('--max-rows <n>', 'a lower row limit than the approval allows', intOption)
     .description('Approve and run exactly the query the token was issued for (once)')
     .action(async (token: string, opts: { format: 'table' | 'csv'; timeoutMs?: number; maxRows?: number }, command: Command) => {
       await ctx.unlock(command);

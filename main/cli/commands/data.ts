@@ -74,7 +74,13 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
     .option('--max-rows <n>', "override the source's row limit", intOption)
     .description('Validate, preview, approve and run a read-only query')
     .action(async (id: string, opts: RunOptions, command: Command) => {
-      const prepared = await ctx.call(command, 'query.prepare', { sourceId: id, query: opts.query });
+      // The limits are bound into the approval, so they are chosen here, not at run time.
+      const prepared = await ctx.call(command, 'query.prepare', {
+        sourceId: id,
+        query: opts.query,
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+        ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
+      });
       if (!prepared.approval) {
         ctx.io.stderr(describePreview(prepared) + '\n');
         throw new CliError({
@@ -94,11 +100,7 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
           throw new CliError({ code: 'FORBIDDEN', message: 'Not approved: the query was denied and did not run.' });
         }
       }
-      const run = await ctx.call(command, 'query.run', {
-        token: prepared.approval.token,
-        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-        ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
-      });
+      const run = await ctx.call(command, 'query.run', { token: prepared.approval.token });
       if (ctx.globals(command).json) ctx.io.stdout(JSON.stringify({ ...run.result, runId: run.runId, resultId: run.resultId }, null, 2) + '\n');
       else ctx.io.stdout(opts.format === 'csv' ? toCsv(run.result) : toTable(run.result) + '\n');
     });
