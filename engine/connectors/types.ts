@@ -109,4 +109,9 @@ export interface ConnectorDescriptor {
   parseUrl: ((url: string) => { connection: unknown; password: string | null }) | null;
   /** Host-side steps the store needs (files: import), or null. */
   hostHooks: SourceHostHooks | null;
+  /**
+   * 'process': the store's jobs run in a child process instead of a worker thread, because its driver is
+   * native code whose abort (or an allocation no limit catches) must end only that process, never the app.
+   */
+  isolation?: 'process';
 }
