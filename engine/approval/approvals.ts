@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log';
 import { ApprovalError } from '../errors';
+import { reinstallAppendOnly } from '../audit/append-only';
 import { nowIso } from '../ids';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Database } from '../store/migration';
@@ -47,7 +48,8 @@ interface Row {
   session_id: string | null;
   message_id: string | null;
   expires_at: string;
-  status: 'issued' | 'consumed' | 'denied';
+  /** From approval_uses, the one record of use: null while the token is unused. */
+  used: 'consumed' | 'denied' | null;
 }
 
 export const APPROVAL_KEY_ACCOUNT = 'approval-key';
@@ -87,8 +89,10 @@ function parseToken(token: string): { body: string; signature: Buffer; payload: 
  * Approval tokens: HMAC-SHA256, with a key created per installation and kept
  * in the OS keychain, over the source, a hash of the exact query text, the
  * session, the message, the run limits (rows, time, bytes), an expiry and a
- * nonce. A token is single use: its nonce moves from `issued` to `consumed`
- * (or `denied`) exactly once. The key never leaves the engine.
+ * nonce. A token is single use: using or denying it inserts its nonce into
+ * `approval_uses`, whose primary key refuses a second insert (the `status`
+ * column of `approvals` is only a mirror for people reading the table). The
+ * key never leaves the engine.
  */
 export class ApprovalService {
   readonly #db: Database;
@@ -104,6 +108,7 @@ export class ApprovalService {
     this.#audit = options.audit;
     this.#ttlSeconds = options.ttlSeconds;
     this.#now = options.now ?? Date.now;
+    reinstallAppendOnly(db, 'approval_uses');
   }
 
   #loadKey(): Promise<Buffer> {
@@ -154,7 +159,9 @@ export class ApprovalService {
       return this.#refuse('TAMPERED', 'This approval has been altered and cannot be used. Approve the query again.');
     }
     const { payload } = parsed;
-    const row = this.#db.prepare('SELECT * FROM approvals WHERE nonce = ?').get(payload.n) as Row | undefined;
+    const row = this.#db
+      .prepare('SELECT a.*, u.outcome AS used FROM approvals a LEFT JOIN approval_uses u ON u.nonce = a.nonce WHERE a.nonce = ?')
+      .get(payload.n) as Row | undefined;
     if (!row) return this.#refuse('TAMPERED', 'This approval was not issued by this installation.', payload);
     return { payload, row };
   }
@@ -171,8 +178,8 @@ export class ApprovalService {
    */
   async consume(token: string, expect: { sourceId?: string; query?: string; limits?: Partial<Pick<RunLimits, 'maxRows' | 'timeoutMs'>> } = {}): Promise<Approval> {
     const { payload, row } = await this.#verify(token);
-    if (row.status === 'denied') this.#refuse('DENIED', 'This query was denied, so it cannot run. Ask again to get a new preview.', payload);
-    if (row.status === 'consumed') this.#refuse('REPLAYED', 'This approval has already been used. Each approval runs a query once.', payload);
+    if (row.used === 'denied') this.#refuse('DENIED', 'This query was denied, so it cannot run. Ask again to get a new preview.', payload);
+    if (row.used === 'consumed') this.#refuse('REPLAYED', 'This approval has already been used. Each approval runs a query once.', payload);
     if (this.#now() > payload.exp) this.#refuse('EXPIRED', 'This approval expired before the query was run. Review the query and approve it again.', payload);
     // The stored text must still be the text that was approved.
     if (row.query_hash !== payload.h || hashQuery(row.query_text) !== payload.h || row.source_id !== payload.s) {
@@ -183,8 +190,7 @@ export class ApprovalService {
       this.#refuse('WRONG_QUERY', 'This approval was issued for a different query. An edited query needs its own approval.', payload);
     }
     const limits = this.#limitsFor(payload, expect.limits ?? {});
-    const { changes } = this.#db.prepare(`UPDATE approvals SET status = 'consumed', decided_at = ? WHERE nonce = ? AND status = 'issued'`).run(nowIso(), payload.n);
-    if (changes !== 1) this.#refuse('REPLAYED', 'This approval has already been used. Each approval runs a query once.', payload);
+    if (!this.#use(payload.n, 'consumed')) this.#refuse('REPLAYED', 'This approval has already been used. Each approval runs a query once.', payload);
     this.#audit.record({ action: 'query.approved', sourceId: payload.s, sessionId: payload.ses, details: { messageId: payload.msg, queryHash: payload.h, nonce: payload.n, limits } });
     return { ...this.#approval(payload, row), limits };
   }
@@ -201,6 +207,25 @@ export class ApprovalService {
       );
     }
     return { ...approved, maxRows: asked.maxRows ?? approved.maxRows, timeoutMs: asked.timeoutMs ?? approved.timeoutMs };
+  }
+
+  /** Records the one use of a nonce; false when it was used (or denied) already, whatever `approvals.status` says. */
+  #use(nonce: string, outcome: 'consumed' | 'denied'): boolean {
+    try {
+      this.#db.transaction(() => {
+        const at = nowIso();
+        this.#db.prepare('INSERT INTO approval_uses (nonce, outcome, at) VALUES (?, ?, ?)').run(nonce, outcome, at);
+        this.#db.prepare('UPDATE approvals SET status = ?, decided_at = ? WHERE nonce = ?').run(outcome, at, nonce);
+      })();
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return false;
+      throw error;
+    }
+  }
+
+  #usedAs(nonce: string): Row['used'] {
+    return (this.#db.prepare('SELECT outcome FROM approval_uses WHERE nonce = ?').pluck().get(nonce) as Row['used'] | undefined) ?? null;
   }
 
   #approval(payload: Payload, row: Row): Omit<Approval, 'limits'> {
@@ -220,8 +245,9 @@ export class ApprovalService {
   /** Records a denial: the token can never be used afterwards. */
   async deny(token: string): Promise<Omit<Approval, 'limits'>> {
     const { payload, row } = await this.#verify(token);
-    if (row.status === 'consumed') this.#refuse('REPLAYED', 'This query already ran; it can no longer be denied.', payload);
-    if (row.status === 'issued') this.#db.prepare(`UPDATE approvals SET status = 'denied', decided_at = ? WHERE nonce = ? AND status = 'issued'`).run(nowIso(), payload.n);
+    const alreadyRan = () => this.#refuse('REPLAYED', 'This query already ran; it can no longer be denied.', payload);
+    if (row.used === 'consumed') alreadyRan();
+    if (row.used === null && !this.#use(payload.n, 'denied') && this.#usedAs(payload.n) === 'consumed') alreadyRan();
     this.#audit.record({ action: 'query.denied', sourceId: payload.s, sessionId: payload.ses, details: { messageId: payload.msg, queryHash: payload.h, nonce: payload.n } });
     return this.#approval(payload, row);
   }

@@ -125,4 +125,34 @@ test('a body re-encoded with spaces or reordered keys is refused even before the
   assert.equal(te.engine.approvals.peek(token), { sourceId, sessionId: null, messageId: null });
 });
 
+test('single use is a row: setting approvals.status back to issued does not let a used or denied token run again', async () => {
+  const used = await tokenFor('SELECT 1');
+  await te.ok('query.run', { token: used });
+  const denied = await tokenFor('SELECT 2');
+  await te.ok('query.deny', { token: denied });
+  te.engine.db.prepare(`UPDATE approvals SET status = 'issued', decided_at = NULL`).run();
+  assert.is(reason(await te.call('query.run', { token: used })), 'APPROVAL:REPLAYED');
+  assert.is(reason(await te.call('query.run', { token: denied })), 'APPROVAL:DENIED');
+  assert.is(reason(await te.call('query.deny', { token: used })), 'APPROVAL:REPLAYED');
+  assert.is(fake.count('execute'), 1);
+});
+
+test('two runs of one token at the same time: exactly one reaches the store', async () => {
+  const token = await tokenFor('SELECT 1');
+  const results = await Promise.all([te.call('query.run', { token }), te.call('query.run', { token }), te.call('query.run', { token })]);
+  assert.equal(results.map(reason).sort(), ['APPROVAL:REPLAYED', 'APPROVAL:REPLAYED', 'ok']);
+  assert.is(fake.count('execute'), 1);
+});
+
+test('the append-only guard on used nonces is put back at every open, and a trigger someone added is removed', async () => {
+  const token = await tokenFor('SELECT 1');
+  await te.ok('query.run', { token });
+  te.engine.db.exec(`DROP TRIGGER approval_uses_no_delete; CREATE TRIGGER sneaky AFTER INSERT ON approval_uses BEGIN SELECT 1; END;`);
+  const reopened = await openTestEngine({ secrets: new MemorySecretStore(), dataDir: te.dataDir, pool: createInlinePool() });
+  const triggers = reopened.engine.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'approval_uses' ORDER BY name`).pluck().all();
+  assert.equal(triggers, ['approval_uses_no_delete', 'approval_uses_no_update']);
+  assert.throws(() => reopened.engine.db.prepare('DELETE FROM approval_uses').run(), /append-only/);
+  await reopened.close();
+});
+
 test.run();
