@@ -1,6 +1,6 @@
 import type { ExplainEstimate, LoginRisk, MetadataDocument, QueryResult, Verdict } from '../../engine/contract/index';
 import type { ConnectionSpec, ConnectionTestResult, Connector, ExecuteOptions } from '../../engine/connectors/types';
-import { CancelledError, UnsupportedError } from '../../engine/errors';
+import { CancelledError, PreviewLimitError, UnsupportedError } from '../../engine/errors';
 
 /**
  * A store that exists only in memory, implementing the Connector interface,
@@ -16,6 +16,11 @@ export class FakeConnector implements Connector {
   extraRisks: LoginRisk[] = [];
   /** When set, connection tests fail with this message. */
   failTests: string | null = null;
+  /**
+   * Preview trouble: 'validate' or 'explain' throws PreviewLimitError (as a store over its preview budget does);
+   * 'hang-validate' never answers until the caller aborts (a store ignoring its budget).
+   */
+  previewTrouble: 'validate' | 'explain' | 'hang-validate' | null = null;
 
   count(method: string): number {
     return this.calls.filter((c) => c.method === method).length;
@@ -61,8 +66,12 @@ export class FakeConnector implements Connector {
     };
   }
 
-  async validate(query: string): Promise<Verdict> {
+  async validate(query: string, _spec?: ConnectionSpec, signal?: AbortSignal): Promise<Verdict> {
     this.calls.push({ method: 'validate', query });
+    if (this.previewTrouble === 'validate') throw new PreviewLimitError('Checking this query went over the preview budget (fake).');
+    if (this.previewTrouble === 'hang-validate') {
+      await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new CancelledError('Validation was stopped.')), { once: true }));
+    }
     const allowed = /^\s*(SELECT|SLEEP)\b/i.test(query);
     return allowed
       ? { allowed: true, reasons: [], statementKind: 'select' }
@@ -82,6 +91,7 @@ export class FakeConnector implements Connector {
   async explain(_spec: ConnectionSpec, query: string): Promise<ExplainEstimate> {
     this.calls.push({ method: 'explain', query });
     if (!this.explainSupported) throw new UnsupportedError('This store cannot explain queries.');
+    if (this.previewTrouble === 'explain') throw new PreviewLimitError('Estimating this query went over the preview budget (fake).');
     return { estimatedRows: 42, estimatedCost: 7.5, summary: 'Seq Scan on numbers', warnings: [] };
   }
 
