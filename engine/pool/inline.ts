@@ -25,7 +25,7 @@ export function createInlinePool(): JobPool {
         completed++;
       }
     },
-    stats: () => ({ threads: 0, queued: 0, running, completed }),
+    stats: () => ({ threads: 0, queued: 0, running, completed, processes: 0 }),
     close: async () => {},
   };
 }

@@ -1,21 +1,31 @@
 import os from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
-import { CancelledError, fromApiError } from '../errors';
+import { descriptors } from '../connectors/descriptors';
+import { CancelledError } from '../errors';
 import type { Logger } from '../log/logger';
-import type { Job, JobKind, JobOutput, JobReply } from './jobs';
+import { awaitReply } from './dispatch';
+import type { Job, JobKind, JobOutput } from './jobs';
+import { execArgvFor, forkLauncher, type ProcessLauncher } from './launcher';
+import { policyOf, type Lane } from './policy';
+import { ProcessLane, type PoolEvent } from './process-lane';
+import { ThreadLane } from './thread-lane';
+
+export type { PoolEvent } from './process-lane';
 
 export interface PoolStats {
   threads: number;
   queued: number;
   running: number;
   completed: number;
+  /** Child processes alive (stores isolated in their own process). */
+  processes: number;
 }
 
 export interface RunOptions {
   signal?: AbortSignal;
   /** How long the caller waits for a job to stop after cancel before it is told CANCELLED anyway. */
   graceMs?: number;
+  /** Overrides the job kind's deadline (policy.ts). */
+  deadlineMs?: number;
 }
 
 export interface JobPool {
@@ -27,100 +37,101 @@ export interface JobPool {
 export interface PoolOptions {
   /** The worker entry. Defaults to the TypeScript source (hosts running under tsx); Electron passes its bundle. */
   workerFile?: string | URL;
+  /** Threads of the execute lane. */
   maxThreads?: number;
   logger?: Logger;
-  /** Start a thread right away (long-lived hosts), instead of on the first job (the CLI, tests). */
+  /** Start threads and processes right away (long-lived hosts), instead of on the first job (the CLI, tests). */
   prewarm?: boolean;
+  /** How child processes are started; Node's fork of child.ts by default, Electron's utilityProcess in the app. */
+  processLauncher?: ProcessLauncher;
+  /** A thread or child process with no work for this long is retired. */
+  idleTimeoutMs?: number;
+  /** Threads and processes starting and ending, for diagnostics and tests that wait on them. */
+  onEvent?: (event: PoolEvent) => void;
 }
 
 const DEFAULT_WORKER = new URL('./worker.ts', import.meta.url);
+const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+/** Control jobs mostly wait on a server; a thread interleaves a few, so one slow connection test does not hold up a check. */
+const CONTROL_TASKS_PER_THREAD = 4;
+const CONTROL_THREADS = 2;
+/** Threads of libuv's pool in a child: DuckDB runs each pending call on one. */
+const CHILD_THREADPOOL_SIZE = { control: 4, execute: 8 } as const;
+const CLOSE_TIMEOUT_MS = 5_000;
 
-/**
- * Workers started from TypeScript sources need tsx's loader too. Hosts launched
- * with `node --import tsx` pass it on through execArgv; the `polystore` bin
- * registers tsx in-process, which threads do not inherit, so add it here.
- */
-function execArgvFor(file: string): string[] | undefined {
-  if (!file.endsWith('.ts') || process.execArgv.some((arg) => arg.includes('tsx'))) return undefined;
-  return [...process.execArgv, '--import', import.meta.resolve('tsx')];
+/** Whether the job's store runs in a child process (its descriptor says so) rather than a worker thread. */
+function isolated(job: Job): boolean {
+  return 'spec' in job && descriptors[job.spec.type]?.isolation === 'process';
 }
 
 /**
- * The host's worker pool. Cancelling asks the job to stop (a connector cancels
- * server-side and keeps its connection pool); the caller hears CANCELLED when
- * the job stops or, at the latest, after `graceMs`.
- *
- * Threads are never terminated to enforce a cancel: terminating a worker while
- * a native module (DuckDB, better-sqlite3) is inside a call, or still loading,
- * aborts the whole process. A job that ignores cancel finishes in the background
- * and its result is dropped. For the same reason threads start on demand (or
- * with an explicit warm-up that close() waits for), never half-loaded at close.
+ * The host's pool. Two lanes, control (validation, EXPLAIN, metadata,
+ * connection tests, planning) and execute (approved queries, imports), with
+ * their own threads and, for stores isolated in a process, their own child
+ * process: checking a query never waits behind queries that are running.
+ * Every job has a deadline (policy.ts). Cancelling asks the job to stop; the
+ * caller hears CANCELLED when it stops or, at the latest, after `graceMs`.
  */
 export function createJobPool(options: PoolOptions = {}): JobPool {
   const workerFile = options.workerFile ?? DEFAULT_WORKER;
   const filename = workerFile instanceof URL ? workerFile.href : workerFile;
   const execArgv = execArgvFor(filename);
-  const piscina = new Piscina({
-    filename,
-    ...(execArgv ? { execArgv } : {}),
-    minThreads: 0,
-    maxThreads: options.maxThreads ?? Math.max(2, Math.min(4, os.availableParallelism())),
-    idleTimeout: 5 * 60_000,
-  });
-  let running = 0;
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const launch = options.processLauncher ?? forkLauncher();
+  const executeThreads = options.maxThreads ?? Math.max(2, Math.min(4, os.availableParallelism()));
+  const threadLane = (lane: Lane, maxThreads: number, concurrentTasksPerWorker: number) =>
+    new ThreadLane({ lane, filename, execArgv, maxThreads, concurrentTasksPerWorker, idleTimeoutMs, onRetired: () => options.onEvent?.({ kind: 'thread.retired', lane }) });
+  const processLane = (lane: Lane) =>
+    new ProcessLane({ lane, launch, env: { UV_THREADPOOL_SIZE: String(CHILD_THREADPOOL_SIZE[lane]) }, idleTimeoutMs, logger: options.logger, onEvent: options.onEvent });
+  const threads = { control: threadLane('control', CONTROL_THREADS, CONTROL_TASKS_PER_THREAD), execute: threadLane('execute', executeThreads, 1) };
+  const processes = { control: processLane('control'), execute: processLane('execute') };
   let closed = false;
 
   async function run<K extends JobKind>(job: Job<K>, runOptions: RunOptions = {}): Promise<JobOutput<K>> {
     if (closed) throw new CancelledError('The engine is shutting down.');
     const { signal, graceMs = 2_000 } = runOptions;
     if (signal?.aborted) throw new CancelledError();
-    const { port1, port2 } = new MessageChannel();
-    let graceTimer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const cancelled = new Promise<never>((_resolve, reject) => {
-      onAbort = () => {
-        port1.postMessage('cancel');
-        graceTimer = setTimeout(() => {
-          options.logger?.warn('job did not stop within its cancel grace period; its result will be dropped', { kind: job.kind, graceMs });
-          reject(new CancelledError());
-        }, graceMs);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    running++;
-    const task = (piscina.run({ job, cancelPort: port2 }, { transferList: [port2] }) as Promise<JobReply>).finally(() => {
-      running--;
-      port1.close();
-    });
-    try {
-      const reply = await Promise.race([task, cancelled]);
-      if (reply.ok) return reply.value as JobOutput<K>;
-      if (reply.internal) options.logger?.error('worker job failed unexpectedly', { kind: job.kind, detail: reply.internal });
-      // A job the user cancelled may fail with the store's own error ("canceling statement
-      // due to user request"); report it as what it is.
-      if (signal?.aborted) throw new CancelledError();
-      throw fromApiError(reply.error);
-    } finally {
-      clearTimeout(graceTimer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-      // The task may still be running after a grace timeout; keep its rejection handled.
-      task.catch(() => {});
-    }
+    const policy = policyOf(job);
+    const deadlineMs = runOptions.deadlineMs ?? policy.deadlineMs(job);
+    const lane = isolated(job) ? processes[policy.lane] : threads[policy.lane];
+    const dispatched = lane.dispatch(job);
+    return (await awaitReply(dispatched, { kind: job.kind, signal, graceMs, deadlineMs, overrun: () => policy.overrun(job, deadlineMs), logger: options.logger })) as JobOutput<K>;
   }
 
-  const warmUp = options.prewarm ? run({ kind: 'pool.warmUp' }).catch((error: unknown) => options.logger?.warn('worker warm-up failed', { error })) : null;
+  // A thread still loading its native modules must not be terminated, so close() waits for the warm-up.
+  const warmUp = options.prewarm
+    ? Promise.all(
+        (['control', 'execute'] as const).map((lane) => {
+          processes[lane].warmUp();
+          return awaitReply(threads[lane].dispatch({ kind: 'pool.warmUp' }), {
+            kind: 'pool.warmUp',
+            graceMs: 0,
+            deadlineMs: policyOf({ kind: 'pool.warmUp' }).deadlineMs({ kind: 'pool.warmUp' }),
+            overrun: () => new CancelledError(),
+          });
+        }),
+      ).catch((error: unknown) => options.logger?.warn('worker warm-up failed', { error }))
+    : null;
 
   return {
     run,
-    stats: () => ({ threads: piscina.threads.length, queued: piscina.queueSize, running, completed: piscina.completed }),
+    stats() {
+      const lanes = [threads.control.stats(), threads.execute.stats()];
+      const children = [processes.control.stats(), processes.execute.stats()];
+      const sum = <T>(items: T[], pick: (item: T) => number) => items.reduce((total, item) => total + pick(item), 0);
+      return {
+        threads: sum(lanes, (l) => l.threads),
+        queued: sum(lanes, (l) => l.queued),
+        running: sum(lanes, (l) => l.running) + sum(children, (c) => c.running),
+        completed: sum(lanes, (l) => l.completed) + sum(children, (c) => c.completed),
+        processes: sum(children, (c) => c.processes),
+      };
+    },
     async close() {
       if (closed) return;
-      // A thread still loading its native modules must not be terminated.
       if (warmUp) await warmUp;
       closed = true;
-      // Let running jobs finish (they were asked to stop by their callers); give up after a while.
-      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000).unref());
-      if ((await Promise.race([piscina.close(), timeout])) === 'timeout') await piscina.destroy();
+      await Promise.all([threads.control.close(CLOSE_TIMEOUT_MS), threads.execute.close(CLOSE_TIMEOUT_MS), processes.control.close(), processes.execute.close()]);
     },
   };
 }

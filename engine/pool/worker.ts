@@ -7,7 +7,7 @@ import { redactor } from '../log/redact';
 import { assertNever, type Job, type JobEnvelope, type JobReply } from './jobs';
 import { runSelfTest } from './selftest';
 
-/** Dispatches a job to the code that does it. Runs in a worker thread. */
+/** Dispatches a job to the code that does it. Runs in a worker thread or a child process (child.ts). */
 export async function handleJob(job: Job, signal: AbortSignal): Promise<unknown> {
   // The password arrives in memory for this job only; any error text mentioning it is masked.
   if ('spec' in job && job.spec) redactor.register(job.spec.password);
@@ -37,12 +37,10 @@ export async function handleJob(job: Job, signal: AbortSignal): Promise<unknown>
   }
 }
 
-/** Piscina entry point: one job in, one reply out; never throws. */
-export default async function runJob({ job, cancelPort }: JobEnvelope): Promise<JobReply> {
-  const controller = new AbortController();
-  cancelPort.once('message', () => controller.abort());
+/** Runs one job to a reply that can cross a thread or process boundary; never throws. */
+export async function replyTo(job: Job, signal: AbortSignal): Promise<JobReply> {
   try {
-    return { ok: true, value: await handleJob(job, controller.signal) };
+    return { ok: true, value: await handleJob(job, signal) };
   } catch (error) {
     let internal: string | undefined;
     const apiError = toApiError(error, (e) => {
@@ -51,6 +49,15 @@ export default async function runJob({ job, cancelPort }: JobEnvelope): Promise<
     if (apiError.details) apiError.details = redactor.redactValue(apiError.details);
     apiError.message = redactor.redact(apiError.message);
     return internal === undefined ? { ok: false, error: apiError } : { ok: false, error: apiError, internal };
+  }
+}
+
+/** Piscina entry point: one job in, one reply out; never throws. */
+export default async function runJob({ job, cancelPort }: JobEnvelope): Promise<JobReply> {
+  const controller = new AbortController();
+  cancelPort.once('message', () => controller.abort());
+  try {
+    return await replyTo(job, controller.signal);
   } finally {
     cancelPort.close();
   }

@@ -9,4 +9,6 @@ export const filesDescriptor: ConnectorDescriptor = {
   capabilities: { sql: true, aggregationPipeline: false, explain: true, cancel: true, schemaBrowse: true, filePreview: true, writeCheck: false, tls: false },
   parseUrl: null,
   hostHooks: filesHostHooks,
+  // DuckDB is native code: a query it cannot interrupt, or an allocation its memory limit does not cover, ends its process, not the app.
+  isolation: 'process',
 };
