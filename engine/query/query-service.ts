@@ -4,13 +4,44 @@ import type { ConnectionSpec, ConnectionTestResult } from '../connectors/types';
 import type { ApprovalService, RunLimits } from '../approval/approvals';
 import type { AuditLog } from '../audit/audit-log';
 import { MetadataDocument, type ConnectionTest, type CreateSourceInput, type PreparedQuery, type QueryResult, type RunResult, type SourceFile, type Verdict } from '../contract/index';
-import { CancelledError, ConflictError, EngineError, UnsupportedError } from '../errors';
+import { PREVIEW_BUDGET } from '../connectors/shared/preview-budget';
+import { CancelledError, ConflictError, EngineError, PreviewLimitError, UnsupportedError } from '../errors';
 import { newId, nowIso } from '../ids';
 import type { Logger } from '../log/logger';
+import type { Job, JobOutput } from '../pool/jobs';
 import type { JobPool } from '../pool/pool';
 import type { SettingsStore } from '../settings/settings-store';
 import type { SourceRegistry } from '../sources/source-registry';
 import type { Database } from '../store/migration';
+
+/**
+ * How long the host waits for one validate or explain job: the store's own
+ * preview budget, plus room to connect and read the catalog the first time.
+ */
+export const PREVIEW_DEADLINE_MS = PREVIEW_BUDGET.timeMs * 3;
+
+/** A PreviewLimitError, also after the worker boundary turned it into a plain EngineError. */
+function isPreviewLimit(error: unknown): error is EngineError {
+  return error instanceof EngineError && (error.details?.kind === 'PREVIEW_LIMIT' || (error.code as string) === 'PREVIEW_LIMIT');
+}
+
+/** Over the preview budget becomes a refusal (no approval can follow); any other failure stays an error. */
+function previewRefusal(error: unknown): Verdict {
+  if (!isPreviewLimit(error)) throw error;
+  const detail = error.message.trim().replace(/\.?$/, '.');
+  return {
+    allowed: false,
+    statementKind: null,
+    reasons: [
+      {
+        code: 'PREVIEW_LIMIT',
+        message:
+          `This query is too expensive to preview safely: checking or estimating it went over the preview budget (${PREVIEW_BUDGET.timeMs / 1000} s` +
+          `, ${PREVIEW_BUDGET.memoryMb} MB). ${detail} It was not approved and did not run. Simplify it (for example, do not build huge values from constants) and try again.`,
+      },
+    ],
+  };
+}
 
 export interface QueryServiceOptions {
   db: Database;
@@ -135,25 +166,60 @@ export class QueryService {
   async check(sourceId: string, query: string): Promise<Verdict> {
     this.#o.sources.assertUsable(sourceId);
     const spec = await this.#ready(sourceId);
-    return this.#o.pool.run({ kind: 'connector.validate', spec, query });
+    try {
+      return await this.#preview({ kind: 'connector.validate', spec, query });
+    } catch (error) {
+      return previewRefusal(error);
+    }
   }
 
-  /** The guardrail's verdict and, where the store can explain and the query is allowed, its estimate. */
+  /**
+   * The guardrail's verdict and, where the store can explain and the query is
+   * allowed, its estimate. A check or estimate over the preview budget refuses
+   * the query (PREVIEW_LIMIT): nobody approves what could not be looked at.
+   */
   async review(sourceId: string, query: string): Promise<Pick<PreparedQuery, 'verdict' | 'explain' | 'explainError'>> {
     const source = this.#o.sources.assertUsable(sourceId);
     const spec = await this.#ready(sourceId);
-    const verdict = await this.#o.pool.run({ kind: 'connector.validate', spec, query });
+    let verdict: Verdict;
+    try {
+      verdict = await this.#preview({ kind: 'connector.validate', spec, query });
+    } catch (error) {
+      return { verdict: previewRefusal(error), explain: null, explainError: null };
+    }
     let explain: PreparedQuery['explain'] = null;
     let explainError: string | null = null;
     if (verdict.allowed && source.capabilities.explain) {
       try {
-        explain = await this.#o.pool.run({ kind: 'connector.explain', spec, query }, { graceMs: 1_000 });
+        explain = await this.#preview({ kind: 'connector.explain', spec, query });
       } catch (error) {
+        if (isPreviewLimit(error)) return { verdict: previewRefusal(error), explain: null, explainError: null };
         // The estimate is advice: its failure (e.g. an unknown column) is shown, and the store will say the same at run time.
         explainError = error instanceof EngineError ? error.message : 'The cost estimate is not available.';
       }
     }
     return { verdict, explain, explainError };
+  }
+
+  /**
+   * A validate or explain job with a deadline of its own: the store enforces
+   * the preview budget itself, and this is the backstop when it does not (a
+   * job still running at the deadline is cancelled and counts as over budget).
+   */
+  async #preview<K extends 'connector.validate' | 'connector.explain'>(job: Job<K>): Promise<JobOutput<K>> {
+    // A timer of our own rather than AbortSignal.timeout(), whose unreferenced timer would let a host with nothing else to do exit instead.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), PREVIEW_DEADLINE_MS);
+    try {
+      return await this.#o.pool.run(job, { signal: deadline.signal, graceMs: 500 });
+    } catch (error) {
+      if (deadline.signal.aborted) {
+        throw new PreviewLimitError(`It did not finish within ${PREVIEW_DEADLINE_MS / 1000} s.`, { deadlineMs: PREVIEW_DEADLINE_MS });
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -3,7 +3,10 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { useConnector } from '../../../../engine/connectors/registry';
+import { ConnectorError, fromApiError, toApiError } from '../../../../engine/errors';
 import { createInlinePool } from '../../../../engine/pool/inline';
+import type { JobPool } from '../../../../engine/pool/pool';
+import { PREVIEW_DEADLINE_MS } from '../../../../engine/query/query-service';
 import { MemorySecretStore } from '../../../../engine/secrets/secret-store';
 import { openTestEngine, type TestEngine } from '../../../support/engine';
 import { FakeConnector } from '../../../support/fake-connector';
@@ -190,6 +193,49 @@ test('host-only channels answer UNSUPPORTED unless the host provides them (the b
   });
   assert.equal(await withDialog.ok('host.pickFiles'), { paths: ['/chosen/sales.parquet'] });
   await withDialog.close();
+});
+
+test('a check over the preview budget is a PREVIEW_LIMIT refusal: no token, no explain, and the refusal is audited', async () => {
+  fake.previewTrouble = 'validate';
+  const verdict = await te.ok('query.check', { sourceId, query: "SELECT length(repeat('x', 1500000000))" });
+  assert.equal([verdict.allowed, verdict.reasons.map((r) => r.code)], [false, ['PREVIEW_LIMIT']]);
+  assert.match(verdict.reasons[0]!.message, /too expensive to preview safely/);
+  const prepared = await te.ok('query.prepare', { sourceId, query: "SELECT length(repeat('x', 1500000000))" });
+  assert.equal([prepared.verdict.allowed, prepared.verdict.reasons.map((r) => r.code), prepared.approval], [false, ['PREVIEW_LIMIT'], null]);
+  assert.is(fake.count('explain'), 0);
+  assert.equal(te.engine.audit.list({ action: 'query.refused' }).events[0]?.details.codes, ['PREVIEW_LIMIT']);
+  assert.is(te.engine.db.prepare('SELECT COUNT(*) FROM approvals').pluck().get(), 0, 'no approval was issued');
+});
+
+test('an estimate over the preview budget refuses the query too (it is not shown as a mere missing estimate)', async () => {
+  fake.previewTrouble = 'explain';
+  const prepared = await te.ok('query.prepare', { sourceId, query: 'SELECT 1' });
+  assert.equal([prepared.verdict.allowed, prepared.verdict.reasons.map((r) => r.code), prepared.approval, prepared.explain], [false, ['PREVIEW_LIMIT'], null, null]);
+  assert.match(prepared.verdict.reasons[0]!.message, /too expensive to preview safely.*Estimating this query went over/);
+});
+
+test('PREVIEW_LIMIT is recognised after the worker boundary turned the error into a plain EngineError', async () => {
+  const inline = createInlinePool();
+  // What the worker pool does with a job's error: it crosses as an ApiError and is rebuilt.
+  const crossing: JobPool = { ...inline, run: (job, options) => inline.run(job, options).catch((error: unknown) => Promise.reject(fromApiError(toApiError(error)))) };
+  const viaPool = await openTestEngine({ secrets: new MemorySecretStore(), unlocked: true, pool: crossing });
+  const source = await viaPool.ok('sources.create', { name: 'Fake', type: 'postgres', connection: { host: 'fake', port: 5432, database: 'fake', user: 'reader' }, password: 'pw' });
+  fake.previewTrouble = 'validate';
+  const verdict = await viaPool.ok('query.check', { sourceId: source.id, query: 'SELECT 1' });
+  assert.equal(verdict.reasons.map((r) => r.code), ['PREVIEW_LIMIT']);
+  // Any other failure is still an error, not a verdict.
+  fake.previewTrouble = null;
+  useConnector('postgres', Object.assign(new FakeConnector(), { validate: () => Promise.reject(new ConnectorError('The server went away.')) }));
+  const failed = await viaPool.call('query.check', { sourceId: source.id, query: 'SELECT 1' });
+  assert.is(failed.ok ? 'ok' : failed.error.code, 'CONNECTOR');
+  await viaPool.close();
+});
+
+test('a store that ignores its preview budget is stopped at the host deadline and the query is refused', async () => {
+  fake.previewTrouble = 'hang-validate';
+  const prepared = await te.ok('query.prepare', { sourceId, query: 'SELECT 1' });
+  assert.equal([prepared.verdict.reasons.map((r) => r.code), prepared.approval], [['PREVIEW_LIMIT'], null]);
+  assert.match(prepared.verdict.reasons[0]!.message, new RegExp(`did not finish within ${PREVIEW_DEADLINE_MS / 1000} s`));
 });
 
 test.run();
