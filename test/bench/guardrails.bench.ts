@@ -33,7 +33,7 @@ const stores: Store[] = [
   { name: 'PostgreSQL (libpg-query)', queries: corpus(postgres), validate: validatePostgresQuery },
   { name: 'MySQL/MariaDB (lexer + node-sql-parser)', queries: corpus(mysql), validate: validateMysqlQuery },
   { name: 'DuckDB (json_serialize_sql)', queries: corpus(duckdb), validate: validateDuckdbQuery },
-  { name: 'MongoDB (EJSON + zod)', queries: corpus(mongodb), validate: validateMongoQuery },
+  { name: 'MongoDB (strict EJSON + allow-lists)', queries: corpus(mongodb), validate: (q) => validateMongoQuery(q, { database: /"database":"([^"]+)"/.exec(q)?.[1] ?? 'samples' }) },
 ];
 
 function percentile(samples: number[], p: number): number {

@@ -170,7 +170,7 @@ test('MongoDB samples: planned queries pass the guardrail and answer like the re
       list.push({ id: q.id, status: 'declined', detail: result.reason });
       continue;
     }
-    assertAllowed(validateMongoQuery(result.query), result.query, q.id);
+    assertAllowed(validateMongoQuery(result.query, { database: q.database }), result.query, q.id);
     const expected = await runMongo(q.database, JSON.stringify({ database: q.database, ...q.reference }));
     const actual = await runMongo(q.database, result.query);
     const comparison = compareResults(expected, actual, q.ordered === true);

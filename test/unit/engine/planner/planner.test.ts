@@ -99,7 +99,7 @@ test('every generated MongoDB query passes the MongoDB guardrail', () => {
     const result = planQuestion({ question, metadata: ordersMetadata(), dialect: 'mongodb', rowLimit: 200 });
     assert.ok(result.ok, `declined "${question}"`);
     if (!result.ok) continue;
-    const verdict = validateMongoQuery(result.query);
+    const verdict = validateMongoQuery(result.query, { database: 'shop' });
     assert.ok(verdict.allowed, `refused "${question}": ${verdict.reasons.map((r) => r.message).join('; ')}\n${result.query}`);
   }
 });
