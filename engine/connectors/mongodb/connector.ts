@@ -1,37 +1,42 @@
 /**
  * The MongoDB connector: the official driver, one client per source (and
- * connection details and password), reads only.
+ * connection details and password), reads only, in the source's database.
  *
- * Queries are MongoQueryDocuments in Extended JSON. Before anything is sent,
- * layer 2 (read-only.ts) refuses write stages and server-side JavaScript on
- * its own, whatever the guardrail said; then only find, aggregate,
- * countDocuments and distinct are ever called, each with maxTimeMS set to the
- * statement timeout and maxRows + 1 documents fetched to know `truncated`.
+ * Queries are MongoQueryDocuments in Extended JSON, read strictly so that
+ * what the server receives is what the text says (extended-json.ts). Before
+ * anything is sent, layer 2 (read-only.ts) refuses writes, server-side
+ * JavaScript and other databases on its own, and layer 1 runs again against
+ * the source's database; then only find, aggregate, countDocuments and
+ * distinct are ever called (reads.ts), each with maxTimeMS set to the
+ * statement timeout, stopping at the row limit or the byte budget.
  *
  * Cancellation: aborting the signal aborts the driver operation (the driver
- * closes the socket it was reading from and the cursor) and the call rejects
- * with CancelledError at once. MongoDB ends a find or aggregate whose client
- * disconnected; no killOp is sent (the connector would need that privilege,
- * and the test server does not emulate it). A client-side timer one second
- * past maxTimeMS does the same when a server ignores maxTimeMS.
+ * closes the socket it was reading from and kills the cursor) and the call
+ * rejects with CancelledError at once. MongoDB ends a find or aggregate whose
+ * client disconnected; no killOp is sent (the connector would need that
+ * privilege). A client-side timer one second past maxTimeMS does the same
+ * when a server ignores maxTimeMS. EXPLAIN runs the same way under the
+ * preview budget (PREVIEW_BUDGET) and fails with PreviewLimitError past it.
  */
 import type { Document, MongoClient } from 'mongodb';
 import { unifiedResult } from '../shared/result';
-import type { MetadataDocument, MetadataObject, QueryResult } from '../../contract/index';
-import { CancelledError, EngineError } from '../../errors';
+import type { MetadataDocument, MetadataObject } from '../../contract/index';
+import { CancelledError, EngineError, ForbiddenError, PreviewLimitError } from '../../errors';
+import { DEFAULT_MAX_RESULT_BYTES } from '../shared/byte-budget';
+import { PREVIEW_BUDGET } from '../shared/preview-budget';
 import { raceAbort, throwIfAborted } from '../shared/abort';
 import { connectionErrorKind, connectionError } from '../shared/connection-errors';
 import { StatementInterrupter } from '../shared/interrupter';
 import { PoolCache, type PoolKeyInput } from '../shared/pool-cache';
-import type { ConnectionSpec, ConnectionTestResult, Connector, ExecuteOptions } from '../types';
-import { isUnauthorized, mongoConnectError, mongoQueryError, notAuthorized, statementTimeout } from './errors';
-import { validateMongoQuery } from './guardrail';
+import type { ConnectionSpec, ConnectionTestResult, Connector } from '../types';
+import { isMaxTimeExpired, isUnauthorized, mongoConnectError, mongoQueryError, notAuthorized, statementTimeout } from './errors';
+import { inspectMongoQuery, validateMongoQuery } from './guardrail';
 import { estimateFromExplain } from './plan';
 import { MongoSource } from './pools';
 import type { MongoQueryDocument } from './query-document';
 import { parseQueryText } from './query-text';
 import { assertReadOnly } from './read-only';
-import { rawDocumentsToTable, valuesToTable } from './results';
+import { explainCommand, runRead } from './reads';
 import { inferFields } from './schema';
 import { writeAccess } from './write-access';
 
@@ -44,66 +49,22 @@ function keyOf(spec: MongoSpec): PoolKeyInput {
   return { sourceId: spec.sourceId, connection: spec.connection, password: spec.password };
 }
 
-/** Parses and checks a query (layer 2) before any connection is made. */
-function readOnlyDocument(query: string): MongoQueryDocument {
+/**
+ * The query as it will be sent, checked before any connection is made: read
+ * strictly, then layer 2 (read-only.ts, independent of the guardrail), then
+ * layer 1 again against the source's database, so a caller that skipped
+ * validation still cannot run what validation refuses.
+ */
+function checkedDocument(query: string, database: string): MongoQueryDocument {
   const document = parseQueryText(query);
-  assertReadOnly(document);
-  return document;
-}
-
-interface Table {
-  columns: QueryResult['columns'];
-  rows: unknown[][];
-  truncated: boolean;
-}
-
-async function runRead(client: MongoClient, database: string, doc: MongoQueryDocument, options: ExecuteOptions, signal: AbortSignal): Promise<Table> {
-  const collection = client.db(doc.database ?? database).collection(doc.collection);
-  const fetch = options.maxRows + 1;
-  // Documents arrive as raw BSON and become cells in one pass (raw-cells.ts).
-  const common = { maxTimeMS: options.timeoutMs, signal, raw: true } as const;
-  const table = (docs: Document[]): Table => ({
-    ...rawDocumentsToTable((docs as unknown as Uint8Array[]).slice(0, options.maxRows)),
-    truncated: docs.length > options.maxRows,
+  assertReadOnly(document, database);
+  const { verdict, document: allowed } = inspectMongoQuery(query, { database });
+  if (allowed) return allowed;
+  const [first] = verdict.reasons;
+  throw new ForbiddenError(first?.code ?? 'GUARDRAIL', `This query was refused before it reached MongoDB: ${first?.message ?? 'it did not pass the safety check.'}`, {
+    layer: 1,
+    reasons: verdict.reasons,
   });
-  switch (doc.operation) {
-    case 'find': {
-      const limit = doc.limit ? Math.min(doc.limit, fetch) : fetch;
-      return table(
-        await collection
-          .find(doc.filter, { ...common, limit, ...(doc.projection ? { projection: doc.projection } : {}), ...(doc.sort ? { sort: doc.sort } : {}), ...(doc.skip ? { skip: doc.skip } : {}) })
-          .toArray(),
-      );
-    }
-    case 'aggregate':
-      return table(await collection.aggregate([...doc.pipeline, { $limit: fetch }], common).toArray());
-    case 'count': {
-      const n = await collection.countDocuments(doc.filter, { maxTimeMS: options.timeoutMs, signal });
-      return { columns: [{ name: 'count', type: 'integer', nativeType: 'int' }], rows: [[n]], truncated: false };
-    }
-    case 'distinct': {
-      const values = await raceAbort(collection.distinct(doc.field, doc.filter, { maxTimeMS: options.timeoutMs, promoteValues: false }), signal);
-      return { ...valuesToTable(doc.field, values.slice(0, options.maxRows)), truncated: values.length > options.maxRows };
-    }
-  }
-}
-
-async function explainPlan(client: MongoClient, database: string, doc: MongoQueryDocument, signal: AbortSignal): Promise<Document> {
-  const db = client.db(doc.database ?? database);
-  const collection = db.collection(doc.collection);
-  switch (doc.operation) {
-    case 'find':
-      return collection
-        .find(doc.filter, { signal, ...(doc.projection ? { projection: doc.projection } : {}), ...(doc.sort ? { sort: doc.sort } : {}), ...(doc.skip ? { skip: doc.skip } : {}), ...(doc.limit ? { limit: doc.limit } : {}) })
-        .explain('queryPlanner');
-    case 'aggregate':
-      return collection.aggregate(doc.pipeline, { signal }).explain('queryPlanner');
-    case 'count':
-      // The pipeline countDocuments runs.
-      return collection.aggregate([{ $match: doc.filter }, { $group: { _id: 1, n: { $sum: 1 } } }], { signal }).explain('queryPlanner');
-    case 'distinct':
-      return db.command({ explain: { distinct: doc.collection, key: doc.field, query: doc.filter }, verbosity: 'queryPlanner' }, { signal });
-  }
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -117,6 +78,35 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** Explaining took longer than the preview may: the query is not approved. */
+function previewLimit(): PreviewLimitError {
+  return new PreviewLimitError(
+    `Estimating this query took longer than the ${PREVIEW_BUDGET.timeMs / 1000} s preview budget, so it was not approved. Filter before computing large values, or simplify the pipeline.`,
+    { timeoutMs: PREVIEW_BUDGET.timeMs },
+  );
+}
+
+/**
+ * Runs `work` with a signal that aborts when the caller cancels or when the
+ * server lets `timeoutMs` pass by more than a grace second (it should have
+ * stopped at maxTimeMS). Aborting makes the driver close the socket and the
+ * cursor it was reading (killCursors), so nothing of the operation lives on.
+ */
+async function interruptible<T>(signal: AbortSignal, timeoutMs: number, timeoutError: () => EngineError, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const interrupter = new StatementInterrupter({ signal, timeoutMs, cancelOnServer: async () => controller.abort(), timeoutError });
+  try {
+    return await raceAbort(
+      interrupter.run(() => work(controller.signal)),
+      controller.signal,
+    );
+  } catch (error) {
+    throw interrupter.interruption() ?? error;
+  } finally {
+    await interrupter.settle();
+  }
 }
 
 export function createMongoConnector(): Connector {
@@ -232,58 +222,54 @@ export function createMongoConnector(): Connector {
       });
     },
 
-    async validate(query) {
-      return validateMongoQuery(query);
+    async validate(query, anySpec) {
+      return validateMongoQuery(query, { database: (anySpec as MongoSpec).connection.database });
     },
 
     async execute(anySpec, query, options) {
       const spec = anySpec as MongoSpec;
       const started = performance.now();
-      const document = readOnlyDocument(query);
-      return withClient(spec, options.signal, async (client, source) => {
-        const controller = new AbortController();
-        const interrupter = new StatementInterrupter({
-          signal: options.signal,
-          timeoutMs: options.timeoutMs,
-          // The driver closes the cursor and the socket it is reading from.
-          cancelOnServer: async () => controller.abort(),
-          timeoutError: () => statementTimeout(options.timeoutMs),
-        });
-        try {
-          const table = await raceAbort(
-            interrupter.run(() => runRead(client, spec.connection.database, document, options, controller.signal)),
-            controller.signal,
-          );
-          return unifiedResult({ columns: table.columns, rows: table.rows, truncated: table.truncated, maxRows: options.maxRows, started });
-        } catch (error) {
-          throw interrupter.interruption() ?? mongoQueryError(error, { timeoutMs: options.timeoutMs, target: source.target, usedTls: source.encrypted });
-        } finally {
-          await interrupter.settle();
-        }
-      });
+      const document = checkedDocument(query, spec.connection.database);
+      const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes ?? DEFAULT_MAX_RESULT_BYTES, timeoutMs: options.timeoutMs };
+      return withClient(spec, options.signal, (client, source) =>
+        interruptible(options.signal, limits.timeoutMs, () => statementTimeout(limits.timeoutMs), async (signal) => {
+          try {
+            const table = await runRead(client.db(spec.connection.database), document, limits, signal);
+            return unifiedResult({
+              columns: table.columns,
+              rows: table.rows,
+              truncated: table.truncated,
+              maxRows: options.maxRows,
+              started,
+              ...(table.truncatedByBytes ? { truncatedByBytes: { maxBytes: limits.maxBytes } } : {}),
+            });
+          } catch (error) {
+            throw mongoQueryError(error, { timeoutMs: limits.timeoutMs, target: source.target, usedTls: source.encrypted });
+          }
+        }),
+      );
     },
 
     async explain(anySpec, query, signal) {
       const spec = anySpec as MongoSpec;
-      const document = readOnlyDocument(query);
-      return withClient(spec, signal, async (client, source) => {
-        const timeoutMs = spec.settings.statementTimeoutMs;
-        try {
-          const plan = await raceAbort(explainPlan(client, spec.connection.database, document, signal), signal);
-          const count = await raceAbort(
-            client
-              .db(document.database ?? spec.connection.database)
+      const document = checkedDocument(query, spec.connection.database);
+      const budget = PREVIEW_BUDGET.timeMs;
+      return withClient(spec, signal, (client, source) =>
+        interruptible(signal, budget, previewLimit, async (inner) => {
+          const db = client.db(spec.connection.database);
+          try {
+            const plan = await db.command(explainCommand(document, budget), { signal: inner });
+            const count = await db
               .collection(document.collection)
-              .estimatedDocumentCount({ maxTimeMS: timeoutMs })
-              .catch(() => null),
-            signal,
-          );
-          return estimateFromExplain(plan, document, count);
-        } catch (error) {
-          if (signal.aborted) throw new CancelledError();
-          throw mongoQueryError(error, { timeoutMs, target: source.target, usedTls: source.encrypted });
-        }
-      });
+              .estimatedDocumentCount({ maxTimeMS: budget })
+              .catch(() => null);
+            return estimateFromExplain(plan, document, count);
+          } catch (error) {
+            if (isMaxTimeExpired(error)) throw previewLimit();
+            throw mongoQueryError(error, { timeoutMs: budget, target: source.target, usedTls: source.encrypted });
+          }
+        }),
+      );
     },
 
     close: () => pools.closeAll(),

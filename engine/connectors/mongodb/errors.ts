@@ -102,6 +102,11 @@ export function statementTimeout(timeoutMs: number): TimeoutError {
   );
 }
 
+/** The server stopped the command at its maxTimeMS. */
+export function isMaxTimeExpired(error: unknown): boolean {
+  return errorTree(error).some((e) => codeOf(e) === MAX_TIME_EXPIRED || e.codeName === 'MaxTimeMSExpired');
+}
+
 export function isUnauthorized(error: unknown): boolean {
   return errorTree(error).some((e) => codeOf(e) === UNAUTHORIZED || e.codeName === 'Unauthorized');
 }

@@ -1,86 +1,43 @@
 /**
- * Layer 1 for MongoDB: a query is an Extended JSON document, parsed and
- * checked against MongoQueryDocument before anything reaches the server.
- * Aggregation stages come from an allow-list, sub-pipelines included, and the
- * few stages and operators that write or run JavaScript are refused wherever
- * they appear in the tree.
+ * Layer 1 for MongoDB: a query is an Extended JSON document, read strictly
+ * (extended-json.ts: what the server receives is exactly what the text says)
+ * and checked against MongoQueryDocument and the allow-lists in operators.ts
+ * before anything reaches the server.
+ *
+ * - The database is the source's: a query naming another database, and a
+ *   $lookup, $graphLookup or $unionWith into one, is CROSS_DATABASE.
+ * - Collections named system.* (users, profiles, stored JavaScript, view
+ *   definitions) and MongoDB's internal databases are FORBIDDEN_RELATION.
+ * - Stages come from an allow-list, sub-pipelines included ($facet, $lookup,
+ *   $unionWith); every other $-key anywhere in the document must be a known
+ *   read-only operator. JavaScript ($where, $function, $accumulator, code
+ *   values) and writes ($out, $merge) are refused wherever they hide.
  */
-import { dedupeReasons, refusal } from '../shared/verdict';
-import { Code, EJSON } from 'bson';
 import type { Verdict, VerdictReason, VerdictReasonCode } from '../../contract/query.contract';
+import { dedupeReasons, reasonAt, refusal } from '../shared/verdict';
+import { readExtendedJson } from './extended-json';
+import {
+  GRAPH_LOOKUP_OPTIONS,
+  INTERNAL_DATABASES,
+  JAVASCRIPT_OPERATORS,
+  LOOKUP_OPTIONS,
+  READ_OPERATORS,
+  READ_STAGES,
+  REFUSED_STAGE_REASONS,
+  UNION_WITH_OPTIONS,
+  WRITE_STAGES,
+} from './operators';
 import { MongoQueryDocument } from './query-document';
 
 /** The longest query text accepted, in characters (about 100 KB). */
 export const MAX_MONGO_QUERY_LENGTH = 100_000;
-/** MongoDB itself refuses documents nested deeper than 100 levels in queries; deeper input would only exhaust our stack. */
-const MAX_DEPTH = 100;
 
 const READ_OPERATIONS = new Set<string>(MongoQueryDocument.options.map((option) => option.shape.operation.value));
 
-/**
- * Stages that only read and reshape documents. $documents is included: it
- * produces literal documents and is how a $unionWith or $lookup sub-pipeline
- * adds constant rows; it reads nothing from the server.
- */
-const ALLOWED_STAGES = new Set([
-  '$match',
-  '$project',
-  '$addFields',
-  '$set',
-  '$unset',
-  '$group',
-  '$sort',
-  '$limit',
-  '$skip',
-  '$count',
-  '$unwind',
-  '$lookup',
-  '$facet',
-  '$bucket',
-  '$bucketAuto',
-  '$sortByCount',
-  '$replaceRoot',
-  '$replaceWith',
-  '$sample',
-  '$unionWith',
-  '$graphLookup',
-  '$setWindowFields',
-  '$densify',
-  '$fill',
-  '$geoNear',
-  '$redact',
-  '$documents',
-]);
-
-/** Stages that write, refused anywhere in the document. */
-const WRITE_STAGES: Record<string, string> = {
-  $out: '$out is not allowed: it writes the results into a collection, replacing what is there',
-  $merge: '$merge is not allowed: it writes the results into a collection',
-};
-
-/** Stages that read server internals or other users' activity rather than data. */
-const ADMIN_STAGES: Record<string, string> = {
-  $currentOp: 'it lists the operations running on the server, including other users\u2019 queries',
-  $listSessions: 'it lists other users\u2019 sessions',
-  $listLocalSessions: 'it lists other users\u2019 sessions',
-  $collStats: 'it reads server statistics, not data',
-  $indexStats: 'it reads server statistics, not data',
-  $planCacheStats: 'it reads the server\u2019s query plan cache, not data',
-  $changeStream: 'it opens a long-lived change stream instead of answering once',
-  $changeStreamSplitLargeEvent: 'it belongs to change streams, which are not queries',
-  $listSearchIndexes: 'it reads index definitions, not data',
-  $shardedDataDistribution: 'it reads cluster internals, not data',
-  $listSampledQueries: 'it lists other users\u2019 queries',
-  $querySettings: 'it reads server settings, not data',
-  $listClusterCatalog: 'it reads cluster internals, not data',
-};
-
-/** Operators that run server-side JavaScript, refused anywhere in the document. */
-const FORBIDDEN_OPERATORS: Record<string, string> = {
-  $where: '$where is not allowed: it runs JavaScript on the server',
-  $function: '$function is not allowed: it runs JavaScript on the server',
-  $accumulator: '$accumulator is not allowed: it runs JavaScript on the server',
-};
+/** What a query may reach: the source's database. */
+export interface MongoScope {
+  database: string;
+}
 
 export interface MongoInspection {
   verdict: Verdict;
@@ -88,38 +45,28 @@ export interface MongoInspection {
   document: MongoQueryDocument | null;
 }
 
-/** Static check of a MongoDB query document; never touches the server. */
-export function validateMongoQuery(text: string): Verdict {
-  return inspectMongoQuery(text).verdict;
+/** Static check of a MongoDB query document against the source's scope; never touches the server. */
+export function validateMongoQuery(text: string, scope: MongoScope): Verdict {
+  return inspectMongoQuery(text, scope).verdict;
 }
 
 /** Like validateMongoQuery, and also hands back the parsed document so callers need not parse twice. */
-export function inspectMongoQuery(text: string): MongoInspection {
+export function inspectMongoQuery(text: string, scope: MongoScope): MongoInspection {
   if (text.trim() === '') return refused('EMPTY_QUERY', 'The query is empty.', null);
   if (text.length > MAX_MONGO_QUERY_LENGTH) {
     return refused('TOO_LONG', `The query is ${text.length.toLocaleString('en')} characters long; the limit is ${MAX_MONGO_QUERY_LENGTH.toLocaleString('en')}.`, null);
   }
+  const read = readExtendedJson(text);
+  if (!read.ok) return refused(read.error.code, read.error.message, null, read.error.position);
 
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return refused('PARSE_ERROR', `The query is not valid JSON: ${(error as Error).message}`, null, jsonErrorPosition(error));
-  }
-  if (depthOf(json) > MAX_DEPTH) {
-    return refused('INVALID_DOCUMENT', `The query document is nested more than ${MAX_DEPTH} levels deep.`, null);
-  }
-
-  let value: unknown;
-  try {
-    value = EJSON.deserialize(json as Record<string, unknown>, { relaxed: true });
-  } catch (error) {
-    return refused('INVALID_DOCUMENT', `The query uses an Extended JSON value that is not valid: ${(error as Error).message}`, null);
-  }
-
+  const value = read.value;
   const statementKind = isPlainObject(value) && typeof value.operation === 'string' ? value.operation : null;
   if (statementKind !== null && !READ_OPERATIONS.has(statementKind)) {
     return refused('NOT_A_QUERY', `The operation "${statementKind}" is not allowed: only reads run here (find, aggregate, count and distinct).`, statementKind);
+  }
+  if (read.issues.length > 0) {
+    const reasons = read.issues.map((issue) => reasonAt({ code: issue.code, message: issue.message }, issue.position));
+    return { verdict: { allowed: false, reasons: dedupeReasons(reasons, { perPosition: true }), statementKind }, document: null };
   }
   const parsed = MongoQueryDocument.safeParse(value);
   if (!parsed.success) {
@@ -130,83 +77,169 @@ export function inspectMongoQuery(text: string): MongoInspection {
     return { verdict: { allowed: false, reasons, statementKind }, document: null };
   }
 
-  const reasons: VerdictReason[] = [];
-  scanTree(parsed.data, '', reasons);
-  if (parsed.data.operation === 'aggregate') checkPipeline(parsed.data.pipeline, 'pipeline', reasons);
-
-  const unique = dedupeReasons(reasons);
+  const check = new ScopeCheck(scope.database, read.keyPositions);
+  // The objects as read (zod copies the outer ones), so reasons can point into the text.
+  check.query(value as MongoQueryDocument);
+  const reasons = dedupeReasons(check.reasons);
   return {
-    verdict: { allowed: unique.length === 0, reasons: unique, statementKind: parsed.data.operation },
-    document: unique.length === 0 ? parsed.data : null,
+    verdict: { allowed: reasons.length === 0, reasons, statementKind: parsed.data.operation },
+    document: reasons.length === 0 ? parsed.data : null,
   };
 }
 
-function checkPipeline(stages: unknown, path: string, reasons: VerdictReason[]): void {
-  if (!Array.isArray(stages)) {
-    reasons.push({ code: 'INVALID_DOCUMENT', message: `The value at ${path} must be an array of pipeline stages.` });
-    return;
-  }
-  stages.forEach((stage, index) => checkStage(stage, `${path}[${index}]`, reasons));
-}
+/** Walks a parsed query with the allow-lists, collecting reasons to refuse it. */
+class ScopeCheck {
+  readonly reasons: VerdictReason[] = [];
+  readonly #database: string;
+  readonly #positions: WeakMap<object, Map<string, number>>;
 
-function checkStage(stage: unknown, path: string, reasons: VerdictReason[]): void {
-  const keys = isPlainObject(stage) ? Object.keys(stage) : [];
-  const name = keys[0];
-  if (!isPlainObject(stage) || keys.length !== 1 || name === undefined || !name.startsWith('$')) {
-    reasons.push({ code: 'INVALID_DOCUMENT', message: `The value at ${path} is not a pipeline stage: a stage is an object with exactly one $-prefixed name, such as {"$match": {...}}.` });
-    return;
+  constructor(database: string, positions: WeakMap<object, Map<string, number>>) {
+    this.#database = database;
+    this.#positions = positions;
   }
-  // Write stages are reported by scanTree wherever they appear, stages included.
-  if (name in WRITE_STAGES) return;
-  if (!ALLOWED_STAGES.has(name)) {
-    const why = ADMIN_STAGES[name] ?? 'only stages that read and reshape documents are allowed';
-    reasons.push({ code: 'FORBIDDEN_STAGE', message: `${name} (${path}) is not allowed: ${why}.` });
-    return;
-  }
-  const body = stage[name];
-  if (name === '$facet' && isPlainObject(body)) {
-    for (const [facet, pipeline] of Object.entries(body)) checkPipeline(pipeline, `${path}.$facet.${facet}`, reasons);
-  } else if ((name === '$lookup' || name === '$unionWith') && isPlainObject(body) && 'pipeline' in body) {
-    checkPipeline(body.pipeline, `${path}.${name}.pipeline`, reasons);
-  }
-}
 
-/** Every key and value of the document, however deep: filters, $expr, projections and sub-pipelines alike. */
-function scanTree(value: unknown, path: string, reasons: VerdictReason[]): void {
-  if (Array.isArray(value)) {
-    value.forEach((item, index) => scanTree(item, `${path}[${index}]`, reasons));
-    return;
+  query(doc: MongoQueryDocument): void {
+    if (INTERNAL_DATABASES.has(this.#database)) {
+      this.#refuse('FORBIDDEN_RELATION', `This source reads MongoDB\u2019s internal database "${this.#database}", which holds server state rather than data: queries are refused there.`);
+    }
+    if (doc.database !== undefined && doc.database !== this.#database) {
+      this.#refuse('CROSS_DATABASE', `The query names database "${doc.database}", but this source reads only "${this.#database}".`, doc, 'database');
+    }
+    this.#collectionName(doc.collection, 'collection', doc, 'collection');
+    switch (doc.operation) {
+      case 'find':
+        this.#values(doc.filter ?? {}, 'filter');
+        if (doc.projection) this.#values(doc.projection, 'projection');
+        if (doc.sort) this.#values(doc.sort, 'sort');
+        return;
+      case 'count':
+      case 'distinct':
+        this.#values(doc.filter ?? {}, 'filter');
+        return;
+      case 'aggregate':
+        this.#pipeline(doc.pipeline, 'pipeline');
+        return;
+    }
   }
-  if (value instanceof Code) {
-    reasons.push({ code: 'FORBIDDEN_OPERATOR', message: `JavaScript code values are not allowed (${path || 'the document'}): queries may not carry code for the server to run.` });
-    return;
+
+  #pipeline(stages: unknown, path: string): void {
+    if (!Array.isArray(stages)) {
+      this.#refuse('INVALID_DOCUMENT', `The value at ${path} must be an array of pipeline stages.`);
+      return;
+    }
+    stages.forEach((stage, index) => this.#stage(stage, `${path}[${index}]`));
   }
-  if (value instanceof Date && Number.isNaN(value.getTime())) {
-    reasons.push({ code: 'INVALID_DOCUMENT', message: `The value at ${path} is not a valid date.` });
-    return;
+
+  #stage(stage: unknown, path: string): void {
+    const keys = isPlainObject(stage) ? Object.keys(stage) : [];
+    const name = keys[0];
+    if (!isPlainObject(stage) || keys.length !== 1 || name === undefined || !name.startsWith('$')) {
+      this.#refuse('INVALID_DOCUMENT', `The value at ${path} is not a pipeline stage: a stage is an object with exactly one $-prefixed name, such as {"$match": {...}}.`);
+      // Still say what else it holds: a write stage smuggled in as a second key is a refusal of its own.
+      for (const key of keys) {
+        const write = WRITE_STAGES[key];
+        if (write !== undefined) this.#refuse('FORBIDDEN_STAGE', `${write} (${path}.${key}).`, stage as object, key);
+        this.#values((stage as Record<string, unknown>)[key], `${path}.${key}`);
+      }
+      return;
+    }
+    const at = `${path}.${name}`;
+    const write = WRITE_STAGES[name];
+    if (write !== undefined) {
+      this.#refuse('FORBIDDEN_STAGE', `${write} (${at}).`, stage, name);
+      this.#values(stage[name], at);
+      return;
+    }
+    if (!READ_STAGES.has(name)) {
+      const why = Object.hasOwn(REFUSED_STAGE_REASONS, name) ? REFUSED_STAGE_REASONS[name] : 'only stages that read and reshape documents are allowed';
+      this.#refuse('FORBIDDEN_STAGE', `${name} (${path}) is not allowed: ${why}.`, stage, name);
+      return;
+    }
+    const body = stage[name];
+    switch (name) {
+      case '$facet':
+        if (!isPlainObject(body)) return this.#refuse('INVALID_DOCUMENT', `The value at ${at} must be an object of named sub-pipelines.`);
+        for (const [facet, pipeline] of Object.entries(body)) this.#pipeline(pipeline, `${at}.${facet}`);
+        return;
+      case '$lookup':
+        return this.#otherCollection(body, at, LOOKUP_OPTIONS, 'from');
+      case '$graphLookup':
+        return this.#otherCollection(body, at, GRAPH_LOOKUP_OPTIONS, 'from');
+      case '$unionWith':
+        if (typeof body === 'string') return this.#collectionName(body, at, stage, name);
+        return this.#otherCollection(body, at, UNION_WITH_OPTIONS, 'coll');
+      default:
+        this.#values(body, at);
+    }
   }
-  if (!isPlainObject(value)) return;
-  for (const [key, child] of Object.entries(value)) {
-    const at = path === '' ? key : `${path}.${key}`;
+
+  /** A stage that reads another collection: known options only, that collection in this database, sub-pipelines checked. */
+  #otherCollection(body: unknown, at: string, options: ReadonlySet<string>, fromKey: string): void {
+    if (!isPlainObject(body)) {
+      this.#refuse('INVALID_DOCUMENT', `The value at ${at} must be an object.`);
+      return;
+    }
+    for (const [key, value] of Object.entries(body)) {
+      const path = `${at}.${key}`;
+      if (!options.has(key)) this.#refuse('INVALID_DOCUMENT', `${path} is not an option this stage accepts here (allowed: ${[...options].join(', ')}).`, body, key);
+      else if (key === fromKey) this.#collectionReference(value, path, body, key);
+      else if (key === 'pipeline') this.#pipeline(value, path);
+      else this.#values(value, path);
+    }
+  }
+
+  /** `from` / `coll`: a collection name, or {db, coll} naming this database. */
+  #collectionReference(value: unknown, path: string, holder: object, key: string): void {
+    if (typeof value === 'string') return this.#collectionName(value, path, holder, key);
+    if (!isPlainObject(value) || Object.keys(value).some((k) => k !== 'db' && k !== 'coll') || typeof value.coll !== 'string' || typeof value.db !== 'string') {
+      this.#refuse('INVALID_DOCUMENT', `The value at ${path} must be a collection name.`, holder, key);
+      return;
+    }
+    if (value.db !== this.#database) {
+      this.#refuse('CROSS_DATABASE', `${path} reads database "${value.db}", but this source reads only "${this.#database}".`, holder, key);
+    }
+    this.#collectionName(value.coll, `${path}.coll`, holder, key);
+  }
+
+  #collectionName(name: string, path: string, holder: object, key: string): void {
+    if (name.startsWith('system.')) {
+      this.#refuse('FORBIDDEN_RELATION', `The collection "${name}" (${path}) is a system collection (users, profiling, stored code or view definitions), not data.`, holder, key);
+    } else if (name === '' || name.includes('$') || name.includes('\0')) {
+      this.#refuse('INVALID_DOCUMENT', `"${name}" (${path}) is not a collection name: names are non-empty and contain no "$" or NUL.`, holder, key);
+    }
+  }
+
+  /** Any value outside stage positions: every $-key must be a read-only operator. */
+  #values(value: unknown, path: string): void {
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => this.#values(item, `${path}[${index}]`));
+      return;
+    }
+    if ((value as { _bsontype?: unknown } | null)?._bsontype === 'Code') {
+      this.#refuse('FORBIDDEN_OPERATOR', `JavaScript code values are not allowed (${path}): queries may not carry code for the server to run.`);
+      return;
+    }
+    if (!isPlainObject(value)) return;
+    for (const [key, child] of Object.entries(value)) {
+      const at = `${path}.${key}`;
+      if (key.startsWith('$')) this.#operator(key, at, value);
+      this.#values(child, at);
+    }
+  }
+
+  #operator(key: string, at: string, holder: object): void {
+    if (READ_OPERATORS.has(key)) return;
     const write = WRITE_STAGES[key];
-    const operator = FORBIDDEN_OPERATORS[key];
-    if (write !== undefined) reasons.push({ code: 'FORBIDDEN_STAGE', message: `${write} (${at}).` });
-    if (operator !== undefined) reasons.push({ code: 'FORBIDDEN_OPERATOR', message: `${operator} (${at}).` });
-    scanTree(child, at, reasons);
+    const script = JAVASCRIPT_OPERATORS[key];
+    if (write !== undefined) this.#refuse('FORBIDDEN_STAGE', `${write} (${at}).`, holder, key);
+    else if (script !== undefined) this.#refuse('FORBIDDEN_OPERATOR', `${script} (${at}).`, holder, key);
+    else this.#refuse('FORBIDDEN_OPERATOR', `${key} (${at}) is not allowed: it is not one of the query and expression operators known to only read.`, holder, key);
   }
-}
 
-function depthOf(root: unknown): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[root, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
-    if (depth > max) max = depth;
-    if (max > MAX_DEPTH) return max;
-    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  #refuse(code: VerdictReasonCode, message: string, holder?: object, key?: string): void {
+    const position = holder && key !== undefined ? this.#positions.get(holder)?.get(key) : undefined;
+    this.reasons.push(reasonAt({ code, message }, position));
   }
-  return max;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -218,12 +251,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
 }
-
-function jsonErrorPosition(error: unknown): number | undefined {
-  const match = /at position (\d+)/.exec((error as Error).message);
-  return match ? Number(match[1]) : undefined;
-}
-
 
 function refused(code: VerdictReasonCode, message: string, statementKind: string | null, position?: number): MongoInspection {
   return { verdict: refusal(code, message, statementKind, position), document: null };

@@ -1,38 +1,26 @@
-import { EJSON } from 'bson';
-import { describeZodError, ValidationError } from '../../errors';
+import { describeZodError, ForbiddenError, ValidationError } from '../../errors';
+import { readExtendedJson } from './extended-json';
 import { MongoQueryDocument } from './query-document';
-import { isPlainDocument } from './values';
+
+/** Reader issues that are refusals rather than mistakes: the text would not reach the server as written. */
+const REFUSALS = new Set(['UNSAFE_KEY', 'FORBIDDEN_OPERATOR']);
 
 /**
- * Int32 and Double wrappers as plain numbers (exact either way), so `skip`,
- * `limit` and sort directions validate as numbers. Long and Decimal128 stay
- * wrapped: they may not fit a double.
- */
-function plainNumbers(value: unknown, depth = 0): unknown {
-  if (depth > 200) throw new ValidationError('The query document is nested too deeply.');
-  if (Array.isArray(value)) return value.map((v) => plainNumbers(v, depth + 1));
-  if (isPlainDocument(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = plainNumbers(v, depth + 1);
-    return out;
-  }
-  const type = (value as { _bsontype?: string } | null)?._bsontype;
-  if (type === 'Int32' || type === 'Double') return (value as { value: number }).value;
-  return value;
-}
-
-/**
- * The query text (a MongoQueryDocument in Extended JSON) as BSON values,
- * parsed canonically so `{"$numberLong": "9007199254740993"}` keeps every digit.
+ * The query text (a MongoQueryDocument in Extended JSON) as the exact BSON
+ * values the server will receive (extended-json.ts), or a typed error:
+ * ValidationError for text that is not a query document, ForbiddenError for
+ * text that cannot be sent as written (prototype keys, code values).
  */
 export function parseQueryText(text: string): MongoQueryDocument {
-  let value: unknown;
-  try {
-    value = EJSON.parse(text, { relaxed: false });
-  } catch (error) {
-    throw new ValidationError(`The query is not a valid Extended JSON document: ${(error as Error).message}`);
+  const read = readExtendedJson(text);
+  if (!read.ok) throw new ValidationError(read.error.message, { position: read.error.position });
+  const refusal = read.issues.find((issue) => REFUSALS.has(issue.code));
+  if (refusal) {
+    throw new ForbiddenError(refusal.code, `This query was refused before it reached MongoDB: ${refusal.message}`, { layer: 2, position: refusal.position });
   }
-  const parsed = MongoQueryDocument.safeParse(plainNumbers(value));
+  const [invalid] = read.issues;
+  if (invalid) throw new ValidationError(invalid.message, { position: invalid.position });
+  const parsed = MongoQueryDocument.safeParse(read.value);
   if (!parsed.success) {
     throw new ValidationError(describeZodError(parsed.error), {
       issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),

@@ -24,12 +24,12 @@ function stableKind(value: unknown): unknown {
 }
 
 /**
- * Documents as a table, one document at a time: the union of their top-level
+ * Documents as a table, one document at a time (as a cursor yields them): the union of their top-level
  * fields in first-seen order (a document without a field has null there);
  * nested documents and arrays stay whole, as JSON cells of type object /
  * array. Column types come from the BSON types seen in every row.
  */
-class TableBuilder {
+export class TableBuilder {
   readonly #columns = new Map<string, number>();
   readonly #seen: Array<Set<BsonTypeName>> = [];
   /** Per column, the kind of the previous row's value: a value is classified only when its kind changes. */

@@ -82,6 +82,11 @@ function runWithMingo(parsed: MongoQueryDocument): unknown[] {
   }
 }
 
+const SAMPLES = { database: 'samples' };
+const validate = (text: string) => validateMongoQuery(text, SAMPLES);
+const inspect = (text: string) => inspectMongoQuery(text, SAMPLES);
+/** The corpus names each query's database: validate it as a source on that database. */
+const ownScope = (text: string) => ({ database: /"database"\s*:\s*"([^"]+)"/.exec(text)?.[1] ?? 'samples' });
 const doc = (fields: Doc) => JSON.stringify({ database: 'samples', collection: 'inventory', ...fields });
 const aggregate = (pipeline: unknown[]) => doc({ operation: 'aggregate', pipeline });
 const codes = (verdict: Verdict) => verdict.reasons.map((r) => r.code);
@@ -98,12 +103,12 @@ test('corpus sizes: at least 20 write attempts and 50 reads', () => {
 });
 
 test('every write attempt in the corpus is refused with its expected code', () => {
-  for (const attempt of writeAttempts) assertRefused(validateMongoQuery(attempt.query), attempt.expect, attempt.why);
+  for (const attempt of writeAttempts) assertRefused(validateMongoQuery(attempt.query, ownScope(attempt.query)), attempt.expect, attempt.why);
 });
 
 test('every read in the corpus is allowed and reports its operation', () => {
   for (const read of reads) {
-    const verdict = validateMongoQuery(read.query);
+    const verdict = validateMongoQuery(read.query, ownScope(read.query));
     assert.equal(verdict.reasons, [], read.name);
     assert.ok(verdict.allowed, read.name);
     assert.is(verdict.statementKind, JSON.parse(read.query).operation, read.name);
@@ -112,7 +117,7 @@ test('every read in the corpus is allowed and reports its operation', () => {
 
 test('every read runs over the sample data and finds something', () => {
   for (const read of reads) {
-    const { document } = inspectMongoQuery(read.query);
+    const { document } = inspectMongoQuery(read.query, ownScope(read.query));
     assert.ok(document, read.name);
     const rows = runWithMingo(document!);
     assert.ok(rows.length > 0, `${read.name} returned no rows`);
@@ -121,21 +126,21 @@ test('every read runs over the sample data and finds something', () => {
 });
 
 test('empty, blank and oversized queries are refused before parsing', () => {
-  for (const text of ['', '   ', '\n\t']) assert.equal(codes(validateMongoQuery(text)), ['EMPTY_QUERY']);
+  for (const text of ['', '   ', '\n\t']) assert.equal(codes(validate(text)), ['EMPTY_QUERY']);
   const big = doc({ operation: 'find', filter: { item: 'x'.repeat(MAX_MONGO_QUERY_LENGTH) } });
-  const verdict = validateMongoQuery(big);
+  const verdict = validate(big);
   assert.equal(codes(verdict), ['TOO_LONG']);
   assert.match(verdict.reasons[0]!.message, /limit is 100,000/);
 });
 
 test('JSON syntax errors are PARSE_ERROR, never allowed, with a position when JSON gives one', () => {
   for (const text of ['{', '{"collection": "inventory", "operation": "find",}', "{collection: 'inventory'}", 'db.inventory.find({})', '{"a":1}{"b":2}']) {
-    const verdict = validateMongoQuery(text);
+    const verdict = validate(text);
     assert.is(verdict.allowed, false, text);
     assert.equal(codes(verdict), ['PARSE_ERROR'], text);
     assert.match(verdict.reasons[0]!.message, /not valid JSON/);
   }
-  assert.is(validateMongoQuery('{"a":1}{"b":2}').reasons[0]!.position, 7);
+  assert.is(validate('{"a":1}{"b":2}').reasons[0]!.position, 7);
 });
 
 test('schema mismatches are INVALID_DOCUMENT and name the offending field', () => {
@@ -151,7 +156,7 @@ test('schema mismatches are INVALID_DOCUMENT and name the offending field', () =
     [JSON.stringify({ collection: 'inventory' }), /operation/],
   ];
   for (const [text, message] of cases) {
-    const verdict = validateMongoQuery(text);
+    const verdict = validate(text);
     assert.equal(codes(verdict), ['INVALID_DOCUMENT'], text);
     assert.match(verdict.reasons.map((r) => r.message).join(' '), message, text);
   }
@@ -159,7 +164,7 @@ test('schema mismatches are INVALID_DOCUMENT and name the offending field', () =
 
 test('write operations are NOT_A_QUERY and say which reads are allowed', () => {
   for (const operation of ['insertOne', 'updateOne', 'replaceOne', 'deleteOne', 'bulkWrite', 'findOneAndUpdate', 'createIndex', 'runCommand']) {
-    const verdict = validateMongoQuery(doc({ operation, filter: {} }));
+    const verdict = validate(doc({ operation, filter: {} }));
     assert.equal(codes(verdict), ['NOT_A_QUERY'], operation);
     assert.match(verdict.reasons[0]!.message, new RegExp(`"${operation}" is not allowed.*find, aggregate, count and distinct`));
     assert.is(verdict.statementKind, operation);
@@ -176,7 +181,7 @@ test('$out and $merge are refused wherever they appear, with the path in the mes
     [doc({ operation: 'find', filter: { $out: 'x' } }), 'filter.$out'],
   ];
   for (const [text, at] of cases) {
-    const verdict = validateMongoQuery(text);
+    const verdict = validate(text);
     assertRefused(verdict, 'FORBIDDEN_STAGE', at);
     assert.ok(verdict.reasons.some((r) => r.message.includes(at) && /writes/.test(r.message)), JSON.stringify(verdict.reasons));
   }
@@ -198,14 +203,14 @@ test('JavaScript operators are refused in filters, $expr, projections, stages an
     aggregate([{ $lookup: { from: 'y', let: {}, pipeline: [{ $set: { x: fn } }], as: 'z' } }]),
   ];
   for (const text of cases) {
-    const verdict = validateMongoQuery(text);
+    const verdict = validate(text);
     assertRefused(verdict, 'FORBIDDEN_OPERATOR', text);
     assert.match(verdict.reasons.find((r) => r.code === 'FORBIDDEN_OPERATOR')!.message, /runs JavaScript on the server/);
   }
 });
 
 test('Extended JSON code values are refused even outside $where', () => {
-  const verdict = validateMongoQuery(doc({ operation: 'find', filter: { item: { $code: 'function(){}' } } }));
+  const verdict = validate(doc({ operation: 'find', filter: { item: { $code: 'function(){}' } } }));
   assertRefused(verdict, 'FORBIDDEN_OPERATOR', '$code');
   assert.match(verdict.reasons[0]!.message, /JavaScript code/);
 });
@@ -213,60 +218,60 @@ test('Extended JSON code values are refused even outside $where', () => {
 test('stages outside the allow-list are FORBIDDEN_STAGE, at the top and in sub-pipelines, with a reason', () => {
   for (const stage of ['$currentOp', '$listSessions', '$collStats', '$indexStats', '$planCacheStats', '$changeStream', '$search', '$madeUp']) {
     for (const text of [aggregate([{ [stage]: {} }]), aggregate([{ $facet: { a: [{ [stage]: {} }] } }]), aggregate([{ $lookup: { from: 'y', pipeline: [{ [stage]: {} }], as: 'z' } }]), aggregate([{ $unionWith: { coll: 'y', pipeline: [{ [stage]: {} }] } }])]) {
-      const verdict = validateMongoQuery(text);
+      const verdict = validate(text);
       assert.equal(codes(verdict), ['FORBIDDEN_STAGE'], text);
       assert.ok(verdict.reasons[0]!.message.startsWith(`${stage} (pipeline[0]`), verdict.reasons[0]!.message);
     }
   }
-  assert.match(validateMongoQuery(aggregate([{ $currentOp: {} }])).reasons[0]!.message, /other users/);
+  assert.match(validate(aggregate([{ $currentOp: {} }])).reasons[0]!.message, /other users/);
 });
 
 test('every read-only stage is allowed, including nested ones and $documents in a sub-pipeline', () => {
   const stages = ['$match', '$project', '$addFields', '$set', '$unset', '$group', '$sort', '$limit', '$skip', '$count', '$unwind', '$lookup', '$facet', '$bucket', '$bucketAuto', '$sortByCount', '$replaceRoot', '$replaceWith', '$sample', '$unionWith', '$graphLookup', '$setWindowFields', '$densify', '$fill', '$geoNear', '$redact'];
-  for (const stage of stages) assert.ok(validateMongoQuery(aggregate([{ [stage]: {} }])).allowed, stage);
-  assert.ok(validateMongoQuery(aggregate([{ $unionWith: { pipeline: [{ $documents: [{ a: 1 }] }] } }])).allowed);
-  assert.ok(validateMongoQuery(aggregate([{ $unionWith: 'air_airlines' }])).allowed);
+  for (const stage of stages) assert.ok(validate(aggregate([{ [stage]: {} }])).allowed, stage);
+  assert.ok(validate(aggregate([{ $unionWith: { pipeline: [{ $documents: [{ a: 1 }] }] } }])).allowed);
+  assert.ok(validate(aggregate([{ $unionWith: 'air_airlines' }])).allowed);
 });
 
 test('a stage must be a single $-named object', () => {
   for (const stage of [{}, { match: {} }, { $match: {}, $limit: 1 }]) {
-    assert.equal(codes(validateMongoQuery(aggregate([stage]))), ['INVALID_DOCUMENT'], JSON.stringify(stage));
+    assert.equal(codes(validate(aggregate([stage]))), ['INVALID_DOCUMENT'], JSON.stringify(stage));
   }
-  assert.equal(codes(validateMongoQuery(aggregate([{ $facet: { a: 'not a pipeline' } }]))), ['INVALID_DOCUMENT']);
+  assert.equal(codes(validate(aggregate([{ $facet: { a: 'not a pipeline' } }]))), ['INVALID_DOCUMENT']);
 });
 
 test('strings that merely mention $out, $where or SQL writes are harmless values', () => {
   for (const value of ['$out', '$where', '$merge', 'DELETE FROM inventory', '{"$out": "x"}']) {
-    assert.ok(validateMongoQuery(doc({ operation: 'find', filter: { item: value } })).allowed, value);
-    assert.ok(validateMongoQuery(aggregate([{ $match: { item: value } }, { $project: { label: { $literal: value } } }])).allowed, value);
+    assert.ok(validate(doc({ operation: 'find', filter: { item: value } })).allowed, value);
+    assert.ok(validate(aggregate([{ $match: { item: value } }, { $project: { label: { $literal: value } } }])).allowed, value);
   }
 });
 
 test('Extended JSON values become BSON types in the returned document; bad ones are refused', () => {
-  const { verdict, document } = inspectMongoQuery(doc({ operation: 'find', filter: { _id: { $oid: '5ab2f6709b8f98766c1083ce' }, lastModified: { $gte: { $date: '2016-04-01T00:00:00Z' } } } }));
+  const { verdict, document } = inspect(doc({ operation: 'find', filter: { _id: { $oid: '5ab2f6709b8f98766c1083ce' }, lastModified: { $gte: { $date: '2016-04-01T00:00:00Z' } } } }));
   assert.ok(verdict.allowed);
   const filter = (document as { filter: Doc }).filter;
   assert.instance(filter._id, ObjectId);
   assert.instance((filter.lastModified as Doc).$gte, Date);
-  assert.equal(codes(validateMongoQuery(doc({ operation: 'find', filter: { d: { $date: 'not a date' } } }))), ['INVALID_DOCUMENT']);
-  assert.equal(codes(validateMongoQuery(doc({ operation: 'find', filter: { _id: { $oid: 42 } } }))), ['INVALID_DOCUMENT']);
-  assert.is(inspectMongoQuery(doc({ operation: 'find', filter: { $where: 'true' } })).document, null);
+  assert.equal(codes(validate(doc({ operation: 'find', filter: { d: { $date: 'not a date' } } }))), ['INVALID_DOCUMENT']);
+  assert.equal(codes(validate(doc({ operation: 'find', filter: { _id: { $oid: 42 } } }))), ['INVALID_DOCUMENT']);
+  assert.is(inspect(doc({ operation: 'find', filter: { $where: 'true' } })).document, null);
 });
 
 test('absurdly deep nesting is refused without exhausting the stack', () => {
   const depth = 15_000;
   const text = `{"collection":"inventory","operation":"find","filter":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
   assert.ok(text.length < MAX_MONGO_QUERY_LENGTH);
-  assert.equal(codes(validateMongoQuery(text)), ['INVALID_DOCUMENT']);
+  assert.equal(codes(validate(text)), ['INVALID_DOCUMENT']);
   const shallow = `{"collection":"inventory","operation":"find","filter":${'{"$and":[{"a":'.repeat(200)}1${'}]}'.repeat(200)}}`;
-  assert.equal(codes(validateMongoQuery(shallow)), ['INVALID_DOCUMENT']);
-  assert.match(validateMongoQuery(shallow).reasons[0]!.message, /nested more than 100 levels/);
+  assert.equal(codes(validate(shallow)), ['INVALID_DOCUMENT']);
+  assert.match(validate(shallow).reasons[0]!.message, /nested more than 100 levels/);
 });
 
 test('refusal messages are plain sentences without internals', () => {
   const texts = [...writeAttempts.map((w) => w.query), '', '{', '[]', aggregate([{ $madeUp: 1 }])];
   for (const text of texts) {
-    for (const reason of validateMongoQuery(text).reasons) {
+    for (const reason of validate(text).reasons) {
       assert.ok(reason.message.length >= 15, reason.message);
       assert.not.match(reason.message, /undefined|\[object Object\]|NaN/);
       assert.ok(/^[A-Z$"]/.test(reason.message), reason.message);
