@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChartRecommendation } from './chart.contract';
 import { channel, Id } from './channel';
 import { event } from './event';
 import { Dialect, ExplainEstimate, ResultColumn, Verdict } from './query.contract';
@@ -185,7 +186,14 @@ export const chatChannels = {
   'chat.result': channel({
     summary: 'The stored rows of a result message.',
     input: z.strictObject({ resultId: Id }),
-    output: z.object({ columns: z.array(ResultColumn), rows: z.array(z.array(z.unknown())), rowCount: z.number(), truncated: z.boolean() }),
+    output: z.object({
+      columns: z.array(ResultColumn),
+      rows: z.array(z.array(z.unknown())),
+      rowCount: z.number(),
+      truncated: z.boolean(),
+      /** How the rows are best drawn, and the alternatives the app switches between without running again. */
+      chart: ChartRecommendation.optional(),
+    }),
   }),
 };
 
@@ -207,7 +215,7 @@ export const telemetryChannels = {
   }),
   'telemetry.record': channel({
     summary: 'Records a stage measured in the renderer (rendering a result) under its trace id.',
-    input: z.strictObject({ traceId: Id, stage: z.enum(['rendering']), durationMs: z.number().nonnegative().max(3_600_000), status: z.enum(['ok', 'error']) }),
+    input: z.strictObject({ traceId: Id, stage: z.enum(['rendering', 'rendering.chart']), durationMs: z.number().nonnegative().max(3_600_000), status: z.enum(['ok', 'error']) }),
     output: z.object({ recorded: z.literal(true) }),
   }),
 };

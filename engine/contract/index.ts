@@ -17,6 +17,7 @@ export * from './event';
 export * from './app.contract';
 export * from './audit.contract';
 export * from './auth.contract';
+export * from './chart.contract';
 export * from './chat.contract';
 export * from './metadata.contract';
 export * from './query.contract';

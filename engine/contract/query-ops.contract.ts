@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { channel, Id } from './channel';
 import { CreateSourceInput, LoginRisk } from './sources.contract';
 import { MetadataDocument } from './metadata.contract';
+import { ChartRecommendation } from './chart.contract';
 import { Dialect, ExplainEstimate, QueryResult, Verdict } from './query.contract';
 
 const QueryText = z.string().min(1, 'is required').max(100_000, 'is too long (100 KB at most)');
@@ -68,6 +69,8 @@ export const RunResult = z.object({
   sourceId: z.string(),
   query: z.string(),
   result: QueryResult,
+  /** How the result is best drawn, and the alternatives (absent only where nothing computed it). */
+  chart: ChartRecommendation.optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
 

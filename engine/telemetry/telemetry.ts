@@ -3,7 +3,7 @@ import type { StageStats } from '../contract/index';
 import { newId } from '../ids';
 import type { Database } from '../store/migration';
 
-export type Stage = 'generation' | 'validation' | 'approval' | 'execution' | 'rendering';
+export type Stage = 'generation' | 'validation' | 'approval' | 'execution' | 'rendering' | 'rendering.chart';
 
 export interface SpanInfo {
   traceId: string;
