@@ -1,10 +1,14 @@
-import { ValidationError } from '../../errors';
+import type { Verdict } from '../../contract/index';
+import { ConnectorError, ValidationError } from '../../errors';
 import { PoolCache } from '../shared/pool-cache';
 import type { ConnectionSpec, Connector } from '../types';
+import { pgPolicy, type PgPolicy } from './allow-list';
+import { PgCatalogCache, readPgCatalog } from './catalog';
 import { executePg, explainPg } from './execute';
-import { validatePostgresQuery } from './guardrail';
+import { checkPostgresQuery, structuralRefusal } from './guardrail';
 import { fetchPgMetadata } from './metadata';
 import { PgSource } from './pools';
+import { pgStatementKind } from './statement';
 import { testPgConnection } from './test-connection';
 
 function asPostgres(spec: ConnectionSpec): ConnectionSpec<'postgres'> {
@@ -13,31 +17,82 @@ function asPostgres(spec: ConnectionSpec): ConnectionSpec<'postgres'> {
 }
 
 /**
- * The read-only PostgreSQL connector. One pool per source and set of
- * connection details (see PoolCache); `close()` ends them all.
+ * Layer 1 with the source's catalog: a query that names something the cached catalog does not know
+ * is checked once more against a fresh read (it may have been created since), at most every few seconds.
+ */
+export async function checkWithCatalog(cache: PgCatalogCache, spec: ConnectionSpec<'postgres'>, query: string, signal: AbortSignal): Promise<{ verdict: Verdict; policy: PgPolicy | null }> {
+  // What is refused whatever the catalog says needs no server.
+  const structural = await structuralRefusal(query);
+  if (structural) return { verdict: structural, policy: null };
+  let policy = pgPolicy(await cache.get(signal), spec.settings.trustedFunctionSchemas);
+  let result = await checkPostgresQuery(query, policy);
+  if (result.unknownNames) {
+    const fresh = await cache.refresh(signal);
+    if (fresh) {
+      policy = pgPolicy(fresh, spec.settings.trustedFunctionSchemas);
+      result = await checkPostgresQuery(query, policy);
+    }
+  }
+  return { verdict: result.verdict, policy };
+}
+
+/** What execute and explain throw for a query layer 1 refuses, should a caller skip validation. */
+function refusedError(verdict: Verdict): ConnectorError {
+  const first = verdict.reasons[0];
+  return new ConnectorError(`The query was refused before it ran: ${first?.message ?? 'it did not pass the safety check.'}`, {
+    kind: 'GUARDRAIL_REFUSED',
+    reasons: verdict.reasons,
+  });
+}
+
+/**
+ * The read-only PostgreSQL connector. One pool and one catalog cache per
+ * source and set of connection details (see PoolCache); `close()` ends them all.
+ *
+ * Execute and explain check the query against the catalog again (cached, so
+ * about a millisecond) and pin the search_path that check resolved names with:
+ * the query that runs is the one that was judged, whoever called.
  */
 export function createPostgresConnector(): Connector {
   const pools = new PoolCache<PgSource>();
+  const catalogs = new WeakMap<PgSource, PgCatalogCache>();
+  const catalogOf = (source: PgSource) => {
+    let cache = catalogs.get(source);
+    if (!cache) catalogs.set(source, (cache = new PgCatalogCache((signal) => readPgCatalog(source, signal))));
+    return cache;
+  };
   const use = <T>(spec: ConnectionSpec, fn: (source: PgSource, spec: ConnectionSpec<'postgres'>) => Promise<T>) => {
     const pgSpec = asPostgres(spec);
     return pools.use(pgSpec, () => new PgSource(pgSpec), (source) => fn(source, pgSpec));
+  };
+  /** Refuses without a server what is not a read at all, then checks against the catalog. */
+  const judged = async (source: PgSource, spec: ConnectionSpec<'postgres'>, query: string, signal: AbortSignal) => {
+    pgStatementKind(query);
+    const { verdict, policy } = await checkWithCatalog(catalogOf(source), spec, query, signal);
+    if (!verdict.allowed || !policy) throw refusedError(verdict);
+    return policy.catalog.snapshot.searchPath;
   };
   return {
     type: 'postgres',
     testConnection: (spec, signal) =>
       use(spec, async (source, pgSpec) => {
-        const result = await testPgConnection(source, signal);
+        const result = await testPgConnection(source, pgSpec.settings, signal);
         // A failed login must not leave a pool (keyed on the wrong password) behind.
         if (!result.ok) pools.discard(pgSpec);
         return result;
       }),
     fetchMetadata: (spec, signal) => use(spec, (source, pgSpec) => fetchPgMetadata(source, pgSpec, signal)),
-    validate: (query) => validatePostgresQuery(query),
-    execute: (spec, query, options) => use(spec, (source) => executePg(source, query, options)),
+    validate: (query, spec, signal) => use(spec, async (source, pgSpec) => (await checkWithCatalog(catalogOf(source), pgSpec, query, signal)).verdict),
+    execute: (spec, query, options) =>
+      use(spec, async (source, pgSpec) => {
+        const searchPath = await judged(source, pgSpec, query, options.signal);
+        return executePg(source, query, { ...options, maxBytes: options.maxBytes ?? pgSpec.settings.maxResultBytes, searchPath });
+      }),
     explain: (spec, query, signal) =>
-      use(spec, (source, pgSpec) =>
-        explainPg(source, query, { signal, timeoutMs: pgSpec.settings.statementTimeoutMs, rowLimit: pgSpec.settings.rowLimit }),
-      ),
+      use(spec, async (source, pgSpec) => {
+        const searchPath = await judged(source, pgSpec, query, signal);
+        return explainPg(source, query, { signal, rowLimit: pgSpec.settings.rowLimit, searchPath });
+      }),
     close: () => pools.closeAll(),
   };
 }

@@ -2,113 +2,22 @@
  * Layer 1 for PostgreSQL: the query is parsed by PostgreSQL's own parser
  * (libpg-query, WASM) and the whole tree is walked. Exactly one statement,
  * and only a query: SELECT, WITH … SELECT, VALUES, TABLE, or EXPLAIN of one of
- * those without ANALYZE. Data-modifying CTEs, SELECT INTO, locking clauses and
- * calls to side-effecting functions are refused wherever they appear.
+ * those without ANALYZE. Data-modifying CTEs, SELECT INTO and locking clauses
+ * are refused wherever they appear.
+ *
+ * Every function, operator, cast and relation the tree names is then judged
+ * against the source's catalog by its policy (allow-list.ts): the verdict is a
+ * pure function of the parsed query and the catalog, and never touches a
+ * database.
  */
 import { dedupeReasons, reasonAt, refusal } from '../shared/verdict';
 import { loadModule, parseSync, scanSync } from 'libpg-query';
-import type { Verdict, VerdictReason, VerdictReasonCode } from '../../contract/query.contract';
+import type { Verdict, VerdictReason } from '../../contract/query.contract';
+import { settingRefusal, type Decision, type PgPolicy } from './allow-list';
+import type { QualifiedName } from './catalog';
 
 /** The longest query text accepted, in characters (about 100 KB). */
 export const MAX_POSTGRES_QUERY_LENGTH = 100_000;
-
-type Rule = { code: VerdictReasonCode; why: string };
-const forbidden = (why: string): Rule => ({ code: 'FORBIDDEN_FUNCTION', why });
-const file = (why: string): Rule => ({ code: 'FILE_ACCESS', why });
-
-const BLOCKS = forbidden('it can block the database');
-const SIGNALS = forbidden('it signals or stops other sessions');
-const SERVER = forbidden('it changes the server\u2019s state or configuration');
-const REPLICATION = forbidden('it changes replication state');
-const SESSION = forbidden('it changes session state');
-const SEQUENCE = forbidden('it advances a sequence, which is a write');
-const SQL_TEXT = forbidden('it runs SQL given as text, which cannot be checked in advance');
-const LARGE_OBJECT = forbidden('it creates, changes or reads large objects');
-const REMOTE = forbidden('it connects to another database');
-const STATS = forbidden('it changes or resets statistics');
-const STORAGE = forbidden('it changes how data is stored or cached');
-const XID = forbidden('it assigns a transaction id, which is a write');
-const SERVER_FILES = file('it reads or writes files on the database server');
-
-/** Exact names, compared case-insensitively whatever the schema. */
-const FUNCTIONS = new Map<string, Rule>([
-  ['pg_terminate_backend', SIGNALS],
-  ['pg_cancel_backend', SIGNALS],
-  ['pg_signal_backend', SIGNALS],
-  ['pg_log_backend_memory_contexts', SERVER],
-  ['pg_reload_conf', SERVER],
-  ['pg_rotate_logfile', SERVER],
-  ['pg_rotate_logfile_old', SERVER],
-  ['pg_switch_wal', SERVER],
-  ['pg_switch_xlog', SERVER],
-  ['pg_promote', SERVER],
-  ['pg_import_system_collations', SERVER],
-  ['pg_start_backup', SERVER],
-  ['pg_stop_backup', SERVER],
-  ['pg_log_standby_snapshot', SERVER],
-  ['pg_drop_replication_slot', REPLICATION],
-  ['pg_replication_slot_advance', REPLICATION],
-  ['pg_sync_replication_slots', REPLICATION],
-  ['set_config', SESSION],
-  ['nextval', SEQUENCE],
-  ['setval', SEQUENCE],
-  ['txid_current', XID],
-  ['pg_current_xact_id', XID],
-  ['pg_notify', forbidden('it sends a notification to other sessions')],
-  ['loread', LARGE_OBJECT],
-  ['lowrite', LARGE_OBJECT],
-  ['ts_stat', SQL_TEXT],
-  ['connectby', SQL_TEXT],
-  ['xpath_table', SQL_TEXT],
-  ['pg_prewarm', STORAGE],
-  ['pg_truncate_visibility_map', STORAGE],
-  ['heap_force_kill', STORAGE],
-  ['heap_force_freeze', STORAGE],
-  ['pg_restore_relation_stats', STATS],
-  ['pg_restore_attribute_stats', STATS],
-  ['pg_clear_relation_stats', STATS],
-  ['pg_clear_attribute_stats', STATS],
-  ['pg_stat_statements_reset', STATS],
-  ['pg_stat_file', SERVER_FILES],
-  ['pg_logdir_ls', SERVER_FILES],
-  ['lo_import', file('it reads a file on the database server into the database')],
-  ['lo_export', file('it writes a file on the database server')],
-]);
-
-/** Families of functions, matched by name prefix. */
-const PREFIXES: Array<[string, Rule]> = [
-  ['pg_sleep', BLOCKS],
-  ['pg_advisory', forbidden('it takes advisory locks that can block other sessions')],
-  ['pg_try_advisory', forbidden('it takes advisory locks that can block other sessions')],
-  ['pg_read_', SERVER_FILES],
-  ['pg_ls_', file('it lists files on the database server')],
-  ['pg_file_', SERVER_FILES],
-  ['lo_', LARGE_OBJECT],
-  ['dblink', REMOTE],
-  ['query_to_xml', SQL_TEXT],
-  ['cursor_to_xml', SQL_TEXT],
-  ['table_to_xml', SQL_TEXT],
-  ['schema_to_xml', SQL_TEXT],
-  ['database_to_xml', SQL_TEXT],
-  ['crosstab', SQL_TEXT],
-  ['pg_create_', REPLICATION],
-  ['pg_copy_', REPLICATION],
-  ['pg_logical_', REPLICATION],
-  ['pg_replication_origin_', REPLICATION],
-  ['pg_wal_replay_', SERVER],
-  ['pg_backup_', SERVER],
-  ['pg_stat_reset', STATS],
-  ['pg_buffercache_evict', STORAGE],
-];
-
-/** Returns why a function may not be called, or null when it may. */
-export function forbiddenPostgresFunction(name: string): Rule | null {
-  const lower = name.toLowerCase();
-  const exact = FUNCTIONS.get(lower);
-  if (exact) return exact;
-  for (const [prefix, rule] of PREFIXES) if (lower.startsWith(prefix)) return rule;
-  return null;
-}
 
 /** Statements that change data; nested anywhere inside a query they can only be a data-modifying CTE. */
 const WRITE_NODES: Record<string, string> = {
@@ -179,20 +88,33 @@ export function loadPostgresGuardrail(): Promise<void> {
   return loading;
 }
 
-/** Static check of one PostgreSQL query with PostgreSQL's own parser; never touches a database. */
-export async function validatePostgresQuery(sql: string): Promise<Verdict> {
-  const early = precheck(sql);
-  if (early) return early;
-  if (!loaded) await loadPostgresGuardrail();
-  return check(sql);
+/** A verdict, and whether it named something the catalog does not have (worth re-reading the catalog once). */
+export interface PostgresCheck {
+  verdict: Verdict;
+  unknownNames: boolean;
+}
+
+/** Static check of one PostgreSQL query against a source's policy; never touches a database. */
+export async function validatePostgresQuery(sql: string, policy: PgPolicy): Promise<Verdict> {
+  return (await checkPostgresQuery(sql, policy)).verdict;
+}
+
+/** The check with its catalog hint. */
+export async function checkPostgresQuery(sql: string, policy: PgPolicy): Promise<PostgresCheck> {
+  if (!loaded && !precheck(sql)) await loadPostgresGuardrail();
+  return checkPostgresQuerySync(sql, policy);
 }
 
 /** The same check without awaiting; call loadPostgresGuardrail() once first, or it throws. */
-export function validatePostgresQuerySync(sql: string): Verdict {
+export function validatePostgresQuerySync(sql: string, policy: PgPolicy): Verdict {
+  return checkPostgresQuerySync(sql, policy).verdict;
+}
+
+export function checkPostgresQuerySync(sql: string, policy: PgPolicy): PostgresCheck {
   const early = precheck(sql);
-  if (early) return early;
+  if (early) return { verdict: early, unknownNames: false };
   if (!loaded) throw new Error('The PostgreSQL parser is not loaded yet: await loadPostgresGuardrail() first.');
-  return check(sql);
+  return check(sql, policy);
 }
 
 function precheck(sql: string): Verdict | null {
@@ -205,8 +127,26 @@ function precheck(sql: string): Verdict | null {
 
 type Json = Record<string, unknown>;
 
-function check(sql: string): Verdict {
-  let tree: { stmts?: Array<{ stmt?: Json; stmt_location?: number }> };
+const refused = (verdict: Verdict): PostgresCheck => ({ verdict, unknownNames: false });
+
+/**
+ * The refusals that need no catalog (empty, too long, unparsable, several statements, not a query),
+ * or null when the query is shaped like a read and the catalog must decide the rest.
+ */
+export async function structuralRefusal(sql: string): Promise<Verdict | null> {
+  const early = precheck(sql);
+  if (early) return early;
+  if (!loaded) await loadPostgresGuardrail();
+  const parsed = parse(sql);
+  if ('verdict' in parsed) return parsed.verdict;
+  return parsed.reasons.length > 0 ? { allowed: false, reasons: parsed.reasons, statementKind: parsed.statementKind } : null;
+}
+
+type Statement = { stmt?: Json; stmt_location?: number };
+
+/** Parses and applies the statement-level rules; the statement to walk, or the refusal. */
+function parse(sql: string): { verdict: Verdict } | { query: unknown; reasons: VerdictReason[]; statementKind: string } {
+  let tree: { stmts?: Statement[] };
   try {
     tree = parseSync(sql) as typeof tree;
   } catch (error) {
@@ -214,20 +154,20 @@ function check(sql: string): Verdict {
     const message = details?.message ?? (error as Error).message;
     const reason: VerdictReason = { code: 'PARSE_ERROR', message: `PostgreSQL cannot parse the query: ${message}.` };
     if (typeof details?.cursorPosition === 'number' && details.cursorPosition >= 0) reason.position = details.cursorPosition;
-    return { allowed: false, reasons: [reason], statementKind: null };
+    return { verdict: { allowed: false, reasons: [reason], statementKind: null } };
   }
 
   if (sql.includes('\\')) {
     const ambiguous = ambiguousBackslash(sql);
     if (ambiguous !== null) {
-      return refusal('PARSE_ERROR', "A backslash before a quote inside a '…' string is ambiguous: with standard_conforming_strings off, the server would end the string somewhere else and run what follows. Write a quote as '' or use an E'…' string.", null, ambiguous);
+      return { verdict: refusal('PARSE_ERROR', "A backslash before a quote inside a '…' string is ambiguous: with standard_conforming_strings off, the server would end the string somewhere else and run what follows. Write a quote as '' or use an E'…' string.", null, ambiguous) };
     }
   }
 
   const statements = tree.stmts ?? [];
-  if (statements.length === 0) return refusal('EMPTY_QUERY', 'The query has no statement, only comments or semicolons.');
+  if (statements.length === 0) return { verdict: refusal('EMPTY_QUERY', 'The query has no statement, only comments or semicolons.') };
   if (statements.length > 1) {
-    return refusal('MULTIPLE_STATEMENTS', `The query has ${statements.length} statements; send exactly one, without a second statement after a semicolon.`, null, statements[1]?.stmt_location);
+    return { verdict: refusal('MULTIPLE_STATEMENTS', `The query has ${statements.length} statements; send exactly one, without a second statement after a semicolon.`, null, statements[1]?.stmt_location) };
   }
 
   const root = statements[0]!.stmt ?? {};
@@ -248,45 +188,247 @@ function check(sql: string): Verdict {
     const [innerType] = Object.keys((query as Json | undefined) ?? {});
     if (innerType !== 'SelectStmt') {
       reasons.push({ code: 'NOT_A_QUERY', message: `EXPLAIN of ${statementName(innerType)} is not allowed: ${ONLY_QUERIES}.` });
-      return { allowed: false, reasons, statementKind };
+      return { verdict: { allowed: false, reasons, statementKind } };
     }
   } else if (rootType === 'SelectStmt') {
     statementKind = (root.SelectStmt as Json).valuesLists ? 'values' : 'select';
   } else {
-    return refusal('NOT_A_QUERY', `${statementName(rootType)} is not allowed: ${ONLY_QUERIES}.`, statementKindOf(rootType), statements[0]!.stmt_location);
+    return { verdict: refusal('NOT_A_QUERY', `${statementName(rootType)} is not allowed: ${ONLY_QUERIES}.`, statementKindOf(rootType), statements[0]!.stmt_location) };
   }
 
-  walk(query, reasons);
-  return { allowed: reasons.length === 0, reasons: dedupeReasons(reasons, { perPosition: true }), statementKind };
+  return { query, reasons, statementKind };
+}
+
+function check(sql: string, policy: PgPolicy): PostgresCheck {
+  const parsed = parse(sql);
+  if ('verdict' in parsed) return refused(parsed.verdict);
+  const { query, reasons, statementKind } = parsed;
+  const walker = new Walker(policy, reasons);
+  walker.walk(query);
+  return {
+    verdict: { allowed: reasons.length === 0, reasons: dedupeReasons(reasons, { perPosition: true }), statementKind },
+    unknownNames: walker.unknownNames,
+  };
+}
+
+/** CTE names visible at a point of the query; unqualified names there mean the CTE, not a table. */
+type Scope = ReadonlySet<string>;
+const NO_CTES: Scope = new Set();
+
+/** Operators behind the SQL keywords that A_Expr kinds stand for. */
+const KIND_OPERATORS: Record<string, string[]> = {
+  AEXPR_BETWEEN: ['>=', '<='],
+  AEXPR_NOT_BETWEEN: ['<', '>'],
+  AEXPR_BETWEEN_SYM: ['>=', '<='],
+  AEXPR_NOT_BETWEEN_SYM: ['<', '>'],
+};
+
+const str = (node: unknown): string | null => {
+  const value = (node as { String?: { sval?: unknown } } | undefined)?.String?.sval;
+  return typeof value === 'string' ? value : null;
+};
+
+/** `[schema, name]` or `[name]` from a list of String nodes; null for anything longer or stranger. */
+function qualifiedName(list: unknown): QualifiedName | null {
+  const parts = Array.isArray(list) ? list.map(str) : [];
+  if (parts.length === 0 || parts.some((p) => p === null)) return null;
+  if (parts.length === 1) return { schema: null, name: parts[0]! };
+  if (parts.length === 2) return { schema: parts[0]!, name: parts[1]! };
+  return null;
 }
 
 /**
- * Visits every node of the tree (target lists, FROM, WHERE, ORDER BY, CTEs,
- * subqueries, lateral joins, set operations, function arguments …) without
- * recursion, so a deeply nested query cannot exhaust the stack.
+ * Visits every node of the tree (target lists, FROM, WHERE, ORDER BY, CTEs, subqueries, lateral
+ * joins, set operations, function arguments …) without recursion, so a deeply nested query cannot
+ * exhaust the stack, carrying the CTE names in scope.
  */
-function walk(root: unknown, reasons: VerdictReason[]): void {
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push(value[i]);
-      continue;
-    }
-    if (value === null || typeof value !== 'object') continue;
-    for (const [key, child] of Object.entries(value as Json)) {
-      if (child === null || typeof child !== 'object') continue;
-      const node = child as Json;
-      if (key in WRITE_NODES) {
-        reasons.push(reasonAt({ code: 'WRITE_CTE', message: `A data-modifying ${WRITE_NODES[key]} inside the query is not allowed: it would change data even though the outer statement only reads.` }, locationOf(node)));
-      } else if (key === 'SelectStmt') {
-        checkSelect(node, reasons);
-      } else if (key === 'FuncCall') {
-        checkFunction(node, reasons);
+class Walker {
+  unknownNames = false;
+  readonly #policy: PgPolicy;
+  readonly #reasons: VerdictReason[];
+  readonly #stack: Array<[unknown, Scope]> = [];
+
+  constructor(policy: PgPolicy, reasons: VerdictReason[]) {
+    this.#policy = policy;
+    this.#reasons = reasons;
+  }
+
+  walk(root: unknown): void {
+    const stack = this.#stack;
+    stack.push([root, NO_CTES]);
+    while (stack.length > 0) {
+      const [value, scope] = stack.pop()!;
+      if (Array.isArray(value)) {
+        for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], scope]);
+        continue;
       }
-      stack.push(child);
+      if (value === null || typeof value !== 'object') continue;
+      for (const [key, child] of Object.entries(value as Json)) {
+        if (child === null || typeof child !== 'object') continue;
+        const node = child as Json;
+        if (key in WRITE_NODES) {
+          this.#reasons.push(reasonAt({ code: 'WRITE_CTE', message: `A data-modifying ${WRITE_NODES[key]} inside the query is not allowed: it would change data even though the outer statement only reads.` }, (node.relation as Json | undefined)?.location));
+          continue;
+        }
+        switch (key) {
+          case 'SelectStmt':
+            this.#select(node, scope);
+            continue;
+          case 'FuncCall':
+            this.#call(node);
+            break;
+          case 'A_Expr':
+            this.#expression(node);
+            break;
+          case 'SubLink':
+            if (node.operName) this.#operator(node.operName, false, node.location);
+            break;
+          case 'SortBy':
+            if (node.useOp) this.#operator(node.useOp, false, node.location);
+            break;
+          case 'typeName':
+            this.#type(node);
+            break;
+          case 'RangeVar':
+            this.#relation(node, scope);
+            continue;
+          case 'RangeTableSample':
+            this.#sample(node);
+            break;
+          case 'ColumnRef':
+            this.#columnRef(node);
+            continue;
+          case 'A_Indirection':
+            for (const item of (node.indirection as unknown[] | undefined) ?? []) {
+              const name = str(item);
+              if (name !== null) this.#decide(this.#policy.attributeCall(name), undefined);
+            }
+            break;
+          default:
+            break;
+        }
+        stack.push([child, scope]);
+      }
     }
   }
+
+  #decide(decision: Decision, location: unknown): void {
+    if (decision.unknown) this.unknownNames = true;
+    if (decision.refusal) this.#reasons.push(reasonAt({ ...decision.refusal }, location));
+  }
+
+  /** Structural rules, then the body with its CTEs in scope: a CTE sees earlier ones (all of them if RECURSIVE). */
+  #select(select: Json, scope: Scope): void {
+    if (select.intoClause) {
+      const rel = ((select.intoClause as Json).rel as Json | undefined) ?? {};
+      this.#reasons.push(reasonAt({ code: 'SELECT_INTO', message: `SELECT INTO is not allowed: it creates the table "${String(rel.relname ?? '?')}".` }, rel.location));
+    }
+    for (const item of (select.lockingClause as Json[] | undefined) ?? []) {
+      const clause = (item.LockingClause as Json | undefined) ?? {};
+      const strength = LOCK_STRENGTH[String(clause.strength)] ?? 'FOR UPDATE/SHARE';
+      this.#reasons.push({ code: 'LOCKING_CLAUSE', message: `${strength} is not allowed: it locks rows, which blocks other sessions and needs write access.` });
+    }
+    const withClause = select.withClause as Json | undefined;
+    let bodyScope = scope;
+    if (withClause) {
+      const ctes = ((withClause.ctes as Json[] | undefined) ?? []).map((c) => (c.CommonTableExpr as Json | undefined) ?? {});
+      const names = ctes.map((c) => String(c.ctename ?? ''));
+      bodyScope = extend(scope, names);
+      ctes.forEach((cte, i) => {
+        this.#stack.push([cte.ctequery, withClause.recursive ? bodyScope : extend(scope, names.slice(0, i))]);
+      });
+    }
+    for (const [key, child] of Object.entries(select)) {
+      if (key === 'withClause' || key === 'intoClause' || key === 'lockingClause') continue;
+      if (child !== null && typeof child === 'object') this.#stack.push([child, bodyScope]);
+    }
+  }
+
+  #call(call: Json): void {
+    const ref = qualifiedName(call.funcname);
+    if (!ref) {
+      this.#reasons.push(reasonAt({ code: 'FORBIDDEN_FUNCTION', message: 'A function name with more than a schema and a name cannot be checked.' }, call.location));
+      return;
+    }
+    const args = (call.args as unknown[] | undefined) ?? [];
+    // An ordered-set aggregate's WITHIN GROUP (ORDER BY …) columns are arguments too.
+    const ordered = call.agg_within_group ? ((call.agg_order as unknown[] | undefined) ?? []).length : 0;
+    this.#decide(this.#policy.call(ref, args.length + ordered), call.location);
+    if (ref.name === 'current_setting' && (ref.schema === null || ref.schema === 'pg_catalog')) {
+      const refusal = settingRefusal(literalText(args[0]));
+      if (refusal) this.#reasons.push(reasonAt({ ...refusal }, call.location));
+    }
+  }
+
+  #expression(expr: Json): void {
+    const prefix = expr.lexpr === undefined;
+    const named = KIND_OPERATORS[String(expr.kind)];
+    if (named) {
+      for (const name of named) this.#decide(this.#policy.operator({ schema: null, name }, false), expr.location);
+      return;
+    }
+    this.#operator(expr.name, prefix, expr.location);
+  }
+
+  #operator(nameList: unknown, prefix: boolean, location: unknown): void {
+    const ref = qualifiedName(nameList);
+    if (!ref) {
+      this.#reasons.push(reasonAt({ code: 'FORBIDDEN_OPERATOR', message: 'An operator name with more than a schema and a name cannot be checked.' }, location));
+      return;
+    }
+    this.#decide(this.#policy.operator(ref, prefix), location);
+  }
+
+  #type(typeName: Json): void {
+    if (typeName.pct_type) {
+      this.#reasons.push(reasonAt({ code: 'FORBIDDEN_FUNCTION', message: 'A %TYPE reference cannot be checked; name the type itself.' }, typeName.location));
+      return;
+    }
+    const ref = qualifiedName(typeName.names);
+    if (!ref) {
+      this.#reasons.push(reasonAt({ code: 'FORBIDDEN_FUNCTION', message: 'A type name with more than a schema and a name cannot be checked.' }, typeName.location));
+      return;
+    }
+    this.#decide(this.#policy.type(ref), typeName.location);
+  }
+
+  #relation(rangeVar: Json, scope: Scope): void {
+    const name = String(rangeVar.relname ?? '');
+    const schema = typeof rangeVar.schemaname === 'string' ? rangeVar.schemaname : null;
+    if (schema === null && scope.has(name)) return;
+    const catalog = typeof rangeVar.catalogname === 'string' ? rangeVar.catalogname : null;
+    this.#decide(this.#policy.relation({ catalog, schema, name }), rangeVar.location);
+  }
+
+  #sample(sample: Json): void {
+    const method = qualifiedName(sample.method);
+    const ok = method && (method.schema === null || method.schema === 'pg_catalog');
+    this.#decide(ok ? this.#policy.sampleMethod(method.name) : this.#policy.sampleMethod('?'), sample.location);
+  }
+
+  /** `t.col` is a column, or (attribute notation) a call of a one-argument function `col(t)`. */
+  #columnRef(ref: Json): void {
+    const fields = (ref.fields as unknown[] | undefined) ?? [];
+    if (fields.length < 2) return;
+    const last = str(fields[fields.length - 1]);
+    if (last !== null) this.#decide(this.#policy.attributeCall(last), ref.location);
+  }
+}
+
+function extend(scope: Scope, names: string[]): Scope {
+  if (names.length === 0) return scope;
+  const next = new Set(scope);
+  for (const name of names) next.add(name);
+  return next;
+}
+
+/** The text of a string literal, also behind a cast ('x'::text); null for anything computed. */
+function literalText(node: unknown): string | null {
+  let value = node as Json | undefined;
+  const cast = value?.TypeCast as Json | undefined;
+  if (cast) value = cast.arg as Json | undefined;
+  const constant = value?.A_Const as { sval?: { sval?: unknown } } | undefined;
+  return typeof constant?.sval?.sval === 'string' ? constant.sval.sval : null;
 }
 
 /**
@@ -310,25 +452,6 @@ function ambiguousBackslash(sql: string): number | null {
   return null;
 }
 
-function checkSelect(select: Json, reasons: VerdictReason[]): void {
-  if (select.intoClause) {
-    const rel = ((select.intoClause as Json).rel as Json | undefined) ?? {};
-    reasons.push(reasonAt({ code: 'SELECT_INTO', message: `SELECT INTO is not allowed: it creates the table "${String(rel.relname ?? '?')}".` }, rel.location));
-  }
-  for (const item of (select.lockingClause as Json[] | undefined) ?? []) {
-    const clause = (item.LockingClause as Json | undefined) ?? {};
-    const strength = LOCK_STRENGTH[String(clause.strength)] ?? 'FOR UPDATE/SHARE';
-    reasons.push({ code: 'LOCKING_CLAUSE', message: `${strength} is not allowed: it locks rows, which blocks other sessions and needs write access.` });
-  }
-}
-
-function checkFunction(call: Json, reasons: VerdictReason[]): void {
-  const parts = ((call.funcname as Json[] | undefined) ?? []).map((p) => String((p.String as Json | undefined)?.sval ?? ''));
-  const name = parts[parts.length - 1] ?? '';
-  const rule = forbiddenPostgresFunction(name);
-  if (rule) reasons.push(reasonAt({ code: rule.code, message: `${parts.join('.')} is not allowed: ${rule.why}.` }, call.location));
-}
-
 /** A stable, lower-case id for the statement type: delete, create_table_as, variable_set … */
 function statementKindOf(type: string | undefined): string | null {
   if (type === undefined) return null;
@@ -338,10 +461,5 @@ function statementKindOf(type: string | undefined): string | null {
 function statementName(type: string | undefined): string {
   if (type === undefined) return 'an empty statement';
   return STATEMENT_NAMES[type] ?? type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
-}
-
-function locationOf(node: Json): unknown {
-  const relation = node.relation as Json | undefined;
-  return relation?.location;
 }
 

@@ -98,10 +98,10 @@ export class PgSource {
     }
   }
 
-  /** Type info for result columns; types not built in are looked up once per pool. */
-  async types(client: pg.PoolClient, oids: number[]): Promise<PgTypeInfo[]> {
+  /** Type info for result columns; types not built in are looked up once per pool (not at all without a client). */
+  async types(client: pg.PoolClient | null, oids: number[]): Promise<PgTypeInfo[]> {
     const missing = [...new Set(oids.filter((oid) => !builtinType(oid) && !this.#types.has(oid)))];
-    if (missing.length > 0) {
+    if (missing.length > 0 && client) {
       const { rows } = await client.query<Record<string, string>>(
         `SELECT t.oid, format_type(t.oid, NULL) AS name, t.typcategory AS category, t.typbasetype AS base, t.typelem AS elem,
                 e.oid AS e_oid, format_type(e.oid, NULL) AS e_name, e.typcategory AS e_category, e.typbasetype AS e_base

@@ -7,7 +7,12 @@ import { backendPid, type PgSource } from './pools';
 /** Runs one statement, mapping a failure to a typed error (positions relative to the caller's text). */
 export type Run = <T>(statement: () => Promise<T>, positionOffset?: number) => Promise<T>;
 
-function beginSql(timeoutMs: number): string {
+/** `"a", "b", pg_temp`: temporary objects last, so they can never stand in for the source's own. */
+export function searchPathSql(schemas: readonly string[]): string {
+  return [...schemas.filter((s) => s !== 'pg_temp').map((s) => `"${s.replace(/"/g, '""')}"`), 'pg_temp'].join(', ');
+}
+
+function beginSql(timeoutMs: number, searchPath: readonly string[] | undefined): string {
   const ms = Math.max(1, Math.floor(timeoutMs));
   return [
     'BEGIN READ ONLY',
@@ -23,18 +28,31 @@ function beginSql(timeoutMs: number): string {
     // DateStyle = ISO changes only the output format, not how ambiguous input dates are read.
     'SET LOCAL DateStyle = ISO',
     'SET LOCAL bytea_output = hex',
+    // Unqualified names resolve exactly as the guardrail resolved them (catalog.ts), whatever
+    // ALTER ROLE … SET search_path did since.
+    ...(searchPath ? [`SET LOCAL search_path = ${searchPathSql(searchPath)}`] : []),
   ].join('; ');
+}
+
+export interface TransactionOptions {
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** Pins search_path for the transaction (the guardrail's view of it); the login's own path when absent. */
+  searchPath?: readonly string[];
 }
 
 /**
  * Runs `body` on a pooled client inside `BEGIN READ ONLY` with statement,
  * lock and idle timeouts, and ALWAYS rolls back — after a cancel request has
- * landed, so it cannot hit the ROLLBACK. A client whose ROLLBACK fails is
- * destroyed rather than returned to the pool.
+ * landed, so it cannot hit the ROLLBACK. Then the session is reset (DISCARD
+ * ALL: advisory locks, prepared statements, temporary objects, settings), so
+ * nothing one use did can be seen by the next. A client whose use failed in
+ * any way (an error, a cancel, a timeout, a failed reset) is destroyed rather
+ * than returned to the pool: its state is unknown.
  */
 export async function inReadOnlyTransaction<T>(
   source: PgSource,
-  options: { signal: AbortSignal; timeoutMs: number },
+  options: TransactionOptions,
   body: (client: pg.PoolClient, run: Run, interrupter: StatementInterrupter) => Promise<T>,
 ): Promise<T> {
   const client = await source.connect(options.signal);
@@ -52,21 +70,27 @@ export async function inReadOnlyTransaction<T>(
       throw interrupter.interruption() ?? pgQueryError(error, { timeoutMs: options.timeoutMs, positionOffset });
     }
   };
-  let broken: Error | undefined;
+  let failure: Error | undefined;
   try {
-    await run(() => client.query(beginSql(options.timeoutMs)));
+    await run(() => client.query(beginSql(options.timeoutMs, options.searchPath)));
     const value = await body(client, run, interrupter);
     interrupter.throwIfInterrupted();
     return value;
   } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
     throw interrupter.interruption() ?? (error as EngineError);
   } finally {
     await interrupter.settle();
-    try {
-      await client.query('ROLLBACK');
-    } catch (error) {
-      broken = error instanceof Error ? error : new Error(String(error));
+    failure ??= interrupter.interruption() ?? undefined;
+    if (!failure) {
+      try {
+        await client.query('ROLLBACK');
+        await client.query('DISCARD ALL');
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+      }
     }
-    client.release(broken);
+    // release(error) ends the connection instead of pooling it; the server rolls back what it held.
+    client.release(failure);
   }
 }
