@@ -15,6 +15,8 @@ import * as assert from 'uvu/assert';
 import { validateDuckdbQuery } from '../../../../engine/connectors/files/guardrail';
 import { validateMongoQuery } from '../../../../engine/connectors/mongodb/guardrail';
 import { validateMysqlQuery } from '../../../../engine/connectors/mysql/guardrail';
+import { pgPolicy, type PgPolicy } from '../../../../engine/connectors/postgres/allow-list';
+import { indexCatalog } from '../../../../engine/connectors/postgres/catalog';
 import { validatePostgresQuery } from '../../../../engine/connectors/postgres/guardrail';
 import type { MetadataDocument, Verdict } from '../../../../engine/contract/index';
 import { planQuestion } from '../../../../engine/planner/planner';
@@ -26,6 +28,7 @@ import { createMysqlDatabase, createPgDatabase, type TestDatabase } from '../../
 import { loadSampleData } from '../../../support/mongo-wire/fixtures';
 import { startMongoWireServer, type MongoWireServer } from '../../../support/mongo-wire/server';
 import { mongoMetadata, mysqlMetadata, pgMetadata } from '../../../support/planner-metadata';
+import { readLiveCatalog } from '../../../support/pg-catalog';
 
 const ROW_LIMIT = 1000;
 /** Below this share of correct answers the test fails: a regression a user would notice. */
@@ -45,6 +48,8 @@ let myConn: mysql.Connection;
 let mongoServer: MongoWireServer;
 let mongoClient: MongoClient;
 let pgMeta: MetadataDocument;
+/** The guardrail's view of the Chinook database: its live catalog. */
+let pgGuard: PgPolicy;
 let myMeta: MetadataDocument;
 const mongoMeta = new Map<string, MetadataDocument>();
 
@@ -67,6 +72,7 @@ test.before(async () => {
   pgDb = createPgDatabase('chinook');
   myDb = createMysqlDatabase('chinook');
   pgMeta = await pgMetadata(pgDb);
+  pgGuard = pgPolicy(indexCatalog(await readLiveCatalog(pgDb.name)), []);
   myMeta = await mysqlMetadata(myDb);
   pgClient = new pg.Client({ host: pgDb.host, port: pgDb.port, user: pgDb.user, database: pgDb.name });
   await pgClient.connect();
@@ -111,7 +117,7 @@ for (const store of ['postgres', 'mysql'] as const) {
         list.push({ id: q.id, status: 'declined', detail: result.reason });
         continue;
       }
-      assertAllowed(store === 'postgres' ? await validatePostgresQuery(result.query) : validateMysqlQuery(result.query), result.query, q.id);
+      assertAllowed(store === 'postgres' ? await validatePostgresQuery(result.query, pgGuard) : validateMysqlQuery(result.query), result.query, q.id);
       const expected = await runSql(store, q.reference[store]);
       const actual = await runSql(store, result.query);
       const comparison = compareResults(expected, actual, q.ordered === true);

@@ -8,6 +8,7 @@ import type { MetadataDocument } from '../../../../engine/contract/metadata.cont
 import { planQuestion } from '../../../../engine/planner/planner';
 import type { PlannerDialect } from '../../../../engine/planner/types';
 import { ordersMetadata, shopMetadata } from '../../../fixtures/planner/metadata';
+import { fixturePolicy, metadataRelations } from '../../../support/pg-catalog';
 import { answer, shop } from './helpers';
 
 const decline = (question: string, metadata: MetadataDocument = shop) => {
@@ -77,7 +78,8 @@ const QUESTIONS = [
 ];
 
 const SQL_GUARDS: Array<[PlannerDialect, MetadataDocument, (q: string) => Promise<{ allowed: boolean; reasons: Array<{ message: string }> }> | { allowed: boolean; reasons: Array<{ message: string }> }]> = [
-  ['postgres', shop, validatePostgresQuery],
+  // The PostgreSQL guardrail judges against a catalog: the stored one, with the shop's tables in it.
+  ['postgres', shop, (q) => validatePostgresQuery(q, fixturePolicy({ relations: metadataRelations(shop) }))],
   ['mysql', shopMetadata({ style: 'pascal' }), (q) => validateMysqlQuery(q)],
   ['duckdb', shopMetadata({ sourceType: 'file' }), validateDuckdbQuery],
 ];
