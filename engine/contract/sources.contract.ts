@@ -98,6 +98,8 @@ export const LoginRiskCode = z.enum([
   'SERVER_ADMIN',
   'REMOTE_ACCESS_EXTENSION',
   'UNTRUSTED_FUNCTIONS',
+  /** The login can read databases other than the source's (a query that escaped layers 1 and 2 could read them). */
+  'READ_OTHER_DATABASES',
 ]);
 export type LoginRiskCode = z.infer<typeof LoginRiskCode>;
 
