@@ -16,6 +16,9 @@ export default {
     '!**/*.map',
     '!**/{test,tests,__tests__,docs,example,examples}/**',
   ],
+  // The sample data ("Try it with sample data") ships outside the asar: DuckDB reads the files by path.
+  // Packaged, they are at <resources>/sample/chinook, which engine/sources/sample-data.ts looks for.
+  extraResources: [{ from: 'build-resources/sample', to: 'sample', filter: ['**/*'] }],
   asar: true,
   // Native modules cannot be loaded from inside an asar archive.
   asarUnpack: ['**/*.node', 'node_modules/better-sqlite3/**', 'node_modules/keytar/**', 'node_modules/@duckdb/**'],
