@@ -237,12 +237,25 @@ export const sourcesChannels = {
     input: ById,
     output: Source,
   }),
+  'sources.addSample': channel({
+    summary: 'Adds the built-in sample (Chinook music store, Parquet files shipped with the app) as a ready, read-only file source; returns the existing one if it is already there.',
+    input: NoInput,
+    output: Source,
+  }),
+  'sources.examples': channel({
+    summary: 'Example questions known to be answered correctly offline on this source (the sample\'s tested ones); empty for other sources.',
+    input: ById,
+    output: z.array(z.string()),
+  }),
   'sources.remove': channel({
     summary: 'Removes a source and its keychain entry.',
     input: ById,
     output: z.object({ id: z.string(), removed: z.literal(true) }),
   }),
 };
+
+/** Credit for the sample data, shown in the About box. */
+export const SAMPLE_DATA_CREDIT = 'Sample data: the Chinook Database, © 2008-2024 Luis Rocha, MIT licence (github.com/lerocha/chinook-database).';
 
 export const sourcesEvents = {
   'sources.changed': event(z.object({ sourceId: z.string(), change: z.enum(['created', 'updated', 'removed', 'status']) })),
