@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { HostKind } from './contract/index';
 import { appHandlers, readHealth, type AppDeps, type HealthProbe } from './app/app.handlers';
 import { ApprovalService } from './approval/approvals';
@@ -22,6 +23,8 @@ import { KeychainSecretStore } from './secrets/keychain';
 import type { SecretStore } from './secrets/secret-store';
 import { settingsHandlers } from './settings/settings.handlers';
 import { SettingsStore } from './settings/settings-store';
+import { resolveSampleDir } from './sources/sample-data';
+import { SampleSource } from './sources/sample-source';
 import { SourceRegistry } from './sources/source-registry';
 import { sourcesHandlers } from './sources/sources.handlers';
 import { openDatabase } from './store/db';
@@ -45,6 +48,8 @@ export interface EngineOptions {
   pool?: JobPool;
   /** Handlers only a host can provide (Electron: the native file dialog). */
   hostHandlers?: Partial<Pick<Handlers, 'host.pickFiles'>>;
+  /** The sample data's folder; found next to the app (packaged) or in the checkout (dev) when not given. */
+  sampleDir?: string;
 }
 
 export interface Engine {
@@ -88,7 +93,12 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const isLocked = () => lock?.isLocked() ?? true;
   const events = new EventBus(isLocked, logger);
   const settings = new SettingsStore(db);
-  const audit = new AuditLog(db, { actor: () => lock?.profileName ?? 'system', host: options.host });
+  const audit = new AuditLog(db, {
+    actor: () => lock?.profileName ?? 'system',
+    host: options.host,
+    secrets,
+    onError: (message, error) => logger.warn(message, { error }),
+  });
   lock = new ProfileLock(db, {
     audit,
     autoLockMinutes: () => settings.get().autoLockMinutes,
@@ -109,6 +119,18 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...(options.now ? { now: options.now } : {}),
   });
   const queries = new QueryService({ db, pool, sources, approvals, audit, settings, logger, ...(options.now ? { now: options.now } : {}) });
+
+  const sample = new SampleSource({
+    registry: sources,
+    test: (sourceId) => queries.test(sourceId),
+    locate: () =>
+      resolveSampleDir({
+        explicit: options.sampleDir,
+        // Set by Electron (not a Node property): a packaged app's extraResources are there.
+        resourcesPath: (process as { resourcesPath?: string }).resourcesPath,
+        moduleDir: path.dirname(fileURLToPath(import.meta.url)),
+      }),
+  });
 
   const telemetry = new Telemetry(db, options.now);
   const providers = new ProviderService(db, { secrets, audit });
@@ -142,7 +164,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...appHandlers(appDeps),
     ...authHandlers(lock),
     ...settingsHandlers(settings, audit),
-    ...sourcesHandlers(sources),
+    ...sourcesHandlers(sources, sample),
     ...queryHandlers(queries),
     ...chatHandlers(chat, providers, telemetry, queries),
     ...auditHandlers(audit),
@@ -151,6 +173,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     },
     ...options.hostHandlers,
   };
+  // The audit chain is checked at every open; an unavailable keychain is reported by audit.verify and retried on unlock.
+  const integrity = await audit.open().catch((error: unknown) => logger.warn('the audit log could not be opened', { error }));
+  if (integrity && integrity.status !== 'ok') logger.error('audit log verification failed', { alteredAt: integrity.alteredAt, reason: integrity.reason });
   const router = createRouter({ handlers, isLocked, logger, onActivity: () => lock?.touch() });
   if (options.host !== 'cli') lock.startAutoLock();
 
@@ -181,6 +206,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       clearInterval(healthTimer);
       profileLock.stopAutoLock();
       await pool.close();
+      await audit.flush();
       db.close();
       logger.info('engine closed');
     },

@@ -167,7 +167,8 @@ export class SourceRegistry {
     return { connection: type === 'file' ? checkFiles(parsed as FileConnection) : parsed, password };
   }
 
-  async create(input: CreateSourceInput): Promise<Source> {
+  /** `origin` is recorded with the audit event (the built-in sample says so). */
+  async create(input: CreateSourceInput, origin?: Record<string, string>): Promise<Source> {
     const name = input.name.trim();
     this.#assertNameFree(name);
     const { connection, password } = this.#resolveConnection(input.type, input);
@@ -187,7 +188,7 @@ export class SourceRegistry {
       if (secretRef) await this.#options.secrets.delete(secretRef).catch(() => false);
       throw error;
     }
-    this.#options.audit.record({ action: 'source.created', sourceId: id, details: { name, type: input.type, hasSecret: Boolean(secretRef) } });
+    this.#options.audit.record({ action: 'source.created', sourceId: id, details: { name, type: input.type, hasSecret: Boolean(secretRef), ...origin } });
     this.#options.onChange(id, 'created');
     return this.get(id);
   }
