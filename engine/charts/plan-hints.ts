@@ -1,0 +1,28 @@
+import { outputLabels } from '../planner/dialects/sql-builder';
+import type { QueryPlan } from '../planner/types';
+import type { ChartHints } from './profile';
+
+function isPlan(value: unknown): value is QueryPlan {
+  if (typeof value !== 'object' || value === null) return false;
+  const plan = value as Partial<QueryPlan>;
+  return plan.version === 1 && Array.isArray(plan.columns) && Array.isArray(plan.measures) && Array.isArray(plan.dimensions);
+}
+
+/**
+ * What the offline planner's plan says about the output columns: which are
+ * groupings (and bucketed by time) and which are aggregates. A stored plan
+ * that does not have this shape gives no hints (the data alone decides).
+ */
+export function chartHintsFromPlan(plan: unknown): ChartHints {
+  if (!isPlan(plan)) return {};
+  try {
+    const labels = outputLabels(plan);
+    const timeBuckets: Record<string, string> = {};
+    plan.dimensions.forEach((dim, k) => {
+      if (dim.bucket) for (const name of labels.dimensions[k] ?? []) timeBuckets[name] = dim.bucket;
+    });
+    return { dimensions: labels.dimensions.flat(), measures: labels.measures, timeBuckets };
+  } catch {
+    return {};
+  }
+}
