@@ -1,3 +1,4 @@
+import { withChart } from '../charts/recommend';
 import type { Handlers } from '../router/router';
 import type { QueryService } from './query-service';
 
@@ -11,7 +12,7 @@ export function queryHandlers(service: QueryService): Pick<Handlers, Channels> {
     'metadata.get': ({ sourceId, refresh }) => service.metadata(sourceId, { refresh: refresh ?? false }),
     'query.check': ({ sourceId, query }) => service.check(sourceId, query),
     'query.prepare': (input) => service.prepare(input),
-    'query.run': (input) => service.run(input),
+    'query.run': async (input) => withChart(await service.run(input)),
     'query.deny': async ({ token }) => {
       await service.deny(token);
       return { denied: true as const };
