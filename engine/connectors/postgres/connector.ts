@@ -1,5 +1,6 @@
 import type { Verdict } from '../../contract/index';
 import { ConnectorError, ValidationError } from '../../errors';
+import { redactor } from '../../log/redact';
 import { PoolCache } from '../shared/pool-cache';
 import type { ConnectionSpec, Connector } from '../types';
 import { pgPolicy, type PgPolicy } from './allow-list';
@@ -23,7 +24,7 @@ function asPostgres(spec: ConnectionSpec): ConnectionSpec<'postgres'> {
 export async function checkWithCatalog(cache: PgCatalogCache, spec: ConnectionSpec<'postgres'>, query: string, signal: AbortSignal): Promise<{ verdict: Verdict; policy: PgPolicy | null }> {
   // What is refused whatever the catalog says needs no server.
   const structural = await structuralRefusal(query);
-  if (structural) return { verdict: structural, policy: null };
+  if (structural) return { verdict: redacted(structural), policy: null };
   let policy = pgPolicy(await cache.get(signal), spec.settings.trustedFunctionSchemas);
   let result = await checkPostgresQuery(query, policy);
   if (result.unknownNames) {
@@ -33,7 +34,12 @@ export async function checkWithCatalog(cache: PgCatalogCache, spec: ConnectionSp
       result = await checkPostgresQuery(query, policy);
     }
   }
-  return { verdict: result.verdict, policy };
+  return { verdict: redacted(result.verdict), policy };
+}
+
+/** Reasons quote names from the query; a name that happens to be the source's password is masked like any error text. */
+function redacted(verdict: Verdict): Verdict {
+  return { ...verdict, reasons: verdict.reasons.map((r) => ({ ...r, message: redactor.redact(r.message) })) };
 }
 
 /** What execute and explain throw for a query layer 1 refuses, should a caller skip validation. */

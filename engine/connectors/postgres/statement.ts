@@ -9,13 +9,14 @@ import { ConnectorError, ValidationError } from '../../errors';
  *
  * - `cursor`: SELECT, WITH, VALUES, TABLE run behind a NO SCROLL cursor, so
  *   at most maxRows + 1 rows are ever produced.
- * - `direct`: EXPLAIN and SHOW cannot be declared as cursors; their output is
- *   small, so they run as they are.
+ * - `direct`: EXPLAIN cannot be declared as a cursor; its output is small, so
+ *   it runs as it is. (SHOW does not run at all: it reveals settings such as
+ *   data_directory and hba_file that the guardrail keeps out of reach.)
  */
 export type PgStatementKind = 'cursor' | 'direct';
 
 const CURSOR = new Set(['SELECT', 'WITH', 'VALUES', 'TABLE']);
-const DIRECT = new Set(['EXPLAIN', 'SHOW']);
+const DIRECT = new Set(['EXPLAIN']);
 
 /** The first keyword, skipping blanks, comments (nested ones too) and opening parentheses. */
 export function leadingKeyword(sql: string): string | null {
@@ -48,14 +49,14 @@ export function pgStatementKind(sql: string): PgStatementKind {
   const keyword = leadingKeyword(sql);
   if (keyword === null) {
     if (sql.replace(/;/g, '').trim() === '' || /^\s*(--[^\n]*\n?\s*|\/\*[\s\S]*?\*\/\s*)*;?\s*$/.test(sql)) throw new ValidationError('The query is empty.');
-    throw new ConnectorError('This does not look like a query that reads data. Only SELECT, WITH, VALUES, TABLE, EXPLAIN and SHOW run here.', {
+    throw new ConnectorError('This does not look like a query that reads data. Only SELECT, WITH, VALUES, TABLE and EXPLAIN run here.', {
       kind: 'WRITE_BLOCKED',
     });
   }
   if (CURSOR.has(keyword)) return 'cursor';
   if (DIRECT.has(keyword)) return 'direct';
   throw new ConnectorError(
-    `PolyStoreIQ only runs statements that read: this one starts with ${keyword}. Only SELECT, WITH, VALUES, TABLE, EXPLAIN and SHOW run here.`,
+    `PolyStoreIQ only runs statements that read: this one starts with ${keyword}. Only SELECT, WITH, VALUES, TABLE and EXPLAIN run here.`,
     { kind: 'WRITE_BLOCKED', statement: keyword },
   );
 }

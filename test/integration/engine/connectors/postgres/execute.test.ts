@@ -4,7 +4,7 @@ import { createPostgresConnector } from '../../../../../engine/connectors/postgr
 import type { Connector } from '../../../../../engine/connectors/types';
 import { EngineError } from '../../../../../engine/errors';
 import { createPgDatabase, type TestDatabase } from '../../../../support/databases';
-import { never, PASSWORD, pgSpec, waitFor } from './support';
+import { activeWith, layer2, never, PASSWORD, pgSpec, waitFor } from './support';
 
 let db: TestDatabase;
 let connector: Connector;
@@ -22,8 +22,9 @@ async function rejection(promise: Promise<unknown>): Promise<EngineError> {
   throw new assert.Assertion({ message: 'expected the call to fail', generated: false, operator: 'rejects', expects: 'rejection', actual: 'resolved' });
 }
 
-const activeSleeps = () =>
-  Number(db.sql(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND wait_event = 'PgSleep'`).trim());
+/** A statement that runs for minutes unless stopped (pg_sleep itself is refused by the guardrail). */
+const SLOW = 'SELECT count(*) FROM generate_series(1, 100000000000) AS slow_marker';
+const activeSlow = () => activeWith(db, 'slow_marker');
 const ourSessions = () => Number(db.sql(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'PolyStoreIQ'`).trim());
 
 test.before(() => {
@@ -106,13 +107,13 @@ test('a huge result is never produced: 43 billion joined rows with maxRows 10 re
   assert.is(result.truncated, true);
 });
 
-test('EXPLAIN and SHOW run (they cannot be cursors) and are cut to maxRows too', async () => {
+test('EXPLAIN runs (it cannot be a cursor) and is cut to maxRows too; SHOW is refused like any statement that is not a query', async () => {
   const explain = await run('EXPLAIN SELECT * FROM track t JOIN album a USING (album_id)', { maxRows: 2 });
   assert.match(String(explain.rows[0]![0]), /Hash Join|Nested Loop|Merge Join/);
   assert.is(explain.rowCount, 2);
   assert.is(explain.truncated, true);
-  const show = await run('SHOW DateStyle');
-  assert.match(String(show.rows[0]![0]), /^ISO/);
+  const show = await rejection(run('SHOW data_directory'));
+  assert.is(show.details?.kind, 'WRITE_BLOCKED');
 });
 
 test('a statement timeout stops the query on the server and says what to do', async () => {
@@ -126,25 +127,25 @@ test('a statement timeout stops the query on the server and says what to do', as
   assert.equal((await run('SELECT 1')).rows, [[1]]);
 });
 
-test('aborting cancels pg_sleep(30) on the server within a second and rejects with CANCELLED', async () => {
+test('aborting cancels a running query on the server within a second and rejects with CANCELLED', async () => {
   const controller = new AbortController();
-  const pending = run('SELECT pg_sleep(30)', { signal: controller.signal, timeoutMs: 60_000 });
-  assert.ok(await waitFor(() => activeSleeps() === 1, 5_000), 'the sleep never showed up in pg_stat_activity');
+  const pending = run(SLOW, { signal: controller.signal, timeoutMs: 60_000 });
+  assert.ok(await waitFor(() => activeSlow() === 1, 5_000), 'the query never showed up in pg_stat_activity');
   const aborted = performance.now();
   controller.abort();
   const error = await rejection(pending);
   assert.is(error.code, 'CANCELLED');
   assert.ok(performance.now() - aborted < 1_000, `rejected after ${performance.now() - aborted} ms`);
-  assert.ok(await waitFor(() => activeSleeps() === 0, 1_000 - (performance.now() - aborted)), 'the sleep is still running on the server');
+  assert.ok(await waitFor(() => activeSlow() === 0, 1_000 - (performance.now() - aborted)), 'the query is still running on the server');
   assert.equal((await run('SELECT 2')).rows, [[2]]);
 });
 
 test('an already aborted signal rejects without running anything', async () => {
   const controller = new AbortController();
   controller.abort();
-  const error = await rejection(run('SELECT pg_sleep(30)', { signal: controller.signal }));
+  const error = await rejection(run(SLOW, { signal: controller.signal }));
   assert.is(error.code, 'CANCELLED');
-  assert.is(activeSleeps(), 0);
+  assert.is(activeSlow(), 0);
 });
 
 test('a query error keeps the server message and its position in the query the user wrote', async () => {
@@ -156,11 +157,18 @@ test('a query error keeps the server message and its position in the query the u
   assert.is(error.details?.sqlState, '42703');
 });
 
-test('two statements in one text are refused by the protocol', async () => {
+test('two statements in one text are refused by the guardrail, and by the protocol without it', async () => {
   const error = await rejection(run('SELECT 1; SELECT 2'));
-  assert.is(error.code, 'CONNECTOR');
-  assert.is(error.details?.kind, 'MULTIPLE_STATEMENTS');
-  assert.match(error.message, /one statement/);
+  assert.is(error.details?.kind, 'GUARDRAIL_REFUSED');
+  const direct = layer2(spec());
+  try {
+    const protocol = await rejection(direct.execute('SELECT 1; SELECT 2'));
+    assert.is(protocol.code, 'CONNECTOR');
+    assert.is(protocol.details?.kind, 'MULTIPLE_STATEMENTS');
+    assert.match(protocol.message, /one statement/);
+  } finally {
+    await direct.close();
+  }
 });
 
 test('an error text that would contain the password is masked', async () => {
@@ -171,7 +179,7 @@ test('an error text that would contain the password is masked', async () => {
 
 test('the pool stays small and close() ends every connection', async () => {
   const other = createPostgresConnector();
-  await Promise.all(Array.from({ length: 12 }, (_, i) => other.execute(spec(), `SELECT ${i}, pg_sleep(0.05)`, { maxRows: 10, timeoutMs: 5_000, signal: new AbortController().signal })));
+  await Promise.all(Array.from({ length: 12 }, (_, i) => other.execute(spec(), `SELECT ${i}, count(*) FROM generate_series(1, 300000)`, { maxRows: 10, timeoutMs: 5_000, signal: new AbortController().signal })));
   assert.ok(ourSessions() <= 4 + 4, `sessions: ${ourSessions()}`);
   await other.close();
   await connector.close();
@@ -210,10 +218,11 @@ test('explain estimates rows and cost without running the query', async () => {
   assert.ok((estimate.estimatedCost ?? 0) > 0);
   assert.match(estimate.summary, /track/);
   const started = performance.now();
-  const slow = await connector.explain(spec(), 'SELECT pg_sleep(20)', never);
+  const slow = await connector.explain(spec(), SLOW, never);
   assert.ok(performance.now() - started < 1_000, 'EXPLAIN must not run the query');
-  assert.is(slow.estimatedRows, 1);
-  assert.is((await rejection(connector.explain(spec(), 'SHOW work_mem', never))).code, 'UNSUPPORTED');
+  assert.ok((slow.estimatedCost ?? 0) > 0);
+  assert.is((await rejection(connector.explain(spec(), 'SELECT pg_sleep(20)', never))).details?.kind, 'GUARDRAIL_REFUSED');
+  assert.is((await rejection(connector.explain(spec(), 'SHOW work_mem', never))).details?.kind, 'WRITE_BLOCKED');
   const write = await rejection(connector.explain(spec(), 'DELETE FROM track', never));
   assert.is(write.details?.kind, 'WRITE_BLOCKED');
 });

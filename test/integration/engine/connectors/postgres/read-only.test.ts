@@ -1,6 +1,7 @@
 /**
- * Layer 2 on its own: statements pushed straight to execute, skipping the
- * guardrail, must fail and leave the database as it was.
+ * Layer 2 on its own: statements pushed straight to executePg, skipping the
+ * guardrail (which the connector's execute applies again), must fail and leave
+ * the database as it was.
  */
 import pg from 'pg';
 import { test } from 'uvu';
@@ -11,7 +12,7 @@ import { EngineError } from '../../../../../engine/errors';
 import { createPgDatabase, PG, type TestDatabase } from '../../../../support/databases';
 import { reads, writeAttempts } from '../../../../fixtures/corpus/postgres';
 import { closedPort } from '../../../../support/net';
-import { assertPgUnchanged, never, PgLocalState, pgSpec, pgState, type PgState } from './support';
+import { assertPgUnchanged, layer2, never, PgLocalState, pgSpec, pgState, type PgState } from './support';
 
 let chinook: TestDatabase;
 let pagila: TestDatabase;
@@ -20,13 +21,17 @@ const watchers = new Map<TestDatabase, PgLocalState>();
 const initial = new Map<TestDatabase, PgState>();
 const pushed: string[] = [];
 
-async function mustFail(spec: ConnectionSpec, query: string): Promise<EngineError> {
+async function mustFail(spec: ConnectionSpec<'postgres'>, query: string, through: 'layer 2' | 'connector' = 'layer 2'): Promise<EngineError> {
+  const direct = through === 'layer 2' ? layer2(spec) : null;
   try {
-    const result = await connector.execute(spec, query, { maxRows: 100, timeoutMs: 5_000, signal: never });
+    const options = { maxRows: 100, timeoutMs: 5_000, signal: never };
+    const result = direct ? await direct.execute(query, options) : await connector.execute(spec, query, options);
     throw new Error(`ran: ${query} -> ${JSON.stringify(result.rows).slice(0, 200)}`);
   } catch (error) {
     if (!(error instanceof EngineError)) throw error;
     return error;
+  } finally {
+    await direct?.close();
   }
 }
 
@@ -92,6 +97,13 @@ test('the read-only transaction itself refuses a write hidden in a function (not
   assert.match(error.message, /read-only transaction/);
 });
 
+test('the connector refuses every one of them before the server sees it (layer 1 runs again in execute)', async () => {
+  for (const query of WRITES) {
+    const error = await mustFail(pgSpec(chinook.name), query, 'connector');
+    assert.ok(['GUARDRAIL_REFUSED', 'WRITE_BLOCKED'].includes(String(error.details?.kind)), `${query}: ${error.message}`);
+  }
+});
+
 test('the sequence did not move', () => {
   assert.is(chinook.sql(`SELECT last_value || ':' || is_called FROM counter`).trim(), '1:false');
 });
@@ -107,7 +119,7 @@ test('corpus: side-effect attempts that are not reads never reach the server (re
   let refused = 0;
   for (const attempt of writeAttempts.filter((w) => w.effect === 'side-effect')) {
     if (/^\s*(\(|--|\/\*)*\s*(SELECT|WITH|VALUES|TABLE|EXPLAIN|SHOW)\b/i.test(attempt.query)) continue;
-    const error = await mustFail(dead, attempt.query);
+    const error = await mustFail(dead, attempt.query, 'connector');
     assert.is(error.details?.kind, 'WRITE_BLOCKED', `${attempt.query}: ${error.message}`);
     refused++;
   }

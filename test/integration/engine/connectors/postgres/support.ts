@@ -3,6 +3,9 @@ import type { SqlConnection } from '../../../../../engine/contract/index';
 import { SourceSettings } from '../../../../../engine/contract/index';
 import type { ConnectionSpec } from '../../../../../engine/connectors/types';
 import pg from 'pg';
+import type { QueryResult } from '../../../../../engine/contract/index';
+import { executePg, type PgExecuteOptions } from '../../../../../engine/connectors/postgres/execute';
+import { PgSource } from '../../../../../engine/connectors/postgres/pools';
 import { PG, pgFingerprint, type TestDatabase } from '../../../../support/databases';
 
 /** The local server uses trust auth and ignores it; it is there to prove it never leaks. */
@@ -102,4 +105,27 @@ export async function waitFor(check: () => boolean, timeoutMs: number, stepMs = 
     if (performance.now() > until) return false;
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/**
+ * Layer 2 on its own: executePg on a pool of its own, with no guardrail in front (the connector's
+ * execute checks every query against the catalog first).
+ */
+export function layer2(spec: ConnectionSpec<'postgres'>): { execute(query: string, options?: Partial<PgExecuteOptions>): Promise<QueryResult>; close(): Promise<void> } {
+  const source = new PgSource(spec);
+  return {
+    execute: (query, options = {}) => executePg(source, query, { maxRows: 100, timeoutMs: 5_000, signal: never, ...options }),
+    close: () => source.close(),
+  };
+}
+
+/**
+ * PolyStoreIQ backends of this database running a statement whose text contains `marker`, or reading
+ * rows from a cursor (the user's query runs behind DECLARE … CURSOR, so FETCH is what is active).
+ */
+export function activeWith(db: TestDatabase, marker: string): number {
+  return Number(
+    db.sql(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'PolyStoreIQ' AND state = 'active'
+              AND (query LIKE '%${marker}%' OR query LIKE 'FETCH FORWARD%')`).trim(),
+  );
 }
