@@ -7,7 +7,7 @@ import { CancelledError, ConnectorError, EngineError, ForbiddenError, Validation
 import type { ConnectionSpec, ConnectionTestResult, Connector, ExecuteOptions } from '../types';
 import { cellConverter, normalizeType, resultColumn } from './cells';
 import { duckdbErrorKind, duckdbMessage, interruptible, openLockedDatabase } from './duckdb';
-import { validateDuckdbQuery } from './guardrail';
+import { validateDuckdbQuery, type QueryScope } from './guardrail';
 import { quoteIdent } from './names';
 import { manifestStamp, readManifest, type Manifest } from './snapshot';
 
@@ -169,8 +169,8 @@ class FilesConnector implements Connector {
     return result;
   }
 
-  validate(query: string): Promise<Verdict> {
-    return validateDuckdbQuery(query);
+  validate(query: string, spec: ConnectionSpec): Promise<Verdict> {
+    return validateDuckdbQuery(query, queryScope(spec));
   }
 
   execute(spec: ConnectionSpec, query: string, options: ExecuteOptions): Promise<QueryResult> {
@@ -349,6 +349,12 @@ async function addSampleValues(connection: DuckDBConnection, table: string, fiel
     );
     field.sampleValues = (top.getColumnsJS()[0] ?? []).map(String);
   }
+}
+
+/** What a query of this source may read: the tables and views its manifest lists (none before the first import). */
+function queryScope(spec: ConnectionSpec): QueryScope {
+  const manifest = readManifest(path.resolve(spec.workDir));
+  return { tables: manifest?.objects.map((o) => o.table) ?? [], database: manifest ? path.basename(manifest.database, '.duckdb') : null };
 }
 
 export function createFilesConnector(): Connector {

@@ -3,68 +3,24 @@
  * itself: `json_serialize_sql` returns the parse tree of SELECT statements and
  * refuses everything else, on a private in-memory instance with external
  * access disabled and configuration locked, so checking a query can never
- * touch a file. The tree is then walked for file and environment readers,
- * SQL-from-text functions, and table names that are really file paths or
- * URLs (DuckDB's replacement scans read `FROM 'data.csv'` as a file).
+ * touch a file. The tree is then walked against allow-lists: every function
+ * against DuckDB's own catalog (functions.ts), every table against the
+ * source's own tables and views (plus the CTEs in scope and a reviewed pair of
+ * metadata views), and every node kind against the kinds a read is made of.
  */
 import { dedupeReasons, reasonAt, refusal } from '../shared/verdict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { Verdict, VerdictReason, VerdictReasonCode } from '../../contract/query.contract';
+import type { Verdict, VerdictReason } from '../../contract/query.contract';
+import { FunctionCatalog, SAFE_SETTINGS, type CatalogFunction, type Rule } from './functions';
 
 /** The longest query text accepted, in characters (about 100 KB). */
 export const MAX_DUCKDB_QUERY_LENGTH = 100_000;
 
-type Rule = { code: VerdictReasonCode; why: string };
-const files = (why: string): Rule => ({ code: 'FILE_ACCESS', why });
-const forbidden = (why: string): Rule => ({ code: 'FORBIDDEN_FUNCTION', why });
-const READS_FILES = files('it reads files or URLs directly instead of the loaded tables');
-const SQL_TEXT = forbidden('it runs SQL given as text, which cannot be checked in advance');
-const REMOTE = files('it reads from another database or service');
-
-/** Exact names, compared lower-case whatever the schema. */
-const FUNCTIONS = new Map<string, Rule>([
-  ['glob', files('it lists files on this computer')],
-  ['sniff_csv', READS_FILES],
-  ['getenv', files('it reads environment variables, which may hold secrets')],
-  ['load_aws_credentials', files('it reads cloud credentials')],
-  ['query', SQL_TEXT],
-  ['query_table', SQL_TEXT],
-  ['json_execute_serialized_sql', SQL_TEXT],
-  ['json_serialize_plan', SQL_TEXT],
-  ['duckdb_secrets', forbidden('it lists stored secrets')],
-  ['which_secret', forbidden('it looks up stored secrets')],
-  ['checkpoint', forbidden('it writes the database to disk')],
-  ['force_checkpoint', forbidden('it writes the database to disk')],
-  ['nextval', forbidden('it advances a sequence, which is a write')],
-  ['setval', forbidden('it resets a sequence, which is a write')],
-  ['enable_logging', forbidden('it changes the database configuration')],
-  ['disable_logging', forbidden('it changes the database configuration')],
-  ['truncate_duckdb_logs', forbidden('it deletes logs')],
-]);
-
-/** Families matched by prefix (readers and scanners of every format and remote database). */
-const PREFIXES: Array<[string, Rule]> = [
-  ['read_', READS_FILES],
-  ['parquet_', READS_FILES],
-  ['iceberg_', READS_FILES],
-  ['delta_', READS_FILES],
-  ['st_read', READS_FILES],
-  ['http_', files('it fetches URLs')],
-  ['postgres_', REMOTE],
-  ['mysql_', REMOTE],
-  ['sqlite_', REMOTE],
-  ['ducklake_', REMOTE],
-];
-
-/** Returns why a function may not be called, or null when it may. */
-export function forbiddenDuckdbFunction(name: string): Rule | null {
-  const lower = name.toLowerCase();
-  const exact = FUNCTIONS.get(lower);
-  if (exact) return exact;
-  for (const [prefix, rule] of PREFIXES) if (lower.startsWith(prefix)) return rule;
-  // parquet_scan, delta_scan, arrow_scan (which reads raw memory addresses) …
-  if (lower.endsWith('_scan')) return READS_FILES;
-  return null;
+/** What a query may read: the source's tables and views, and the name of its database. */
+export interface QueryScope {
+  tables: readonly string[];
+  /** The snapshot's catalog name, which qualified names may use; null when unknown. */
+  database: string | null;
 }
 
 /** Components that only a quoted name or a string can contain: a table named like this is a path or URL. */
@@ -72,10 +28,40 @@ const PATH_CHARS = /[./\\:*?~]/;
 /** File extensions DuckDB's replacement scans recognise (also after an unquoted dot: `FROM data.csv`). */
 const FILE_EXTENSIONS = new Set(['csv', 'tsv', 'txt', 'parquet', 'json', 'jsonl', 'ndjson', 'gz', 'zst', 'zstd', 'xlsx', 'xls', 'arrow', 'ipc', 'feather', 'avro', 'orc', 'db', 'duckdb', 'ddb', 'sqlite', 'sqlite3']);
 
+/** information_schema views that list only names and types of the source's own tables and columns. */
+const METADATA_VIEWS = new Set(['tables', 'columns', 'schemata']);
+/** SHOW forms without a query: SHOW TABLES and SHOW ALL TABLES (names and column types only). */
+const SHOW_TABLES = new Set(['"tables"', '__show_tables_expanded']);
+
+/** The node kinds a read is made of; a kind not listed (new in a DuckDB release, say) is refused until reviewed. */
+const QUERY_NODES = new Set(['SELECT_NODE', 'SET_OPERATION_NODE', 'RECURSIVE_CTE_NODE', 'CTE_NODE']);
+const TABLE_REFS = new Set(['BASE_TABLE', 'JOIN', 'SUBQUERY', 'TABLE_FUNCTION', 'EXPRESSION_LIST', 'EMPTY', 'PIVOT', 'SHOW_REF']);
+const EXPRESSIONS = new Set([
+  'BETWEEN',
+  'CASE',
+  'CAST',
+  'COLLATE',
+  'COLUMN_REF',
+  'COMPARISON',
+  'CONJUNCTION',
+  'CONSTANT',
+  'DEFAULT',
+  'FUNCTION',
+  'LAMBDA',
+  'LAMBDA_REF',
+  'OPERATOR',
+  'PARAMETER',
+  'POSITIONAL_REFERENCE',
+  'STAR',
+  'SUBQUERY',
+  'WINDOW',
+]);
+
 const ONLY_QUERIES = 'only queries that read (SELECT, FROM \u2026, WITH \u2026 SELECT, VALUES, DESCRIBE, SUMMARIZE, or EXPLAIN without ANALYZE) can run';
 const OUT_OF_RANGE = Number.MAX_SAFE_INTEGER;
 
 interface Parser {
+  catalog: FunctionCatalog;
   serialize(sql: string): Promise<SerializeResult>;
   countStatements(sql: string): Promise<number | { error: string }>;
 }
@@ -85,7 +71,7 @@ type SerializeResult = { error: false; statements: Array<{ node: Json }> } | { e
 
 let parserPromise: Promise<Parser> | null = null;
 
-/** One locked-down in-memory DuckDB per thread (module instances are per worker), created on first use. */
+/** One locked-down in-memory DuckDB per process (or thread), created on first use. */
 function getParser(): Promise<Parser> {
   parserPromise ??= createParser().catch((error: unknown) => {
     parserPromise = null;
@@ -111,13 +97,15 @@ async function createParser(): Promise<Parser> {
     queue = next.catch(() => undefined);
     return next;
   };
+  const serialize = (sql: string) =>
+    serial(async () => {
+      statement.bindVarchar(1, sql);
+      const reader = await statement.runAndReadAll();
+      return JSON.parse(String(reader.getRows()[0]?.[0])) as SerializeResult;
+    });
   return {
-    serialize: (sql) =>
-      serial(async () => {
-        statement.bindVarchar(1, sql);
-        const reader = await statement.runAndReadAll();
-        return JSON.parse(String(reader.getRows()[0]?.[0])) as SerializeResult;
-      }),
+    catalog: await loadCatalog(connection, serialize),
+    serialize,
     countStatements: (sql) =>
       serial(async () => {
         try {
@@ -129,8 +117,37 @@ async function createParser(): Promise<Parser> {
   };
 }
 
-/** Static check of one DuckDB query with DuckDB's own parser; never reads a file. */
-export async function validateDuckdbQuery(sql: string): Promise<Verdict> {
+/** DuckDB's functions, with the bodies of its macros parsed so they can be checked like queries. */
+async function loadCatalog(connection: DuckDBConnection, serialize: (sql: string) => Promise<SerializeResult>): Promise<FunctionCatalog> {
+  const reader = await connection.runAndReadAll(
+    'SELECT function_name, schema_name, function_type, stability, has_side_effects, macro_definition FROM duckdb_functions()',
+  );
+  const functions: CatalogFunction[] = [];
+  for (const [name, schema, type, stability, sideEffects, definition] of reader.getRowsJS()) {
+    let body: unknown = null;
+    if (typeof definition === 'string' && (type === 'macro' || type === 'table_macro')) {
+      const parsed = await serialize(type === 'macro' ? `SELECT ${definition}` : definition);
+      body = parsed.error ? null : parsed.statements[0]?.node ?? null;
+    }
+    functions.push({
+      name: String(name),
+      schema: String(schema),
+      type: String(type),
+      stability: typeof stability === 'string' ? stability : null,
+      sideEffects: typeof sideEffects === 'boolean' ? sideEffects : null,
+      body,
+    });
+  }
+  // A macro body is allowed when it reads no table and calls only allowed functions.
+  return new FunctionCatalog(functions, (body, catalog) => body !== null && walk(body as Json, { tables: [], database: null }, catalog, 0, OUT_OF_RANGE).length === 0);
+}
+
+/**
+ * Static check of one DuckDB query with DuckDB's own parser and catalog, for a
+ * source whose tables are `scope.tables`. Never reads a file or runs anything
+ * from the query.
+ */
+export async function validateDuckdbQuery(sql: string, scope: QueryScope): Promise<Verdict> {
   if (sql.trim() === '') return refusal('EMPTY_QUERY', 'The query is empty.');
   if (sql.length > MAX_DUCKDB_QUERY_LENGTH) {
     return refusal('TOO_LONG', `The query is ${sql.length.toLocaleString('en')} characters long; the limit is ${MAX_DUCKDB_QUERY_LENGTH.toLocaleString('en')}.`);
@@ -141,11 +158,11 @@ export async function validateDuckdbQuery(sql: string): Promise<Verdict> {
   const first = head.words[0];
   if (first?.word === 'EXPLAIN') {
     if (head.error) return refusal('PARSE_ERROR', head.error, 'explain', head.errorAt);
-    return explain(sql, head.words, parser);
+    return explain(sql, head.words, parser, scope);
   }
 
   const result = await parser.serialize(sql);
-  if (!result.error) return checkStatements(sql, result.statements, 0, null);
+  if (!result.error) return checkStatements(sql, result.statements, 0, null, scope, parser.catalog);
 
   if (result.error_type === 'not implemented') {
     const count = await parser.countStatements(sql);
@@ -160,7 +177,7 @@ export async function validateDuckdbQuery(sql: string): Promise<Verdict> {
   return parseRefusal(result, 0);
 }
 
-async function explain(sql: string, words: LeadingWord[], parser: Parser): Promise<Verdict> {
+async function explain(sql: string, words: LeadingWord[], parser: Parser, scope: QueryScope): Promise<Verdict> {
   const analyze = words.find((w, i) => i > 0 && (w.word === 'ANALYZE' || w.word === 'ANALYSE') && (i === 1 || w.inOptions));
   if (analyze) {
     return refusal('EXPLAIN_ANALYZE', 'EXPLAIN ANALYZE is not allowed: ANALYZE runs the statement for real. Use EXPLAIN without ANALYZE.', 'explain', analyze.start);
@@ -178,14 +195,14 @@ async function explain(sql: string, words: LeadingWord[], parser: Parser): Promi
     }
     return { ...parseRefusal(result, target.start), statementKind: 'explain' };
   }
-  return checkStatements(sql, result.statements, target.start, 'explain');
+  return checkStatements(sql, result.statements, target.start, 'explain', scope, parser.catalog);
 }
 
-function checkStatements(sql: string, statements: Array<{ node: Json }>, offset: number, kind: string | null): Verdict {
+function checkStatements(sql: string, statements: Array<{ node: Json }>, offset: number, kind: string | null, scope: QueryScope, catalog: FunctionCatalog): Verdict {
   if (statements.length === 0) return refusal('EMPTY_QUERY', 'The query has no statement, only comments or semicolons.');
   if (statements.length > 1) return multiple(statements.length);
   const root = statements[0]!.node;
-  const reasons = walk(root, offset, sql.length);
+  const reasons = walk(root, scope, catalog, offset, sql.length);
   return { allowed: reasons.length === 0, reasons: dedupeReasons(reasons, { perPosition: true }), statementKind: kind ?? kindOf(root) };
 }
 
@@ -196,32 +213,128 @@ function kindOf(root: Json): string {
   return 'select';
 }
 
-/** Every expression and table reference in the tree, without recursion. */
-function walk(root: Json, offset: number, length: number): VerdictReason[] {
+/** A node still to visit, with the CTE names visible where it stands (lower-case). */
+interface Frame {
+  value: unknown;
+  ctes: ReadonlySet<string>;
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/**
+ * Every node of the tree, without recursion (DuckDB bounds expression depth,
+ * not list length), carrying the CTE names in scope: a CTE is visible in the
+ * query that defines it and in the CTEs after it, and in its own body only
+ * when it is recursive, which is how DuckDB binds names. A name that is not
+ * a CTE in scope must be one of the source's tables.
+ */
+function walk(root: Json, scope: QueryScope, catalog: FunctionCatalog, offset: number, length: number): VerdictReason[] {
   const reasons: VerdictReason[] = [];
-  const stack: unknown[] = [root];
+  const tables = new Set(scope.tables.map((t) => t.toLowerCase()));
+  const database = scope.database?.toLowerCase() ?? null;
+  const stack: Frame[] = [{ value: root, ctes: new Set() }];
+  const refuse = (rule: Rule, what: string, node: Json) =>
+    reasons.push(reasonAt({ code: rule.code, message: `${what} is not allowed: ${rule.why}.` }, locate(node.query_location, offset, length)));
+  const pushFields = (node: Json, ctes: ReadonlySet<string>, skip?: string) => {
+    for (const [key, child] of Object.entries(node)) if (key !== skip && child !== null && typeof child === 'object') stack.push({ value: child, ctes });
+  };
+
   while (stack.length > 0) {
-    const value = stack.pop();
+    const { value, ctes } = stack.pop()!;
     if (Array.isArray(value)) {
-      for (const item of value) stack.push(item);
+      for (const item of value) stack.push({ value: item, ctes });
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     const node = value as Json;
-    const position = locate(node.query_location, offset, length);
-    if (node.class === 'FUNCTION' && typeof node.function_name === 'string' && node.is_operator !== true) {
-      const rule = forbiddenDuckdbFunction(node.function_name);
-      if (rule) reasons.push(reasonAt({ code: rule.code, message: `${node.function_name} is not allowed: ${rule.why}.` }, position));
-    } else if (node.type === 'BASE_TABLE') {
-      const parts = [node.catalog_name, node.schema_name, node.table_name].filter((p): p is string => typeof p === 'string' && p !== '');
-      const last = parts[parts.length - 1] ?? '';
-      if (parts.some((p) => PATH_CHARS.test(p)) || (parts.length > 1 && FILE_EXTENSIONS.has(last.toLowerCase()))) {
-        reasons.push(reasonAt({ code: 'FILE_ACCESS', message: `"${parts.join('.')}" is a file path or URL, not a loaded table: reading files directly is not allowed.` }, position));
+
+    if (typeof node.class === 'string') {
+      const rule = expressionRule(node, catalog);
+      if (rule) refuse(rule, text(node.function_name) || `An expression of kind ${node.class}`, node);
+      pushFields(node, ctes);
+    } else if (typeof node.type === 'string' && 'cte_map' in node) {
+      if (!QUERY_NODES.has(node.type)) {
+        refuse(NOT_A_READ, `A query part of kind ${node.type}`, node);
+        continue;
       }
+      const entries = ((node.cte_map as Json | null)?.map as Array<{ key: string; value: Json }> | undefined) ?? [];
+      const visible = new Set(ctes);
+      for (const { key, value: cte } of entries) {
+        const body = (cte.query as Json | undefined)?.node as Json | undefined;
+        const own = body?.type === 'RECURSIVE_CTE_NODE' ? [key.toLowerCase()] : [];
+        stack.push({ value: cte, ctes: new Set([...visible, ...own]) });
+        visible.add(key.toLowerCase());
+      }
+      pushFields(node, visible, 'cte_map');
+    } else if (typeof node.type === 'string' && 'sample' in node) {
+      if (!TABLE_REFS.has(node.type)) {
+        refuse(NOT_A_READ, `A table reference of kind ${node.type}`, node);
+        continue;
+      }
+      if (node.type === 'BASE_TABLE') {
+        const reason = relationReason(node, ctes, tables, database, scope.tables);
+        if (reason) reasons.push(reasonAt(reason, locate(node.query_location, offset, length)));
+      } else if (node.type === 'SHOW_REF' && !node.query && !SHOW_TABLES.has(text(node.table_name))) {
+        refuse({ code: 'FORBIDDEN_RELATION', why: 'only SHOW TABLES, DESCRIBE and SUMMARIZE of this source\'s tables can run' }, 'This SHOW', node);
+      } else if (node.type === 'TABLE_FUNCTION') {
+        const fn = node.function as Json;
+        const name = text(fn?.function_name);
+        const rule = fn?.class === 'FUNCTION' ? catalog.decide(name, 'table', text(fn.schema), text(fn.catalog)) : NOT_A_READ;
+        if (rule) refuse(rule, name || 'This table function', fn ?? node);
+        // Its arguments are expressions like any other; the call itself has been decided.
+        if (fn) pushFields(fn, ctes);
+        pushFields(node, ctes, 'function');
+        continue;
+      }
+      pushFields(node, ctes);
+    } else {
+      pushFields(node, ctes);
     }
-    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push(child);
   }
   return reasons;
+}
+
+const NOT_A_READ: Rule = { code: 'NOT_A_QUERY', why: 'it is not part of a plain read' };
+
+function expressionRule(node: Json, catalog: FunctionCatalog): Rule | null {
+  const kind = node.class as string;
+  if (!EXPRESSIONS.has(kind)) return NOT_A_READ;
+  if (kind !== 'FUNCTION' && kind !== 'WINDOW') return null;
+  const name = text(node.function_name);
+  if (name.toLowerCase() === 'current_setting' && safeSettingArgument(node.children)) return null;
+  // Window functions (row_number, lag …) are aggregates in DuckDB's catalog.
+  return catalog.decide(name, 'expression', text(node.schema), text(node.catalog));
+}
+
+/** `current_setting('threads')`: one literal naming a setting that holds no path. */
+function safeSettingArgument(children: unknown): boolean {
+  if (!Array.isArray(children) || children.length !== 1) return false;
+  const arg = children[0] as Json;
+  const value = (arg.value as Json | undefined)?.value;
+  return arg.class === 'CONSTANT' && typeof value === 'string' && SAFE_SETTINGS.has(value.toLowerCase());
+}
+
+/** Why a table reference may not be read, or null: the source's tables, CTEs in scope and a few metadata views may. */
+function relationReason(node: Json, ctes: ReadonlySet<string>, tables: ReadonlySet<string>, database: string | null, tableNames: readonly string[]): VerdictReason | null {
+  const catalogName = text(node.catalog_name).toLowerCase();
+  const schema = text(node.schema_name).toLowerCase();
+  const table = text(node.table_name).toLowerCase();
+  const parts = [node.catalog_name, node.schema_name, node.table_name].filter((p): p is string => typeof p === 'string' && p !== '');
+  const last = parts[parts.length - 1] ?? '';
+  if (parts.some((p) => PATH_CHARS.test(p)) || (parts.length > 1 && FILE_EXTENSIONS.has(last.toLowerCase()))) {
+    return { code: 'FILE_ACCESS', message: `"${parts.join('.')}" is a file path or URL, not a loaded table: reading files directly is not allowed.` };
+  }
+  if (catalogName === '' && schema === '' && ctes.has(table)) return null;
+  const ownCatalog = catalogName === '' || catalogName === database;
+  // `db.t` names a catalog or a schema; DuckDB tries both.
+  const ownSchema = schema === '' || schema === 'main' || (catalogName === '' && schema === database);
+  if (ownCatalog && ownSchema && tables.has(table)) return null;
+  if (ownCatalog && schema === 'information_schema' && METADATA_VIEWS.has(table)) return null;
+  if (!ownCatalog || (catalogName === '' && schema !== '' && !ownSchema && schema !== 'information_schema' && schema !== 'pg_catalog')) {
+    return { code: 'CROSS_DATABASE', message: `"${parts.join('.')}" is outside this source: only its own tables can be read.` };
+  }
+  const known = tableNames.length > 0 ? ` (its tables: ${tableNames.slice(0, 12).join(', ')}${tableNames.length > 12 ? ', \u2026' : ''})` : '';
+  return { code: 'FORBIDDEN_RELATION', message: `"${parts.join('.')}" is not a table of this source${known}: only the source's own tables can be read.` };
 }
 
 function parseRefusal(result: Extract<SerializeResult, { error: true }>, offset: number): Verdict {
