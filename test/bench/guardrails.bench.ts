@@ -36,7 +36,7 @@ const stores: Store[] = [
   // With a cached catalog (PostgreSQL 15's pg_proc, pg_operator, pg_class, pg_type), as the connector validates.
   { name: 'PostgreSQL (libpg-query + catalog allow-list)', queries: corpus(postgres), validate: (q) => validatePostgresQuery(q, pgGuard) },
   { name: 'MySQL/MariaDB (lexer + node-sql-parser)', queries: corpus(mysql), validate: validateMysqlQuery },
-  { name: 'DuckDB (json_serialize_sql)', queries: corpus(duckdb), validate: validateDuckdbQuery },
+  { name: 'DuckDB (json_serialize_sql)', queries: corpus(duckdb), validate: (q) => validateDuckdbQuery(q, { tables: Object.keys(duckdb.tables), database: 'memory' }) },
   { name: 'MongoDB (strict EJSON + allow-lists)', queries: corpus(mongodb), validate: (q) => validateMongoQuery(q, { database: /"database":"([^"]+)"/.exec(q)?.[1] ?? 'samples' }) },
 ];
 

@@ -133,7 +133,8 @@ test('DuckDB rendering of every Chinook question passes the DuckDB guardrail', a
   for (const q of CHINOOK_QUESTIONS) {
     const result = plan(q.question, q.history, pgMeta, 'duckdb');
     if (!result.ok) continue;
-    assertAllowed(await validateDuckdbQuery(result.query), result.query, q.id);
+    const tables = pgMeta.databases.flatMap((d) => d.schemas.flatMap((s) => s.objects.map((o) => o.name)));
+    assertAllowed(await validateDuckdbQuery(result.query, { tables, database: null }), result.query, q.id);
   }
 });
 

@@ -81,7 +81,8 @@ const SQL_GUARDS: Array<[PlannerDialect, MetadataDocument, (q: string) => Promis
   // The PostgreSQL guardrail judges against a catalog: the stored one, with the shop's tables in it.
   ['postgres', shop, (q) => validatePostgresQuery(q, fixturePolicy({ relations: metadataRelations(shop) }))],
   ['mysql', shopMetadata({ style: 'pascal' }), (q) => validateMysqlQuery(q)],
-  ['duckdb', shopMetadata({ sourceType: 'file' }), validateDuckdbQuery],
+  // The files guardrail allows the source's own tables: the shop's.
+  ['duckdb', shopMetadata({ sourceType: 'file' }), (q) => validateDuckdbQuery(q, { tables: shopMetadata({ sourceType: 'file' }).databases.flatMap((d) => d.schemas.flatMap((s) => s.objects.map((o) => o.name))), database: null })],
 ];
 
 test('every generated SQL query passes the real guardrail of its dialect', async () => {
