@@ -38,6 +38,7 @@ import { parseQueryText } from './query-text';
 import { assertReadOnly } from './read-only';
 import { explainCommand, runRead } from './reads';
 import { inferFields } from './schema';
+import { mongoLoginRisks } from './login-risks';
 import { writeAccess } from './write-access';
 
 /** Collections sampled at once while reading metadata. */
@@ -172,7 +173,14 @@ export function createMongoConnector(): Connector {
         // A MongoDB database exists only while it holds a collection: none means a misspelt name, most likely.
         if (collections.length === 0) throw connectionError('DATABASE_NOT_FOUND', source.target);
         const write = writeAccess(status);
-        return { ok: true, latencyMs, serverVersion: typeof info.version === 'string' ? info.version : null, canWrite: write.canWrite, writeDetails: write.details, risks: [] };
+        return {
+          ok: true,
+          latencyMs,
+          serverVersion: typeof info.version === 'string' ? info.version : null,
+          canWrite: write.canWrite,
+          writeDetails: write.details,
+          risks: mongoLoginRisks(status, spec.connection.database),
+        };
       } catch (error) {
         if (error instanceof CancelledError || signal.aborted) throw new CancelledError();
         const failure = error instanceof EngineError || !source ? error : mongoConnectError(error, source.target, source.encrypted);

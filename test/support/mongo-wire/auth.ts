@@ -10,12 +10,23 @@ export interface Role {
   db: string;
 }
 
+/** A privilege as `connectionStatus` reports it (showPrivileges: true). */
+export interface Privilege {
+  resource: { db: string; collection: string } | { cluster: true } | { anyResource: true };
+  actions: string[];
+}
+
 export interface UserSpec {
   user: string;
   password: string;
   /** The authentication database; `admin` when omitted. */
   db?: string;
   roles: Role[];
+  /**
+   * Privileges of custom roles among `roles`, reported by connectionStatus as they are. They are
+   * reported only: what the server allows is decided by the built-in roles.
+   */
+  privileges?: Privilege[];
 }
 
 const ITERATIONS = 4096; // the driver refuses fewer
@@ -25,6 +36,7 @@ interface StoredUser {
   user: string;
   db: string;
   roles: Role[];
+  privileges: Privilege[];
   salt: Buffer;
   storedKey: Buffer;
   serverKey: Buffer;
@@ -50,6 +62,7 @@ export class Users {
         user: spec.user,
         db,
         roles: spec.roles,
+        privileges: spec.privileges ?? [],
         salt,
         storedKey: createHash('sha256').update(clientKey).digest(),
         serverKey: hmac(salted, 'Server Key'),
@@ -147,4 +160,46 @@ export function allows(roles: Role[], action: Action, db: string): boolean {
 export function reachableDatabases(roles: Role[]): Set<string> | null {
   if (roles.some((r) => r.db === 'admin' && r.role in ANY_DB)) return null;
   return new Set(roles.filter((r) => r.role in ONE_DB).map((r) => r.db));
+}
+
+const READ_ACTIONS = ['changeStream', 'collStats', 'dbHash', 'dbStats', 'find', 'killCursors', 'listCollections', 'listIndexes', 'listSearchIndexes'];
+const WRITE_ACTIONS = ['convertToCapped', 'createCollection', 'createIndex', 'dropCollection', 'dropIndex', 'insert', 'remove', 'renameCollectionSameDB', 'update'];
+const DB_ADMIN_ACTIONS = ['collMod', 'compact', 'dropDatabase', 'enableProfiler', 'reIndex', 'validate', 'listCollections', 'dbStats'];
+const USER_ADMIN_ACTIONS = ['changeCustomData', 'changePassword', 'createRole', 'createUser', 'dropRole', 'dropUser', 'grantRole', 'revokeRole', 'viewRole', 'viewUser'];
+const MONITOR_ACTIONS = ['inprog', 'listSessions', 'serverStatus', 'getParameter', 'getCmdLineOpts', 'top', 'replSetGetStatus', 'listDatabases'];
+const CLUSTER_ADMIN_ACTIONS = [...MONITOR_ACTIONS, 'killop', 'killAnySession', 'shutdown', 'setParameter', 'replSetConfigure', 'dropConnections', 'fsync'];
+
+/** Built-in roles' privileges, as MongoDB documents them (abridged to the actions that matter for risk). */
+const BUILT_IN_PRIVILEGES: Record<string, (db: string) => Privilege[]> = {
+  read: (db) => [{ resource: { db, collection: '' }, actions: READ_ACTIONS }],
+  readWrite: (db) => [{ resource: { db, collection: '' }, actions: [...READ_ACTIONS, ...WRITE_ACTIONS] }],
+  dbAdmin: (db) => [{ resource: { db, collection: '' }, actions: DB_ADMIN_ACTIONS }],
+  userAdmin: (db) => [{ resource: { db, collection: '' }, actions: USER_ADMIN_ACTIONS }],
+  dbOwner: (db) => [{ resource: { db, collection: '' }, actions: [...READ_ACTIONS, ...WRITE_ACTIONS, ...DB_ADMIN_ACTIONS, ...USER_ADMIN_ACTIONS] }],
+  readAnyDatabase: () => [
+    { resource: { db: '', collection: '' }, actions: READ_ACTIONS },
+    { resource: { cluster: true }, actions: ['listDatabases'] },
+  ],
+  readWriteAnyDatabase: () => [
+    { resource: { db: '', collection: '' }, actions: [...READ_ACTIONS, ...WRITE_ACTIONS] },
+    { resource: { cluster: true }, actions: ['listDatabases'] },
+  ],
+  dbAdminAnyDatabase: () => [
+    { resource: { db: '', collection: '' }, actions: DB_ADMIN_ACTIONS },
+    { resource: { cluster: true }, actions: ['listDatabases'] },
+  ],
+  userAdminAnyDatabase: () => [
+    { resource: { db: '', collection: '' }, actions: USER_ADMIN_ACTIONS },
+    { resource: { cluster: true }, actions: ['listDatabases', 'invalidateUserCache'] },
+  ],
+  clusterMonitor: () => [{ resource: { cluster: true }, actions: MONITOR_ACTIONS }],
+  clusterAdmin: () => [{ resource: { cluster: true }, actions: CLUSTER_ADMIN_ACTIONS }],
+  hostManager: () => [{ resource: { cluster: true }, actions: ['killop', 'killAnySession', 'setParameter', 'shutdown', 'logRotate'] }],
+  root: () => [{ resource: { anyResource: true }, actions: ['anyAction'] }],
+  __system: () => [{ resource: { anyResource: true }, actions: ['anyAction'] }],
+};
+
+/** What connectionStatus reports in authenticatedUserPrivileges: the built-in roles' privileges, then custom ones. */
+export function privilegesOf(roles: Role[], custom: Privilege[]): Privilege[] {
+  return [...roles.flatMap((r) => BUILT_IN_PRIVILEGES[r.role]?.(r.db) ?? []), ...custom];
 }

@@ -6,7 +6,7 @@
 import { BSON, Long, type Binary } from 'bson';
 import { update as applyUpdate } from 'mingo/updater';
 import { Aggregator } from 'mingo/aggregator';
-import { allows, authFailed, reachableDatabases, ScramConversation, type Action, type Role, type Users } from './auth';
+import { allows, authFailed, privilegesOf, reachableDatabases, ScramConversation, type Action, type Privilege, type Role, type Users } from './auth';
 import { executionStats, findPlan, queryPlanner, splitPushdown } from './explain';
 import { asCommandError, hasWriteStage, matcher, mingoOptions, runAggregate, runDistinct, runFind } from './query';
 import { CommandError, normalizeDocument, type Doc, type Store } from './store';
@@ -21,6 +21,7 @@ export interface AuthenticatedUser {
   user: string;
   db: string;
   roles: Role[];
+  privileges: Privilege[];
 }
 
 export interface Session {
@@ -187,14 +188,15 @@ const saslContinue: Handler = (cmd, _db, session) => {
   if (!conversation || !payload) throw new CommandError(17, 'ProtocolError', 'No SASL session state found');
   session.conversations.delete(id);
   const { reply, user } = conversation.finish(Buffer.from(payload));
-  session.user = { user: user.user, db: user.db, roles: user.roles };
+  session.user = { user: user.user, db: user.db, roles: user.roles, privileges: user.privileges };
   return { conversationId: id, done: true, payload: reply, ok: 1 };
 };
 
-const connectionStatus: Handler = (_cmd, _db, session) => ({
+const connectionStatus: Handler = (cmd, _db, session) => ({
   authInfo: {
     authenticatedUsers: session.user ? [{ user: session.user.user, db: session.user.db }] : [],
     authenticatedUserRoles: session.user ? session.user.roles.map((r) => ({ role: r.role, db: r.db })) : [],
+    ...(cmd.showPrivileges === true ? { authenticatedUserPrivileges: session.user ? privilegesOf(session.user.roles, session.user.privileges) : [] } : {}),
   },
   ok: 1,
 });

@@ -23,6 +23,8 @@ export interface Request {
   db: string;
   /** The client expects no reply (OP_MSG moreToCome, e.g. unacknowledged writes). */
   noReply: boolean;
+  /** The command document's BSON bytes exactly as received (OP_MSG section 0, OP_QUERY query). */
+  bson: Buffer;
 }
 
 export class ProtocolError extends Error {}
@@ -47,9 +49,10 @@ function readCString(buffer: Buffer, offset: number): { value: string; next: num
   return { value: buffer.toString('utf8', offset, end), next: end + 1 };
 }
 
-function readDocument(buffer: Buffer, offset: number): { doc: Document; next: number } {
+function readDocument(buffer: Buffer, offset: number): { doc: Document; next: number; bytes: Buffer } {
   const size = buffer.readInt32LE(offset);
-  return { doc: deserialize(buffer.subarray(offset, offset + size)), next: offset + size };
+  const bytes = buffer.subarray(offset, offset + size);
+  return { doc: deserialize(bytes), next: offset + size, bytes };
 }
 
 export function parseRequest(message: Buffer): Request {
@@ -67,13 +70,15 @@ function parseOpMsg(message: Buffer, requestId: number): Request {
   const end = flags & CHECKSUM_PRESENT ? message.length - 4 : message.length;
   let offset = HEADER_BYTES + 4;
   let body: Document | null = null;
+  let bson: Buffer = Buffer.alloc(0);
   const sequences: Array<[string, Document[]]> = [];
   while (offset < end) {
     const kind = message.readUInt8(offset);
     offset += 1;
     if (kind === 0) {
-      const { doc, next } = readDocument(message, offset);
+      const { doc, next, bytes } = readDocument(message, offset);
       body = doc;
+      bson = bytes;
       offset = next;
     } else if (kind === 1) {
       const size = message.readInt32LE(offset);
@@ -95,20 +100,21 @@ function parseOpMsg(message: Buffer, requestId: number): Request {
   if (!body) throw new ProtocolError('OP_MSG without a body section');
   for (const [name, docs] of sequences) body[name] = docs;
   const db = typeof body.$db === 'string' ? body.$db : 'admin';
-  return { requestId, opCode: OP_MSG, command: body, db, noReply: (flags & MORE_TO_COME) !== 0 };
+  return { requestId, opCode: OP_MSG, command: body, db, noReply: (flags & MORE_TO_COME) !== 0, bson };
 }
 
 function parseOpQuery(message: Buffer, requestId: number): Request {
   let offset = HEADER_BYTES + 4; // flags
   const ns = readCString(message, offset);
   offset = ns.next + 8; // numberToSkip, numberToReturn
-  let { doc } = readDocument(message, offset);
+  const { doc: query, bytes: bson } = readDocument(message, offset);
+  let doc = query;
   // Drivers wrap commands as { $query: cmd, $readPreference } for mongos.
   if (doc.$query && typeof doc.$query === 'object') doc = doc.$query as Document;
   const dot = ns.value.indexOf('.');
   const db = dot > 0 ? ns.value.slice(0, dot) : ns.value;
   if (ns.value.slice(dot + 1) !== '$cmd') throw new ProtocolError(`OP_QUERY on ${ns.value} is not supported`);
-  return { requestId, opCode: OP_QUERY, command: doc, db, noReply: false };
+  return { requestId, opCode: OP_QUERY, command: doc, db, noReply: false, bson };
 }
 
 let nextResponseId = 1;
