@@ -74,18 +74,20 @@ const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 // ---- facts about columns ----
 
+const wordsOf = (name: string) => new Set(columnWords(name).split(' '));
+const hasWord = (name: string, words: ReadonlySet<string>) => [...wordsOf(name)].some((w) => words.has(w));
 /** Averages, extremes, rates and prices do not add up to a whole; counts and sums do. */
-const NOT_ADDITIVE = /(avg|average|mean|median|min|max|rate|ratio|price|per_|_per|percentile|stddev|variance)/i;
-const SHARE = /(share|percent|pct|proportion|fraction)/i;
-const CUMULATIVE = /(cumulative|running|(^|_)cum(_|$)|ytd|to_date|so_far)/i;
+const NOT_ADDITIVE = new Set(['avg', 'average', 'mean', 'median', 'min', 'minimum', 'max', 'maximum', 'rate', 'ratio', 'price', 'per', 'percentile', 'stddev', 'variance']);
+const SHARE = new Set(['share', 'percent', 'percentage', 'pct', 'proportion', 'fraction']);
+const CUMULATIVE = new Set(['cumulative', 'running', 'cum', 'ytd']);
 
 function isAdditive(m: ColumnProfile): boolean {
-  return !m.negatives && !NOT_ADDITIVE.test(m.name);
+  return !m.negatives && !hasWord(m.name, NOT_ADDITIVE);
 }
 
 /** A share whose parts make a whole: they sum to 1 or to 100. */
 function isShare(m: ColumnProfile): boolean {
-  return SHARE.test(m.name) && !m.negatives && (Math.abs(m.sum - 100) <= 2 || Math.abs(m.sum - 1) <= 0.02);
+  return hasWord(m.name, SHARE) && !m.negatives && (Math.abs(m.sum - 100) <= 2 || Math.abs(m.sum - 1) <= 0.02);
 }
 
 /** Every row has its own value (or combination of values) in these columns. */
@@ -170,7 +172,7 @@ function overTime(shape: Shape): Choice[] | null {
     ];
   }
 
-  const cumulative = measures.some((m) => CUMULATIVE.test(m.name));
+  const cumulative = measures.some((m) => hasWord(m.name, CUMULATIVE));
   const share = series !== null && isShare(primary);
   const main: ChartSpec = { type: cumulative || share ? 'area' : 'line', x: x.name, y, ...(series ? { series: series.name } : {}), ...(share ? { stacked: true } : {}) };
   const because = cumulative

@@ -1,7 +1,9 @@
 import type { AuditLog } from '../audit/audit-log';
 import { descriptors } from '../connectors/descriptors';
 import type { AskResult, ChatMessage, ChatSession, LedgerEntry as LedgerRecord, MessagePayload } from '../contract/index';
-import { ApprovalError, EngineError, ValidationError } from '../errors';
+import { chartHintsFromPlan } from '../charts/plan-hints';
+import { recommendChart } from '../charts/recommend';
+import { ApprovalError, EngineError, NotFoundError, ValidationError } from '../errors';
 import type { EventBus } from '../events/bus';
 import { newId } from '../ids';
 import type { LedgerEntry } from '../llm/index';
@@ -94,6 +96,19 @@ export class ChatService {
     const session = this.#o.store.setArchived(sessionId, archived);
     this.#changed(sessionId, null);
     return session;
+  }
+
+  /**
+   * The stored rows of a result and how to draw them. The chart follows the
+   * rows, and the plan when the offline planner wrote the query (which
+   * columns are groupings, time buckets and aggregates).
+   */
+  result(resultId: string) {
+    const result = this.#o.queries.storedResult(resultId);
+    if (!result) throw new NotFoundError('Result', resultId);
+    const query = this.#o.store.queryMessageOfResult(resultId);
+    const hints = query?.payload.kind === 'query' ? chartHintsFromPlan(query.payload.plan) : {};
+    return { columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated, chart: recommendChart(result, hints) };
   }
 
   ledger(messageId: string): LedgerRecord[] {

@@ -104,6 +104,14 @@ export class ChatStore {
     return toMessage(row);
   }
 
+  /** The query message a stored result answers, through the run that produced it (null outside a conversation). */
+  queryMessageOfResult(resultId: string): ChatMessage | null {
+    const row = this.#db.prepare('SELECT message_id FROM query_runs WHERE result_id = ?').get(resultId) as { message_id: string | null } | undefined;
+    if (!row?.message_id) return null;
+    const message = this.#db.prepare('SELECT * FROM chat_messages WHERE id = ?').get(row.message_id) as MessageRow | undefined;
+    return message ? toMessage(message) : null;
+  }
+
   messages(sessionId: string): ChatMessage[] {
     return (this.#db.prepare('SELECT * FROM chat_messages WHERE session_id = ? ORDER BY seq').all(sessionId) as MessageRow[]).map(toMessage);
   }

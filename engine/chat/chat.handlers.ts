@@ -1,4 +1,3 @@
-import { NotFoundError } from '../errors';
 import type { QueryService } from '../query/query-service';
 import type { Handlers } from '../router/router';
 import type { Telemetry } from '../telemetry/telemetry';
@@ -20,11 +19,7 @@ export function chatHandlers(chat: ChatService, providers: ProviderService, tele
     'chat.deny': async (input) => ({ message: await chat.deny(input) }),
     'chat.cancel': ({ runId }) => ({ cancelled: queries.cancel(runId) }),
     'chat.ledger': ({ messageId }) => chat.ledger(messageId),
-    'chat.result': ({ resultId }) => {
-      const result = queries.storedResult(resultId);
-      if (!result) throw new NotFoundError('Result', resultId);
-      return { columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated };
-    },
+    'chat.result': ({ resultId }) => chat.result(resultId),
     'providers.get': () => providers.info(),
     'providers.presets': () => providers.presets(),
     'providers.set': (input) => providers.set(input),
