@@ -18,7 +18,14 @@ export const SAMPLE = {
  * test/integration/engine/sources/sample-questions.test.ts runs each one through the planner,
  * approves and runs it, and checks the answer against DuckDB run directly on the files.
  */
-export const SAMPLE_QUESTIONS: readonly string[] = [];
+export const SAMPLE_QUESTIONS: readonly string[] = [
+  'How many tracks are there?',
+  'Top 5 artists by number of tracks',
+  'How many customers per country?',
+  'Total sales per year',
+  'Total revenue per genre',
+  'What is the average unit price of tracks?',
+];
 
 export const sampleFiles = (dir: string): string[] => SAMPLE.tables.map((table) => path.join(dir, `${table}.parquet`));
 
