@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { randomInt } from 'node:crypto';
 import type { EngineError } from '../../errors';
 import { StatementInterrupter, statementTimeout } from '../shared/interrupter';
 import { pgQueryError } from './errors';
@@ -32,6 +33,11 @@ function beginSql(timeoutMs: number, searchPath: readonly string[] | undefined):
     // ALTER ROLE … SET search_path did since.
     ...(searchPath ? [`SET LOCAL search_path = ${searchPathSql(searchPath)}`] : []),
   ].join('; ');
+}
+
+/** A seed for setseed in [-1, 1], from 48 random bits. */
+function freshSeed(): string {
+  return (randomInt(0, 2 ** 48 - 1) / 2 ** 47 - 1).toFixed(15);
 }
 
 export interface TransactionOptions {
@@ -84,7 +90,9 @@ export async function inReadOnlyTransaction<T>(
     failure ??= interrupter.interruption() ?? undefined;
     if (!failure) {
       try {
-        await client.query('ROLLBACK');
+        // DISCARD ALL cannot run in the same message (it would be in an implicit transaction). It
+        // leaves the random generator as setseed() left it, so that is reseeded from our own entropy.
+        await client.query(`ROLLBACK; SELECT pg_catalog.setseed(${freshSeed()})`);
         await client.query('DISCARD ALL');
       } catch (error) {
         failure = error instanceof Error ? error : new Error(String(error));
