@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channel, Id, IsoTime } from './channel';
+import { channel, Id, IsoTime, NoInput } from './channel';
 
 export const AuditAction = z.enum([
   'profile.created',
@@ -53,10 +53,36 @@ export const AuditQuery = z.strictObject({
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
+/**
+ * Whether the audit log is the one this installation wrote: every event's
+ * chained MAC, where the retained log starts, and its last event as recorded
+ * in the OS keychain. `alteredAt` is the first event that is missing, changed
+ * or added; `unverifiable` means the check could not run (the keychain is not available).
+ */
+export const AuditVerification = z.object({
+  status: z.enum(['ok', 'altered', 'unverifiable']),
+  /** Events checked (the retained log). */
+  events: z.number().int().nonnegative(),
+  firstSeq: z.number().int().positive().nullable(),
+  lastSeq: z.number().int().positive().nullable(),
+  alteredAt: z.number().int().positive().nullable(),
+  reason: z.enum(['CHANGED', 'MISSING', 'TRUNCATED', 'START', 'FOREIGN_LOG', 'KEY_MISSING', 'KEYCHAIN_UNAVAILABLE']).nullable(),
+  /** One line for people: "Audit log verified: 120 events." or "Audit log altered at event 7: …". */
+  message: z.string(),
+  checkedAt: z.string(),
+  elapsedMs: z.number().nonnegative(),
+});
+export type AuditVerification = z.infer<typeof AuditVerification>;
+
 export const auditChannels = {
   'audit.list': channel({
     summary: 'Audit events, newest first, filtered by source, session, action and time range.',
     input: AuditQuery.optional(),
     output: z.object({ events: z.array(AuditEvent), hasMore: z.boolean() }),
+  }),
+  'audit.verify': channel({
+    summary: 'Checks the audit log chain (HMAC per event, start and last event): ok, or the first altered event.',
+    input: NoInput,
+    output: AuditVerification,
   }),
 };

@@ -5,6 +5,7 @@ import { migration as approvals } from './0030-approvals';
 import { migration as chat } from './0040-chat';
 import { migration as loginRisks } from './0070-login-risks';
 import { migration as approvalUses } from './0080-approval-uses';
+import { migration as auditChain } from './0090-audit-chain';
 
 /** Every migration, in order. Append new ones; never edit or reorder shipped ones. */
-export const migrations: readonly Migration[] = [initial, connectors, approvals, chat, loginRisks, approvalUses];
+export const migrations: readonly Migration[] = [initial, connectors, approvals, chat, loginRisks, approvalUses, auditChain];

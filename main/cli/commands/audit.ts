@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
 import { AuditAction, type AuditEvent } from '../../../engine/contract/index';
-import { formatTable, intOption, type CliContext } from '../context';
+import { CliError, formatTable, intOption, type CliContext } from '../context';
 
-/** `polystore audit [--source ID] [--session S] [--action A] [--since ISO] [--until ISO]`. */
+/** `polystore audit [--source ID] [--session S] [--action A] [--since ISO] [--until ISO]`, and `polystore audit verify`. */
 export function registerAuditCommands(program: Command, ctx: CliContext): void {
-  program
+  const audit = program
     .command('audit')
     .description('Show the audit log, newest first (--json prints an array of events)')
     .option('--source <id>', 'only events about this source')
@@ -27,5 +27,15 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
           ? 'No matching events.'
           : formatTable(['time', 'actor', 'action', 'source', 'session', 'details'], list.map((e) => [e.at, e.actor, e.action, e.sourceId, e.sessionId, JSON.stringify(e.details)])),
       );
+    });
+
+  audit
+    .command('verify')
+    .description('Check that the audit log was not altered (chained MACs keyed from the OS keychain); exits non-zero if it was')
+    .action(async (_opts, command: Command) => {
+      const result = await ctx.call(command, 'audit.verify');
+      // --json prints the whole verification either way; the exit status says whether the log is intact.
+      ctx.print(command, result, (r) => (r.status === 'ok' ? `OK: ${r.events} event${r.events === 1 ? '' : 's'} verified (${Math.round(r.elapsedMs)} ms).` : ''));
+      if (result.status !== 'ok') throw new CliError({ code: result.status === 'altered' ? 'CONFLICT' : 'UNAVAILABLE', message: result.message });
     });
 }
