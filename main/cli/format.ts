@@ -1,4 +1,4 @@
-import type { MetadataDocument, QueryResult } from '../../engine/contract/index';
+import type { ChartRecommendation, ChartSpec, MetadataDocument, QueryResult } from '../../engine/contract/index';
 import { formatTable } from './context';
 
 function cellText(value: unknown): string {
@@ -23,6 +23,37 @@ export function toTable(result: QueryResult, maxWidth = 60): string {
   );
   const footer = `${result.rowCount} row${result.rowCount === 1 ? '' : 's'}${result.truncated ? ` (truncated at ${result.rowLimit}; more rows exist)` : ''} in ${Math.round(result.elapsedMs)} ms`;
   return `${table}\n${footer}`;
+}
+
+/** "bar of customers by country (horizontal, top 30)", "scatter of bytes against milliseconds", "single value". */
+export function describeChartSpec(spec: ChartSpec): string {
+  switch (spec.type) {
+    case 'table':
+      return 'table';
+    case 'single':
+      return `single value (${spec.y.join(', ')})`;
+    case 'histogram':
+      return `histogram of ${spec.x}${spec.bins ? ` (${spec.bins} bins)` : ''}`;
+    case 'scatter':
+      return `scatter of ${spec.y.join(', ')} against ${spec.x}${spec.size ? ` sized by ${spec.size}` : ''}`;
+    default: {
+      const notes = [spec.stacked ? 'stacked' : '', spec.horizontal ? 'horizontal' : '', spec.topN ? `top ${spec.topN}` : ''].filter(Boolean);
+      return `${spec.type} of ${spec.y.join(', ')} by ${spec.x}${spec.series ? ` per ${spec.series}` : ''}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+    }
+  }
+}
+
+/** The chart recommendation in one line, for `--format table`. */
+export function describeChart(chart: ChartRecommendation): string {
+  const others = [...new Set(chart.alternatives.map((a) => a.type))];
+  return `Chart: ${describeChartSpec(chart.recommended)}. ${chart.reason}${others.length ? ` Also: ${others.join(', ')}.` : ''}`;
+}
+
+/** What `run` and `query` print: JSON with the chart next to the rows, CSV, or the table with the chart in one line. */
+export function formatRun(run: { runId: string; resultId: string; result: QueryResult; chart?: ChartRecommendation | undefined }, mode: 'json' | 'csv' | 'table'): string {
+  if (mode === 'json') return JSON.stringify({ ...run.result, runId: run.runId, resultId: run.resultId, chart: run.chart ?? null }, null, 2) + '\n';
+  if (mode === 'csv') return toCsv(run.result);
+  return `${toTable(run.result)}${run.chart ? `\n${describeChart(run.chart)}` : ''}\n`;
 }
 
 export function describeMetadata(doc: MetadataDocument): string {

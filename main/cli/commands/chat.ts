@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import type { AskResult, ChatMessage, QueryResult } from '../../../engine/contract/index';
+import type { AskResult, ChartRecommendation, ChatMessage, QueryResult } from '../../../engine/contract/index';
 import { CliError, formatTable, intOption, type CliContext } from '../context';
-import { toCsv, toTable } from '../format';
+import { formatRun } from '../format';
 
 function describeAsk(r: AskResult): string {
   if (r.declined) return [`Cannot answer: ${r.declined.reason}`, ...r.declined.suggestions.map((s) => `  try: ${s}`)].join('\n');
@@ -59,14 +59,14 @@ export function registerChatCommands(program: Command, ctx: CliContext): void {
       const engine = await ctx.engine(command);
       // A token from a conversation is recorded in that conversation, like the app's Approve button.
       const bound = engine.approvals.peek(token);
-      let run: { runId: string; resultId: string; result: QueryResult };
+      let run: { runId: string; resultId: string; result: QueryResult; chart?: ChartRecommendation | undefined };
       if (bound?.sessionId && bound.messageId) {
         const message = await ctx.call(command, 'chat.approve', { sessionId: bound.sessionId, messageId: bound.messageId, token });
         if (message.message.payload.kind === 'error') throw new CliError({ code: message.message.payload.code as never, message: message.message.payload.message });
         if (message.message.payload.kind !== 'result') throw new CliError({ code: 'INTERNAL', message: 'The run did not produce a result.' });
         const stored = await ctx.call(command, 'chat.result', { resultId: message.message.payload.resultId });
         const result: QueryResult = { ...stored, truncatedBy: stored.truncated ? 'rows' : null, rowLimit: Math.max(1, stored.rowCount), elapsedMs: message.message.payload.latencyMs, notices: [] };
-        run = { runId: message.message.payload.runId, resultId: message.message.payload.resultId, result };
+        run = { runId: message.message.payload.runId, resultId: message.message.payload.resultId, result, chart: stored.chart };
       } else {
         run = await ctx.call(command, 'query.run', {
           token,
@@ -74,8 +74,7 @@ export function registerChatCommands(program: Command, ctx: CliContext): void {
           ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
         });
       }
-      if (ctx.globals(command).json) ctx.io.stdout(JSON.stringify({ ...run.result, runId: run.runId, resultId: run.resultId }, null, 2) + '\n');
-      else ctx.io.stdout(opts.format === 'csv' ? toCsv(run.result) : toTable(run.result) + '\n');
+      ctx.io.stdout(formatRun(run, ctx.globals(command).json ? 'json' : opts.format));
     });
 
   program

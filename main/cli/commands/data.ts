@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { PreparedQuery } from '../../../engine/contract/index';
 import { CliError, intOption, type CliContext } from '../context';
-import { describeMetadata, toCsv, toTable } from '../format';
+import { describeMetadata, formatRun } from '../format';
 
 export function describePreview(p: PreparedQuery): string {
   const lines = [`Query (${p.dialect}):`, ...p.query.split('\n').map((l) => `  ${l}`), ''];
@@ -101,7 +101,6 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
         }
       }
       const run = await ctx.call(command, 'query.run', { token: prepared.approval.token });
-      if (ctx.globals(command).json) ctx.io.stdout(JSON.stringify({ ...run.result, runId: run.runId, resultId: run.resultId }, null, 2) + '\n');
-      else ctx.io.stdout(opts.format === 'csv' ? toCsv(run.result) : toTable(run.result) + '\n');
+      ctx.io.stdout(formatRun(run, ctx.globals(command).json ? 'json' : opts.format ?? 'table'));
     });
 }
