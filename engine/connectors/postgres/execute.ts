@@ -151,28 +151,44 @@ interface PlanNode {
 const SUMMARY_LINES = 12;
 const LARGE_SCAN_ROWS = 1_000_000;
 
+/** How long past the preview budget the app waits for a server that has not yet noticed its statement timeout. */
+const PREVIEW_GRACE_MS = 500;
+
+function previewLimit(): PreviewLimitError {
+  return new PreviewLimitError(
+    `Estimating this query took longer than the ${PREVIEW_BUDGET.timeMs / 1000} s preview budget (planning computes its constant expressions), so it was stopped before approval. Simplify the constant expressions.`,
+    { timeoutMs: PREVIEW_BUDGET.timeMs },
+  );
+}
+
 /**
  * Plan Rows and Total Cost of `EXPLAIN (FORMAT JSON)`, in a read-only transaction under the preview
  * budget: planning folds constants (`length(repeat(md5('a'), 25000000))` is computed while planning),
  * so before approval it gets PREVIEW_BUDGET.timeMs of server time and fails with PreviewLimitError.
+ * PostgreSQL notices a timeout only between steps of such a computation, so the app does not wait
+ * for that: shortly after the budget the connection is cut (and discarded).
  */
 export async function explainPg(source: PgSource, query: string, options: { signal: AbortSignal; rowLimit: number; searchPath?: readonly string[] }): Promise<ExplainEstimate> {
   if (pgStatementKind(query) !== 'cursor') {
     throw new UnsupportedError('Only queries that return rows (SELECT, WITH, VALUES, TABLE) can be estimated.');
   }
+  let cut = false;
   try {
     return await inReadOnlyTransaction(source, { ...options, timeoutMs: PREVIEW_BUDGET.timeMs }, async (client, run) => {
-      const result = await run(() => client.query<Row>({ text: EXPLAIN + query, rowMode: 'array', queryMode: 'extended' } as ArrayQuery), EXPLAIN.length);
-      const plan = (JSON.parse(result.rows[0]![0]!) as Array<{ Plan: PlanNode }>)[0]!.Plan;
-      return summarizePlan(plan, options.rowLimit);
+      const deadline = setTimeout(() => {
+        cut = true;
+        (client as unknown as { connection: WireConnection }).connection.stream.destroy();
+      }, PREVIEW_BUDGET.timeMs + PREVIEW_GRACE_MS);
+      try {
+        const result = await run(() => client.query<Row>({ text: EXPLAIN + query, rowMode: 'array', queryMode: 'extended' } as ArrayQuery), EXPLAIN.length);
+        const plan = (JSON.parse(result.rows[0]![0]!) as Array<{ Plan: PlanNode }>)[0]!.Plan;
+        return summarizePlan(plan, options.rowLimit);
+      } finally {
+        clearTimeout(deadline);
+      }
     });
   } catch (error) {
-    if (error instanceof TimeoutError && error.details?.kind === 'STATEMENT_TIMEOUT') {
-      throw new PreviewLimitError(
-        `Estimating this query took longer than the ${PREVIEW_BUDGET.timeMs / 1000} s preview budget (planning computes its constant expressions), so it was stopped before approval. Simplify the constant expressions.`,
-        { timeoutMs: PREVIEW_BUDGET.timeMs },
-      );
-    }
+    if (cut || (error instanceof TimeoutError && error.details?.kind === 'STATEMENT_TIMEOUT')) throw previewLimit();
     throw error;
   }
 }
