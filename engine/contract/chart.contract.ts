@@ -13,6 +13,8 @@ export const ChartSpec = z.object({
   type: ChartType,
   /** The column along the x axis (the labels of a pie, the binned column of a histogram); null for `single` and `table`. */
   x: z.string().nullable(),
+  /** Columns joined to name each category (first and last name), when one column alone does not; `x` is the first of them. */
+  label: z.array(z.string()).optional(),
   /** The measured columns, one dataset each (the values of `single`). */
   y: z.array(z.string()),
   /** A column whose values split one measure into several lines or bars. */
