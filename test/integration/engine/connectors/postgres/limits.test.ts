@@ -7,7 +7,8 @@ import * as assert from 'uvu/assert';
 import { createPostgresConnector } from '../../../../../engine/connectors/postgres/connector';
 import { PREVIEW_BUDGET } from '../../../../../engine/connectors/shared/preview-budget';
 import type { Connector } from '../../../../../engine/connectors/types';
-import { EngineError, PreviewLimitError } from '../../../../../engine/errors';
+import type { EngineError} from '../../../../../engine/errors';
+import { PreviewLimitError } from '../../../../../engine/errors';
 import { createPgDatabase, type TestDatabase } from '../../../../support/databases';
 import { never, pgSpec, waitFor } from './support';
 
