@@ -3,7 +3,7 @@ import type { CreateSourceInput, Source, TlsMode } from '../../../engine/contrac
 import { formatTable, intOption, type CliContext } from '../context';
 
 interface AddOptions {
-  name: string;
+  name?: string;
   url?: string;
   passwordStdin?: boolean;
   host?: string;
@@ -43,12 +43,13 @@ function detail(s: Source): string {
 export function registerSourcesCommands(program: Command, ctx: CliContext): void {
   const sources = program.command('sources').description('Databases and files you can ask questions about');
 
-  sources
+  const add = sources
     .command('add')
     .description('Add a source: `sources add postgres|mysql|mongodb --name N --url URL` or `sources add file --name N PATH...`')
     .addArgument(new Argument('<type>', 'source type').choices(['postgres', 'mysql', 'mongodb', 'file']))
     .argument('[paths...]', 'files, for a file source')
-    .requiredOption('--name <name>', 'a name for the source')
+    // Checked in the action, not by commander: a required option here would be required of `add sample` too.
+    .option('--name <name>', 'a name for the source (required)')
     .option('--url <url>', 'connection URL; a password in it goes to the OS keychain, never to disk')
     .option('--password-stdin', 'read the password from stdin (after the PIN when --pin-stdin is also given)')
     .option('--host <host>', 'host (instead of --url)')
@@ -61,6 +62,7 @@ export function registerSourcesCommands(program: Command, ctx: CliContext): void
     .option('--row-limit <n>', 'row limit (default 10000)', intOption)
     .option('--allow-sample-values', 'allow sampled column values in prompts to hosted models')
     .action(async (type: CreateSourceInput['type'], paths: string[], opts: AddOptions, command: Command) => {
+      if (opts.name === undefined) command.error("error: required option '--name <name>' not specified", { code: 'commander.missingMandatoryOptionValue' });
       await ctx.unlock(command);
       const password = opts.passwordStdin ? await ctx.takeStdinSecret('the password') : undefined;
       const settings = {
@@ -81,6 +83,19 @@ export function registerSourcesCommands(program: Command, ctx: CliContext): void
       }
       const source = await ctx.call(command, 'sources.create', input as CreateSourceInput);
       ctx.print(command, source, detail);
+    });
+
+  // `sources add sample` is a command of its own: it takes none of `add`'s options, not even --name.
+  add
+    .command('sample')
+    .description('Add the built-in sample data (the Chinook music store), ready to ask; gives the existing one if it is already added')
+    .action(async (_opts, command: Command) => {
+      await ctx.unlock(command);
+      const source = await ctx.call(command, 'sources.addSample');
+      const examples = await ctx.call(command, 'sources.examples', { id: source.id });
+      ctx.print(command, source, (s) =>
+        [detail(s), '', 'Try one of these:', ...examples.map((q) => `  polystore ask ${s.id} "${q}"`)].join('\n'),
+      );
     });
 
   sources
