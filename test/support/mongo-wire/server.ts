@@ -75,6 +75,8 @@ export interface MongoWireServer {
    * narrows the delay to those command names (say, only `getMore`).
    */
   setLatency(ms: number, options?: { ignoreMaxTimeMS?: boolean; commands?: string[] }): void;
+  /** The next command named `name` fails with this server error (a failure mid-result, say), once. */
+  failNext(name: string, error?: { code: number; codeName: string; message: string }): void;
   /** Commands received so far, in arrival order (for asserting what a client sent). */
   readonly commandLog: ReadonlyArray<LoggedCommand>;
   /** The current end of commandLog, to pass to commandsSince later. */
@@ -128,6 +130,7 @@ export async function startMongoWireServer(options: MongoWireServerOptions = {})
   let latencyMs = 0;
   let honourMaxTime = true;
   let delayed: ReadonlySet<string> | null = null;
+  const failures = new Map<string, CommandError>();
   let nextConnectionId = 1;
 
   const delay = (ms: number, socket: net.Socket) =>
@@ -139,6 +142,11 @@ export async function startMongoWireServer(options: MongoWireServerOptions = {})
   async function answer(request: Request, session: Session, socket: net.Socket): Promise<Document> {
     const name = Object.keys(request.command)[0] ?? '';
     commandLog.push({ name: COMMAND_ALIASES[name] ?? name, db: request.db, opCode: request.opCode, command: request.command, bson: request.bson, connectionId: session.connectionId });
+    const failure = failures.get(name);
+    if (failure) {
+      failures.delete(name);
+      throw failure;
+    }
     const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
     if (!handler) throw new CommandError(59, 'CommandNotFound', `no such command: '${name}'`);
     if (state.requireAuth && !session.user && !OPEN_COMMANDS.has(name)) {
@@ -250,6 +258,9 @@ export async function startMongoWireServer(options: MongoWireServerOptions = {})
       latencyMs = ms;
       honourMaxTime = !ignoreMaxTimeMS;
       delayed = commands ? new Set(commands) : null;
+    },
+    failNext(name, error = { code: 1, codeName: 'InternalError', message: 'injected failure' }) {
+      failures.set(name, new CommandError(error.code, error.codeName, error.message));
     },
     commandLog,
     mark: () => commandLog.length,
