@@ -55,6 +55,8 @@ test('the superuser connects, reports the server version and that it can write, 
   assert.ok(result.latencyMs >= 0 && result.latencyMs < 5_000);
   assert.is(result.canWrite, true);
   assert.ok(result.writeDetails.includes('superuser'), result.writeDetails.join(', '));
+  assert.equal(result.risks.map((r) => r.code), ['SUPERUSER']);
+  assert.match(result.risks[0]!.message, /read and write any file on the server/);
 });
 
 test('a role granted SELECT only cannot write', async () => {
@@ -63,6 +65,7 @@ test('a role granted SELECT only cannot write', async () => {
   assert.is(result.ok, true, result.error?.message);
   assert.is(result.canWrite, false);
   assert.equal(result.writeDetails, []);
+  assert.equal(result.risks, [], 'a read-only role carries no risk');
 });
 
 test('a role with INSERT on one table can write, and the table is named', async () => {
@@ -77,6 +80,39 @@ test('a role with CREATE on a schema can write', async () => {
   const result = await check({ user: role });
   assert.is(result.canWrite, true);
   assert.ok(result.writeDetails.includes('CREATE on schema public'), result.writeDetails.join(', '));
+});
+
+const riskCodes = (result: ConnectionTestResult) => result.risks.map((r) => r.code).sort();
+
+test('memberships and attributes beyond reading are reported as risks, one per code', async () => {
+  const role = createRole((r) => `GRANT pg_signal_backend, pg_read_all_stats, pg_read_server_files, pg_execute_server_program TO ${r}; ALTER ROLE ${r} REPLICATION CREATEDB BYPASSRLS`);
+  const result = await check({ user: role });
+  assert.is(result.ok, true, result.error?.message);
+  assert.equal(riskCodes(result), ['EXECUTE_SERVER_PROGRAM', 'READ_SERVER_FILES', 'REPLICATION', 'SEE_ALL_SESSIONS', 'SERVER_ADMIN', 'SIGNAL_SESSIONS']);
+  assert.match(result.risks.find((r) => r.code === 'SERVER_ADMIN')!.message, /CREATEDB, BYPASSRLS/);
+  const writer = createRole((r) => `GRANT pg_write_server_files TO ${r}`);
+  assert.equal(riskCodes(await check({ user: writer })), ['WRITE_SERVER_FILES']);
+});
+
+test('trusted function schemas are a risk the owner confirms', async () => {
+  const role = createRole((r) => `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${r}`);
+  const result = await connector.testConnection(pgSpec(db.name, { connection: { user: role }, settings: { trustedFunctionSchemas: ['public'] } }), never);
+  assert.equal(riskCodes(result), ['UNTRUSTED_FUNCTIONS']);
+  assert.match(result.risks[0]!.message, /public/);
+});
+
+test('installed extensions that reach other servers or files are reported', async () => {
+  const available = db.sql(`SELECT string_agg(name, ',') FROM pg_available_extensions WHERE name IN ('dblink', 'file_fdw')`).trim().split(',').filter(Boolean);
+  if (available.length === 0) return;
+  for (const ext of available) db.sql(`CREATE EXTENSION IF NOT EXISTS ${ext}`);
+  try {
+    const role = createRole((r) => `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${r}`);
+    const result = await check({ user: role });
+    if (available.includes('dblink')) assert.match(result.risks.find((r) => r.code === 'REMOTE_ACCESS_EXTENSION')?.message ?? '', /dblink/);
+    if (available.includes('file_fdw')) assert.match(result.risks.find((r) => r.code === 'READ_SERVER_FILES')?.message ?? '', /file_fdw/);
+  } finally {
+    for (const ext of available) db.sql(`DROP EXTENSION IF EXISTS ${ext}`);
+  }
 });
 
 test('nothing listening on the port: PORT_CLOSED', async () => {
