@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMongoConnector } from '../../../../../engine/connectors/mongodb/connector';
 import type { ConnectionTestResult, Connector } from '../../../../../engine/connectors/types';
+import { LoginRisk } from '../../../../../engine/contract/index';
 import { selfSignedCertificate, type Certificate } from '../../../../support/mongo-wire/certificates';
 import { startMongoWireServer, type MongoWireServer } from '../../../../support/mongo-wire/server';
 import { mongoSpec } from '../../../../support/mongo-wire/specs';
@@ -14,6 +15,16 @@ const USERS = [
   { user: 'writer', password: PASSWORDS.writer, roles: [{ role: 'readWrite', db: 'samples' }] },
   { user: 'analyst', password: PASSWORDS.reader, db: 'samples', roles: [{ role: 'read', db: 'samples' }, { role: 'readAnyDatabase', db: 'admin' }] },
   { user: 'owner', password: PASSWORDS.owner, roles: [{ role: 'root', db: 'admin' }] },
+  { user: 'dbowner', password: PASSWORDS.owner, roles: [{ role: 'dbOwner', db: 'samples' }] },
+  { user: 'cluster', password: PASSWORDS.owner, roles: [{ role: 'read', db: 'samples' }, { role: 'clusterAdmin', db: 'admin' }] },
+  { user: 'monitor', password: PASSWORDS.owner, roles: [{ role: 'read', db: 'samples' }, { role: 'clusterMonitor', db: 'admin' }] },
+  { user: 'useradmin', password: PASSWORDS.owner, roles: [{ role: 'read', db: 'samples' }, { role: 'userAdminAnyDatabase', db: 'admin' }] },
+  {
+    user: 'custom',
+    password: PASSWORDS.owner,
+    roles: [{ role: 'read', db: 'samples' }, { role: 'payrollPeek', db: 'admin' }],
+    privileges: [{ resource: { db: 'payroll', collection: 'salaries' }, actions: ['find'] }],
+  },
 ];
 
 let secured: MongoWireServer;
@@ -91,11 +102,36 @@ test('read roles on several databases are still read-only; the authentication da
   assert.is(r.writeDetails.length, 2);
 });
 
+test('login risks: a read-only login on the source database has none', async () => {
+  const r = await connector.testConnection(mongoSpec(secured, { connection: { user: 'reader', authSource: 'admin' }, password: PASSWORDS.reader }), signal);
+  assert.equal(r.risks, []);
+});
+
+test('login risks come from the server\u2019s privilege list: root, dbOwner, clusterAdmin, readAnyDatabase, user admins, custom roles', async () => {
+  const risks = async (user: string, password = PASSWORDS.owner, connection: object = { authSource: 'admin' }) => {
+    const r = await connector.testConnection(mongoSpec(secured, { connection: { user, ...connection }, password }), signal);
+    assert.is(r.ok, true, JSON.stringify(r));
+    for (const risk of r.risks) LoginRisk.parse(risk);
+    assertNoSecret(r);
+    return r.risks.map((risk) => risk.code).sort();
+  };
+  assert.equal(await risks('owner'), ['SUPERUSER']);
+  assert.equal(await risks('writer', PASSWORDS.writer), ['CAN_WRITE']);
+  assert.equal(await risks('dbowner'), ['CAN_WRITE', 'SERVER_ADMIN']);
+  assert.equal(await risks('cluster'), ['REPLICATION', 'SEE_ALL_SESSIONS', 'SERVER_ADMIN', 'SIGNAL_SESSIONS']);
+  assert.equal(await risks('monitor'), ['SEE_ALL_SESSIONS']);
+  assert.equal(await risks('useradmin'), ['SERVER_ADMIN', 'SUPERUSER']);
+  assert.equal(await risks('analyst', PASSWORDS.reader, {}), ['READ_OTHER_DATABASES']);
+  const custom = await connector.testConnection(mongoSpec(secured, { connection: { user: 'custom', authSource: 'admin' }, password: PASSWORDS.owner }), signal);
+  assert.equal(custom.risks, [{ code: 'READ_OTHER_DATABASES', message: 'This login can read databases other than "samples" (find on collection salaries in database payroll).' }]);
+});
+
 test('a server without authentication: anyone can write', async () => {
   const r = await connector.testConnection(mongoSpec(open), signal);
   assert.is(r.ok, true);
   assert.is(r.canWrite, true);
   assert.match(r.writeDetails[0]!, /does not require a login/);
+  assert.equal(r.risks.map((risk) => risk.code), ['SUPERUSER']);
 });
 
 test('wrong password: AUTH_FAILED, and the password appears nowhere', async () => {
