@@ -21,7 +21,8 @@ export function chartHintsFromPlan(plan: unknown): ChartHints {
     plan.dimensions.forEach((dim, k) => {
       if (dim.bucket) for (const name of labels.dimensions[k] ?? []) timeBuckets[name] = dim.bucket;
     });
-    return { dimensions: labels.dimensions.flat(), measures: labels.measures, timeBuckets };
+    const groups = plan.dimensions.map((dim, k) => ({ columns: labels.dimensions[k] ?? [], label: dim.label })).filter((g) => g.columns.length > 1);
+    return { dimensions: labels.dimensions.flat(), measures: labels.measures, timeBuckets, groups };
   } catch {
     return {};
   }

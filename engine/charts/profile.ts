@@ -43,6 +43,8 @@ export interface ChartHints {
   dimensions?: readonly string[];
   /** Output columns that are aggregates (counts, sums, averages). */
   measures?: readonly string[];
+  /** Groupings shown by several columns (an entity's first and last name), with the word for what they name ("customer"). */
+  groups?: ReadonlyArray<{ columns: readonly string[]; label: string }>;
   /** Grouping columns bucketed by time (month, year, …). */
   timeBuckets?: Readonly<Record<string, string>>;
 }

@@ -14,7 +14,7 @@ export const CHART_LIMITS = {
   /** Beyond this many categories only the top N are drawn (and "Other"). */
   topN: 30,
   /** Beyond this many categories bars are no longer the recommendation, only an alternative. */
-  maxBarCategories: 200,
+  maxBarCategories: 1_000,
   /** A pie of more parts than this cannot be read. */
   pieParts: 7,
   /** A histogram needs enough values to have a shape. */
@@ -40,6 +40,13 @@ interface Choice {
   reason: string;
 }
 
+/**
+ * A column as a label: a category named by several columns (first and last
+ * name) carries them in `label` (the first is the column itself) and the word
+ * for what they name.
+ */
+type Axis = ColumnProfile & { label?: ColumnProfile[]; words?: string };
+
 /** The columns of a result sorted by what they can be on a chart. */
 interface Shape {
   rows: readonly (readonly unknown[])[];
@@ -47,7 +54,7 @@ interface Shape {
   /** Dates and ordered labels (years, months), in column order. */
   time: ColumnProfile[];
   measures: ColumnProfile[];
-  categories: ColumnProfile[];
+  categories: Axis[];
   keys: ColumnProfile[];
   hints: ChartHints;
 }
@@ -90,15 +97,52 @@ function isShare(m: ColumnProfile): boolean {
   return hasWord(m.name, SHARE) && !m.negatives && (Math.abs(m.sum - 100) <= 2 || Math.abs(m.sum - 1) <= 0.02);
 }
 
-/** Every row has its own value (or combination of values) in these columns. */
-function uniqueRows(rows: readonly (readonly unknown[])[], columns: readonly ColumnProfile[]): boolean {
+/** How many different values (or combinations of values) these columns have. */
+function distinctRows(rows: readonly (readonly unknown[])[], axes: readonly Axis[]): number {
+  const columns = axes.flatMap((a) => a.label ?? [a]);
   const seen = new Set<string>();
-  for (const row of rows) {
-    const key = columns.length === 1 ? String(row[columns[0]!.index]) : JSON.stringify(columns.map((c) => row[c.index] ?? null));
-    if (seen.has(key)) return false;
-    seen.add(key);
+  for (const row of rows) seen.add(columns.length === 1 ? String(row[columns[0]!.index]) : JSON.stringify(columns.map((c) => row[c.index] ?? null)));
+  return seen.size;
+}
+
+/** Every row has its own value (or combination of values) in these columns. */
+function uniqueRows(rows: readonly (readonly unknown[])[], axes: readonly Axis[]): boolean {
+  return distinctRows(rows, axes) === rows.length;
+}
+
+const wordsFor = (axis: Axis) => axis.words ?? columnWords(axis.name);
+const labelOf = (axis: Axis): Partial<ChartSpec> => (axis.label ? { label: axis.label.map((c) => c.name) } : {});
+
+/** "first_name" and "last_name", "FirstName" and "LastName": two halves of one name. */
+const NAME_PART = /(^|_|[a-z])(first|given|last|family|sur|middle)_?name$/i;
+
+/**
+ * Categories that together name one thing become one axis: a plan's grouping
+ * shown by several columns, or adjacent first/last name columns.
+ */
+function joinLabels(categories: ColumnProfile[], rows: readonly (readonly unknown[])[], hints: ChartHints): Axis[] {
+  const byName = new Map(categories.map((c) => [c.name, c]));
+  const groups: Array<{ columns: ColumnProfile[]; words: string }> = [];
+  for (const g of hints.groups ?? []) {
+    const columns = g.columns.map((n) => byName.get(n)).filter((c): c is ColumnProfile => c !== undefined);
+    if (columns.length > 1) groups.push({ columns, words: columnWords(g.label) });
   }
-  return true;
+  const names = categories.filter((c) => NAME_PART.test(c.name) && !groups.some((g) => g.columns.includes(c)));
+  for (let i = 0; i + 1 < names.length; i++) {
+    if (names[i + 1]!.index === names[i]!.index + 1) {
+      groups.push({ columns: [names[i]!, names[i + 1]!], words: 'name' });
+      i++;
+    }
+  }
+  const joined = new Set(groups.flatMap((g) => g.columns.slice(1)));
+  return categories
+    .filter((c) => !joined.has(c))
+    .map((c) => {
+      const group = groups.find((g) => g.columns[0] === c);
+      if (!group) return c;
+      const axis: Axis = { ...c, label: group.columns, words: group.words, longestLabel: group.columns.reduce((n, col) => n + col.longestLabel + 1, -1) };
+      return { ...axis, distinct: distinctRows(rows, [axis]) };
+    });
 }
 
 /**
@@ -128,16 +172,22 @@ function oneRow(shape: Shape): Choice[] {
   if (shape.measures.length === 0 || shape.measures.length > CHART_LIMITS.maxSingleValues) {
     return [{ spec: TABLE, reason: 'One row: there is nothing to compare it with, so the table shows it as it is.' }];
   }
-  const label = shape.categories[0] ?? shape.time[0] ?? shape.keys[0] ?? null;
+  const label: Axis | null = shape.categories[0] ?? shape.time[0] ?? shape.keys[0] ?? null;
   const y = names(shape.measures);
-  const what = label ? ` for this ${columnWords(label.name)}` : '';
-  return [{ spec: { type: 'single', x: label?.name ?? null, y }, reason: `One row: ${list(y)}${what} ${y.length === 1 ? 'reads' : 'read'} best as numbers on their own.` }];
+  const what = label ? ` for this ${wordsFor(label)}` : '';
+  return [{ spec: { type: 'single', x: label?.name ?? null, ...(label ? labelOf(label) : {}), y }, reason: `One row: ${list(y)}${what} ${y.length === 1 ? 'reads' : 'read'} best as numbers on their own.` }];
 }
 
-/** A series column for one measure: a label with few enough values to colour, other than the x axis. */
-function seriesFor(shape: Shape, x: ColumnProfile): ColumnProfile | null {
-  const candidates = [...shape.categories, ...shape.time, ...shape.keys].filter((c) => c !== x && c.distinct >= 2);
-  return candidates.find((c) => c.distinct <= CHART_LIMITS.maxSeries) ?? null;
+/**
+ * The column that splits one measure into several lines or bars: needed only
+ * when the x values repeat, and then the one that makes each (x, series) pair
+ * unique with few enough values to colour.
+ */
+function seriesFor(shape: Shape, x: Axis): { series: Axis | null; tooMany: Axis | null } {
+  if (uniqueRows(shape.rows, [x])) return { series: null, tooMany: null };
+  const candidates: Axis[] = [...shape.categories, ...shape.time, ...shape.keys].filter((c) => c !== x && c.distinct >= 2 && uniqueRows(shape.rows, [x, c]));
+  const series = candidates.find((c) => c.distinct <= CHART_LIMITS.maxSeries) ?? null;
+  return { series, tooMany: series ? null : (candidates[0] ?? null) };
 }
 
 function overTime(shape: Shape): Choice[] | null {
@@ -147,22 +197,20 @@ function overTime(shape: Shape): Choice[] | null {
   const x = ordered.length >= 2 && ordered[0]!.role === 'ordinal' && ordered[1]!.distinct > ordered[0]!.distinct ? ordered[1]! : ordered[0]!;
   const measures = pickMeasures(shape.measures);
   const primary = measures[0]!;
-  const series = measures.length === 1 || shape.categories.length + shape.keys.length > 0 ? seriesFor(shape, x) : null;
+  const { series, tooMany } = seriesFor(shape, x);
   const y = series ? [primary.name] : names(measures);
   const xWords = columnWords(x.name);
 
-  const otherLabels = [...shape.categories, ...shape.keys, ...shape.time].filter((c) => c !== x && c !== series && c.distinct >= 2);
-  if (otherLabels.length > 0 && !series) {
-    const tooMany = otherLabels[0]!;
+  if (tooMany) {
     return [
       {
         spec: TABLE,
-        reason: `${capital(columnWords(tooMany.name))} has ${count.format(tooMany.distinct)} values: too many lines to tell apart, so the table is clearer.`,
+        reason: `${capital(wordsFor(tooMany))} has ${count.format(tooMany.distinct)} values: too many lines to tell apart, so the table is clearer.`,
       },
       { spec: { type: 'line', x: x.name, y: [primary.name], series: tooMany.name }, reason: '' },
     ];
   }
-  if (!uniqueRows(shape.rows, series ? [x, series] : [x])) {
+  if (!series && !uniqueRows(shape.rows, [x])) {
     return [
       {
         spec: { type: 'scatter', x: x.name, y: [primary.name] },
@@ -179,7 +227,7 @@ function overTime(shape: Shape): Choice[] | null {
     ? `${capital(list(y))} adds up over ${xWords}, so an area shows the running total.`
     : share
       ? `${capital(list(y))} is a share per ${xWords}, so stacked areas show how the whole divides over time.`
-      : `${capital(xWords)} is ${x.role === 'time' ? 'a date' : 'ordered'}, so a line shows how ${list(y)} changes ${x.role === 'time' ? 'over time' : `from one ${xWords} to the next`}${series ? `, one line per ${columnWords(series.name)}` : ''}.`;
+      : `${capital(xWords)} is ${x.role === 'time' ? 'a date' : 'ordered'}, so a line shows how ${list(y)} changes ${x.role === 'time' ? 'over time' : `from one ${xWords} to the next`}${series ? `, one line per ${wordsFor(series)}` : ''}.`;
   const choices: Choice[] = [{ spec: main, reason: because }];
   choices.push({ spec: { ...main, type: main.type === 'line' ? 'area' : 'line', stacked: main.type === 'line' && series !== null && isAdditive(primary) ? true : undefined }, reason: '' });
   if (x.distinct <= CHART_LIMITS.maxBarsOverTime) {
@@ -189,17 +237,18 @@ function overTime(shape: Shape): Choice[] | null {
 }
 
 /** The label column bars are drawn along: a hinted grouping, else the first category, else an id. */
-function labelColumn(shape: Shape): ColumnProfile | null {
-  const labels = [...shape.categories, ...shape.time, ...shape.keys].sort((a, b) => a.index - b.index);
+function labelColumn(shape: Shape): Axis | null {
+  const labels: Axis[] = [...shape.categories, ...shape.time, ...shape.keys].sort((a, b) => a.index - b.index);
   const hinted = labels.find((l) => shape.hints.dimensions?.includes(l.name));
   return hinted ?? shape.categories[0] ?? shape.time[0] ?? shape.keys[0] ?? labels[0] ?? null;
 }
 
-function barSpec(x: ColumnProfile, y: string[], extra: Partial<ChartSpec> = {}): ChartSpec {
+function barSpec(x: Axis, y: string[], extra: Partial<ChartSpec> = {}): ChartSpec {
   const horizontal = x.longestLabel > CHART_LIMITS.horizontalLabelChars || x.distinct > CHART_LIMITS.horizontalCategories;
   return {
     type: 'bar',
     x: x.name,
+    ...labelOf(x),
     y,
     ...(horizontal ? { horizontal: true } : {}),
     ...(x.distinct > CHART_LIMITS.topN ? { topN: CHART_LIMITS.topN } : {}),
@@ -207,14 +256,14 @@ function barSpec(x: ColumnProfile, y: string[], extra: Partial<ChartSpec> = {}):
   };
 }
 
-function byTwoLabels(shape: Shape, first: ColumnProfile, second: ColumnProfile, measure: ColumnProfile): Choice[] {
+function byTwoLabels(first: Axis, second: Axis, measure: ColumnProfile): Choice[] {
   // The one with fewer values colours the bars; the other runs along the axis.
   const [x, series] = second.distinct <= first.distinct || first.distinct > CHART_LIMITS.maxSeries ? [first, second] : [second, first];
   if (series.distinct > CHART_LIMITS.maxSeries) {
     return [
       {
         spec: TABLE,
-        reason: `${capital(columnWords(first.name))} and ${columnWords(second.name)} both have many values (${count.format(first.distinct)} and ${count.format(second.distinct)}): too many bars to compare, so the table is clearer.`,
+        reason: `${capital(wordsFor(first))} and ${wordsFor(second)} both have many values (${count.format(first.distinct)} and ${count.format(second.distinct)}): too many bars to compare, so the table is clearer.`,
       },
       { spec: barSpec(x, [measure.name], { series: series.name, stacked: true }), reason: '' },
     ];
@@ -224,11 +273,13 @@ function byTwoLabels(shape: Shape, first: ColumnProfile, second: ColumnProfile, 
   const choices: Choice[] = [
     {
       spec: main,
-      reason: `Two groupings: ${columnWords(measure.name)} per ${columnWords(x.name)}, ${stacked ? 'stacked' : 'side by side'} by ${columnWords(series.name)}.`,
+      reason: `Two groupings: ${columnWords(measure.name)} per ${wordsFor(x)}, ${stacked ? 'stacked' : 'side by side'} by ${wordsFor(series)}.`,
     },
   ];
   if (isAdditive(measure)) choices.push({ spec: { ...main, stacked: !stacked }, reason: '' });
-  if (x.distinct <= CHART_LIMITS.maxSeries) choices.push({ spec: barSpec(series, [measure.name], { series: x.name, ...(x.distinct > CHART_LIMITS.groupedSeries && isAdditive(measure) ? { stacked: true } : {}) }), reason: '' });
+  if (x.distinct <= CHART_LIMITS.maxSeries && !x.label && !series.label) {
+    choices.push({ spec: barSpec(series, [measure.name], { series: x.name, ...(x.distinct > CHART_LIMITS.groupedSeries && isAdditive(measure) ? { stacked: true } : {}) }), reason: '' });
+  }
   return choices;
 }
 
@@ -238,17 +289,16 @@ function byCategory(shape: Shape): Choice[] | null {
   if (!x) return null;
   const measures = pickMeasures(shape.measures);
   const primary = measures[0]!;
-  const second = [...shape.categories, ...shape.time, ...shape.keys].find((c) => c !== x && c.distinct >= 2 && c.role !== 'key');
-  if (second && !uniqueRows(shape.rows, [x])) return byTwoLabels(shape, x, second, primary);
-
-  const y = names(measures);
-  const xWords = columnWords(x.name);
+  const xWords = wordsFor(x);
   if (!uniqueRows(shape.rows, [x])) {
+    const second = [...shape.categories, ...shape.time, ...shape.keys].find((c) => c !== x && c.distinct >= 2 && c.role !== 'key' && uniqueRows(shape.rows, [x, c]));
+    if (second) return byTwoLabels(x, second, primary);
     return [
       { spec: TABLE, reason: `${capital(xWords)} repeats across rows, so the rows are not one per ${xWords}; the table shows them as they are.` },
       { spec: barSpec(x, [primary.name]), reason: '' },
     ];
   }
+  const y = names(measures);
   if (x.distinct > CHART_LIMITS.maxBarCategories) {
     return [
       { spec: TABLE, reason: `${count.format(x.distinct)} values of ${xWords} are too many bars to read; the bar chart alternative shows the top ${CHART_LIMITS.topN}.` },
@@ -256,9 +306,10 @@ function byCategory(shape: Shape): Choice[] | null {
     ];
   }
   const choices: Choice[] = [];
-  const parts = x.distinct <= CHART_LIMITS.pieParts && measures.length >= 1 && isAdditive(primary) && (primary.sum > 0);
+  const parts = x.distinct <= CHART_LIMITS.pieParts && isAdditive(primary) && primary.sum > 0;
+  const pie = (type: 'pie' | 'doughnut'): ChartSpec => ({ type, x: x.name, ...labelOf(x), y: [primary.name] });
   if (parts && isShare(primary)) {
-    choices.push({ spec: { type: 'pie', x: x.name, y: [primary.name] }, reason: `${capital(columnWords(primary.name))} is a share of a whole across ${x.distinct} ${xWords} values, so a pie shows the parts.` });
+    choices.push({ spec: pie('pie'), reason: `${capital(columnWords(primary.name))} is a share of a whole across ${x.distinct} values of ${xWords}, so a pie shows the parts.` });
   }
   const bar = barSpec(x, y);
   const ranked = primary.order === 'desc';
@@ -270,11 +321,7 @@ function byCategory(shape: Shape): Choice[] | null {
     spec: bar,
     reason: `${capital(list(y))} per ${xWords}: one bar per ${xWords} (${count.format(x.distinct)})${ranked ? ', in ranked order' : ''}${notes.length ? `, ${notes.join('; ')}` : ''}.`,
   });
-  if (parts && !isShare(primary)) {
-    choices.push({ spec: { type: 'doughnut', x: x.name, y: [primary.name] }, reason: '' });
-    choices.push({ spec: { type: 'pie', x: x.name, y: [primary.name] }, reason: '' });
-  }
-  if (isShare(primary) && parts) choices.push({ spec: { type: 'doughnut', x: x.name, y: [primary.name] }, reason: '' });
+  if (parts) choices.push({ spec: pie('doughnut'), reason: '' }, { spec: pie('pie'), reason: '' });
   if (x.role === 'ordinal' && x.distinct >= 2) choices.push({ spec: { type: 'line', x: x.name, y }, reason: '' });
   if (shape.measures.length >= 2) choices.push({ spec: { type: 'scatter', x: shape.measures[0]!.name, y: [shape.measures[1]!.name] }, reason: '' });
   return choices;
@@ -317,13 +364,14 @@ function nothingToDraw(shape: Shape): Choice[] {
   const empty = shape.profiles.filter((p) => p.role === 'empty');
   if (shape.profiles.length > 0 && empty.length === shape.profiles.length) return [{ spec: TABLE, reason: 'Every value is empty (null): there is nothing to draw.' }];
   if (text.length > 0 && shape.measures.length === 0) return [{ spec: TABLE, reason: `${capital(list(names(text)))} is free text: it reads best in the table.` }];
-  return [{ spec: TABLE, reason: 'No column holds numbers to draw (ids and codes name things rather than measure them), so the table shows the rows as they are.' }];
+  const ids = shape.keys.length > 0 ? ' (ids and codes name things rather than measure them)' : '';
+  return [{ spec: TABLE, reason: `No column holds numbers to draw${ids}, so the table shows the rows as they are.` }];
 }
 
 /** What the reason adds about columns left out: ids that are not measures, empty columns. */
 function leftOut(shape: Shape, chosen: ChartSpec): string {
   if (chosen.type === 'table') return '';
-  const used = new Set([chosen.x, ...chosen.y, chosen.series, chosen.size].filter((n): n is string => typeof n === 'string'));
+  const used = new Set([chosen.x, ...chosen.y, ...(chosen.label ?? []), chosen.series, chosen.size].filter((n): n is string => typeof n === 'string'));
   const notes: string[] = [];
   const ids = shape.keys.filter((k) => !used.has(k.name));
   if (ids.length) notes.push(`${capital(list(names(ids)))} ${ids.length === 1 ? 'is an id' : 'are ids'}, not ${ids.length === 1 ? 'a measure' : 'measures'}.`);
@@ -333,7 +381,7 @@ function leftOut(shape: Shape, chosen: ChartSpec): string {
 }
 
 function specKey(spec: ChartSpec): string {
-  return JSON.stringify([spec.type, spec.x, spec.y, spec.series ?? null, spec.stacked ?? false, spec.size ?? null]);
+  return JSON.stringify([spec.type, spec.x, spec.y, spec.series ?? null, spec.stacked ?? false, spec.size ?? null, spec.horizontal ?? false]);
 }
 
 /**
@@ -348,7 +396,7 @@ export function recommendChart(result: ResultShape, hints: ChartHints = {}): Cha
     profiles,
     time: profiles.filter((p) => p.role === 'time' || p.role === 'ordinal'),
     measures: profiles.filter((p) => p.role === 'measure'),
-    categories: profiles.filter((p) => p.role === 'category'),
+    categories: joinLabels(profiles.filter((p) => p.role === 'category'), result.rows, hints),
     keys: profiles.filter((p) => p.role === 'key'),
     hints,
   };

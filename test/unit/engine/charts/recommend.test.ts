@@ -46,13 +46,13 @@ test('long labels or more than a dozen categories lay the bars on their side', (
   assert.is(few.recommended.horizontal, undefined);
 });
 
-test('more than 30 categories: the top 30, the rest summed as Other; more than 200: the table, bars as the alternative', () => {
+test('more than 30 categories: the top 30, the rest summed as Other; more than 1,000: the table, bars as the alternative', () => {
   const forty = Array.from({ length: 40 }, (_, i) => [`artist ${i}`, 100 - i]);
   const r = chart([['artist', 'string'], ['tracks', 'integer']], forty);
   assert.is(r.recommended.type, 'bar');
   assert.is(r.recommended.topN, CHART_LIMITS.topN);
   assert.match(r.reason, /top 30 of 40, the rest summed as Other/);
-  const many = Array.from({ length: 250 }, (_, i) => [`track ${i}`, i]);
+  const many = Array.from({ length: 1_200 }, (_, i) => [`track ${i}`, i]);
   const t = chart([['track', 'string'], ['plays', 'integer']], many);
   assert.is(t.recommended.type, 'table');
   assert.equal(t.alternatives[0], { type: 'bar', x: 'track', y: ['plays'], horizontal: true, topN: 30 });
@@ -202,6 +202,32 @@ test('numeric ids are labels, never measures', () => {
   assert.match(ids.reason, /ids and codes/);
   // An aggregate named after an id is a measure.
   assert.equal(chart([['country', 'string'], ['count_customer_id', 'integer']], [['USA', 13], ['Canada', 8]]).recommended.y, ['count_customer_id']);
+});
+
+test('first and last name are one label, not two groupings', () => {
+  const rows = [['Helena', 'Holý', '49.62'], ['Richard', 'Cunningham', '47.62'], ['Luis', 'Rojas', '46.62'], ['Ladislav', 'Kovács', '45.62']];
+  const r = chart([['first_name', 'string'], ['last_name', 'string'], ['total', 'decimal']], rows);
+  assert.equal(r.recommended, { type: 'bar', x: 'first_name', label: ['first_name', 'last_name'], y: ['total'], horizontal: true });
+  assert.match(r.reason, /per name/);
+  // Two people with the same first name are still two bars.
+  const same = chart([['FirstName', 'string'], ['LastName', 'string'], ['n', 'integer']], [['Frank', 'Harris', 3], ['Frank', 'Ralston', 2], ['Mark', 'Philips', 1]]);
+  assert.equal(same.recommended.label, ['FirstName', 'LastName']);
+  // The plan names what they are.
+  const hinted = chart([['first_name', 'string'], ['last_name', 'string'], ['customers', 'integer']], [['Jane', 'Peacock', 21], ['Margaret', 'Park', 20], ['Steve', 'Johnson', 18]], {
+    dimensions: ['first_name', 'last_name'],
+    measures: ['customers'],
+    groups: [{ columns: ['first_name', 'last_name'], label: 'employee' }],
+  });
+  assert.equal(hinted.recommended.label, ['first_name', 'last_name']);
+  assert.match(hinted.reason, /Customers per employee/);
+});
+
+test('a list with a date and unique other labels: a line over the dates, not one line per row', () => {
+  const r = chart(
+    [['invoice_id', 'integer'], ['invoice_date', 'timestamp'], ['total', 'decimal'], ['billing_city', 'string']],
+    [[1, '2021-01-01 00:00:00', '21.86', 'Prague'], [2, '2022-02-01 00:00:00', '23.86', 'Oslo'], [3, '2023-03-01 00:00:00', '25.86', 'Paris']],
+  );
+  assert.equal(r.recommended, { type: 'line', x: 'invoice_date', y: ['total'] });
 });
 
 test('negative values: bars and lines, never a pie', () => {
