@@ -24,9 +24,9 @@ export interface JobPolicy<K extends JobKind> {
 /** Past the store's own statement timeout, how long an execution may take to stop and report. */
 export const EXECUTE_DEADLINE_GRACE_MS = 10_000;
 /**
- * The whole preview job (validation or EXPLAIN) may take its budget, the time
- * DuckDB is given to honour an interrupt (INTERRUPT_GRACE_MS in files/duckdb.ts)
- * and a little for messaging; after that its process is ended.
+ * The whole preview job (validation or EXPLAIN) may take its budget (which the
+ * connector enforces itself, with an interrupt) and some time for the store to
+ * honour the interrupt and reply; after that a process lane ends its process.
  */
 export const PREVIEW_DEADLINE_MS = PREVIEW_BUDGET.timeMs + 3_000;
 /**

@@ -1,26 +1,22 @@
 import fs from 'node:fs';
-import { unifiedResult } from '../shared/result';
 import path from 'node:path';
-import { StatementType, version as duckdbVersion, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
+import { StatementType, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
 import type { ExplainEstimate, FileConnection, MetadataDocument, MetadataObject, QueryResult, Verdict } from '../../contract/index';
-import { CancelledError, ConnectorError, EngineError, ForbiddenError, ValidationError } from '../../errors';
+import { CancelledError, ConnectorError, EngineError, ForbiddenError, PreviewLimitError, ValidationError } from '../../errors';
+import { raceAbort } from '../shared/abort';
+import { ByteBudget, DEFAULT_MAX_RESULT_BYTES } from '../shared/byte-budget';
+import { PREVIEW_BUDGET } from '../shared/preview-budget';
+import { formatBytes, unifiedResult } from '../shared/result';
 import type { ConnectionSpec, ConnectionTestResult, Connector, ExecuteOptions } from '../types';
 import { cellConverter, normalizeType, resultColumn } from './cells';
-import { duckdbErrorKind, duckdbMessage, interruptible, openLockedDatabase } from './duckdb';
-import { validateDuckdbQuery, type QueryScope } from './guardrail';
+import { duckdbErrorKind, duckdbMessage, interruptible, isOutOfMemory, WORK_THREADS } from './duckdb';
+import { closeParser, loadDuckdbGuardrail, validateDuckdbQuery, type QueryScope } from './guardrail';
 import { quoteIdent } from './names';
-import { manifestStamp, readManifest, type Manifest } from './snapshot';
+import { readManifest, type Manifest } from './snapshot';
+import { SnapshotCache, type DuckdbLimits, type OpenSnapshot, type SnapshotRole } from './snapshots';
 
-/** One snapshot opened read-only and locked down, shared by the queries of one source in this thread. */
-interface OpenSnapshot {
-  database: string;
-  instance: DuckDBInstance;
-  manifest: Manifest;
-  stamp: string;
-  /** Queries running on it; a replaced snapshot closes when the last one ends. */
-  active: Set<DuckDBConnection>;
-  replaced: boolean;
-}
+/** Preview work (EXPLAIN, metadata) runs on one thread within the preview's memory. */
+const PREVIEW_LIMITS: DuckdbLimits = { memoryLimitMb: PREVIEW_BUDGET.memoryMb, threads: 1 };
 
 const READ_STATEMENTS = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
 
@@ -39,8 +35,19 @@ function explainedStatement(query: string): string | null {
   return match ? stripped.slice(match[0].length) : null;
 }
 
-function queryError(error: unknown): EngineError {
+function queryError(error: unknown, snapshot: OpenSnapshot): EngineError {
   if (error instanceof EngineError) return error;
+  if (isOutOfMemory(error)) {
+    if (snapshot.role === 'preview') {
+      return new PreviewLimitError(`Estimating the query needed more memory than the preview allows (${PREVIEW_BUDGET.memoryMb} MB), so it was not approved.`, {
+        memoryMb: PREVIEW_BUDGET.memoryMb,
+      });
+    }
+    return new ConnectorError(
+      `The query needed more than the source's memory limit (${formatBytes(snapshot.limits.memoryLimitMb * 1024 * 1024)}) and was stopped. Filter or aggregate more, or raise the memory limit in the source settings.`,
+      { kind: 'MEMORY_LIMIT', memoryLimitMb: snapshot.limits.memoryLimitMb },
+    );
+  }
   if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') {
     return new ConnectorError('A value in the result is too large to show (over 512 MB of text). Select a shorter expression, e.g. left(column, 1000).', {
       kind: 'VALUE_TOO_LARGE',
@@ -58,61 +65,21 @@ function queryError(error: unknown): EngineError {
 
 class FilesConnector implements Connector {
   readonly type = 'file' as const;
-  readonly #snapshots = new Map<string, Promise<OpenSnapshot>>();
-  #closed = false;
-
-  /** The snapshot the source's manifest names, opened once per thread and reopened when an import replaces it. */
-  async #snapshot(spec: ConnectionSpec): Promise<OpenSnapshot> {
-    if (this.#closed) throw new ConnectorError('The files connector has been closed.');
-    const key = path.resolve(spec.workDir);
-    const stamp = manifestStamp(key);
-    if (stamp === null) {
-      throw new ConnectorError('The files of this source have not been imported yet. Import them, then query.', { kind: 'NOT_IMPORTED' });
-    }
-    const cached = this.#snapshots.get(key);
-    if (cached) {
-      const current = await cached.catch(() => null);
-      if (current && current.stamp === stamp) return current;
-      if (current) this.#retire(current);
-      this.#snapshots.delete(key);
-    }
-    const opening = this.#open(key, stamp);
-    this.#snapshots.set(key, opening);
-    opening.catch(() => this.#snapshots.get(key) === opening && this.#snapshots.delete(key));
-    return opening;
-  }
-
-  async #open(workDir: string, stamp: string): Promise<OpenSnapshot> {
-    const manifest = readManifest(workDir);
-    if (!manifest) throw new ConnectorError('The files of this source have not been imported yet. Import them, then query.', { kind: 'NOT_IMPORTED' });
-    // Only Parquet views read files at query time; tables live in the snapshot itself.
-    const allowedPaths = manifest.objects.flatMap((o) => (o.readPath ? [o.readPath] : []));
-    const instance = await openLockedDatabase(path.join(workDir, manifest.database), { readOnly: true, allowedPaths });
-    return { database: manifest.database, instance, manifest, stamp, active: new Set(), replaced: false };
-  }
-
-  #retire(snapshot: OpenSnapshot): void {
-    snapshot.replaced = true;
-    if (snapshot.active.size === 0) snapshot.instance.closeSync();
-  }
+  readonly #snapshots = new SnapshotCache();
 
   /** A fresh connection per call: interrupting it stops this query and nothing else. */
   async #withConnection<T>(
     spec: ConnectionSpec,
-    options: { signal: AbortSignal; timeoutMs: number | null; what: string },
+    role: SnapshotRole,
+    options: { signal: AbortSignal; timeoutMs: number | null; what: string; timeoutError?: (timeoutMs: number) => EngineError },
     work: (connection: DuckDBConnection, stopped: () => boolean, snapshot: OpenSnapshot) => Promise<T>,
   ): Promise<T> {
-    const snapshot = await this.#snapshot(spec);
-    const connection = await snapshot.instance.connect();
-    snapshot.active.add(connection);
+    const limits = role === 'preview' ? PREVIEW_LIMITS : { memoryLimitMb: spec.settings.memoryLimitMb, threads: WORK_THREADS };
+    const { snapshot, connection, release } = await this.#snapshots.lease(spec.workDir, role, limits);
     try {
-      return await interruptible(connection, options, (stopped) => work(connection, stopped, snapshot), () => {
-        connection.closeSync();
-        snapshot.active.delete(connection);
-        if (snapshot.active.size === 0 && (snapshot.replaced || this.#closed)) snapshot.instance.closeSync();
-      });
+      return await interruptible(connection, options, (stopped) => work(connection, stopped, snapshot), release);
     } catch (error) {
-      throw queryError(error);
+      throw queryError(error, snapshot);
     }
   }
 
@@ -169,14 +136,39 @@ class FilesConnector implements Connector {
     return result;
   }
 
-  validate(query: string, spec: ConnectionSpec): Promise<Verdict> {
-    return validateDuckdbQuery(query, queryScope(spec));
+  /** Layer 1 within the preview budget (after the once-per-process load of DuckDB's function catalog). */
+  async validate(query: string, spec: ConnectionSpec, signal: AbortSignal): Promise<Verdict> {
+    await raceAbort(loadDuckdbGuardrail(), signal);
+    let timer: NodeJS.Timeout | undefined;
+    const overBudget = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new PreviewLimitError(`Checking the query took longer than the preview allows (${PREVIEW_BUDGET.timeMs / 1000} s), so it was not approved.`)),
+        PREVIEW_BUDGET.timeMs,
+      );
+    });
+    try {
+      return await raceAbort(Promise.race([validateDuckdbQuery(query, queryScope(spec)), overBudget]), signal);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  execute(spec: ConnectionSpec, query: string, options: ExecuteOptions): Promise<QueryResult> {
+  /**
+   * Layer 2: the query is checked again against the source's tables (the
+   * token binds the text, but the source may have been re-imported since),
+   * then runs as the one read statement it must be, under the source's memory
+   * limit, its timeout, its row limit and its byte budget.
+   */
+  async execute(spec: ConnectionSpec, query: string, options: ExecuteOptions): Promise<QueryResult> {
     const started = performance.now();
     const maxRows = Math.max(1, options.maxRows);
-    return this.#withConnection(spec, { signal: options.signal, timeoutMs: options.timeoutMs, what: 'The query' }, async (connection, stopped) => {
+    const verdict = await raceAbort(validateDuckdbQuery(query, queryScope(spec)), options.signal);
+    if (!verdict.allowed) {
+      const first = verdict.reasons[0];
+      throw new ForbiddenError(first?.code ?? 'GUARDRAIL', `This query was refused before it ran: ${first?.message ?? 'it did not pass the safety check.'}`, { layer: 2 });
+    }
+    const budget = new ByteBudget(options.maxBytes ?? DEFAULT_MAX_RESULT_BYTES);
+    return this.#withConnection(spec, 'execute', { signal: options.signal, timeoutMs: options.timeoutMs, what: 'The query' }, async (connection, stopped) => {
       const prepared = await this.#prepareRead(connection, query);
       const result = await prepared.stream();
       const types = result.columnTypes();
@@ -186,7 +178,7 @@ class FilesConnector implements Connector {
       const rows: unknown[][] = [];
       let truncated = false;
       // Only maxRows + 1 rows are ever fetched: the extra one says whether there was more.
-      while (!stopped()) {
+      fetching: while (!stopped()) {
         const chunk = await result.fetchChunk();
         const chunkRows = chunk?.rowCount ?? 0;
         if (!chunk || chunkRows === 0) break;
@@ -196,6 +188,8 @@ class FilesConnector implements Connector {
         for (let r = 0; r < take; r++) {
           const row = new Array<unknown>(width);
           for (let c = 0; c < width; c++) row[c] = convert[c]!(vectors[c]!.getItem(r));
+          // The row that crosses the budget is dropped, and nothing more is fetched.
+          if (!budget.addRow(row)) break fetching;
           rows.push(row);
         }
         if (chunkRows > take) {
@@ -203,12 +197,14 @@ class FilesConnector implements Connector {
           break;
         }
       }
-      return unifiedResult({ columns, rows, truncated, maxRows, started });
+      return unifiedResult({ columns, rows, truncated, maxRows, started, ...(budget.exceeded ? { truncatedByBytes: { maxBytes: budget.maxBytes } } : {}) });
     });
   }
 
   explain(spec: ConnectionSpec, query: string, signal: AbortSignal): Promise<ExplainEstimate> {
-    return this.#withConnection(spec, { signal, timeoutMs: spec.settings.statementTimeoutMs, what: 'EXPLAIN' }, async (connection) => {
+    // Planning folds constants: a query like length(repeat('x', 1500000000)) costs its price here, before approval.
+    const preview = { signal, timeoutMs: PREVIEW_BUDGET.timeMs, what: 'Estimating the query', timeoutError: explainOverBudget };
+    return this.#withConnection(spec, 'preview', preview, async (connection) => {
       await this.#prepareRead(connection, query);
       if (explainedStatement(query) !== null) throw new ValidationError('Give the query without EXPLAIN; PolyStoreIQ adds it.');
       const reader = await connection.runAndReadAll(`EXPLAIN (FORMAT JSON) ${query}`);
@@ -236,7 +232,7 @@ class FilesConnector implements Connector {
 
   fetchMetadata(spec: ConnectionSpec, signal: AbortSignal): Promise<MetadataDocument> {
     const timeoutMs = Math.max(spec.settings.statementTimeoutMs, 30_000) * 4;
-    return this.#withConnection(spec, { signal, timeoutMs, what: 'Reading the files’ schema' }, async (connection, stopped, snapshot) => {
+    return this.#withConnection(spec, 'preview', { signal, timeoutMs, what: 'Reading the files’ schema' }, async (connection, stopped, snapshot) => {
       const described = await connection.runAndReadAll(
         `SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' ORDER BY table_name, column_index`,
       );
@@ -287,16 +283,10 @@ class FilesConnector implements Connector {
     });
   }
 
+  /** Interrupts what runs and resolves once every connection and instance (and the parser's) is closed. */
   async close(): Promise<void> {
-    this.#closed = true;
-    const snapshots = await Promise.all([...this.#snapshots.values()].map((p) => p.catch(() => null)));
-    this.#snapshots.clear();
-    for (const snapshot of snapshots) {
-      if (!snapshot) continue;
-      // Running queries are interrupted; each closes the instance behind it as it ends.
-      for (const connection of snapshot.active) connection.interrupt();
-      if (snapshot.active.size === 0) snapshot.instance.closeSync();
-    }
+    await this.#snapshots.close();
+    await closeParser();
   }
 }
 
@@ -349,6 +339,12 @@ async function addSampleValues(connection: DuckDBConnection, table: string, fiel
     );
     field.sampleValues = (top.getColumnsJS()[0] ?? []).map(String);
   }
+}
+
+function explainOverBudget(): PreviewLimitError {
+  return new PreviewLimitError(`Estimating the query took longer than the preview allows (${PREVIEW_BUDGET.timeMs / 1000} s), so it was not approved. Simplify it, or filter before computing large values.`, {
+    timeoutMs: PREVIEW_BUDGET.timeMs,
+  });
 }
 
 /** What a query of this source may read: the tables and views its manifest lists (none before the first import). */

@@ -1,5 +1,6 @@
+import os from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { CancelledError, TimeoutError } from '../../errors';
+import { CancelledError, TimeoutError, type EngineError } from '../../errors';
 import { quoteLiteral } from './names';
 
 /**
@@ -15,6 +16,9 @@ const BASE_CONFIG: Record<string, string> = {
   allow_persistent_secrets: 'false',
 };
 
+/** Threads one query or import may use: DuckDB parallelises scans and aggregates, but leaves the app a core. */
+export const WORK_THREADS = Math.max(1, Math.min(4, os.availableParallelism() - 1));
+
 export interface LockdownOptions {
   /** Open the database read-only (queries) or read-write (imports). */
   readOnly: boolean;
@@ -22,6 +26,13 @@ export interface LockdownOptions {
   allowedPaths: readonly string[];
   /** Folders DuckDB may read and write in (imports stage transcoded copies there). */
   allowedDirectories?: readonly string[];
+  /**
+   * DuckDB's memory_limit: a query whose working memory would exceed it (and
+   * cannot spill) fails with "Out of Memory Error" instead of growing the process.
+   */
+  memoryLimitMb: number;
+  /** Threads DuckDB may use for one query. */
+  threads: number;
 }
 
 /**
@@ -36,6 +47,8 @@ export interface LockdownOptions {
 export async function openLockedDatabase(databasePath: string, options: LockdownOptions): Promise<DuckDBInstance> {
   const instance = await DuckDBInstance.create(databasePath, {
     ...BASE_CONFIG,
+    memory_limit: `${Math.max(1, Math.floor(options.memoryLimitMb))}MB`,
+    threads: String(Math.max(1, Math.floor(options.threads))),
     ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
   });
   const setup = await instance.connect();
@@ -65,25 +78,29 @@ export function duckdbErrorKind(message: string): string | null {
   return /^([A-Za-z ]+? Error):/.exec(message)?.[1] ?? null;
 }
 
+/** DuckDB could not get the memory a query needed within its memory_limit. */
+export function isOutOfMemory(error: unknown): boolean {
+  return duckdbErrorKind(duckdbMessage(error)) === 'Out of Memory Error';
+}
+
 export interface InterruptOptions {
   signal: AbortSignal;
   /** No deadline when null. */
   timeoutMs: number | null;
   /** For messages: "The query", "Reading titanic.csv". */
   what: string;
+  /** The error for a call stopped at its deadline (TimeoutError by default). */
+  timeoutError?: (timeoutMs: number) => EngineError;
 }
-
-/** How long a call may take to return after DuckDB was interrupted before the caller stops waiting. */
-const INTERRUPT_GRACE_MS = 1_500;
 
 /**
  * Runs DuckDB work on one connection so that a deadline or an abort interrupts
  * it inside DuckDB (DuckDB has no statement timeout of its own) and the caller
- * hears TimeoutError or CancelledError promptly. Worker threads are never
- * terminated to stop a query: that aborts the process while DuckDB is inside a
- * call. If DuckDB has not returned within a grace period after the interrupt,
- * the caller is answered anyway. `whenSettled` runs exactly once, when the
- * work has really finished (so the connection is closed only when idle).
+ * hears TimeoutError or CancelledError. The call waits until DuckDB has really
+ * returned: DuckDB runs in a child process (pool/process-lane.ts) whose host
+ * ends it when a call does not honour the interrupt in time, so native work is
+ * never abandoned inside a live process. `whenSettled` runs exactly once, when
+ * the work has finished (so the connection is closed only when idle).
  */
 export async function interruptible<T>(
   connection: DuckDBConnection,
@@ -96,43 +113,32 @@ export async function interruptible<T>(
     throw new CancelledError();
   }
   let reason: 'timeout' | 'cancel' | null = null;
-  let graceTimer: NodeJS.Timeout | undefined;
-  let giveUp: (() => void) | undefined;
-  const abandoned = new Promise<void>((resolve) => {
-    giveUp = resolve;
-  });
   const stop = (why: 'timeout' | 'cancel') => {
     if (reason) return;
     reason = why;
     connection.interrupt();
-    graceTimer = setTimeout(() => giveUp?.(), INTERRUPT_GRACE_MS);
   };
   const onAbort = () => stop('cancel');
   options.signal.addEventListener('abort', onAbort, { once: true });
   const deadline = options.timeoutMs === null ? undefined : setTimeout(() => stop('timeout'), options.timeoutMs);
-  const running = Promise.resolve().then(() => work(() => reason !== null));
-  void running.then(whenSettled, whenSettled);
   try {
-    const outcome = await Promise.race([
-      running.then(
+    const outcome = await Promise.resolve()
+      .then(() => work(() => reason !== null))
+      .then(
         (value) => ({ ok: true as const, value }),
         (error: unknown) => ({ ok: false as const, error }),
-      ),
-      abandoned.then(() => null),
-    ]);
+      );
     if (reason === 'timeout') {
-      throw new TimeoutError(`${options.what} took longer than ${formatMs(options.timeoutMs ?? 0)} and was stopped.`, {
-        timeoutMs: options.timeoutMs,
-      });
+      const timeoutMs = options.timeoutMs ?? 0;
+      throw options.timeoutError?.(timeoutMs) ?? new TimeoutError(`${options.what} took longer than ${formatMs(timeoutMs)} and was stopped.`, { timeoutMs });
     }
     if (reason === 'cancel') throw new CancelledError();
-    if (!outcome) throw new CancelledError();
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
   } finally {
     clearTimeout(deadline);
-    clearTimeout(graceTimer);
     options.signal.removeEventListener('abort', onAbort);
+    whenSettled();
   }
 }
 

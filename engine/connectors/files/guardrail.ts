@@ -62,6 +62,7 @@ const OUT_OF_RANGE = Number.MAX_SAFE_INTEGER;
 
 interface Parser {
   catalog: FunctionCatalog;
+  close(): Promise<void>;
   serialize(sql: string): Promise<SerializeResult>;
   countStatements(sql: string): Promise<number | { error: string }>;
 }
@@ -78,6 +79,18 @@ function getParser(): Promise<Parser> {
     throw error;
   });
   return parserPromise;
+}
+
+/** Loads the parser and DuckDB's function catalog (once per process), so a check's budget is spent on the query alone. */
+export async function loadDuckdbGuardrail(): Promise<void> {
+  await getParser();
+}
+
+/** Closes this process's parser (it is created again on the next check). */
+export async function closeParser(): Promise<void> {
+  const parser = parserPromise;
+  parserPromise = null;
+  await (await parser?.catch(() => null))?.close();
 }
 
 async function createParser(): Promise<Parser> {
@@ -105,6 +118,13 @@ async function createParser(): Promise<Parser> {
     });
   return {
     catalog: await loadCatalog(connection, serialize),
+    // After the calls already queued: the instance is never closed under a pending call.
+    close: () =>
+      serial(async () => {
+        statement.destroySync();
+        connection.closeSync();
+        instance.closeSync();
+      }),
     serialize,
     countStatements: (sql) =>
       serial(async () => {
@@ -122,24 +142,33 @@ async function loadCatalog(connection: DuckDBConnection, serialize: (sql: string
   const reader = await connection.runAndReadAll(
     'SELECT function_name, schema_name, function_type, stability, has_side_effects, macro_definition FROM duckdb_functions()',
   );
-  const functions: CatalogFunction[] = [];
-  for (const [name, schema, type, stability, sideEffects, definition] of reader.getRowsJS()) {
-    let body: unknown = null;
-    if (typeof definition === 'string' && (type === 'macro' || type === 'table_macro')) {
-      const parsed = await serialize(type === 'macro' ? `SELECT ${definition}` : definition);
-      body = parsed.error ? null : parsed.statements[0]?.node ?? null;
-    }
-    functions.push({
-      name: String(name),
-      schema: String(schema),
-      type: String(type),
-      stability: typeof stability === 'string' ? stability : null,
-      sideEffects: typeof sideEffects === 'boolean' ? sideEffects : null,
-      body,
-    });
-  }
+  const functions: CatalogFunction[] = reader.getRowsJS().map(([name, schema, type, stability, sideEffects]) => ({
+    name: String(name),
+    schema: String(schema),
+    type: String(type),
+    stability: typeof stability === 'string' ? stability : null,
+    sideEffects: typeof sideEffects === 'boolean' ? sideEffects : null,
+    body: null,
+  }));
+  const definitions = reader.getRowsJS().map((row) => row[5]);
+  const macros = functions.flatMap((fn, i) => ((fn.type === 'macro' || fn.type === 'table_macro') && typeof definitions[i] === 'string' ? [{ fn, body: definitions[i] }] : []));
+  // One parse for every body (each a parenthesised expression or subquery), not one per macro: this runs at start-up.
+  const bodies = await parseBodies(macros.map((m) => `(${m.body})`), serialize);
+  macros.forEach((m, i) => (m.fn.body = bodies[i] ?? null));
   // A macro body is allowed when it reads no table and calls only allowed functions.
   return new FunctionCatalog(functions, (body, catalog) => body !== null && walk(body as Json, { tables: [], database: null }, catalog, 0, OUT_OF_RANGE).length === 0);
+}
+
+/** The parse tree of each expression; one that does not parse is null (and its macro refused). */
+async function parseBodies(expressions: string[], serialize: (sql: string) => Promise<SerializeResult>): Promise<unknown[]> {
+  if (expressions.length === 0) return [];
+  const all = await serialize(`SELECT ${expressions.join(', ')}`);
+  const list = all.error ? null : (all.statements[0]?.node.select_list as unknown[] | undefined);
+  if (list && list.length === expressions.length) return list;
+  return Promise.all(expressions.map(async (e) => {
+    const one = await serialize(`SELECT ${e}`);
+    return one.error ? null : ((one.statements[0]?.node.select_list as unknown[] | undefined)?.[0] ?? null);
+  }));
 }
 
 /**

@@ -6,7 +6,7 @@ import { CancelledError, EngineError, ValidationError, toApiError } from '../../
 import type { ConnectionSpec } from '../types';
 import { resultColumn } from './cells';
 import { classify, gzipError, readHead, type Compression, type Detection } from './detect';
-import { duckdbMessage, interruptible, openLockedDatabase } from './duckdb';
+import { duckdbMessage, interruptible, openLockedDatabase, WORK_THREADS } from './duckdb';
 import { decideEncoding, scanFile, sha256File, transcodeToUtf8 } from './encoding';
 import { assignTableNames, quoteIdent, quoteLiteral } from './names';
 import type { CsvDialect, FileCheck, FileImportResult, FileProvenance, ImportReport, JsonDialect } from './provenance';
@@ -489,6 +489,8 @@ export async function importFiles(spec: ConnectionSpec, options: ImportOptions):
     const readable = staged.flatMap((s) => (s.ok ? [s.file] : []));
     const instance = await openLockedDatabase(databasePath, {
       readOnly: false,
+      memoryLimitMb: spec.settings.memoryLimitMb,
+      threads: WORK_THREADS,
       allowedPaths: readable.map((f) => f.readPath),
       allowedDirectories: [stagingDir],
     });
