@@ -1,5 +1,6 @@
 import { ValidationError } from '../../errors';
 import { PoolCache } from '../shared/pool-cache';
+import { PREVIEW_BUDGET } from '../shared/preview-budget';
 import type { ConnectionSpec, Connector } from '../types';
 import { executeMysql, explainMysql } from './execute';
 import { validateMysqlQuery } from './guardrail';
@@ -32,12 +33,19 @@ export function createMysqlConnector(): Connector {
         return result;
       }),
     fetchMetadata: (spec, signal) => use(spec, (source, mysqlSpec) => fetchMysqlMetadata(source, mysqlSpec, signal)),
-    validate: async (query) => validateMysqlQuery(query),
-    execute: (spec, query, options) => use(spec, (source) => executeMysql(source, query, options)),
-    explain: (spec, query, signal) =>
-      use(spec, (source, mysqlSpec) =>
-        explainMysql(source, query, { signal, timeoutMs: mysqlSpec.settings.statementTimeoutMs, rowLimit: mysqlSpec.settings.rowLimit }),
-      ),
+    validate: (query, spec, signal) =>
+      use(spec, async (source, mysqlSpec) => {
+        const flavour = await source.flavourWithin(signal, PREVIEW_BUDGET.timeMs);
+        return validateMysqlQuery(query, {
+          database: mysqlSpec.connection.database,
+          readableDatabases: mysqlSpec.settings.readableDatabases,
+          trustedFunctionSchemas: mysqlSpec.settings.trustedFunctionSchemas,
+          flavor: flavour === null ? null : flavour.mariadb ? 'mariadb' : 'mysql',
+        });
+      }),
+    execute: (spec, query, options) =>
+      use(spec, (source, mysqlSpec) => executeMysql(source, query, { ...options, maxBytes: options.maxBytes ?? mysqlSpec.settings.maxResultBytes })),
+    explain: (spec, query, signal) => use(spec, (source, mysqlSpec) => explainMysql(source, query, { signal, rowLimit: mysqlSpec.settings.rowLimit })),
     close: () => pools.closeAll(),
   };
 }

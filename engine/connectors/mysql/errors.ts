@@ -32,11 +32,11 @@ export function mysqlConnectError(error: unknown, target: ConnectionTarget): Eng
 /** MariaDB's max_statement_time (1969), MySQL's max_execution_time (3024; 1907 in 5.7.4–5.7.7). */
 const TIMEOUT_ERRNOS = new Set([1969, 3024, 1907]);
 
-export function mysqlQueryError(error: unknown, options: { timeoutMs: number }): EngineError {
+export function mysqlQueryError(error: unknown, options: { timeoutMs: number; timeoutError?: () => EngineError }): EngineError {
   if (error instanceof EngineError) return error;
   const e = error as MysqlDriverError;
   const message = redactor.redact(e?.sqlMessage ?? e?.message ?? String(error));
-  if (e?.errno !== undefined && TIMEOUT_ERRNOS.has(e.errno)) return statementTimeout(options.timeoutMs);
+  if (e?.errno !== undefined && TIMEOUT_ERRNOS.has(e.errno)) return options.timeoutError?.() ?? statementTimeout(options.timeoutMs);
   if (e?.errno === 1205) {
     return new TimeoutError('The query waited too long for a lock held by another session and was stopped. Try again later.', { kind: 'LOCK_TIMEOUT' });
   }

@@ -1,81 +1,125 @@
 import type { Connection, FieldPacket } from 'mysql2';
-import { unifiedResult } from '../shared/result';
 import type mysql from 'mysql2/promise';
 import type { ExplainEstimate, QueryResult } from '../../contract/index';
-import { UnsupportedError } from '../../errors';
+import { PreviewLimitError, UnsupportedError } from '../../errors';
+import { ByteBudget } from '../shared/byte-budget';
 import { convertColumns } from '../shared/cells';
+import { PREVIEW_BUDGET } from '../shared/preview-budget';
+import { unifiedResult } from '../shared/result';
 import type { ExecuteOptions } from '../types';
 import type { MysqlSource } from './pools';
 import { inReadOnlyTransaction } from './session';
 import { checkMysqlStatement, EXPLAINABLE } from './statement';
 import { columnInfo } from './types';
 
+type StopReason = 'rows' | 'bytes';
+
 interface Streamed {
   fields: FieldPacket[];
   rows: unknown[][];
-  truncated: boolean;
+  truncatedBy: StopReason | null;
 }
 
 /**
- * Streams rows and keeps at most maxRows + 1. Past that, `onOverflow` kills
- * the rest on the server (an explicit LIMIT beats sql_select_limit), and the
- * remaining rows are dropped as they arrive until the statement ends.
+ * Bytes that may arrive for a row not yet complete beyond what is left of the
+ * budget before the stream is cut: one value can be as large as the server's
+ * max_allowed_packet (up to 1 GB), and the driver would hold it whole.
  */
-function streamRows(conn: Connection, sql: string, maxRows: number, onOverflow: () => void): Promise<Streamed> {
+const WIRE_SLACK_BYTES = 1024 * 1024;
+
+/**
+ * Streams rows, keeping at most maxRows and about budget.maxBytes of cells.
+ * Past either limit the stream stops at once (for rows: unless the server is
+ * about to end it anyway): `onStop` stops the statement on the server and
+ * cuts the connection (which is then never reused), and the rows so far are
+ * the result. Bytes are counted twice: per
+ * row as cells (ByteBudget.addRow), and as they arrive on the socket, so a
+ * single huge value is cut before the driver has buffered it.
+ */
+function streamRows(conn: Connection, sql: string, maxRows: number, budget: ByteBudget, onStop: (why: StopReason) => void): Promise<Streamed> {
   return new Promise((resolve, reject) => {
     const rows: unknown[][] = [];
     let fields: FieldPacket[] | null = null;
-    let overflow = false;
     let settled = false;
+    let stopped = false;
+    let pending = 0;
+    let beyond = 0;
+    const socket = (conn as unknown as { stream?: NodeJS.EventEmitter }).stream;
+    const finish = (truncatedBy: StopReason | null) => {
+      if (settled) return;
+      settled = true;
+      socket?.off('data', onData);
+      resolve({ fields: fields ?? [], rows, truncatedBy });
+    };
+    const stop = (why: StopReason) => {
+      if (stopped) return;
+      stopped = true;
+      finish(why);
+      onStop(why);
+    };
+    // The driver's own listener came first: rows completed by a chunk were counted before it lands here.
+    const onData = (chunk: Buffer) => {
+      pending += chunk.length;
+      if (budget.used + pending > budget.maxBytes + WIRE_SLACK_BYTES) stop('bytes');
+    };
+    socket?.on('data', onData);
     const query = conn.query({ sql, rowsAsArray: true });
     query.on('fields', (f: FieldPacket[] | undefined) => {
       if (!fields && f) fields = f;
     });
     query.on('result', (row: unknown) => {
-      if (overflow || !Array.isArray(row)) return;
-      rows.push(row);
-      if (rows.length > maxRows) {
-        overflow = true;
-        onOverflow();
-      }
+      if (stopped || !Array.isArray(row)) return;
+      pending = 0;
+      if (rows.length >= maxRows) {
+        // sql_select_limit ends a plain SELECT one row past the limit; a second row means an explicit
+        // LIMIT overrode it and the server would go on.
+        if (++beyond > 1) stop('rows');
+      } else if (!budget.addRow(row)) stop('bytes');
+      else rows.push(row);
     });
     query.on('error', (error: Error) => {
       if (settled) return;
       settled = true;
-      if (overflow) resolve({ fields: fields ?? [], rows, truncated: true });
-      else reject(error);
+      socket?.off('data', onData);
+      reject(error);
     });
-    query.on('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve({ fields: fields ?? [], rows, truncated: overflow });
-    });
+    query.on('end', () => finish(beyond > 0 ? 'rows' : null));
   });
 }
 
-/** Layer 2 for MySQL and MariaDB: the statement check, then a READ ONLY transaction. */
-export async function executeMysql(source: MysqlSource, query: string, options: ExecuteOptions): Promise<QueryResult> {
+/** Layer 2 for MySQL and MariaDB: the statement check, then a READ ONLY transaction, bounded by rows and bytes. */
+export async function executeMysql(source: MysqlSource, query: string, options: ExecuteOptions & { maxBytes: number }): Promise<QueryResult> {
   const started = performance.now();
   checkMysqlStatement(query);
-  return inReadOnlyTransaction(source, { ...options, selectLimit: options.maxRows + 1 }, async (conn, run) => {
+  const budget = new ByteBudget(options.maxBytes);
+  return inReadOnlyTransaction(source, { ...options, selectLimit: options.maxRows + 1 }, async (conn, { run, discard }) => {
     const core = conn.connection as unknown as Connection;
     const threadId = core.threadId;
-    let kill: Promise<void> | null = null;
+    let kill = null as Promise<void> | null;
     const streamed = await run(() =>
-      streamRows(core, query, options.maxRows, () => {
-        kill ??= source.killQuery(threadId).catch(() => {});
+      streamRows(core, query, options.maxRows, budget, () => {
+        // Stop the work on the server, and stop reading: the connection is cut, never reused.
+        discard();
+        kill = source.killQuery(threadId).catch(() => {});
+        core.destroy();
       }),
     );
     if (kill) await kill;
-    return toQueryResult(streamed, options.maxRows, started);
+    return toQueryResult(streamed, options.maxRows, started, budget.maxBytes);
   });
 }
 
-export function toQueryResult({ fields, rows, truncated }: Streamed, maxRows: number, started: number): QueryResult {
-  if (rows.length > maxRows) rows.length = maxRows;
+export function toQueryResult({ fields, rows, truncatedBy }: Streamed, maxRows: number, started: number, maxBytes: number): QueryResult {
   const infos = fields.map(columnInfo);
   convertColumns(rows, infos.map((info) => info.convert));
-  return unifiedResult({ columns: fields.map((f, i) => ({ name: f.name, type: infos[i]!.type, nativeType: infos[i]!.nativeType })), rows, truncated, maxRows, started });
+  return unifiedResult({
+    columns: fields.map((f, i) => ({ name: f.name, type: infos[i]!.type, nativeType: infos[i]!.nativeType })),
+    rows,
+    truncated: truncatedBy !== null,
+    maxRows,
+    started,
+    truncatedByBytes: truncatedBy === 'bytes' ? { maxBytes } : undefined,
+  });
 }
 
 interface PlanTable {
@@ -91,11 +135,23 @@ interface PlanTable {
 const SUMMARY_LINES = 12;
 const LARGE_SCAN_ROWS = 1_000_000;
 
-/** `EXPLAIN FORMAT=JSON` inside the same read-only transaction. */
-export async function explainMysql(source: MysqlSource, query: string, options: { signal: AbortSignal; timeoutMs: number; rowLimit: number }): Promise<ExplainEstimate> {
+function previewLimit(): PreviewLimitError {
+  return new PreviewLimitError(
+    `Estimating this query took longer than the ${PREVIEW_BUDGET.timeMs / 1000} s allowed before approval, so it was stopped. Simplify it (constant subqueries are evaluated while planning) and try again.`,
+    { timeoutMs: PREVIEW_BUDGET.timeMs },
+  );
+}
+
+/**
+ * `EXPLAIN FORMAT=JSON` inside the same read-only transaction, under the
+ * preview budget (both servers evaluate constant subqueries while planning):
+ * running out of time is a PreviewLimitError, not a statement time-out.
+ */
+export async function explainMysql(source: MysqlSource, query: string, options: { signal: AbortSignal; rowLimit: number }): Promise<ExplainEstimate> {
   const keyword = checkMysqlStatement(query);
   if (!EXPLAINABLE.has(keyword)) throw new UnsupportedError('Only queries that return rows (SELECT, WITH, VALUES, TABLE) can be estimated.');
-  return inReadOnlyTransaction(source, { ...options, selectLimit: null }, async (conn, run) => {
+  const budget = { signal: options.signal, timeoutMs: PREVIEW_BUDGET.timeMs, selectLimit: null, timeoutError: previewLimit };
+  return inReadOnlyTransaction(source, budget, async (conn, { run }) => {
     const [rows] = await run(() => conn.query<mysql.RowDataPacket[]>({ sql: `EXPLAIN FORMAT=JSON ${query}`, rowsAsArray: true }));
     const text = rows[0]?.[0];
     return summarizeMysqlPlan(JSON.parse(String(text)) as Record<string, unknown>, options.rowLimit);

@@ -1,65 +1,45 @@
 /**
- * Layer 1 for MySQL and MariaDB. Two independent passes, and a query must
+ * Layer 1 for MySQL and MariaDB: a pure function of the query text, the
+ * source's database and its settings (readable databases, trusted function
+ * databases) and the server flavour. Two independent passes, and a query must
  * satisfy both:
  *
- * 1. A lexer that follows the server's own rules for comments, quotes and
- *    separators. node-sql-parser tokenises differently from the server in ways
- *    an attacker can use: it treats `--x` as a comment where MySQL reads two
- *    minus signs, and it skips executable comments (`/*! … *\/`) whose content
- *    MySQL runs. The lexer splits statements, refuses what cannot be read
- *    unambiguously, and finds calls, assignments, INTO and locking clauses
- *    token by token, so a parser gap never hides them.
- * 2. node-sql-parser's AST (MariaDB grammar first, then MySQL's for syntax
- *    only that grammar knows), which must be a single SELECT. A query neither
- *    grammar parses is refused.
+ * 1. The lexer (lexer.ts), which reads the text as the server does and
+ *    refuses what the server could read differently. On its tokens: one
+ *    statement; every call `name(` against the function allow-list
+ *    (functions.ts); system variables against theirs; no assignments, INTO,
+ *    locking clauses or sequence access; qualified names in the server's own
+ *    databases refused; and every qualifier (`x.` in `x.y`) must be something
+ *    the parser also saw (a table, alias, CTE or allowed database), so a
+ *    parser gap cannot hide a reference to another database.
+ * 2. node-sql-parser's AST (MariaDB grammar first, then MySQL's), which must
+ *    be a single SELECT made only of node kinds reviewed here: every table
+ *    against the relation allow-list (relations.ts), every function and
+ *    variable against the same allow-lists. A query neither grammar parses,
+ *    or with a construct the checker does not know, is refused.
  */
-import { dedupeReasons, refusal } from '../shared/verdict';
 import NodeSqlParser from 'node-sql-parser';
-import type { Verdict, VerdictReason, VerdictReasonCode } from '../../contract/query.contract';
+import type { Verdict, VerdictReason } from '../../contract/query.contract';
+import { dedupeReasons, refusal } from '../shared/verdict';
+import { decideFunction, refusedSystemVariable, type MysqlFlavor } from './functions';
+import { lex, nameOf, splitStatements, upper, type Token } from './lexer';
+import { decideRelation, INFORMATION_SCHEMA, isMetadataView, relationScope, restrictedToAllowedDatabases, SYSTEM_DATABASES, type RelationScope } from './relations';
 
 /** The longest query text accepted, in characters (about 100 KB). */
 export const MAX_MYSQL_QUERY_LENGTH = 100_000;
 
 export interface MysqlGuardrailOptions {
-  /** Which grammar to try first; the other is the fallback. Defaults to MariaDB. */
-  flavor?: 'mariadb' | 'mysql';
-}
-
-type Rule = { code: VerdictReasonCode; why: string };
-const forbidden = (why: string): Rule => ({ code: 'FORBIDDEN_FUNCTION', why });
-const BLOCKS = forbidden('it can block the database');
-const WAITS = forbidden('it waits on replication and can block the connection');
-const LOCKS = forbidden('it takes or releases named locks shared with other sessions');
-const SEQUENCE = forbidden('it advances or resets a sequence, which is a write');
-const SHELL = forbidden('it runs operating-system commands through a user-defined function');
-
-/** Compared upper-case, whatever the schema or quoting. */
-const FUNCTIONS = new Map<string, Rule>([
-  ['SLEEP', BLOCKS],
-  ['BENCHMARK', BLOCKS],
-  ['GET_LOCK', LOCKS],
-  ['RELEASE_LOCK', LOCKS],
-  ['RELEASE_ALL_LOCKS', LOCKS],
-  ['IS_FREE_LOCK', LOCKS],
-  ['IS_USED_LOCK', LOCKS],
-  ['MASTER_POS_WAIT', WAITS],
-  ['SOURCE_POS_WAIT', WAITS],
-  ['MASTER_GTID_WAIT', WAITS],
-  ['WAIT_FOR_EXECUTED_GTID_SET', WAITS],
-  ['WAIT_UNTIL_SQL_THREAD_AFTER_GTIDS', WAITS],
-  ['NEXTVAL', SEQUENCE],
-  ['SETVAL', SEQUENCE],
-  ['LOAD_FILE', { code: 'FILE_ACCESS', why: 'it reads a file on the database server' }],
-  ['SYS_EXEC', SHELL],
-  ['SYS_EVAL', SHELL],
-  ['SYS_GET', SHELL],
-  ['SYS_SET', SHELL],
-  ['LIB_MYSQLUDF_SYS_INFO', SHELL],
-]);
-
-/** Returns why a function may not be called, or null when it may. */
-export function forbiddenMysqlFunction(name: string): Rule | null {
-  return FUNCTIONS.get(name.toUpperCase()) ?? null;
+  /** The source's database: unqualified names resolve here. Absent: qualified names must be in readableDatabases. */
+  database?: string | null;
+  /** Other databases qualified names may name (SourceSettings.readableDatabases). */
+  readableDatabases?: readonly string[];
+  /** Databases whose stored functions may be called as `db.fn()` (SourceSettings.trustedFunctionSchemas). */
+  trustedFunctionSchemas?: readonly string[];
+  /**
+   * The server, when known: decides which grammar is tried first and allows the built-ins only it
+   * has. Unknown: MariaDB's grammar first, and only built-ins both servers have.
+   */
+  flavor?: MysqlFlavor | null;
 }
 
 const QUERY_STARTS = new Set(['SELECT', 'WITH', '(', 'VALUES', 'TABLE']);
@@ -75,8 +55,27 @@ const EXPLAIN_WORDS = new Set(['EXPLAIN', 'DESCRIBE', 'DESC']);
 const WRITE_TYPES = new Set(['insert', 'replace', 'update', 'delete']);
 const ONLY_QUERIES = 'only queries that read (SELECT, WITH \u2026 SELECT, VALUES, or EXPLAIN without ANALYZE) can run';
 
+/**
+ * Words before `(` that are syntax, not calls. All are reserved words on both
+ * servers, so neither can read them as the name of a user-defined function.
+ */
+const SYNTAX_BEFORE_PARENTHESIS = new Set(
+  ('AND OR XOR NOT IN EXISTS AS ON USING WHERE HAVING SELECT FROM JOIN BY THEN ELSE WHEN CASE LIKE REGEXP RLIKE BETWEEN DIV ' +
+    'DISTINCT DISTINCTROW UNION EXCEPT INTERSECT WITH RECURSIVE VALUES OF ALL AGAINST ESCAPE BINARY IS KEY INDEX PARTITION ' +
+    // Type names in CAST(x AS DECIMAL(10, 2)), CONVERT(x, CHAR(3)) and JSON_VALUE(… RETURNING DECIMAL(4, 2)).
+    'DECIMAL NUMERIC DEC FLOAT DOUBLE REAL INT INTEGER BIGINT SMALLINT TINYINT MEDIUMINT VARCHAR VARBINARY CHARACTER')
+    .split(' '),
+);
+const COMPARISONS = new Set(['=', '<', '>', '!']);
+
 // node-sql-parser ships as CommonJS; its Parser is stateless between calls, so one serves every query.
 const parser = new NodeSqlParser.Parser();
+
+interface Context {
+  scope: RelationScope;
+  flavor: MysqlFlavor | null;
+  trusted: readonly string[];
+}
 
 /** Static check of one MySQL/MariaDB query; never touches a database. Synchronous. */
 export function validateMysqlQuery(sql: string, options: MysqlGuardrailOptions = {}): Verdict {
@@ -101,7 +100,6 @@ export function validateMysqlQuery(sql: string, options: MysqlGuardrailOptions =
   if (head === 'ANALYZE') return analyzeStatement(tokens);
   let queryTokens = tokens;
   let statementKind: string;
-  const reasons: VerdictReason[] = [];
   if (EXPLAIN_WORDS.has(head)) {
     statementKind = 'explain';
     const explained = explainTarget(tokens);
@@ -116,168 +114,98 @@ export function validateMysqlQuery(sql: string, options: MysqlGuardrailOptions =
     return refusal('PARSE_ERROR', `The query could not be parsed as MySQL or MariaDB: it does not start with a statement (near "${near}").`, null, first.start);
   }
 
-  reasons.push(...lexicalChecks(queryTokens));
-  const parsed = parseQuery(lexed.cleaned, queryTokens, options.flavor ?? 'mariadb');
+  const context: Context = {
+    scope: relationScope({ database: options.database, readableDatabases: options.readableDatabases }),
+    flavor: options.flavor ?? null,
+    trusted: options.trustedFunctionSchemas ?? [],
+  };
+  if (context.scope.sourceIsSystem) {
+    return refusal('FORBIDDEN_RELATION', `The source's database ${context.scope.database} is one of the server's own databases (accounts, sessions, settings); PolyStoreIQ does not read it.`, statementKind);
+  }
+  const lexical = lexicalChecks(queryTokens, context);
+  const reasons = [...lexical.reasons];
+  const parsed = parseQuery(lexed.cleaned, queryTokens, context.flavor ?? 'mariadb');
   if ('error' in parsed) {
     // Refused either way; the lexical reasons say more than the parser's complaint when there are any.
     return { allowed: false, reasons: reasons.length > 0 ? dedupeReasons(reasons) : [parsed.error], statementKind };
   }
-  reasons.push(...astChecks(parsed.ast));
+  const tree = astChecks(parsed.ast, parsed.tables, context);
+  reasons.push(...tree.reasons);
+  for (const q of lexical.qualifiers) {
+    if (!tree.names.has(q.name.toLowerCase()) && !context.scope.allowed.has(q.name)) {
+      reasons.push({ code: 'PARSE_ERROR', message: `The checker could not tell what "${q.name}." refers to (no table, alias or readable database of that name), so the query is not allowed.`, position: q.position });
+    }
+  }
   const unique = dedupeReasons(reasons);
   return { allowed: unique.length === 0, reasons: unique, statementKind };
 }
 
 // ---------------------------------------------------------------------------
-// Lexer
-
-type TokenKind = 'word' | 'quoted' | 'string' | 'var' | 'op' | 'semicolon';
-interface Token {
-  kind: TokenKind;
-  text: string;
-  start: number;
-  end: number;
-}
-
-interface Lexed {
-  tokens: Token[];
-  /** The query with every comment blanked to spaces (offsets unchanged) and bare `--` split so no parser mistakes it for a comment. */
-  cleaned: string;
-}
-
-const WORD = /[A-Za-z0-9_$\u0080-\uffff]/;
-
-function lex(sql: string): Lexed | { error: VerdictReason } {
-  const tokens: Token[] = [];
-  const out = sql.split('');
-  const blank = (from: number, to: number) => {
-    for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' ';
-  };
-  const fail = (message: string, position: number) => ({ error: { code: 'PARSE_ERROR' as const, message, position } });
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === '#' || (c === '-' && next === '-' && (i + 2 >= sql.length || sql.charCodeAt(i + 2) <= 32))) {
-      const end = sql.indexOf('\n', i);
-      const stop = end === -1 ? sql.length : end;
-      blank(i, stop);
-      i = stop;
-    } else if (c === '/' && next === '*') {
-      if (sql[i + 2] === '!' || (sql[i + 2] === 'M' && sql[i + 3] === '!')) {
-        return fail('Executable comments (/*! \u2026 */ and /*M! \u2026 */) are not allowed: the server runs their content, so what runs could differ from what was checked.', i);
-      }
-      const end = sql.indexOf('*/', i + 2);
-      if (end === -1) return fail('The query has a /* comment that is never closed.', i);
-      blank(i, end + 2);
-      i = end + 2;
-    } else if (c === "'" || c === '"' || c === '`') {
-      const end = scanQuoted(sql, i);
-      if (typeof end !== 'number') return { error: end };
-      tokens.push(c === '`' ? { kind: 'quoted', text: sql.slice(i + 1, end - 1).replaceAll('``', '`'), start: i, end } : { kind: 'string', text: sql.slice(i, end), start: i, end });
-      i = end;
-    } else if (c === '@') {
-      let j = i + 1;
-      if (sql[j] === '@') j++;
-      if (sql[j] === "'" || sql[j] === '"' || sql[j] === '`') {
-        // @'name' follows the same quoting rules as a string, escapes included.
-        const end = scanQuoted(sql, j);
-        if (typeof end !== 'number') return { error: end };
-        j = end;
-      } else {
-        while (j < sql.length && (WORD.test(sql[j]!) || sql[j] === '.')) j++;
-      }
-      tokens.push({ kind: 'var', text: sql.slice(i, j), start: i, end: j });
-      i = j;
-    } else if (WORD.test(c)) {
-      let j = i + 1;
-      while (j < sql.length && WORD.test(sql[j]!)) j++;
-      tokens.push({ kind: 'word', text: sql.slice(i, j), start: i, end: j });
-      i = j;
-    } else if (c === ';') {
-      tokens.push({ kind: 'semicolon', text: ';', start: i, end: i + 1 });
-      i++;
-    } else if (c === ':' && next === '=') {
-      tokens.push({ kind: 'op', text: ':=', start: i, end: i + 2 });
-      i += 2;
-    } else {
-      tokens.push({ kind: 'op', text: c, start: i, end: i + 1 });
-      i++;
-    }
-  }
-  // A bare `--` (not followed by a space) is two minus signs to the server but a comment to
-  // node-sql-parser, which would then not see the rest of the line. The parser pass only looks at
-  // structure, not values, so the second sign becomes `+`: same length, nothing hidden.
-  for (let t = 1; t < tokens.length; t++) {
-    const a = tokens[t - 1]!;
-    const b = tokens[t]!;
-    if (a.text === '-' && b.text === '-' && b.start === a.end && a.kind === 'op' && b.kind === 'op') out[b.start] = '+';
-  }
-  return { tokens, cleaned: out.join('') };
-}
-
-/**
- * The end (exclusive) of the quoted string or name starting at `start`. Quotes double to escape
- * themselves; in '…' and "…" a backslash escapes the next character, as in the server's default mode.
- */
-function scanQuoted(sql: string, start: number): number | VerdictReason {
-  const quote = sql[start]!;
-  let j = start + 1;
-  for (;;) {
-    if (j >= sql.length) {
-      const what = quote === '`' ? 'a `quoted name`' : `a string starting with ${quote}`;
-      return { code: 'PARSE_ERROR', message: `The query has ${what} that is never closed.`, position: start };
-    }
-    const d = sql[j]!;
-    if (d === '\\' && quote !== '`') {
-      // With NO_BACKSLASH_ESCAPES (or ANSI_QUOTES for ") this quote would end the string instead, and
-      // the rest of the text would be read as SQL. Doubling the quote means the same in every mode.
-      if (sql[j + 1] === quote) {
-        return { code: 'PARSE_ERROR', message: `A backslash-escaped quote (\\${quote}) is ambiguous: depending on the server's SQL mode it may end the string. Double the quote instead (${quote}${quote}).`, position: j };
-      }
-      j += 2;
-    } else if (d === quote) {
-      if (sql[j + 1] === quote) j += 2;
-      else return j + 1;
-    } else j++;
-  }
-}
-
-function splitStatements(tokens: Token[]): Token[][] {
-  const statements: Token[][] = [];
-  let current: Token[] = [];
-  for (const token of tokens) {
-    if (token.kind === 'semicolon') {
-      if (current.length > 0) statements.push(current);
-      current = [];
-    } else current.push(token);
-  }
-  if (current.length > 0) statements.push(current);
-  return statements;
-}
-
-function upper(token: Token | undefined): string {
-  if (!token) return '';
-  return token.kind === 'word' || token.kind === 'op' ? token.text.toUpperCase() : '';
-}
-
-// ---------------------------------------------------------------------------
 // Checks on tokens
 
-function lexicalChecks(tokens: Token[]): VerdictReason[] {
+interface Qualifier {
+  name: string;
+  position: number;
+}
+
+function isCall(tokens: Token[], t: number): boolean {
+  const next = tokens[t + 1];
+  return next?.kind === 'op' && next.text === '(';
+}
+
+/** The index of the `)` that closes the `(` at index open, or -1. */
+function closing(tokens: Token[], open: number): number {
+  let depth = 0;
+  for (let k = open; k < tokens.length; k++) {
+    const text = tokens[k]!.kind === 'op' ? tokens[k]!.text : '';
+    if (text === '(') depth++;
+    else if (text === ')' && --depth === 0) return k;
+  }
+  return -1;
+}
+
+/** Whether `name (` at index t is syntax rather than a call (see SYNTAX_BEFORE_PARENTHESIS). */
+function isSyntax(tokens: Token[], t: number): boolean {
+  const token = tokens[t]!;
+  const previous = tokens[t - 1];
+  // After AS comes an alias or a type, never a call: CAST(x AS DATETIME(6)), FROM (…) AS d (a, b).
+  if (upper(previous) === 'AS') return true;
+  // A CTE's column list: `name (a, b) AS (`; a call followed by AS takes an alias, never `(`.
+  const end = closing(tokens, t + 1);
+  if (end > 0 && upper(tokens[end + 1]) === 'AS' && tokens[end + 2]?.kind === 'op' && tokens[end + 2]!.text === '(') return true;
+  if (token.kind !== 'word') return false;
+  const word = token.text.toUpperCase();
+  if (SYNTAX_BEFORE_PARENTHESIS.has(word)) return true;
+  // Not reserved everywhere, so syntax only where nothing else can stand: a window after a call,
+  // ANY/SOME after a comparison, JSON_TABLE's COLUMNS after the path string, LATERAL in a FROM list.
+  if (word === 'OVER') return previous?.kind === 'op' && previous.text === ')';
+  if (word === 'ANY' || word === 'SOME') return previous?.kind === 'op' && COMPARISONS.has(previous.text[0]!);
+  if (word === 'COLUMNS') return previous?.kind === 'string';
+  if (word === 'LATERAL') return upper(previous) === 'JOIN' || previous?.text === ',';
+  return false;
+}
+
+function lexicalChecks(tokens: Token[], context: Context): { reasons: VerdictReason[]; qualifiers: Qualifier[] } {
   const reasons: VerdictReason[] = [];
+  const qualifiers: Qualifier[] = [];
   for (let t = 0; t < tokens.length; t++) {
     const token = tokens[t]!;
     const word = upper(token);
     const next = tokens[t + 1];
-    if (token.text === ':=' && token.kind === 'op') {
+    const previous = tokens[t - 1];
+    const dot = (k: Token | undefined) => k?.kind === 'op' && k.text === '.';
+    if (token.kind === 'op' && token.text === ':=') {
       reasons.push({ code: 'VARIABLE_ASSIGNMENT', message: 'Assigning variables with := is not allowed: it changes session state.', position: token.start });
+    } else if (token.kind === 'sysvar') {
+      const why = refusedSystemVariable(token.text, token.scope ?? null);
+      if (why) reasons.push({ code: 'FORBIDDEN_FUNCTION', message: why, position: token.start });
+    } else if (token.kind === 'dquoted' && (dot(previous) || dot(next))) {
+      reasons.push({ code: 'PARSE_ERROR', message: 'A "double-quoted" name next to a dot is ambiguous: under ANSI_QUOTES it names a database or table, otherwise it is a string. Use `backticks`.', position: token.start });
     } else if (word === 'INTO' && next) {
       const target = upper(next);
       if (target === 'OUTFILE' || target === 'DUMPFILE') {
         reasons.push({ code: 'FILE_ACCESS', message: `SELECT \u2026 INTO ${target} is not allowed: it writes a file on the database server.`, position: token.start });
-      } else if (next.kind === 'var') {
+      } else if (next.kind === 'uservar') {
         reasons.push({ code: 'VARIABLE_ASSIGNMENT', message: 'SELECT \u2026 INTO @variable is not allowed: it changes session state.', position: token.start });
       } else {
         reasons.push({ code: 'SELECT_INTO', message: 'SELECT \u2026 INTO is not allowed: it stores the result instead of returning it.', position: token.start });
@@ -286,19 +214,50 @@ function lexicalChecks(tokens: Token[]): VerdictReason[] {
       reasons.push({ code: 'LOCKING_CLAUSE', message: `FOR ${upper(next)} is not allowed: it locks rows, which blocks other sessions and needs write access.`, position: token.start });
     } else if (word === 'LOCK' && upper(next) === 'IN' && upper(tokens[t + 2]) === 'SHARE' && upper(tokens[t + 3]) === 'MODE') {
       reasons.push({ code: 'LOCKING_CLAUSE', message: 'LOCK IN SHARE MODE is not allowed: it locks rows, which blocks other sessions.', position: token.start });
-    } else if (word === 'NEXT' && upper(next) === 'VALUE' && upper(tokens[t + 2]) === 'FOR') {
-      reasons.push({ code: 'FORBIDDEN_FUNCTION', message: `NEXT VALUE FOR is not allowed: ${SEQUENCE.why}.`, position: token.start });
-    } else if ((token.kind === 'word' || token.kind === 'quoted' || token.text.startsWith('"')) && next?.text === '(' && next.kind === 'op') {
-      // A "double-quoted" name is a string by default but an identifier under ANSI_QUOTES.
-      const name = (token.kind === 'string' ? token.text.slice(1, -1) : token.text).toUpperCase();
-      const rule = forbiddenMysqlFunction(name);
-      if (rule) reasons.push({ code: rule.code, message: `${name} is not allowed: ${rule.why}.`, position: token.start });
-      else if (name === 'LAST_INSERT_ID' && tokens[t + 2]?.text !== ')') {
-        reasons.push({ code: 'FORBIDDEN_FUNCTION', message: 'LAST_INSERT_ID with an argument is not allowed: it changes session state.', position: token.start });
+    } else if (word === 'PROCEDURE') {
+      reasons.push({ code: 'PARSE_ERROR', message: 'SELECT \u2026 PROCEDURE is not allowed: it hands the result to a server procedure.', position: token.start });
+    } else if ((word === 'NEXT' || word === 'PREVIOUS') && upper(next) === 'VALUE' && upper(tokens[t + 2]) === 'FOR') {
+      reasons.push({ code: 'FORBIDDEN_FUNCTION', message: `${word} VALUE FOR is not allowed: it advances or reads a sequence, which is a write or session state.`, position: token.start });
+    } else if (isCall(tokens, t) && (token.kind === 'word' || token.kind === 'quoted' || token.kind === 'dquoted') && !isSyntax(tokens, t)) {
+      reasons.push(...callReasons(tokens, t, context));
+    }
+    // The first part of a dotted name: a database, table, alias or CTE, checked against the parser's view.
+    const name = nameOf(token);
+    if (name !== null && dot(next) && !dot(previous) && !/^[0-9]+$/.test(name)) {
+      const lower = name.toLowerCase();
+      const member = tokens[t + 2];
+      if (lower === INFORMATION_SCHEMA) {
+        const view = nameOf(member);
+        if (view !== null && !isCall(tokens, t + 2) && !isMetadataView(view)) {
+          const decision = decideRelation(name, view, context.scope);
+          if (!decision.allowed) reasons.push({ code: decision.code, message: decision.message, position: token.start });
+        }
+      } else if (SYSTEM_DATABASES.has(lower) && !isCall(tokens, t + 2)) {
+        const decision = decideRelation(name, nameOf(member) ?? '?', context.scope);
+        if (!decision.allowed) reasons.push({ code: decision.code, message: decision.message, position: token.start });
       }
+      if (!isCall(tokens, t + 2) && lower !== INFORMATION_SCHEMA) qualifiers.push({ name, position: token.start });
     }
   }
-  return reasons;
+  return { reasons, qualifiers };
+}
+
+function callReasons(tokens: Token[], t: number, context: Context): VerdictReason[] {
+  const token = tokens[t]!;
+  const paren = tokens[t + 1]!;
+  const qualified = tokens[t - 1]?.kind === 'op' && tokens[t - 1]!.text === '.';
+  const qualifier = qualified ? nameOf(tokens[t - 2]) : null;
+  const position = qualified && tokens[t - 2] ? tokens[t - 2]!.start : token.start;
+  if (qualified && qualifier === null) {
+    return [{ code: 'PARSE_ERROR', message: 'The checker could not read the name of a qualified function call.', position }];
+  }
+  if (!qualified && token.kind !== 'word') {
+    // A quoted name skips the server's keyword parsing: `COUNT`(x) would call a user-defined COUNT.
+    return [{ code: 'FORBIDDEN_FUNCTION', message: `Quoted function names (${token.kind === 'quoted' ? `\`${token.text}\`` : token.text}) are not allowed: the server may resolve them to a user-defined function instead of the built-in. Write the name without quotes.`, position }];
+  }
+  const name = token.kind === 'dquoted' ? token.text.slice(1, -1) : token.text;
+  const decision = decideFunction(name, { qualifier, flavor: context.flavor, trustedSchemas: context.trusted, adjacent: token.kind === 'word' && paren.start === token.end });
+  return decision.allowed ? [] : [{ code: decision.code, message: decision.message, position }];
 }
 
 function analyzeStatement(tokens: Token[]): Verdict {
@@ -350,7 +309,7 @@ function statementName(tokens: Token[]): string {
 
 type Ast = Record<string, unknown>;
 
-function parseQuery(cleaned: string, tokens: Token[], flavor: 'mariadb' | 'mysql'): { ast: Ast } | { error: VerdictReason } {
+function parseQuery(cleaned: string, tokens: Token[], flavor: MysqlFlavor): { ast: Ast; tables: string[] } | { error: VerdictReason } {
   const start = tokens[0]!.start;
   const end = tokens[tokens.length - 1]!.end;
   const body = cleaned.slice(start, end);
@@ -365,15 +324,15 @@ function parseQuery(cleaned: string, tokens: Token[], flavor: 'mariadb' | 'mysql
   let firstError: unknown;
   for (const database of dialects) {
     try {
-      const ast = parser.astify(text, { database });
-      const list = Array.isArray(ast) ? ast : [ast];
+      const result = parser.parse(text, { database });
+      const list = Array.isArray(result.ast) ? result.ast : [result.ast];
       if (list.length !== 1) return { error: { code: 'MULTIPLE_STATEMENTS', message: 'The query has more than one statement.' } };
-      return { ast: list[0] as unknown as Ast };
+      return { ast: list[0] as unknown as Ast, tables: result.tableList };
     } catch (error) {
       firstError ??= error;
     }
   }
-  const location = (firstError as { location?: { start?: { offset?: number; line?: number; column?: number } } }).location?.start;
+  const location = (firstError as { location?: { start?: { offset?: number } } }).location?.start;
   const position = typeof location?.offset === 'number' ? Math.max(start, location.offset + offset) : start;
   const near = cleaned.slice(position, position + 20).split('\n')[0]!.trim();
   return {
@@ -385,11 +344,38 @@ function parseQuery(cleaned: string, tokens: Token[], flavor: 'mariadb' | 'mysql
   };
 }
 
-function astChecks(root: Ast): VerdictReason[] {
+/**
+ * Every `type` node-sql-parser gives the parts of a query this checker
+ * understands. A node of any other type (a construct added to the parser
+ * later, say) makes the query refused, so nothing passes unexamined.
+ */
+const KNOWN_NODE_TYPES = new Set([
+  'select', 'column_ref', 'binary_expr', 'unary_expr', 'function', 'aggr_func', 'window', 'expr_list', 'star', 'cast',
+  'datatype', 'extract', 'interval', 'case', 'when', 'else', 'number', 'bigint', 'bool', 'null', 'default', 'origin',
+  'single_quote_string', 'double_quote_string', 'backticks_quote_string', 'natural_string', 'hex_string', 'full_hex_string',
+  'bit_string', 'var', 'fulltext_search', 'date', 'time', 'timestamp', 'datetime', 'ASC', 'DESC', 'dual', 'values',
+  'collate', 'ESCAPE',
+  // Write and assignment nodes are known so they are refused with their own reason.
+  'insert', 'replace', 'update', 'delete', 'assign',
+]);
+/** Function-shaped keywords node-sql-parser reports as functions. */
+const KEYWORD_FUNCTIONS = new Set(['EXISTS', 'ANY', 'SOME', 'ALL']);
+/** Keys a FROM item may have; any other non-empty key is a construct the checker does not understand. */
+const FROM_ITEM_KEYS = new Set(['db', 'table', 'as', 'join', 'on', 'using', 'expr', 'prefix', 'parentheses']);
+const isDual = (item: Ast) => item.type === 'dual' && Object.keys(item).length === 1;
+
+interface TreeResult {
+  reasons: VerdictReason[];
+  /** Lower-case names a `name.` qualifier may refer to: tables, aliases, CTEs and databases seen by the parser. */
+  names: Set<string>;
+}
+
+function astChecks(root: Ast, tableList: string[], context: Context): TreeResult {
   const reasons: VerdictReason[] = [];
+  const names = new Set<string>();
   if (root.type !== 'select') {
     reasons.push({ code: 'NOT_A_QUERY', message: `${String(root.type).toUpperCase()} is not allowed: ${ONLY_QUERIES}.` });
-    return reasons;
+    return { reasons, names };
   }
   const stack: unknown[] = [root];
   let isRoot = true;
@@ -401,34 +387,133 @@ function astChecks(root: Ast): VerdictReason[] {
     }
     if (node === null || typeof node !== 'object') continue;
     const n = node as Ast;
-    if (!isRoot && typeof n.type === 'string' && WRITE_TYPES.has(n.type)) {
-      reasons.push({ code: 'WRITE_CTE', message: `A data-modifying ${n.type.toUpperCase()} inside the query is not allowed.` });
+    if (typeof n.type === 'string') {
+      if (!KNOWN_NODE_TYPES.has(n.type)) {
+        reasons.push({ code: 'PARSE_ERROR', message: `The query uses a construct the checker does not know (${n.type}), so it is not allowed.` });
+      } else if (!isRoot && WRITE_TYPES.has(n.type)) {
+        reasons.push({ code: 'WRITE_CTE', message: `A data-modifying ${n.type.toUpperCase()} inside the query is not allowed.` });
+      }
     }
     isRoot = false;
-    if (n.type === 'select') {
-      const into = n.into as Ast | null | undefined;
-      const keyword = typeof into?.keyword === 'string' ? into.keyword.toUpperCase() : null;
-      if (keyword === 'OUTFILE' || keyword === 'DUMPFILE') {
-        reasons.push({ code: 'FILE_ACCESS', message: `SELECT \u2026 INTO ${keyword} is not allowed: it writes a file on the database server.` });
-      } else if (keyword === 'VAR') {
-        reasons.push({ code: 'VARIABLE_ASSIGNMENT', message: 'SELECT \u2026 INTO @variable is not allowed: it changes session state.' });
-      } else if (keyword) {
-        reasons.push({ code: 'SELECT_INTO', message: 'SELECT \u2026 INTO is not allowed: it stores the result instead of returning it.' });
+    switch (n.type) {
+      case 'select':
+        reasons.push(...selectReasons(n, context, names));
+        break;
+      case 'assign':
+        reasons.push({ code: 'VARIABLE_ASSIGNMENT', message: 'Assigning variables with := is not allowed: it changes session state.' });
+        break;
+      case 'function':
+      case 'aggr_func': {
+        const reason = functionReason(n, context);
+        if (reason) reasons.push(reason);
+        break;
       }
-      if (typeof n.locking_read === 'string' && n.locking_read) {
-        const clause = n.locking_read.toUpperCase().startsWith('LOCK') ? 'LOCK IN SHARE MODE' : n.locking_read.toUpperCase().split(' ').slice(0, 2).join(' ');
-        reasons.push({ code: 'LOCKING_CLAUSE', message: clause === 'LOCK IN SHARE MODE' ? 'LOCK IN SHARE MODE is not allowed: it locks rows, which blocks other sessions.' : `${clause} is not allowed: it locks rows, which blocks other sessions and needs write access.` });
-      }
-    }
-    if (n.type === 'assign') reasons.push({ code: 'VARIABLE_ASSIGNMENT', message: 'Assigning variables with := is not allowed: it changes session state.' });
-    if (n.type === 'function') {
-      const parts = ((n.name as Ast | undefined)?.name as Array<{ value?: unknown }> | undefined) ?? [];
-      const name = String(parts[parts.length - 1]?.value ?? '').toUpperCase();
-      const rule = forbiddenMysqlFunction(name);
-      if (rule) reasons.push({ code: rule.code, message: `${name} is not allowed: ${rule.why}.` });
+      case 'var':
+        if (n.prefix === '@@') {
+          const members = Array.isArray(n.members) ? n.members.map(String) : [];
+          const why = members.length === 0 ? refusedSystemVariable(String(n.name).toLowerCase(), null) : members.length === 1 ? refusedSystemVariable(members[0]!.toLowerCase(), String(n.name).toLowerCase()) : 'System variables with more than one qualifier are not allowed.';
+          if (why) reasons.push({ code: 'FORBIDDEN_FUNCTION', message: why });
+        } else if (n.prefix !== '@') {
+          reasons.push({ code: 'PARSE_ERROR', message: 'The query uses a kind of variable the checker does not know, so it is not allowed.' });
+        }
+        break;
+      case 'column_ref':
+        if (n.db !== null && n.db !== undefined) {
+          const decision = decideRelation(String(n.db), String(n.table), context.scope);
+          if (!decision.allowed) reasons.push({ code: decision.code, message: decision.message });
+          names.add(String(n.db).toLowerCase());
+        }
+        break;
     }
     for (const child of Object.values(n)) if (child !== null && typeof child === 'object') stack.push(child);
+  }
+  // The parser's own list of tables, read on a separate path: the same decision for each.
+  for (const entry of tableList) {
+    const [, db, table] = entry.split('::');
+    if (db && db !== 'null' && table) {
+      const decision = decideRelation(db, table, context.scope);
+      if (!decision.allowed) reasons.push({ code: decision.code, message: decision.message });
+    }
+  }
+  return { reasons, names };
+}
+
+function fromItems(from: unknown): { items: Ast[]; flat: boolean } | null {
+  if (from === null || from === undefined) return { items: [], flat: true };
+  if (Array.isArray(from)) return { items: from as Ast[], flat: true };
+  // A parenthesised join: { expr: [items], parentheses, joins: [items] }.
+  const f = from as Ast;
+  if (Array.isArray(f.expr)) {
+    const inner = [...(f.expr as Ast[]), ...((Array.isArray(f.joins) ? f.joins : []) as Ast[])];
+    return { items: inner, flat: false };
+  }
+  return null;
+}
+
+function selectReasons(select: Ast, context: Context, names: Set<string>): VerdictReason[] {
+  const reasons: VerdictReason[] = [];
+  const into = select.into as Ast | null | undefined;
+  const keyword = typeof into?.keyword === 'string' ? into.keyword.toUpperCase() : null;
+  if (keyword === 'OUTFILE' || keyword === 'DUMPFILE') {
+    reasons.push({ code: 'FILE_ACCESS', message: `SELECT \u2026 INTO ${keyword} is not allowed: it writes a file on the database server.` });
+  } else if (keyword === 'VAR') {
+    reasons.push({ code: 'VARIABLE_ASSIGNMENT', message: 'SELECT \u2026 INTO @variable is not allowed: it changes session state.' });
+  } else if (keyword) {
+    reasons.push({ code: 'SELECT_INTO', message: 'SELECT \u2026 INTO is not allowed: it stores the result instead of returning it.' });
+  }
+  if (typeof select.locking_read === 'string' && select.locking_read) {
+    const clause = select.locking_read.toUpperCase().startsWith('LOCK') ? 'LOCK IN SHARE MODE' : select.locking_read.toUpperCase().split(' ').slice(0, 2).join(' ');
+    reasons.push({ code: 'LOCKING_CLAUSE', message: clause === 'LOCK IN SHARE MODE' ? 'LOCK IN SHARE MODE is not allowed: it locks rows, which blocks other sessions.' : `${clause} is not allowed: it locks rows, which blocks other sessions and needs write access.` });
+  }
+  for (const cte of (select.with as Ast[] | null) ?? []) {
+    const name = (cte.name as { value?: unknown } | undefined)?.value;
+    if (typeof name === 'string') names.add(name.toLowerCase());
+  }
+  const from = fromItems(select.from);
+  if (from === null) {
+    reasons.push({ code: 'PARSE_ERROR', message: 'The query has a FROM clause the checker does not understand, so it is not allowed.' });
+    return reasons;
+  }
+  for (const item of from.items) {
+    if (isDual(item)) continue;
+    for (const [key, value] of Object.entries(item)) {
+      if (!FROM_ITEM_KEYS.has(key) && value !== null && value !== undefined) {
+        reasons.push({ code: 'PARSE_ERROR', message: `The query has a table reference the checker does not understand (${key}), so it is not allowed.` });
+      }
+    }
+    if (typeof item.as === 'string') names.add(item.as.toLowerCase());
+    if (typeof item.table !== 'string') continue;
+    names.add(item.table.toLowerCase());
+    const db = typeof item.db === 'string' ? item.db : null;
+    if (db !== null) names.add(db.toLowerCase());
+    const decision = decideRelation(db, item.table, context.scope);
+    if (!decision.allowed) {
+      reasons.push({ code: decision.code, message: decision.message });
+    } else if (decision.restrictBy && !(from.flat && restrictedToAllowedDatabases(select, item, decision.restrictBy, context.scope))) {
+      const column = decision.restrictBy[0]!;
+      reasons.push({
+        code: 'FORBIDDEN_RELATION',
+        message: `information_schema.${item.table} describes every database on the server; limit it to this source with WHERE ${column} = DATABASE() (the condition must hold for every row).`,
+      });
+    }
   }
   return reasons;
 }
 
+function functionReason(n: Ast, context: Context): VerdictReason | null {
+  let name: string;
+  let qualifier: string | null = null;
+  if (n.type === 'aggr_func') {
+    name = String(n.name);
+  } else {
+    const fn = n.name as { name?: Array<{ type?: unknown; value?: unknown }>; schema?: { value?: unknown } } | undefined;
+    const parts = fn?.name ?? [];
+    if (parts.length !== 1) return { code: 'PARSE_ERROR', message: 'The query calls a function the checker cannot name, so it is not allowed.' };
+    name = String(parts[0]!.value);
+    if (fn?.schema) qualifier = String(fn.schema.value);
+    if (qualifier === null && KEYWORD_FUNCTIONS.has(name.toUpperCase())) return null;
+  }
+  // Adjacency and quoting are the lexer's to judge; here only the name.
+  const decision = decideFunction(name, { qualifier, flavor: context.flavor, trustedSchemas: context.trusted, adjacent: true });
+  return decision.allowed ? null : { code: decision.code, message: decision.message };
+}

@@ -74,7 +74,7 @@ const SHORT_TEXT = new Set(['char', 'varchar', 'enum', 'set', 'tinytext', 'text'
  * (see SAMPLE_RULES).
  */
 export async function fetchMysqlMetadata(source: MysqlSource, spec: ConnectionSpec<'mysql'>, signal: AbortSignal): Promise<MetadataDocument> {
-  return inReadOnlyTransaction(source, { signal, timeoutMs: spec.settings.statementTimeoutMs, selectLimit: null }, async (conn, run, _interrupter, flavour) => {
+  return inReadOnlyTransaction(source, { signal, timeoutMs: spec.settings.statementTimeoutMs, selectLimit: null }, async (conn, { run, flavour }) => {
     const [db] = await select<{ db: string }>(conn, run, 'SELECT DATABASE() AS db');
     const tables = await select<TableRow>(conn, run, TABLES_SQL);
     const columns = await select<ColumnRow>(conn, run, COLUMNS_SQL);

@@ -14,19 +14,23 @@ const IDLE_MS = 30_000;
 /**
  * What differs between the two servers for this connector (see README.md):
  * the statement time limit (MariaDB: max_statement_time in seconds, MySQL
- * 5.7.8+: max_execution_time in milliseconds, SELECT only).
+ * 5.7.8+: max_execution_time in milliseconds, SELECT only), which built-in
+ * functions exist, and the server's default SQL mode (session.ts keeps only
+ * the parts that do not change how query text is read).
  */
 export interface MysqlFlavour {
   mariadb: boolean;
   version: string;
   timeLimit: 'max_statement_time' | 'max_execution_time' | null;
+  /** @@GLOBAL.sql_mode, what a connection starts with. */
+  sqlMode: string;
 }
 
-export function flavourOf(version: string): MysqlFlavour {
-  if (/mariadb/i.test(version)) return { mariadb: true, version, timeLimit: 'max_statement_time' };
+export function flavourOf(version: string, sqlMode = ''): MysqlFlavour {
+  if (/mariadb/i.test(version)) return { mariadb: true, version, timeLimit: 'max_statement_time', sqlMode };
   const [major = 0, minor = 0, patch = 0] = version.split(/[.-]/).map(Number);
   const hasLimit = major > 5 || (major === 5 && (minor > 7 || (minor === 7 && patch >= 8)));
-  return { mariadb: false, version, timeLimit: hasLimit ? 'max_execution_time' : null };
+  return { mariadb: false, version, timeLimit: hasLimit ? 'max_execution_time' : null, sqlMode };
 }
 
 /** One source's pool, plus what the connector learns: the flavour, and whether `prefer` got TLS. */
@@ -36,6 +40,8 @@ export class MysqlSource {
   readonly #tls: TlsNegotiation;
   #pool: mysql.Pool | null = null;
   #flavour: Promise<MysqlFlavour> | null = null;
+  #knownFlavour: MysqlFlavour | null = null;
+  #hostVerified = false;
 
   constructor(spec: ConnectionSpec<'mysql'>) {
     this.#spec = spec;
@@ -88,17 +94,25 @@ export class MysqlSource {
   /**
    * mysql2 leaves the host name check to Node, which for an IP address
    * checks the certificate against "localhost" instead; so `verify` checks
-   * it here, once per connection.
+   * it here, once per connection. A connection that resumed a TLS session
+   * shows no certificate: it is accepted only once a full handshake of this
+   * pool passed the check (the session came from the same server).
    */
   #verifyHost(conn: mysql.PoolConnection): void {
     const core = conn.connection as unknown as { stream?: Partial<tls.TLSSocket> };
     if (VERIFIED.has(core)) return;
     const cert = core.stream?.getPeerCertificate?.();
-    const error = cert && Object.keys(cert).length > 0 ? tls.checkServerIdentity(this.target.host, cert) : new Error('the server sent no certificate');
+    const shown = cert !== undefined && Object.keys(cert).length > 0;
+    if (!shown && this.#hostVerified && core.stream?.isSessionReused?.() === true) {
+      VERIFIED.add(core);
+      return;
+    }
+    const error = shown ? tls.checkServerIdentity(this.target.host, cert) : new Error('the server sent no certificate');
     if (error) {
       conn.destroy();
       throw connectionError('TLS_INVALID', this.target, redactor.redact(error.message));
     }
+    this.#hostVerified = true;
     VERIFIED.add(core);
   }
 
@@ -118,9 +132,33 @@ export class MysqlSource {
 
   /** Server flavour, asked once per pool. */
   flavour(conn: mysql.PoolConnection): Promise<MysqlFlavour> {
-    this.#flavour ??= conn.query<mysql.RowDataPacket[]>({ sql: 'SELECT VERSION() AS v', rowsAsArray: true }).then(([rows]) => flavourOf(String(rows[0]?.[0] ?? '')));
+    this.#flavour ??= conn
+      .query<mysql.RowDataPacket[]>({ sql: 'SELECT VERSION(), @@GLOBAL.sql_mode', rowsAsArray: true })
+      .then(([rows]) => (this.#knownFlavour = flavourOf(String(rows[0]?.[0] ?? ''), String(rows[0]?.[1] ?? ''))));
     this.#flavour.catch(() => (this.#flavour = null));
     return this.#flavour;
+  }
+
+  /**
+   * The flavour for validation (which built-ins exist), learnt on a pooled
+   * connection within `budgetMs` the first time; null when the server cannot
+   * say in time, so validation allows only what both servers have.
+   */
+  async flavourWithin(signal: AbortSignal, budgetMs: number): Promise<MysqlFlavour | null> {
+    if (this.#knownFlavour) return this.#knownFlavour;
+    const deadline = AbortSignal.any([signal, AbortSignal.timeout(budgetMs)]);
+    let conn: mysql.PoolConnection | null = null;
+    try {
+      conn = await this.connect(deadline);
+      const flavour = await raceAbort(this.flavour(conn), deadline);
+      conn.release();
+      return flavour;
+    } catch {
+      // A connection still asking is in an unknown state: it is not handed to anyone else.
+      conn?.destroy();
+      throwIfAborted(signal);
+      return null;
+    }
   }
 
   /** KILL QUERY from a second connection: stops the statement, keeps the connection. */

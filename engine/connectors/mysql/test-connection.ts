@@ -69,7 +69,7 @@ export async function testMysqlConnection(source: MysqlSource, signal: AbortSign
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const { flavour, grants } = await inReadOnlyTransaction(source, { signal, timeoutMs: TEST_TIMEOUT_MS, selectLimit: null }, async (conn, run, _i, flavour) => {
+    const { flavour, grants } = await inReadOnlyTransaction(source, { signal, timeoutMs: TEST_TIMEOUT_MS, selectLimit: null }, async (conn, { run, flavour }) => {
       const [rows] = await run(() => conn.query<mysql.RowDataPacket[]>({ sql: 'SHOW GRANTS', rowsAsArray: true }));
       return { flavour, grants: rows.map((r) => String(r[0])) };
     });
