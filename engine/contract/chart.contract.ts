@@ -24,8 +24,10 @@ export const ChartSpec = z.object({
   horizontal: z.boolean().optional(),
   /** Scatter: the column that sizes each point. */
   size: z.string().optional(),
-  /** Bars and pies: only the first N categories by value are drawn; the rest are summed as "Other" when the measure adds up. */
+  /** Bars and pies: only the first N categories by value are drawn. */
   topN: z.number().int().positive().optional(),
+  /** With topN: the rest are summed as one "Other" category (only for a measure that adds up, such as a count or a sum). */
+  other: z.boolean().optional(),
   /** Histogram: how many bins. */
   bins: z.number().int().positive().optional(),
 });
