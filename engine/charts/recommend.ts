@@ -243,7 +243,8 @@ function labelColumn(shape: Shape): Axis | null {
   return hinted ?? shape.categories[0] ?? shape.time[0] ?? shape.keys[0] ?? labels[0] ?? null;
 }
 
-function barSpec(x: Axis, y: string[], extra: Partial<ChartSpec> = {}): ChartSpec {
+function barSpec(x: Axis, measures: ColumnProfile[], extra: Partial<ChartSpec> = {}): ChartSpec {
+  const y = names(measures);
   const horizontal = x.longestLabel > CHART_LIMITS.horizontalLabelChars || x.distinct > CHART_LIMITS.horizontalCategories;
   return {
     type: 'bar',
@@ -251,7 +252,7 @@ function barSpec(x: Axis, y: string[], extra: Partial<ChartSpec> = {}): ChartSpe
     ...labelOf(x),
     y,
     ...(horizontal ? { horizontal: true } : {}),
-    ...(x.distinct > CHART_LIMITS.topN ? { topN: CHART_LIMITS.topN } : {}),
+    ...(x.distinct > CHART_LIMITS.topN ? { topN: CHART_LIMITS.topN, ...(measures.every(isAdditive) ? { other: true } : {}) } : {}),
     ...extra,
   };
 }
@@ -265,11 +266,11 @@ function byTwoLabels(first: Axis, second: Axis, measure: ColumnProfile): Choice[
         spec: TABLE,
         reason: `${capital(wordsFor(first))} and ${wordsFor(second)} both have many values (${count.format(first.distinct)} and ${count.format(second.distinct)}): too many bars to compare, so the table is clearer.`,
       },
-      { spec: barSpec(x, [measure.name], { series: series.name, stacked: true }), reason: '' },
+      { spec: barSpec(x, [measure], { series: series.name, stacked: true }), reason: '' },
     ];
   }
   const stacked = series.distinct > CHART_LIMITS.groupedSeries && isAdditive(measure);
-  const main = barSpec(x, [measure.name], { series: series.name, ...(stacked ? { stacked: true } : {}) });
+  const main = barSpec(x, [measure], { series: series.name, ...(stacked ? { stacked: true } : {}) });
   const choices: Choice[] = [
     {
       spec: main,
@@ -278,7 +279,7 @@ function byTwoLabels(first: Axis, second: Axis, measure: ColumnProfile): Choice[
   ];
   if (isAdditive(measure)) choices.push({ spec: { ...main, stacked: !stacked }, reason: '' });
   if (x.distinct <= CHART_LIMITS.maxSeries && !x.label && !series.label) {
-    choices.push({ spec: barSpec(series, [measure.name], { series: x.name, ...(x.distinct > CHART_LIMITS.groupedSeries && isAdditive(measure) ? { stacked: true } : {}) }), reason: '' });
+    choices.push({ spec: barSpec(series, [measure], { series: x.name, ...(x.distinct > CHART_LIMITS.groupedSeries && isAdditive(measure) ? { stacked: true } : {}) }), reason: '' });
   }
   return choices;
 }
@@ -295,14 +296,14 @@ function byCategory(shape: Shape): Choice[] | null {
     if (second) return byTwoLabels(x, second, primary);
     return [
       { spec: TABLE, reason: `${capital(xWords)} repeats across rows, so the rows are not one per ${xWords}; the table shows them as they are.` },
-      { spec: barSpec(x, [primary.name]), reason: '' },
+      { spec: barSpec(x, [primary]), reason: '' },
     ];
   }
   const y = names(measures);
   if (x.distinct > CHART_LIMITS.maxBarCategories) {
     return [
       { spec: TABLE, reason: `${count.format(x.distinct)} values of ${xWords} are too many bars to read; the bar chart alternative shows the top ${CHART_LIMITS.topN}.` },
-      { spec: barSpec(x, [primary.name]), reason: '' },
+      { spec: barSpec(x, [primary]), reason: '' },
     ];
   }
   const choices: Choice[] = [];
@@ -311,7 +312,7 @@ function byCategory(shape: Shape): Choice[] | null {
   if (parts && isShare(primary)) {
     choices.push({ spec: pie('pie'), reason: `${capital(columnWords(primary.name))} is a share of a whole across ${x.distinct} values of ${xWords}, so a pie shows the parts.` });
   }
-  const bar = barSpec(x, y);
+  const bar = barSpec(x, measures);
   const ranked = primary.order === 'desc';
   const notes = [
     bar.horizontal ? (x.longestLabel > CHART_LIMITS.horizontalLabelChars ? 'on their side for the long labels' : 'on their side for the many categories') : null,

@@ -55,7 +55,8 @@ test('more than 30 categories: the top 30, the rest summed as Other; more than 1
   const many = Array.from({ length: 1_200 }, (_, i) => [`track ${i}`, i]);
   const t = chart([['track', 'string'], ['plays', 'integer']], many);
   assert.is(t.recommended.type, 'table');
-  assert.equal(t.alternatives[0], { type: 'bar', x: 'track', y: ['plays'], horizontal: true, topN: 30 });
+  assert.equal(t.alternatives[0], { type: 'bar', x: 'track', y: ['plays'], horizontal: true, topN: 30, other: true });
+  assert.is(chart([['artist', 'string'], ['avg_price', 'decimal']], forty).recommended.other, undefined, 'averages are not summed');
 });
 
 test('pies only for at most 7 parts of a whole: not for averages, negatives or 8 parts', () => {
