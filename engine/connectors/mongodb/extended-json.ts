@@ -43,8 +43,8 @@ export type ReadOutcome =
       value: unknown;
       /** Problems that make the value differ from the text; the value must not be used when there are any. */
       issues: TextIssue[];
-      /** Where each key of each object read from the text starts. */
-      keyPositions: WeakMap<object, Map<string, number>>;
+      /** Where a key of an object read from the text starts. */
+      positionOf: (object: object, key: string) => number | undefined;
     }
   | { ok: false; error: TextIssue };
 
@@ -75,6 +75,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REGEX_OPTIONS = /^[ilmsux]*$/;
+/** A JSON number at lastIndex (sticky). */
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 class SyntaxProblem {
@@ -102,7 +104,11 @@ class Reader {
   #at = 0;
   #depth = 0;
   readonly issues: TextIssue[] = [];
-  readonly keyPositions = new WeakMap<object, Map<string, number>>();
+  /** Each object read, with the entries it was read from (for positions). */
+  readonly #positions = new WeakMap<object, Entry[]>();
+
+  /** Where `key` of an object read from the text starts. */
+  readonly positionOf = (object: object, key: string): number | undefined => this.#positions.get(object)?.find(([k]) => k === key)?.[2];
 
   constructor(text: string) {
     this.#text = text;
@@ -172,24 +178,25 @@ class Reader {
   #string(): string {
     const t = this.#text;
     const start = this.#at;
-    this.#at++; // opening quote
+    let at = start + 1; // past the opening quote
     let out = '';
-    let run = this.#at;
+    let run = at;
     for (;;) {
-      const c = t.charCodeAt(this.#at);
-      if (Number.isNaN(c)) throw new SyntaxProblem(`unterminated string starting at position ${start}`, start);
+      const c = t.charCodeAt(at);
       if (c === 0x22) break;
-      if (c < 0x20) throw new SyntaxProblem(`control character in a string at position ${this.#at}`, this.#at);
-      if (c !== 0x5c) {
-        this.#at++;
+      if (c === 0x5c) {
+        out += t.slice(run, at);
+        this.#at = at;
+        out += this.#escape();
+        at = run = this.#at;
         continue;
       }
-      out += t.slice(run, this.#at);
-      out += this.#escape();
-      run = this.#at;
+      if (c < 0x20) throw new SyntaxProblem(`control character in a string at position ${at}`, at);
+      if (Number.isNaN(c)) throw new SyntaxProblem(`unterminated string starting at position ${start}`, start);
+      at++;
     }
-    out += t.slice(run, this.#at);
-    this.#at++; // closing quote
+    out += t.slice(run, at);
+    this.#at = at + 1; // past the closing quote
     if (LONE_SURROGATE.test(out)) {
       this.#issue('INVALID_DOCUMENT', `The string at position ${start} contains a lone UTF-16 surrogate, which the server would receive as U+FFFD.`, start);
     }
@@ -231,11 +238,10 @@ class Reader {
   #number(): unknown {
     const t = this.#text;
     const start = this.#at;
-    const match = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-    match.lastIndex = start;
-    const m = match.exec(t);
+    NUMBER.lastIndex = start;
+    const m = NUMBER.exec(t);
     if (!m) throw this.#unexpected();
-    this.#at = match.lastIndex;
+    this.#at = NUMBER.lastIndex;
     const text = m[0];
     if (m[1] === undefined && m[2] === undefined) {
       const n = BigInt(text);
@@ -306,7 +312,6 @@ class Reader {
 
   #finishObject(entries: Entry[], start: number): unknown {
     const object: Record<string, unknown> = {};
-    const positions = new Map<string, number>();
     let indexLike = false;
     let special: string | null = null;
     for (const [key, value, position] of entries) {
@@ -315,24 +320,24 @@ class Reader {
         this.#issue('UNSAFE_KEY', `The key "${key}" (position ${position}) is not allowed: ${unsafe}, so the server would not receive what the text says.`, position);
         continue;
       }
-      if (positions.has(key)) {
+      if (Object.hasOwn(object, key)) {
         this.#issue('UNSAFE_KEY', `The key "${key}" appears twice in one object (position ${position}): only one of the two would reach the server.`, position);
         continue;
       }
       if (key.includes('\0')) this.#issue('INVALID_DOCUMENT', `The key at position ${position} contains a NUL character, which BSON keys cannot hold.`, position);
       if (ARRAY_INDEX.test(key)) indexLike = true;
       if (special === null && key.startsWith('$') && isValueKey(key)) special = key;
-      positions.set(key, position);
       object[key] = value;
     }
-    if (indexLike) this.#checkOrder(object, [...positions.keys()], start);
+    if (indexLike) this.#checkOrder(object, entries, start);
     if (special !== null) return this.#specialValue(object, special, start);
-    this.keyPositions.set(object, positions);
+    this.#positions.set(object, entries);
     return object;
   }
 
   /** JavaScript puts integer-like keys first; the text's order must survive, since order is meaning in sorts and document matches. */
-  #checkOrder(object: Record<string, unknown>, written: string[], start: number): void {
+  #checkOrder(object: Record<string, unknown>, entries: Entry[], start: number): void {
+    const written = [...new Set(entries.map(([key]) => key).filter((key) => !UNSAFE_KEYS.has(key)))];
     const kept = Object.keys(object);
     if (kept.every((key, i) => key === written[i])) return;
     const moved = kept.find((key, i) => key !== written[i] && ARRAY_INDEX.test(key)) ?? kept[0]!;
@@ -500,7 +505,7 @@ export function readExtendedJson(text: string): ReadOutcome {
   const reader = new Reader(text);
   try {
     const value = reader.document();
-    return { ok: true, value, issues: reader.issues, keyPositions: reader.keyPositions };
+    return { ok: true, value, issues: reader.issues, positionOf: reader.positionOf };
   } catch (error) {
     if (error instanceof SyntaxProblem) return { ok: false, error: { code: 'PARSE_ERROR', message: `The query is not valid JSON: ${error.message}.`, position: error.position } };
     if (error instanceof DepthProblem) {

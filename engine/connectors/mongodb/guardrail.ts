@@ -77,7 +77,7 @@ export function inspectMongoQuery(text: string, scope: MongoScope): MongoInspect
     return { verdict: { allowed: false, reasons, statementKind }, document: null };
   }
 
-  const check = new ScopeCheck(scope.database, read.keyPositions);
+  const check = new ScopeCheck(scope.database, read.positionOf);
   // The objects as read (zod copies the outer ones), so reasons can point into the text.
   check.query(value as MongoQueryDocument);
   const reasons = dedupeReasons(check.reasons);
@@ -91,11 +91,11 @@ export function inspectMongoQuery(text: string, scope: MongoScope): MongoInspect
 class ScopeCheck {
   readonly reasons: VerdictReason[] = [];
   readonly #database: string;
-  readonly #positions: WeakMap<object, Map<string, number>>;
+  readonly #positionOf: (object: object, key: string) => number | undefined;
 
-  constructor(database: string, positions: WeakMap<object, Map<string, number>>) {
+  constructor(database: string, positionOf: (object: object, key: string) => number | undefined) {
     this.#database = database;
-    this.#positions = positions;
+    this.#positionOf = positionOf;
   }
 
   query(doc: MongoQueryDocument): void {
@@ -237,7 +237,7 @@ class ScopeCheck {
   }
 
   #refuse(code: VerdictReasonCode, message: string, holder?: object, key?: string): void {
-    const position = holder && key !== undefined ? this.#positions.get(holder)?.get(key) : undefined;
+    const position = holder && key !== undefined ? this.#positionOf(holder, key) : undefined;
     this.reasons.push(reasonAt({ code, message }, position));
   }
 }
