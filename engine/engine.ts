@@ -101,6 +101,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   });
   lock = new ProfileLock(db, {
     audit,
+    secrets,
     autoLockMinutes: () => settings.get().autoLockMinutes,
     onChange: (status) => events.emit('auth.changed', status),
     ...(options.now ? { now: options.now } : {}),
@@ -176,6 +177,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   // The audit chain is checked at every open; an unavailable keychain is reported by audit.verify and retried on unlock.
   const integrity = await audit.open().catch((error: unknown) => logger.warn('the audit log could not be opened', { error }));
   if (integrity && integrity.status !== 'ok') logger.error('audit log verification failed', { alteredAt: integrity.alteredAt, reason: integrity.reason });
+  await lock.open().catch((error: unknown) => logger.warn('the PIN attempt state could not be read from the OS keychain', { error }));
   const router = createRouter({ handlers, isLocked, logger, onActivity: () => lock?.touch() });
   if (options.host !== 'cli') lock.startAutoLock();
 

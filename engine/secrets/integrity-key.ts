@@ -9,6 +9,8 @@ export const INTEGRITY_KEY_ACCOUNT = 'integrity-key';
 /** What a MAC is for; each purpose has its own subkey, so a MAC made for one never verifies as another. */
 export type IntegrityPurpose = 'audit-chain' | 'audit-anchor' | 'audit-head' | 'profile-lock';
 
+const inFlight = new WeakMap<SecretStore, Promise<IntegrityKey>>();
+
 /**
  * The key behind everything that must not be rewritable by editing the
  * SQLite file: the audit chain, its start and head, and the PIN attempt
@@ -26,7 +28,18 @@ export class IntegrityKey {
     this.created = created;
   }
 
-  static async load(secrets: SecretStore): Promise<IntegrityKey> {
+  /** Reads the key, creating it on first use; loads running at the same time share one read, so they cannot create two keys. */
+  static load(secrets: SecretStore): Promise<IntegrityKey> {
+    let loading = inFlight.get(secrets);
+    if (!loading) {
+      loading = IntegrityKey.#read(secrets);
+      inFlight.set(secrets, loading);
+      void loading.finally(() => inFlight.delete(secrets)).catch(() => {});
+    }
+    return loading;
+  }
+
+  static async #read(secrets: SecretStore): Promise<IntegrityKey> {
     const stored = await secrets.get(INTEGRITY_KEY_ACCOUNT);
     const master = stored ? Buffer.from(stored, 'base64') : null;
     if (master?.length === 32) return new IntegrityKey(master, false);

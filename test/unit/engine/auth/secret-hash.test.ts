@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hashSecret, secretProblem, verifySecret } from '../../../../engine/auth/secret-hash';
+import { DEFAULT_KDF, hashSecret, isWeakerThanDefault, KdfParams, secretProblem, verifySecret } from '../../../../engine/auth/secret-hash';
 
 test('PIN rules: digits only, at least 6, not trivially guessable', () => {
   assert.match(secretProblem('pin', '12345') ?? '', /at least 6/);
@@ -27,7 +27,16 @@ test('hashes are salted: the same secret hashes differently and only the right o
   assert.not.ok(await verifySecret('480614', a));
   assert.not.ok(await verifySecret('', a));
   assert.is(a.params.algorithm, 'scrypt');
-  assert.ok(a.params.N >= 2 ** 14);
+  assert.ok(a.params.N >= 2 ** 17 && a.params.r >= 8, 'an offline search of 6-digit PINs must cost days of CPU (see test/bench/pin.bench.ts)');
+});
+
+test('older, cheaper parameters are recognised for upgrade; absurd stored parameters are refused before scrypt runs', () => {
+  assert.is(isWeakerThanDefault(DEFAULT_KDF), false);
+  assert.is(isWeakerThanDefault({ ...DEFAULT_KDF, N: 2 ** 15 }), true);
+  assert.is(isWeakerThanDefault({ ...DEFAULT_KDF, keyLength: 16 }), true);
+  for (const bad of [{ N: 2 ** 40 }, { N: 3000 }, { r: 1000 }, { p: 64 }, { keyLength: 4 }]) {
+    assert.is(KdfParams.safeParse({ ...DEFAULT_KDF, ...bad }).success, false, JSON.stringify(bad));
+  }
 });
 
 test.run();
