@@ -53,15 +53,17 @@ async function readCursor(cursor: AbstractCursor<Uint8Array>, limits: ReadLimits
   let rows = 0;
   let truncated = false;
   try {
-    while (await cursor.hasNext()) {
-      const doc = (await cursor.next())!;
-      if (rows === limits.maxRows) {
-        truncated = true;
-        break;
+    // A batch at a time (hasNext fetches the next one), each document taken synchronously from the buffer.
+    reading: while (await cursor.hasNext()) {
+      for (const doc of cursor.readBufferedDocuments()) {
+        if (rows === limits.maxRows) {
+          truncated = true;
+          break reading;
+        }
+        if (!budget.addBytes(doc.byteLength)) break reading;
+        table.addRaw(doc);
+        rows += 1;
       }
-      if (!budget.addBytes(doc.byteLength)) break;
-      table.addRaw(doc);
-      rows += 1;
     }
   } finally {
     await cursor.close();
