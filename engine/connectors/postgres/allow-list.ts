@@ -422,7 +422,15 @@ export class PgPolicy {
         const where = ref.schema ? `in schema ${ref.schema}` : `in the schemas searched (${this.catalog.lookupPath.join(', ')})`;
         return unknown('FORBIDDEN_RELATION', `There is no table or view ${display(ref)} ${where} that this source can read.`);
       }
-      return relationDecision(rel);
+      const decision = relationDecision(rel);
+      if (decision.refusal) return decision;
+      // Reading a view runs the functions in its definition.
+      for (const oid of rel.functions ?? []) {
+        const f = this.catalog.functionsByOid.get(oid);
+        const rule = f ? this.#rule(f) : null;
+        if (rule) return refused(rule.code, `${rel.schema}.${rel.name} is not allowed: reading this view calls ${f!.schema}.${f!.name}, and ${rule.why}.`);
+      }
+      return decision;
     });
   }
 

@@ -36,6 +36,8 @@ export interface PgFunction {
   extension: string | null;
   /** Callable as `t.name` (attribute notation): one argument without default, of a row or pseudo type. */
   rowArg: boolean;
+  /** proargtypes, as type oids: a function with the same types earlier on the path hides this one. */
+  argTypes: number[];
 }
 
 /** pg_operator: an operator resolves to the function (oprcode) that implements it. */
@@ -53,6 +55,8 @@ export interface PgRelation {
   name: string;
   kind: string;
   extension: string | null;
+  /** For a view outside the system schemas: the functions its definition calls (reading it runs them). */
+  functions?: number[];
 }
 
 /** pg_type: the functions a value of this type may run when a literal or value is cast to it. */
@@ -131,10 +135,19 @@ export interface QualifiedName {
   name: string;
 }
 
-/** Every function the server could pick for `name(n arguments)`; conservative: defaults and VARIADIC widen the set. */
+/**
+ * Every function the server could pick for `name(n arguments)`; conservative: defaults and VARIADIC
+ * widen the set. For an unqualified name, a function is left out only when one with the same argument
+ * types comes earlier on the path: PostgreSQL never considers it (pg_catalog.lower(text) hides a
+ * public.lower(text)); functions of other argument types stay candidates wherever they are.
+ */
 export function functionCandidates(catalog: PgCatalog, ref: QualifiedName, nargs: number | null): PgFunction[] {
   const all = catalog.functionsByName.get(ref.name) ?? [];
-  return all.filter((f) => inScope(catalog, f.schema, ref.schema) && (nargs === null || fitsArity(f, nargs)));
+  const fitting = all.filter((f) => inScope(catalog, f.schema, ref.schema) && (nargs === null || fitsArity(f, nargs)));
+  if (ref.schema !== null || fitting.length < 2) return fitting;
+  const rank = (f: PgFunction) => catalog.lookupPath.indexOf(f.schema);
+  const signature = (f: PgFunction) => f.argTypes.join(',');
+  return fitting.filter((f) => !fitting.some((g) => rank(g) < rank(f) && signature(g) === signature(f)));
 }
 
 function fitsArity(f: PgFunction, nargs: number): boolean {
@@ -210,7 +223,7 @@ const EXTENSION_OF = (classTable: string, alias: string) => `
 const FUNCTIONS_SQL = `
 SELECT p.oid, n.nspname AS schema, p.proname AS name, p.pronargs AS nargs, p.pronargdefaults AS ndefaults,
        p.provariadic <> 0 AS variadic, p.provolatile::text AS volatility, p.prokind::text AS kind, p.proretset AS retset,
-       pe.extname AS extension,
+       pe.extname AS extension, p.proargtypes::pg_catalog.oid[] AS arg_types,
        COALESCE(p.pronargs >= 1 AND p.pronargs - p.pronargdefaults <= 1 AND t.typtype IN ('c', 'p'), false) AS row_arg
   FROM pg_catalog.pg_proc p
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
@@ -225,7 +238,13 @@ SELECT n.nspname AS schema, o.oprname AS name, o.oprleft = 0 AS prefix, o.oprcod
 const NOT_TEMP = (schema: string) => `${schema} <> 'pg_toast' AND ${schema} !~ '^pg_(toast_)?temp_'`;
 
 const RELATIONS_SQL = `
-SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, ce.extname AS extension
+SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, ce.extname AS extension,
+       CASE WHEN c.relkind = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema') THEN
+         ARRAY(SELECT DISTINCT dep.refobjid FROM pg_catalog.pg_rewrite rw
+                 JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND dep.objid = rw.oid
+                                              AND dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                WHERE rw.ev_class = c.oid)
+       END AS functions
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   ${EXTENSION_OF('pg_class', 'c')}
@@ -255,8 +274,9 @@ SELECT t.oid, n.nspname AS schema, t.typname AS name, t.typtype::text AS kind,
 
 const SESSION_SQL = `SELECT pg_catalog.current_database() AS database, pg_catalog.current_schemas(false)::text[] AS path`;
 
-interface FunctionRow extends Omit<PgFunction, 'rowArg'> {
+interface FunctionRow extends Omit<PgFunction, 'rowArg' | 'argTypes'> {
   row_arg: boolean;
+  arg_types: number[];
 }
 
 async function rows<T>(client: pg.PoolClient, run: Run, text: string): Promise<T[]> {
@@ -271,9 +291,11 @@ export async function readPgCatalog(source: PgSource, signal: AbortSignal): Prom
   try {
     return await inReadOnlyTransaction(source, { signal, timeoutMs: PREVIEW_BUDGET.timeMs }, async (client, run) => {
       const [session] = await rows<{ database: string; path: string[] }>(client, run, SESSION_SQL);
-      const functions = (await rows<FunctionRow>(client, run, FUNCTIONS_SQL)).map(({ row_arg, ...f }) => ({ ...f, rowArg: row_arg }));
+      const functions = (await rows<FunctionRow>(client, run, FUNCTIONS_SQL)).map(({ row_arg, arg_types, ...f }) => ({ ...f, rowArg: row_arg, argTypes: arg_types }));
       const operators = await rows<PgOperator>(client, run, OPERATORS_SQL);
-      const relations = await rows<PgRelation>(client, run, RELATIONS_SQL);
+      const relations = (await rows<PgRelation & { functions: number[] | null }>(client, run, RELATIONS_SQL)).map(({ functions, ...r }) =>
+        functions && functions.length > 0 ? { ...r, functions } : r,
+      );
       const types = await rows<PgType>(client, run, TYPES_SQL);
       return { database: session!.database, searchPath: session!.path, functions, operators, relations, types };
     });

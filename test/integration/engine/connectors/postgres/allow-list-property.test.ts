@@ -42,6 +42,7 @@ interface ProcRow {
   ndefaults: number;
   variadic: boolean;
   args: string[];
+  sig: string;
 }
 
 let db: TestDatabase;
@@ -56,6 +57,8 @@ test.before(async () => {
   db.sql(`
     CREATE FUNCTION owner_volatile(int) RETURNS int LANGUAGE sql AS 'SELECT $1';
     CREATE FUNCTION owner_lying(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1';
+    CREATE FUNCTION public.lower(text) RETURNS text LANGUAGE sql VOLATILE AS 'SELECT $1';
+    CREATE FUNCTION public.length(integer) RETURNS int LANGUAGE sql VOLATILE AS 'SELECT $1';
     CREATE SCHEMA ${TRUSTED};
     CREATE FUNCTION ${TRUSTED}.pure(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1';
     CREATE FUNCTION ${TRUSTED}.impure(int) RETURNS int LANGUAGE sql VOLATILE AS 'SELECT $1';
@@ -67,7 +70,7 @@ test.before(async () => {
     const result = await client.query<ProcRow>(`
       SELECT p.oid::int AS oid, n.nspname AS schema, p.proname AS name, p.provolatile AS volatility, p.prokind AS kind,
              e.extname AS extension, p.pronargs AS nargs, p.pronargdefaults AS ndefaults, p.provariadic <> 0 AS variadic,
-             ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) AS t) AS args
+             ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) AS t) AS args, p.proargtypes::text AS sig
         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
         LEFT JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
         LEFT JOIN pg_extension e ON e.oid = d.refobjid`);
@@ -109,15 +112,21 @@ function acceptable(row: ProcRow, trusted: Set<string>): string | null {
   return null;
 }
 
-/** Every function a call could reach: same name, in scope, an arity that fits (defaults, VARIADIC). */
+/**
+ * Every function a call could reach: same name, in scope, an arity that fits (defaults, VARIADIC);
+ * for an unqualified call, not one hidden by a function of identical argument types earlier on the
+ * path (PostgreSQL's documented rule).
+ */
 function reachable(row: ProcRow, qualified: boolean, path: string[]): ProcRow[] {
   const n = row.nargs - row.ndefaults;
-  return rows.filter(
+  const fits = rows.filter(
     (r) =>
       r.name === row.name &&
       (qualified ? r.schema === row.schema : path.includes(r.schema)) &&
       ((n >= r.nargs - r.ndefaults && n <= r.nargs) || (r.variadic && n >= r.nargs - 1)),
   );
+  if (qualified) return fits;
+  return fits.filter((r) => !fits.some((o) => path.indexOf(o.schema) < path.indexOf(r.schema) && o.sig === r.sig));
 }
 
 for (const trustedSchemas of [[], [TRUSTED]]) {
@@ -162,8 +171,12 @@ test('trust in a schema allows its immutable functions, never its volatile ones,
     assert.is(validatePostgresQuerySync(`SELECT ${TRUSTED}.pure(1)`, some).allowed, true);
     assert.is(validatePostgresQuerySync(`SELECT ${TRUSTED}.impure(1)`, some).allowed, false);
     assert.is(validatePostgresQuerySync('SELECT owner_lying(1)', some).allowed, false);
-    // lower(text) is a built-in; trusted_fns.lower(int) is not on the path, so an unqualified lower stays allowed.
+    // lower(text) is a built-in; trusted_fns.lower(int) is not on the path, and public.lower(text) is hidden by
+    // pg_catalog.lower(text) (same argument types, earlier on the path): an unqualified lower stays allowed.
     assert.is(validatePostgresQuerySync("SELECT lower('A')", some).allowed, true);
+    assert.is(validatePostgresQuerySync("SELECT public.lower('A')", some).allowed, false);
+    // public.length(integer) has other argument types than any built-in length: the server may pick it.
+    assert.is(validatePostgresQuerySync("SELECT length('A')", some).allowed, false);
   })();
 });
 

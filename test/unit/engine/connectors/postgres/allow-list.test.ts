@@ -27,6 +27,7 @@ const fn = (overrides: Partial<PgFunction>): PgFunction => ({
   retset: false,
   extension: null,
   rowArg: false,
+  argTypes: [],
   ...overrides,
 });
 
@@ -119,6 +120,26 @@ test('relations: the source schemas, reviewed catalog views, never secrets, name
   assert.match((await validatePostgresQuery('SELECT query FROM pg_stat_statements', extension)).reasons[0]!.message, /extension pg_stat_statements/);
   const sequence = fixturePolicy({ relations: [{ schema: 'public', name: 'counter', kind: 'S', extension: null }] });
   assert.is((await validatePostgresQuery('SELECT last_value FROM counter', sequence)).allowed, false);
+});
+
+test('reading a view runs the functions in its definition: a view calling a refused function is refused', async () => {
+  // Pagila's film_list calls its own aggregate public.group_concat: the database owner's code.
+  const verdict = await assertRefused('SELECT * FROM film_list', 'FORBIDDEN_FUNCTION');
+  assert.match(verdict.reasons[0]!.message, /reading this view calls public\.group_concat/);
+  await trusting(['public']).assertAllowed('SELECT * FROM film_list');
+  await assertAllowed('SELECT * FROM customer_list');
+});
+
+test('an unqualified call skips a function hidden by one with the same argument types earlier on the path', async () => {
+  const snapshot = fixtureSnapshot();
+  const builtinLower = snapshot.functions.find((f) => f.schema === 'pg_catalog' && f.name === 'lower' && f.argTypes.join() === '25')!;
+  snapshot.functions.push(fn({ oid: 9_999_995, schema: 'public', name: 'lower', volatility: 'v', argTypes: [25] }));
+  snapshot.functions.push(fn({ oid: 9_999_994, schema: 'public', name: 'length', volatility: 'v', argTypes: [23] }));
+  const planted = pgPolicy(indexCatalog(snapshot), []);
+  assert.ok(builtinLower);
+  assert.ok((await validatePostgresQuery("SELECT lower('A')", planted)).allowed, 'pg_catalog.lower(text) hides public.lower(text)');
+  assert.not.ok((await validatePostgresQuery("SELECT public.lower('A')", planted)).allowed);
+  assert.not.ok((await validatePostgresQuery("SELECT length('A')", planted)).allowed, 'public.length(integer) could be picked');
 });
 
 test('CTE names shadow relations only where they are in scope', async () => {
