@@ -36,13 +36,13 @@ export async function readLiveCatalog(database: string): Promise<PgCatalogSnapsh
 }
 
 // Compact rows: the fixture is read by every unit test that validates PostgreSQL.
-type FunctionTuple = [number, string, string, number, number, 0 | 1, PgFunction['volatility'], PgFunction['kind'], 0 | 1, string | null, 0 | 1];
+type FunctionTuple = [number, string, string, number, number, 0 | 1, PgFunction['volatility'], PgFunction['kind'], 0 | 1, string | null, 0 | 1, number[]];
 interface Stored {
   database: string;
   searchPath: string[];
   functions: FunctionTuple[];
   operators: Array<[string, string, 0 | 1, number]>;
-  relations: Array<[string, string, string, string | null]>;
+  relations: Array<[string, string, string, string | null, number[]?]>;
   types: Array<[number, string, string, string, number[], number[]]>;
 }
 
@@ -50,9 +50,9 @@ function encode(s: PgCatalogSnapshot): Stored {
   return {
     database: s.database,
     searchPath: s.searchPath,
-    functions: s.functions.map((f) => [f.oid, f.schema, f.name, f.nargs, f.ndefaults, f.variadic ? 1 : 0, f.volatility, f.kind, f.retset ? 1 : 0, f.extension, f.rowArg ? 1 : 0]),
+    functions: s.functions.map((f) => [f.oid, f.schema, f.name, f.nargs, f.ndefaults, f.variadic ? 1 : 0, f.volatility, f.kind, f.retset ? 1 : 0, f.extension, f.rowArg ? 1 : 0, f.argTypes]),
     operators: s.operators.map((o) => [o.schema, o.name, o.prefix ? 1 : 0, o.fn]),
-    relations: s.relations.map((r) => [r.schema, r.name, r.kind, r.extension]),
+    relations: s.relations.map((r) => (r.functions ? [r.schema, r.name, r.kind, r.extension, r.functions] : [r.schema, r.name, r.kind, r.extension])),
     types: s.types.map((t) => [t.oid, t.schema, t.name, t.kind, t.inner, t.functions]),
   };
 }
@@ -61,11 +61,11 @@ function decode(s: Stored): PgCatalogSnapshot {
   return {
     database: s.database,
     searchPath: s.searchPath,
-    functions: s.functions.map(([oid, schema, name, nargs, ndefaults, variadic, volatility, kind, retset, extension, rowArg]) => ({
-      oid, schema, name, nargs, ndefaults, variadic: variadic === 1, volatility, kind, retset: retset === 1, extension, rowArg: rowArg === 1,
+    functions: s.functions.map(([oid, schema, name, nargs, ndefaults, variadic, volatility, kind, retset, extension, rowArg, argTypes]) => ({
+      oid, schema, name, nargs, ndefaults, variadic: variadic === 1, volatility, kind, retset: retset === 1, extension, rowArg: rowArg === 1, argTypes,
     })),
     operators: s.operators.map(([schema, name, prefix, fn]) => ({ schema, name, prefix: prefix === 1, fn })),
-    relations: s.relations.map(([schema, name, kind, extension]) => ({ schema, name, kind, extension })),
+    relations: s.relations.map(([schema, name, kind, extension, functions]) => ({ schema, name, kind, extension, ...(functions ? { functions } : {}) })),
     types: s.types.map(([oid, schema, name, kind, inner, functions]) => ({ oid, schema, name, kind, inner, functions })),
   };
 }
