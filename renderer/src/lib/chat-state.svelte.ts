@@ -342,9 +342,17 @@ export class ChatState {
     return null;
   }
 
-  /** Suggested first questions for a source, from its table names (cached per source). */
+  /**
+   * Suggested first questions for a source (cached per source): the engine's tested ones where it
+   * has them (the sample), else made from its table names.
+   */
   async loadExamples(sourceId: string): Promise<void> {
     if (this.#examples?.sourceId === sourceId) return;
+    const known = await getApi()?.sources.examples({ id: sourceId });
+    if (known?.ok && known.value.length > 0) {
+      this.#examples = { sourceId, questions: known.value };
+      return;
+    }
     const r = await getApi()?.metadata.get({ sourceId });
     if (r?.ok) this.#examples = { sourceId, questions: exampleQuestions(r.value) };
   }
