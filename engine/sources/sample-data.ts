@@ -7,7 +7,7 @@ import { UnavailableError } from '../errors';
  * (build-resources/sample/chinook, made by scripts/make-sample.mjs).
  */
 export const SAMPLE = {
-  name: 'Sample: Chinook music store',
+  name: 'Chinook music store (sample)',
   /** Where it lives under the packaged app's resources, and under build-resources in a checkout. */
   folder: ['sample', 'chinook'],
   tables: ['album', 'artist', 'customer', 'employee', 'genre', 'invoice', 'invoice_line', 'media_type', 'playlist', 'playlist_track', 'track'],

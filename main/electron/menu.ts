@@ -1,4 +1,5 @@
 import { app, Menu, type MenuItemConstructorOptions } from 'electron';
+import { SAMPLE_DATA_CREDIT } from '../../engine/contract/index';
 
 export function buildMenu(options: { production: boolean; onLock: () => void }): void {
   const isMac = process.platform === 'darwin';
@@ -27,5 +28,5 @@ export function buildMenu(options: { production: boolean; onLock: () => void }):
     { role: 'windowMenu' },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
-  app.setAboutPanelOptions({ applicationName: 'PolyStoreIQ', applicationVersion: app.getVersion() });
+  app.setAboutPanelOptions({ applicationName: 'PolyStoreIQ', applicationVersion: app.getVersion(), credits: SAMPLE_DATA_CREDIT });
 }

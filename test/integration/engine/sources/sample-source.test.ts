@@ -37,7 +37,7 @@ test('two clicks at once add one sample, named for what it is, audited as the sa
   const [a, b] = await Promise.all([te.ok('sources.addSample'), te.ok('sources.addSample')]);
   assert.is(a.id, b.id);
   sampleId = a.id;
-  assert.is(a.name, 'Sample: Chinook music store');
+  assert.is(a.name, 'Chinook music store (sample)');
   assert.equal((a.connection as FileConnection).paths, sampleFiles(first));
   assert.equal((await te.ok('sources.list')).map((s) => s.id), [sampleId]);
   const created = await te.ok('audit.list', { action: 'source.created' });
@@ -77,10 +77,10 @@ test('a source of that name that is not the sample keeps its name; the sample ge
   // Still the sample by its files, whatever it is called now.
   assert.is((await te.ok('sources.addSample')).id, sampleId);
   await te.ok('sources.remove', { id: sampleId });
-  const mine = await te.ok('sources.create', { name: 'Sample: Chinook music store', type: 'file', connection: { paths: [path.join(first, 'genre.parquet')] } });
+  const mine = await te.ok('sources.create', { name: 'Chinook music store (sample)', type: 'file', connection: { paths: [path.join(first, 'genre.parquet')] } });
   const sample = await te.ok('sources.addSample');
-  assert.is(sample.name, 'Sample: Chinook music store (2)');
-  assert.is((await te.ok('sources.get', { id: mine.id })).name, 'Sample: Chinook music store');
+  assert.is(sample.name, 'Chinook music store (sample) (2)');
+  assert.is((await te.ok('sources.get', { id: mine.id })).name, 'Chinook music store (sample)');
   await te.ok('sources.remove', { id: mine.id });
   sampleId = sample.id;
 });

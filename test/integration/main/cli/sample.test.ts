@@ -29,7 +29,7 @@ test('sources add sample adds a ready file source, and prints example questions 
   assert.is(added.code, 0, added.stderr);
   const source = added.json<SourceJson>();
   sampleId = source.id;
-  assert.equal([source.name, source.type, source.status], ['Sample: Chinook music store', 'file', 'CONNECTED']);
+  assert.equal([source.name, source.type, source.status], ['Chinook music store (sample)', 'file', 'CONNECTED']);
   const text = await run('sources', 'add', 'sample');
   assert.is(text.code, 0, text.stderr);
   assert.match(text.stdout, new RegExp(`polystore ask ${sampleId} "How many tracks are there\\?"`));
