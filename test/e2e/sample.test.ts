@@ -92,6 +92,8 @@ test('Settings credits the sample data', async () => {
   await app.open('#/settings');
   await waitForText($('[data-testid="sample-credit"]'), 'Chinook');
   await waitForText($('[data-testid="sample-credit"]'), 'MIT');
+  await $('[data-testid="sample-credit"]').scrollIntoView();
+  await app.screenshot('64-sample-credit');
 });
 
 test.run();
