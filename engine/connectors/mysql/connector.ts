@@ -28,7 +28,7 @@ export function createMysqlConnector(): Connector {
     type: 'mysql',
     testConnection: (spec, signal) =>
       use(spec, async (source, mysqlSpec) => {
-        const result = await testMysqlConnection(source, signal);
+        const result = await testMysqlConnection(source, mysqlSpec, signal);
         if (!result.ok) pools.discard(mysqlSpec);
         return result;
       }),

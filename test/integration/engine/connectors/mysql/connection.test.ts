@@ -58,12 +58,41 @@ test('root connects, reports MariaDB and that it can write, with reasons', async
   assert.ok(result.writeDetails.some((d) => /^ALL PRIVILEGES on \*\.\*/.test(d)), result.writeDetails.join(', '));
 });
 
-test('a user granted SELECT only cannot write', async () => {
+test('a user granted SELECT only cannot write, and has no risks', async () => {
   const user = createUser((u) => `GRANT SELECT ON \`${db.name}\`.* TO ${u}`);
   const result = await check({ user }, USER_PASSWORD);
   assert.is(result.ok, true, result.error?.message);
   assert.is(result.canWrite, false);
   assert.equal(result.writeDetails, []);
+  assert.equal(result.risks, []);
+});
+
+test('root reports every risk of a superuser login', async () => {
+  const codes = (await check({})).risks.map((r) => r.code).sort();
+  for (const code of ['SUPERUSER', 'CAN_WRITE', 'READ_SERVER_FILES', 'WRITE_SERVER_FILES', 'SEE_ALL_SESSIONS', 'SIGNAL_SESSIONS', 'SERVER_ADMIN', 'READ_OTHER_DATABASES']) {
+    assert.ok(codes.includes(code), `${code} missing from ${codes.join(', ')}`);
+  }
+});
+
+test('FILE, PROCESS and a read grant on another database are each reported, also when they come through a role', async () => {
+  const role = `pst_r_${process.pid}_${randomBytes(3).toString('hex')}`;
+  db.sql(`CREATE ROLE ${role}; GRANT SELECT ON \`other\\_payroll\`.* TO ${role}`);
+  try {
+    const user = createUser((u) => `GRANT SELECT ON \`${db.name}\`.* TO ${u}; GRANT FILE, PROCESS ON *.* TO ${u}; GRANT ${role} TO ${u}; SET DEFAULT ROLE ${role} FOR ${u}`);
+    const result = await check({ user }, USER_PASSWORD);
+    assert.is(result.ok, true, result.error?.message);
+    const risks = Object.fromEntries(result.risks.map((r) => [r.code, r.message]));
+    assert.equal(Object.keys(risks).sort(), ['CAN_WRITE', 'READ_OTHER_DATABASES', 'READ_SERVER_FILES', 'SEE_ALL_SESSIONS', 'WRITE_SERVER_FILES']);
+    assert.match(risks.READ_OTHER_DATABASES!, /other\\_payroll/);
+    assert.not.match(JSON.stringify(result), new RegExp(USER_PASSWORD));
+  } finally {
+    db.sql(`DROP ROLE IF EXISTS ${role}`);
+  }
+});
+
+test('trusting a database\'s stored functions is reported as a risk', async () => {
+  const result = await connector.testConnection(mysqlSpec(db.name, { settings: { trustedFunctionSchemas: [db.name] } }), never);
+  assert.ok(result.risks.some((r) => r.code === 'UNTRUSTED_FUNCTIONS' && r.message.includes(db.name)));
 });
 
 test('a user with UPDATE on one table can write, and the grant is named', async () => {
