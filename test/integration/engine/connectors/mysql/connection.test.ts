@@ -68,7 +68,7 @@ test('a user granted SELECT only cannot write, and has no risks', async () => {
 });
 
 test('root reports every risk of a superuser login', async () => {
-  const codes = (await check({})).risks.map((r) => r.code).sort();
+  const codes: string[] = (await check({})).risks.map((r) => r.code).sort();
   for (const code of ['SUPERUSER', 'CAN_WRITE', 'READ_SERVER_FILES', 'WRITE_SERVER_FILES', 'SEE_ALL_SESSIONS', 'SIGNAL_SESSIONS', 'SERVER_ADMIN', 'READ_OTHER_DATABASES']) {
     assert.ok(codes.includes(code), `${code} missing from ${codes.join(', ')}`);
   }
