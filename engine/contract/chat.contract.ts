@@ -128,6 +128,22 @@ export const LedgerEntry = z.object({
 });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
 
+/** A past result, for the Results page's list: where it came from and what it answered. */
+export const ResultSummary = z.object({
+  sessionId: z.string(),
+  messageId: z.string(),
+  resultId: z.string(),
+  sourceId: z.string().nullable(),
+  sessionTitle: z.string(),
+  /** The question the query answered; null for a query typed or edited without one. */
+  question: z.string().nullable(),
+  rowCount: z.number().int().nonnegative(),
+  truncated: z.boolean(),
+  columns: z.array(z.string()),
+  createdAt: z.string(),
+});
+export type ResultSummary = z.infer<typeof ResultSummary>;
+
 const SessionRef = z.strictObject({ sessionId: Id });
 const Token = z.string().min(10).max(4096);
 
@@ -182,6 +198,11 @@ export const chatChannels = {
     summary: 'The exact text of every request that left the machine for a message (the context ledger).',
     input: z.strictObject({ messageId: Id }),
     output: z.array(LedgerEntry),
+  }),
+  'chat.listResults': channel({
+    summary: 'Past results, most recent first; `search` matches the question, the conversation title or a column name.',
+    input: z.strictObject({ search: z.string().trim().max(200).optional(), limit: z.number().int().min(1).max(500).optional() }).optional(),
+    output: z.array(ResultSummary),
   }),
   'chat.result': channel({
     summary: 'The stored rows of a result message.',
