@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log';
 import { descriptors } from '../connectors/descriptors';
-import type { AskResult, ChatMessage, ChatSession, LedgerEntry as LedgerRecord, MessagePayload } from '../contract/index';
+import type { AskResult, ChatMessage, ChatSession, LedgerEntry as LedgerRecord, MessagePayload, ResultSummary } from '../contract/index';
 import { chartHintsFromPlan } from '../charts/plan-hints';
 import { recommendChart } from '../charts/recommend';
 import { ApprovalError, EngineError, NotFoundError, ValidationError } from '../errors';
@@ -109,6 +109,36 @@ export class ChatService {
     const query = this.#o.store.queryMessageOfResult(resultId);
     const hints = query?.payload.kind === 'query' ? chartHintsFromPlan(query.payload.plan) : {};
     return { columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated, chart: recommendChart(result, hints) };
+  }
+
+  /** Past results, most recent first, with the question each answered; `search` filters on the question, title and column names. */
+  listResults(input: { search?: string; limit?: number }): ResultSummary[] {
+    const limit = input.limit ?? 200;
+    const needle = input.search?.toLowerCase() ?? '';
+    // Searching reads further back than one page, so an older match is still found.
+    const candidates = this.#o.store.resultMessages(needle ? Math.max(limit, 2_000) : limit);
+    const out: ResultSummary[] = [];
+    for (const { message, sessionTitle, sourceId } of candidates) {
+      if (message.payload.kind !== 'result') continue;
+      const p = message.payload;
+      const question = this.#questionOf(p.queryMessageId);
+      const columns = p.columns.map((c) => c.name);
+      if (needle && ![question ?? '', sessionTitle, ...columns].some((t) => t.toLowerCase().includes(needle))) continue;
+      out.push({ sessionId: message.sessionId, messageId: message.id, resultId: p.resultId, sourceId, sessionTitle, question, rowCount: p.rowCount, truncated: p.truncated, columns, createdAt: message.createdAt });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  #questionOf(queryMessageId: string): string | null {
+    try {
+      const query = this.#o.store.message(queryMessageId);
+      if (query.payload.kind !== 'query' || !query.payload.questionId) return null;
+      const question = this.#o.store.message(query.payload.questionId);
+      return question.payload.kind === 'question' ? question.payload.text : null;
+    } catch {
+      return null;
+    }
   }
 
   ledger(messageId: string): LedgerRecord[] {

@@ -104,6 +104,17 @@ export class ChatStore {
     return toMessage(row);
   }
 
+  /** Result messages, most recent first, with their session's title and source. */
+  resultMessages(limit: number): Array<{ message: ChatMessage; sessionTitle: string; sourceId: string | null }> {
+    const rows = this.#db
+      .prepare(
+        `SELECT m.*, s.title AS session_title, s.source_id AS session_source FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id
+         WHERE m.kind = 'result' ORDER BY m.created_at DESC, m.seq DESC LIMIT ?`,
+      )
+      .all(limit) as Array<MessageRow & { session_title: string; session_source: string | null }>;
+    return rows.map((r) => ({ message: toMessage(r), sessionTitle: r.session_title, sourceId: r.session_source }));
+  }
+
   /** The query message a stored result answers, through the run that produced it (null outside a conversation). */
   queryMessageOfResult(resultId: string): ChatMessage | null {
     const row = this.#db.prepare('SELECT message_id FROM query_runs WHERE result_id = ?').get(resultId) as { message_id: string | null } | undefined;

@@ -19,6 +19,7 @@ export function chatHandlers(chat: ChatService, providers: ProviderService, tele
     'chat.deny': async (input) => ({ message: await chat.deny(input) }),
     'chat.cancel': ({ runId }) => ({ cancelled: queries.cancel(runId) }),
     'chat.ledger': ({ messageId }) => chat.ledger(messageId),
+    'chat.listResults': (input) => chat.listResults(input ?? {}),
     'chat.result': ({ resultId }) => chat.result(resultId),
     'providers.get': () => providers.info(),
     'providers.presets': () => providers.presets(),
