@@ -442,8 +442,13 @@ export class PgPolicy {
   #firstRefused(label: string, candidates: readonly PgFunction[]): Decision {
     for (const f of candidates) {
       const rule = this.#rule(f);
-      // An unqualified name can reach a function outside pg_catalog: name the one refused.
-      if (rule) return refused(rule.code, `${label.includes('.') || f.schema === 'pg_catalog' ? label : `${f.schema}.${f.name}`} is not allowed: ${rule.why}.`);
+      if (!rule) continue;
+      // An unqualified name can reach a function outside pg_catalog: name the one refused, and say how to
+      // call the built-in instead (the server picks by argument types, which only it knows).
+      const named = label.includes('.') || f.schema === 'pg_catalog' ? label : `${f.schema}.${f.name}`;
+      const builtin = !label.includes('.') && f.schema !== 'pg_catalog' && candidates.some((c) => c.schema === 'pg_catalog' && !this.#rule(c));
+      const hint = builtin ? ` Write pg_catalog.${f.name}(…) to call the built-in ${f.name}.` : '';
+      return refused(rule.code, `${named} is not allowed: ${rule.why}.${hint}`);
     }
     return ALLOWED;
   }

@@ -139,7 +139,10 @@ test('an unqualified call skips a function hidden by one with the same argument 
   assert.ok(builtinLower);
   assert.ok((await validatePostgresQuery("SELECT lower('A')", planted)).allowed, 'pg_catalog.lower(text) hides public.lower(text)');
   assert.not.ok((await validatePostgresQuery("SELECT public.lower('A')", planted)).allowed);
-  assert.not.ok((await validatePostgresQuery("SELECT length('A')", planted)).allowed, 'public.length(integer) could be picked');
+  const length = await validatePostgresQuery("SELECT length('A')", planted);
+  assert.not.ok(length.allowed, 'public.length(integer) could be picked');
+  assert.match(length.reasons[0]!.message, /Write pg_catalog\.length\(…\) to call the built-in length\.$/);
+  assert.ok((await validatePostgresQuery("SELECT pg_catalog.length('A')", planted)).allowed);
 });
 
 test('CTE names shadow relations only where they are in scope', async () => {
