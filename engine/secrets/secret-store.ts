@@ -34,4 +34,8 @@ export class MemorySecretStore implements SecretStore {
   values(): string[] {
     return [...this.#secrets.values()];
   }
+  /** Test helper: the secrets stored under accounts starting with `prefix` (the engine keeps its own keys next to them). */
+  valuesUnder(prefix: string): string[] {
+    return [...this.#secrets].filter(([account]) => account.startsWith(prefix)).map(([, secret]) => secret);
+  }
 }

@@ -19,7 +19,7 @@ const pg = { host: 'db.example.com', port: 5432, database: 'analytics', user: 'r
 test('a password goes to the keychain; the database and every channel hold only a reference', async () => {
   const source = await te.ok('sources.create', { name: 'Prod', type: 'postgres', connection: pg, password: 'p@ss w0rd!' });
   assert.is(source.hasSecret, true);
-  assert.equal(secrets.values(), ['p@ss w0rd!']);
+  assert.equal(secrets.valuesUnder('source:'), ['p@ss w0rd!']);
   const row = te.engine.db.prepare('SELECT * FROM sources WHERE id = ?').get(source.id) as Record<string, unknown>;
   assert.is(row.secret_ref, `source:${source.id}`);
   assert.not.match(JSON.stringify(row), /p@ss/);
@@ -37,7 +37,7 @@ test('from a URL: the password moves to the keychain, the stored details have no
     url: 'postgres://reader:s%40cret%2F1@db.example.com:6543/sales?sslmode=verify-full&sslrootcert=/etc/ca.pem&connect_timeout=5',
   });
   assert.equal(source.connection, { host: 'db.example.com', port: 6543, database: 'sales', user: 'reader', tls: { mode: 'verify', caFile: '/etc/ca.pem' }, connectTimeoutMs: 5000 });
-  assert.equal(secrets.values(), ['s@cret/1']);
+  assert.equal(secrets.valuesUnder('source:'), ['s@cret/1']);
   assert.not.match(JSON.stringify(te.engine.db.prepare('SELECT * FROM sources').all()), /s%40cret|s@cret/);
 });
 
@@ -96,10 +96,10 @@ test('update: rename, new connection resets the status, password replaced or rem
   assert.is(renamed.status, 'CONNECTED');
   const moved = await te.ok('sources.update', { id: s.id, connection: { ...pg, port: 3307 }, password: 'two' });
   assert.is(moved.status, 'UNTESTED');
-  assert.equal(secrets.values(), ['two']);
+  assert.equal(secrets.valuesUnder('source:'), ['two']);
   const noPassword = await te.ok('sources.update', { id: s.id, password: null });
   assert.is(noPassword.hasSecret, false);
-  assert.equal(secrets.values(), []);
+  assert.equal(secrets.valuesUnder('source:'), []);
   const audit = await te.ok('audit.list', { sourceId: s.id });
   assert.equal(audit.events.map((e) => e.action), ['source.updated', 'source.updated', 'source.updated', 'source.created']);
 });
@@ -125,7 +125,7 @@ test('remove deletes the keychain entry and the source folder; unknown ids are N
   const spec = await te.engine.sources.connectionSpec(s.id);
   assert.ok(fs.existsSync(spec.workDir));
   await te.ok('sources.remove', { id: s.id });
-  assert.equal(secrets.values(), []);
+  assert.equal(secrets.valuesUnder('source:'), []);
   assert.not.ok(fs.existsSync(spec.workDir));
   const missing = await te.call('sources.get', { id: s.id });
   assert.ok(!missing.ok && missing.error.code === 'NOT_FOUND');
@@ -133,7 +133,10 @@ test('remove deletes the keychain entry and the source folder; unknown ids are N
 
 test('if the keychain refuses, nothing is stored and the error says why', async () => {
   const failing = new MemorySecretStore();
-  failing.set = async () => {
+  // Refuses source passwords only: the engine's own integrity key and PIN state must still be storable to set up the profile.
+  const store = failing.set.bind(failing);
+  failing.set = async (account, secret) => {
+    if (!account.startsWith('source:')) return store(account, secret);
     throw Object.assign(new Error('The OS keychain is not available. Install gnome-keyring…'), { name: 'UnavailableError' });
   };
   const other = await openTestEngine({ secrets: failing, unlocked: true });
