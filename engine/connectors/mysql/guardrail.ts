@@ -359,7 +359,7 @@ const KNOWN_NODE_TYPES = new Set([
   'insert', 'replace', 'update', 'delete', 'assign',
 ]);
 /** Function-shaped keywords node-sql-parser reports as functions. */
-const KEYWORD_FUNCTIONS = new Set(['EXISTS', 'ANY', 'SOME', 'ALL']);
+const KEYWORD_FUNCTIONS = new Set(['EXISTS', 'ANY', 'SOME', 'ALL', 'NOT']);
 /** Keys a FROM item may have; any other non-empty key is a construct the checker does not understand. */
 const FROM_ITEM_KEYS = new Set(['db', 'table', 'as', 'join', 'on', 'using', 'expr', 'prefix', 'parentheses']);
 const isDual = (item: Ast) => item.type === 'dual' && Object.keys(item).length === 1;
