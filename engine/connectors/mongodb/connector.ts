@@ -57,10 +57,14 @@ function keyOf(spec: MongoSpec): PoolKeyInput {
  * validation still cannot run what validation refuses.
  */
 function checkedDocument(query: string, database: string): MongoQueryDocument {
-  const document = parseQueryText(query);
-  assertReadOnly(document, database);
+  // Typed errors first: a ValidationError for what is not a query, layer 2's refusal for what could do harm.
+  assertReadOnly(parseQueryText(query), database);
   const { verdict, document: allowed } = inspectMongoQuery(query, { database });
-  if (allowed) return allowed;
+  if (allowed) {
+    // Layer 2 also sees exactly the objects that will be sent.
+    assertReadOnly(allowed, database);
+    return allowed;
+  }
   const [first] = verdict.reasons;
   throw new ForbiddenError(first?.code ?? 'GUARDRAIL', `This query was refused before it reached MongoDB: ${first?.message ?? 'it did not pass the safety check.'}`, {
     layer: 1,

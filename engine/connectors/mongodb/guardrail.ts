@@ -77,13 +77,15 @@ export function inspectMongoQuery(text: string, scope: MongoScope): MongoInspect
     return { verdict: { allowed: false, reasons, statementKind }, document: null };
   }
 
+  // The objects as read, not zod's copies: what is checked is what runs, and reasons can point into the text.
+  const document = { ...(value as MongoQueryDocument) };
+  if (document.operation !== 'aggregate') document.filter ??= {};
   const check = new ScopeCheck(scope.database, read.positionOf);
-  // The objects as read (zod copies the outer ones), so reasons can point into the text.
-  check.query(value as MongoQueryDocument);
+  check.query(document, value as object);
   const reasons = dedupeReasons(check.reasons);
   return {
-    verdict: { allowed: reasons.length === 0, reasons, statementKind: parsed.data.operation },
-    document: reasons.length === 0 ? parsed.data : null,
+    verdict: { allowed: reasons.length === 0, reasons, statementKind: document.operation },
+    document: reasons.length === 0 ? document : null,
   };
 }
 
@@ -98,23 +100,24 @@ class ScopeCheck {
     this.#positionOf = positionOf;
   }
 
-  query(doc: MongoQueryDocument): void {
+  /** `text` is the top-level object as read, for positions. */
+  query(doc: MongoQueryDocument, text: object): void {
     if (INTERNAL_DATABASES.has(this.#database)) {
       this.#refuse('FORBIDDEN_RELATION', `This source reads MongoDB\u2019s internal database "${this.#database}", which holds server state rather than data: queries are refused there.`);
     }
     if (doc.database !== undefined && doc.database !== this.#database) {
-      this.#refuse('CROSS_DATABASE', `The query names database "${doc.database}", but this source reads only "${this.#database}".`, doc, 'database');
+      this.#refuse('CROSS_DATABASE', `The query names database "${doc.database}", but this source reads only "${this.#database}".`, text, 'database');
     }
-    this.#collectionName(doc.collection, 'collection', doc, 'collection');
+    this.#collectionName(doc.collection, 'collection', text, 'collection');
     switch (doc.operation) {
       case 'find':
-        this.#values(doc.filter ?? {}, 'filter');
+        this.#values(doc.filter, 'filter');
         if (doc.projection) this.#values(doc.projection, 'projection');
         if (doc.sort) this.#values(doc.sort, 'sort');
         return;
       case 'count':
       case 'distinct':
-        this.#values(doc.filter ?? {}, 'filter');
+        this.#values(doc.filter, 'filter');
         return;
       case 'aggregate':
         this.#pipeline(doc.pipeline, 'pipeline');
