@@ -39,15 +39,15 @@ const MEMORY_CHECK_MS = 100;
 const MB = 1024 * 1024;
 
 const channel = parentChannel();
-const running = new Map<number, { controller: AbortController; memoryMb: number | null }>();
-/** What the process holds before any job: modules and drivers loaded. */
-const baselineMb = Math.round(process.memoryUsage.rss() / MB);
+const rssMb = () => Math.round(process.memoryUsage.rss() / MB);
+/** Per job: what it may add, and the process's size when it started (memory kept from earlier jobs is not its own). */
+const running = new Map<number, { controller: AbortController; memoryMb: number | null; startMb: number }>();
 let overReported = false;
 let closing = false;
 
 async function run(id: number, message: Extract<HostMessage, { type: 'run' }>): Promise<void> {
   const controller = new AbortController();
-  running.set(id, { controller, memoryMb: message.memoryMb });
+  running.set(id, { controller, memoryMb: message.memoryMb, startMb: rssMb() });
   try {
     channel.send({ type: 'reply', id, reply: await replyTo(message.job, controller.signal) });
   } finally {
@@ -83,18 +83,24 @@ channel.onMessage((message) => {
 /**
  * DuckDB's memory_limit covers its buffer manager, not every allocation (a
  * constant folded into a multi-GB string is not counted), so the process
- * watches its own resident size: over what its running jobs may use, it
- * tells the host, which ends it. Only while jobs run: idle caches are not a job's.
+ * watches its own resident size: grown past what its running jobs may add
+ * since the oldest of them started, it tells the host, which ends it. Only
+ * while jobs run, and measured from their start: memory the allocator kept
+ * from earlier jobs is free for reuse, not a job's.
  */
 setInterval(() => {
   let allowedMb = 0;
-  for (const job of running.values()) if (job.memoryMb !== null) allowedMb = Math.max(allowedMb, job.memoryMb);
+  let fromMb = Infinity;
+  for (const job of running.values()) {
+    if (job.memoryMb === null) continue;
+    allowedMb = Math.max(allowedMb, job.memoryMb);
+    fromMb = Math.min(fromMb, job.startMb);
+  }
   if (allowedMb === 0 || overReported) return;
-  const rssMb = Math.round(process.memoryUsage.rss() / MB);
-  const capMb = baselineMb + allowedMb;
-  if (rssMb > capMb) {
+  const now = rssMb();
+  if (now > fromMb + allowedMb) {
     overReported = true;
-    channel.send({ type: 'over-memory', rssMb, capMb: allowedMb });
+    channel.send({ type: 'over-memory', rssMb: now, capMb: allowedMb });
   }
 }, MEMORY_CHECK_MS).unref();
 

@@ -43,8 +43,9 @@ export async function awaitReply(dispatched: Dispatched, options: AwaitOptions):
     const stop = (error: EngineError) => {
       if (stopped) return;
       stopped = true;
-      dispatched.abandon();
+      // Rejected first: abandoning settles the job's own reply, which must not win the race.
       reject(error);
+      dispatched.abandon();
     };
     onAbort = () => {
       dispatched.cancel();

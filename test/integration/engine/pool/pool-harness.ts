@@ -34,7 +34,9 @@ export function observedPool(options: PoolOptions = {}): ObservedPool {
     next(match, after = 0) {
       const seen = events.slice(after).find(match);
       if (seen) return Promise.resolve(seen);
-      return new Promise((resolve) => waiters.push({ match, after, resolve }));
+      // Idle threads and timers do not keep Node alive; the waiting test must, until the event comes.
+      const keepAlive = setInterval(() => {}, 1_000);
+      return new Promise<PoolEvent>((resolve) => waiters.push({ match, after, resolve })).finally(() => clearInterval(keepAlive));
     },
   };
 }
