@@ -15,6 +15,7 @@ import { ProfileLock, type LockReason } from './auth/profile-lock';
 import { UnsupportedError } from './errors';
 import { EventBus } from './events/bus';
 import { createLogger, type Logger } from './log/logger';
+import type { ProcessLauncher } from './pool/launcher';
 import { createJobPool, type JobPool } from './pool/pool';
 import { QueryService } from './query/query-service';
 import { queryHandlers } from './query/query.handlers';
@@ -46,6 +47,8 @@ export interface EngineOptions {
   now?: () => number;
   /** A pool to use instead of the worker pool (unit tests: the inline pool with a fake connector). */
   pool?: JobPool;
+  /** How the pool starts child processes for stores isolated in one (DuckDB); Electron passes a utilityProcess adapter. */
+  processLauncher?: ProcessLauncher;
   /** Handlers only a host can provide (Electron: the native file dialog). */
   hostHandlers?: Partial<Pick<Handlers, 'host.pickFiles'>>;
   /** The sample data's folder; found next to the app (packaged) or in the checkout (dev) when not given. */
@@ -85,7 +88,15 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const logger = options.logger ?? createLogger({ file: path.join(options.dataDir, 'logs', 'engine.log') });
   const db = openDatabase(path.join(options.dataDir, DATABASE_FILE));
-  const pool = options.pool ?? createJobPool({ workerFile: options.workerFile, maxThreads: options.maxThreads, logger, prewarm: options.host === 'electron' || options.host === 'browser' });
+  const pool =
+    options.pool ??
+    createJobPool({
+      workerFile: options.workerFile,
+      maxThreads: options.maxThreads,
+      logger,
+      prewarm: options.host === 'electron' || options.host === 'browser',
+      ...(options.processLauncher ? { processLauncher: options.processLauncher } : {}),
+    });
   const secrets = options.secrets ?? new KeychainSecretStore();
 
   // The lock is consulted by the router and the event bus, which exist before it.
