@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMysqlConnector } from '../../../../../engine/connectors/mysql/connector';
 import type { Connector } from '../../../../../engine/connectors/types';
-import type { Verdict } from '../../../../../engine/contract/index';
+import type { SourceSettings, Verdict } from '../../../../../engine/contract/index';
 import { createMysqlDatabase, type TestDatabase } from '../../../../support/databases';
 import { mysqlSpec, never } from './support';
 
@@ -18,8 +18,8 @@ let other: TestDatabase;
 let connector: Connector;
 const SECRET = `salary-${randomBytes(6).toString('hex')}`;
 
-const validate = (query: string, settings: Parameters<typeof mysqlSpec>[1]['settings'] = {}) => connector.validate(query, mysqlSpec(source.name, { settings }), never);
-const execute = (query: string, settings: Parameters<typeof mysqlSpec>[1]['settings'] = {}) =>
+const validate = (query: string, settings: Partial<SourceSettings> = {}) => connector.validate(query, mysqlSpec(source.name, { settings }), never);
+const execute = (query: string, settings: Partial<SourceSettings> = {}) =>
   connector.execute(mysqlSpec(source.name, { settings }), query, { maxRows: 1_000, timeoutMs: 10_000, signal: never });
 
 function assertRefused(verdict: Verdict, code: string, query: string): void {
