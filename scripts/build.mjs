@@ -32,11 +32,11 @@ if (want('bridge') || want('renderer')) {
 
 if (want('electron')) {
   const common = { bundle: true, platform: 'node', target: 'node22', sourcemap: true, logLevel: 'warning' };
-  // Main and worker keep npm packages external: electron-builder ships them in node_modules,
-  // and native modules must load from there (unpacked from the asar).
+  // Main, worker and child keep npm packages external: electron-builder ships them in node_modules,
+  // and native modules must load from there (unpacked from the asar). The child runs DuckDB in a utility process.
   await esbuild({
     ...common,
-    entryPoints: { main: path.join(root, 'main/electron/main.ts'), worker: path.join(root, 'engine/pool/worker.ts') },
+    entryPoints: { main: path.join(root, 'main/electron/main.ts'), worker: path.join(root, 'engine/pool/worker.ts'), child: path.join(root, 'engine/pool/child.ts') },
     outdir: path.join(root, 'dist/electron'),
     outExtension: { '.js': '.mjs' },
     format: 'esm',

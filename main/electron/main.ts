@@ -12,6 +12,7 @@ import { openEngine, type Engine } from '../../engine/engine';
 import { resolveDataDir } from '../../engine/paths';
 import { contentSecurityPolicy } from '../shared/csp';
 import { createIpcHandler } from './ipc';
+import { utilityProcessLauncher } from './utility-process';
 import { buildMenu } from './menu';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, mainWindowOptions } from './window-options';
 
@@ -73,6 +74,7 @@ async function start(): Promise<void> {
     dataDir,
     host: 'electron',
     workerFile: path.join(here, 'worker.mjs'),
+    processLauncher: utilityProcessLauncher(path.join(here, 'child.mjs')),
     hostHandlers: {
       'host.pickFiles': async (input) => {
         const owner = BrowserWindow.getFocusedWindow();
