@@ -67,6 +67,16 @@ test('a user granted SELECT only cannot write, and has no risks', async () => {
   assert.equal(result.risks, []);
 });
 
+test("the README's read-only login recipe gives a login with no risks that reads the source", async () => {
+  const user = createUser((u) => `GRANT SELECT, SHOW VIEW ON \`${db.name}\`.* TO ${u}; ALTER USER ${u} WITH MAX_USER_CONNECTIONS 10`);
+  const result = await check({ user }, USER_PASSWORD);
+  assert.is(result.ok, true, result.error?.message);
+  assert.is(result.canWrite, false);
+  assert.equal(result.risks, []);
+  const spec = mysqlSpec(db.name, { connection: { user }, password: USER_PASSWORD });
+  assert.equal((await connector.execute(spec, 'SELECT COUNT(*) FROM Genre', { maxRows: 10, timeoutMs: 5_000, signal: never })).rows, [[25]]);
+});
+
 test('root reports every risk of a superuser login', async () => {
   const codes: string[] = (await check({})).risks.map((r) => r.code).sort();
   for (const code of ['SUPERUSER', 'CAN_WRITE', 'READ_SERVER_FILES', 'WRITE_SERVER_FILES', 'SEE_ALL_SESSIONS', 'SIGNAL_SESSIONS', 'SERVER_ADMIN', 'READ_OTHER_DATABASES']) {
