@@ -35,7 +35,8 @@ const pgGuard = fixturePolicy();
 const stores: Store[] = [
   // With a cached catalog (PostgreSQL 15's pg_proc, pg_operator, pg_class, pg_type), as the connector validates.
   { name: 'PostgreSQL (libpg-query + catalog allow-list)', queries: corpus(postgres), validate: (q) => validatePostgresQuery(q, pgGuard) },
-  { name: 'MySQL/MariaDB (lexer + node-sql-parser)', queries: corpus(mysql), validate: validateMysqlQuery },
+  // With a source, as the connector validates: relations, functions and variables against the allow-lists.
+  { name: 'MySQL/MariaDB (lexer + node-sql-parser + allow-lists)', queries: corpus(mysql), validate: (q) => validateMysqlQuery(q, { database: 'chinook', flavor: 'mariadb' }) },
   { name: 'DuckDB (json_serialize_sql)', queries: corpus(duckdb), validate: (q) => validateDuckdbQuery(q, { tables: Object.keys(duckdb.tables), database: 'memory' }) },
   { name: 'MongoDB (strict EJSON + allow-lists)', queries: corpus(mongodb), validate: (q) => validateMongoQuery(q, { database: /"database":"([^"]+)"/.exec(q)?.[1] ?? 'samples' }) },
 ];
