@@ -29,6 +29,7 @@
  * with a version check.
  */
 import type { VerdictReasonCode } from '../../contract/query.contract';
+import { foldUpper } from './lexer';
 
 export type MysqlFlavor = 'mariadb' | 'mysql';
 type Availability = 'both' | MysqlFlavor;
@@ -142,7 +143,10 @@ export function decideFunction(
       message: `${options.qualifier}.${name} is a stored function, which may do anything its author wrote; it may be called only when the source's settings trust the functions of database ${options.qualifier}.`,
     };
   }
-  const upperName = name.toUpperCase();
+  if (/[^\x20-\x7e]/.test(name)) {
+    return { allowed: false, code: 'FORBIDDEN_FUNCTION', message: `The name ${name} is not a built-in function: built-in names are plain ASCII, and a look-alike could name a user-defined function.` };
+  }
+  const upperName = foldUpper(name);
   const availability = AVAILABLE.get(upperName);
   const builtIn = availability === 'both' || (availability !== undefined && availability === options.flavor);
   if (!builtIn) {

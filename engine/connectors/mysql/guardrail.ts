@@ -22,7 +22,7 @@ import NodeSqlParser from 'node-sql-parser';
 import type { Verdict, VerdictReason } from '../../contract/query.contract';
 import { dedupeReasons, refusal } from '../shared/verdict';
 import { decideFunction, refusedSystemVariable, type MysqlFlavor } from './functions';
-import { lex, nameOf, splitStatements, upper, type Token } from './lexer';
+import { foldLower, foldUpper, lex, nameOf, splitStatements, upper, type Token } from './lexer';
 import { decideRelation, INFORMATION_SCHEMA, isMetadataView, relationScope, restrictedToAllowedDatabases, SYSTEM_DATABASES, type RelationScope } from './relations';
 
 /** The longest query text accepted, in characters (about 100 KB). */
@@ -132,7 +132,7 @@ export function validateMysqlQuery(sql: string, options: MysqlGuardrailOptions =
   const tree = astChecks(parsed.ast, parsed.tables, context);
   reasons.push(...tree.reasons);
   for (const q of lexical.qualifiers) {
-    if (!tree.names.has(q.name.toLowerCase()) && !context.scope.allowed.has(q.name)) {
+    if (!tree.names.has(foldLower(q.name)) && !context.scope.allowed.has(q.name)) {
       reasons.push({ code: 'PARSE_ERROR', message: `The checker could not tell what "${q.name}." refers to (no table, alias or readable database of that name), so the query is not allowed.`, position: q.position });
     }
   }
@@ -174,7 +174,7 @@ function isSyntax(tokens: Token[], t: number): boolean {
   const end = closing(tokens, t + 1);
   if (end > 0 && upper(tokens[end + 1]) === 'AS' && tokens[end + 2]?.kind === 'op' && tokens[end + 2]!.text === '(') return true;
   if (token.kind !== 'word') return false;
-  const word = token.text.toUpperCase();
+  const word = foldUpper(token.text);
   if (SYNTAX_BEFORE_PARENTHESIS.has(word)) return true;
   // Not reserved everywhere, so syntax only where nothing else can stand: a window after a call,
   // ANY/SOME after a comparison, JSON_TABLE's COLUMNS after the path string, LATERAL in a FROM list.
@@ -224,7 +224,7 @@ function lexicalChecks(tokens: Token[], context: Context): { reasons: VerdictRea
     // The first part of a dotted name: a database, table, alias or CTE, checked against the parser's view.
     const name = nameOf(token);
     if (name !== null && dot(next) && !dot(previous) && !/^[0-9]+$/.test(name)) {
-      const lower = name.toLowerCase();
+      const lower = foldLower(name);
       const member = tokens[t + 2];
       if (lower === INFORMATION_SCHEMA) {
         const view = nameOf(member);
@@ -411,7 +411,12 @@ function astChecks(root: Ast, tableList: string[], context: Context): TreeResult
       case 'var':
         if (n.prefix === '@@') {
           const members = Array.isArray(n.members) ? n.members.map(String) : [];
-          const why = members.length === 0 ? refusedSystemVariable(String(n.name).toLowerCase(), null) : members.length === 1 ? refusedSystemVariable(members[0]!.toLowerCase(), String(n.name).toLowerCase()) : 'System variables with more than one qualifier are not allowed.';
+          const why =
+            members.length === 0
+              ? refusedSystemVariable(foldLower(String(n.name)), null)
+              : members.length === 1
+                ? refusedSystemVariable(foldLower(members[0]!), foldLower(String(n.name)))
+                : 'System variables with more than one qualifier are not allowed.';
           if (why) reasons.push({ code: 'FORBIDDEN_FUNCTION', message: why });
         } else if (n.prefix !== '@') {
           reasons.push({ code: 'PARSE_ERROR', message: 'The query uses a kind of variable the checker does not know, so it is not allowed.' });
@@ -421,7 +426,7 @@ function astChecks(root: Ast, tableList: string[], context: Context): TreeResult
         if (n.db !== null && n.db !== undefined) {
           const decision = decideRelation(String(n.db), String(n.table), context.scope);
           if (!decision.allowed) reasons.push({ code: decision.code, message: decision.message });
-          names.add(String(n.db).toLowerCase());
+          names.add(foldLower(String(n.db)));
         }
         break;
     }
@@ -467,7 +472,7 @@ function selectReasons(select: Ast, context: Context, names: Set<string>): Verdi
   }
   for (const cte of (select.with as Ast[] | null) ?? []) {
     const name = (cte.name as { value?: unknown } | undefined)?.value;
-    if (typeof name === 'string') names.add(name.toLowerCase());
+    if (typeof name === 'string') names.add(foldLower(name));
   }
   const from = fromItems(select.from);
   if (from === null) {
@@ -481,11 +486,11 @@ function selectReasons(select: Ast, context: Context, names: Set<string>): Verdi
         reasons.push({ code: 'PARSE_ERROR', message: `The query has a table reference the checker does not understand (${key}), so it is not allowed.` });
       }
     }
-    if (typeof item.as === 'string') names.add(item.as.toLowerCase());
+    if (typeof item.as === 'string') names.add(foldLower(item.as));
     if (typeof item.table !== 'string') continue;
-    names.add(item.table.toLowerCase());
+    names.add(foldLower(item.table));
     const db = typeof item.db === 'string' ? item.db : null;
-    if (db !== null) names.add(db.toLowerCase());
+    if (db !== null) names.add(foldLower(db));
     const decision = decideRelation(db, item.table, context.scope);
     if (!decision.allowed) {
       reasons.push({ code: decision.code, message: decision.message });
@@ -511,7 +516,7 @@ function functionReason(n: Ast, context: Context): VerdictReason | null {
     if (parts.length !== 1) return { code: 'PARSE_ERROR', message: 'The query calls a function the checker cannot name, so it is not allowed.' };
     name = String(parts[0]!.value);
     if (fn?.schema) qualifier = String(fn.schema.value);
-    if (qualifier === null && KEYWORD_FUNCTIONS.has(name.toUpperCase())) return null;
+    if (qualifier === null && KEYWORD_FUNCTIONS.has(foldUpper(name))) return null;
   }
   // Adjacency and quoting are the lexer's to judge; here only the name.
   const decision = decideFunction(name, { qualifier, flavor: context.flavor, trustedSchemas: context.trusted, adjacent: true });

@@ -194,11 +194,11 @@ function scanSystemVariable(sql: string, start: number): Token | { error: Verdic
     j++;
     const second = part();
     if (second === null) return fail('A system variable must follow @@scope. directly, as in @@session.time_zone.', start);
-    scope = first.toLowerCase();
+    scope = foldLower(first);
     name = second;
   }
   if (sql[j] === '.') return fail('System variables with more than one qualifier (@@a.b.c) are not allowed.', start);
-  return { kind: 'sysvar', text: name.toLowerCase(), scope, start, end: j };
+  return { kind: 'sysvar', text: foldLower(name), scope, start, end: j };
 }
 
 export function splitStatements(tokens: Token[]): Token[][] {
@@ -214,10 +214,18 @@ export function splitStatements(tokens: Token[]): Token[][] {
   return statements;
 }
 
+/**
+ * Case folding of ASCII letters only. The server compares keywords, function names and system
+ * database names in ASCII; JavaScript's full Unicode folding would turn `ſome` into SOME or `ın`
+ * into IN, and a name the server reads as user-defined would pass as a keyword or a built-in.
+ */
+export const foldUpper = (text: string) => text.replace(/[a-z]+/g, (s) => s.toUpperCase());
+export const foldLower = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+
 /** The keyword a word or operator token stands for, upper-case; '' for names, strings and variables. */
 export function upper(token: Token | undefined): string {
   if (!token) return '';
-  return token.kind === 'word' || token.kind === 'op' ? token.text.toUpperCase() : '';
+  return token.kind === 'word' || token.kind === 'op' ? foldUpper(token.text) : '';
 }
 
 /** A name as the server would compare it: words and `quoted` names; strings and variables are not names. */

@@ -22,6 +22,8 @@
  * matches a database whose name differs from an allowed one only in letter
  * case; what leaks is that database's table and column names, never rows.
  */
+import { foldLower, foldUpper } from './lexer';
+
 export interface RelationScope {
   /** The source's database; null when validation has no source (then only unqualified names are allowed). */
   database: string | null;
@@ -63,13 +65,13 @@ export function relationScope(options: { database?: string | null; readableDatab
   const database = options.database ?? null;
   const allowed = new Set<string>();
   for (const name of [...(database === null ? [] : [database]), ...(options.readableDatabases ?? [])]) {
-    if (!SYSTEM_DATABASES.has(name.toLowerCase())) allowed.add(name);
+    if (!SYSTEM_DATABASES.has(foldLower(name))) allowed.add(name);
   }
-  return { database, allowed, sourceIsSystem: database !== null && SYSTEM_DATABASES.has(database.toLowerCase()) };
+  return { database, allowed, sourceIsSystem: database !== null && SYSTEM_DATABASES.has(foldLower(database)) };
 }
 
 export function isMetadataView(view: string): boolean {
-  return METADATA_VIEWS.has(view.toUpperCase());
+  return METADATA_VIEWS.has(foldUpper(view));
 }
 
 export type RelationDecision =
@@ -83,9 +85,9 @@ export type RelationDecision =
  */
 export function decideRelation(database: string | null, table: string, scope: RelationScope): RelationDecision {
   if (database === null) return { allowed: true, restrictBy: null };
-  const lower = database.toLowerCase();
+  const lower = foldLower(database);
   if (lower === INFORMATION_SCHEMA) {
-    const view = table.toUpperCase();
+    const view = foldUpper(table);
     if (!METADATA_VIEWS.has(view)) {
       return {
         allowed: false,
@@ -131,7 +133,7 @@ function pinsToAllowedDatabase(value: unknown, scope: RelationScope): boolean {
     const name = v.name as { name?: Array<{ value?: unknown }>; schema?: unknown } | undefined;
     const parts = name?.name ?? [];
     const args = (v.args as { value?: unknown[] } | undefined)?.value ?? [];
-    const fn = parts.length === 1 ? String(parts[0]!.value).toUpperCase() : '';
+    const fn = parts.length === 1 ? foldUpper(String(parts[0]!.value)) : '';
     // DATABASE() is the connection's database, which is the source's (a system database is refused before this).
     return !name?.schema && (fn === 'DATABASE' || fn === 'SCHEMA') && args.length === 0;
   }
@@ -142,8 +144,8 @@ function namesColumn(node: unknown, columns: readonly string[], qualifiers: Read
   if (!node || typeof node !== 'object') return false;
   const n = node as Ast;
   if (n.type !== 'column_ref' || n.db || typeof n.column !== 'string') return false;
-  const table = typeof n.table === 'string' ? n.table.toLowerCase() : null;
-  return columns.includes(n.column.toUpperCase()) && qualifiers.has(table);
+  const table = typeof n.table === 'string' ? foldLower(n.table) : null;
+  return columns.includes(foldUpper(n.column)) && qualifiers.has(table);
 }
 
 /**
@@ -152,7 +154,7 @@ function namesColumn(node: unknown, columns: readonly string[], qualifiers: Read
  */
 export function restrictedToAllowedDatabases(select: Ast, item: Ast, columns: readonly string[], scope: RelationScope): boolean {
   const from = (select.from as Ast[] | null) ?? [];
-  const name = String(item.as ?? item.table).toLowerCase();
+  const name = foldLower(String(item.as ?? item.table));
   const qualifiers = new Set<string | null>([name]);
   if (from.length === 1) qualifiers.add(null);
   const candidates = conjuncts(select.where);

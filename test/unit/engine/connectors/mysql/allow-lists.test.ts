@@ -352,6 +352,15 @@ test('executable comments, hints and characters the server reads differently are
   accepted("SELECT 'ünïcode \u00a0 and /*! inside a string */ and @@datadir' AS s");
 });
 
+test('Unicode look-alikes never pass as keywords, built-ins or system names', () => {
+  // JavaScript folds ſ (long s) to S and ı (dotless i) to I; the server does not, so these are user-defined names.
+  for (const sql of ['SELECT 1 = \u017Fome(1)', 'SELECT * FROM orders WHERE id \u0131n(1)', 'SELECT \u017Fubstr(name, 1) FROM orders', 'SELECT \uFF33\uFF2C\uFF25\uFF25\uFF30(1)', 'SELECT \u017Fleep(1)']) {
+    refused(sql, 'FORBIDDEN_FUNCTION');
+  }
+  assert.is(check('SELECT @@\u017Fql_mode').allowed, false);
+  refused('SELECT * FROM my\u017Fql.user', 'CROSS_DATABASE');
+});
+
 test('the attacks quoted in issue 9 are refused', () => {
   refused('SELECT * FROM other_db.payroll', 'CROSS_DATABASE');
   refused('SELECT * FROM mysql.global_priv', 'FORBIDDEN_RELATION');
