@@ -80,7 +80,8 @@ const QUESTIONS = [
 const SQL_GUARDS: Array<[PlannerDialect, MetadataDocument, (q: string) => Promise<{ allowed: boolean; reasons: Array<{ message: string }> }> | { allowed: boolean; reasons: Array<{ message: string }> }]> = [
   // The PostgreSQL guardrail judges against a catalog: the stored one, with the shop's tables in it.
   ['postgres', shop, (q) => validatePostgresQuery(q, fixturePolicy({ relations: metadataRelations(shop) }))],
-  ['mysql', shopMetadata({ style: 'pascal' }), (q) => validateMysqlQuery(q)],
+  // The MySQL guardrail allows the source's own database (the planner qualifies tables with it).
+  ['mysql', shopMetadata({ style: 'pascal' }), (q) => validateMysqlQuery(q, { database: shopMetadata({ style: 'pascal' }).databases[0]!.name })],
   // The files guardrail allows the source's own tables: the shop's.
   ['duckdb', shopMetadata({ sourceType: 'file' }), (q) => validateDuckdbQuery(q, { tables: shopMetadata({ sourceType: 'file' }).databases.flatMap((d) => d.schemas.flatMap((s) => s.objects.map((o) => o.name))), database: null })],
 ];
