@@ -117,7 +117,7 @@ for (const store of ['postgres', 'mysql'] as const) {
         list.push({ id: q.id, status: 'declined', detail: result.reason });
         continue;
       }
-      assertAllowed(store === 'postgres' ? await validatePostgresQuery(result.query, pgGuard) : validateMysqlQuery(result.query), result.query, q.id);
+      assertAllowed(store === 'postgres' ? await validatePostgresQuery(result.query, pgGuard) : validateMysqlQuery(result.query, { database: myDb.name, flavor: 'mariadb' }), result.query, q.id);
       const expected = await runSql(store, q.reference[store]);
       const actual = await runSql(store, result.query);
       const comparison = compareResults(expected, actual, q.ordered === true);
