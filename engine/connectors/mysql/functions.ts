@@ -93,19 +93,15 @@ for (const name of MYSQL_ONLY) AVAILABLE.set(name, AVAILABLE.has(name) ? 'both' 
 for (const name of MARIADB_ONLY) AVAILABLE.set(name, AVAILABLE.get(name) === 'mysql' ? 'both' : (AVAILABLE.get(name) ?? 'mariadb'));
 
 /**
- * Built-ins that the server parses as built-ins only when the parenthesis
- * follows the name directly: with a space or comment between them (and
- * IGNORE_SPACE off), `SUM (x)` calls a loadable or stored function named SUM.
- * MySQL's "Function Name Parsing and Resolution" list, plus MariaDB's
- * aggregates that are parsed the same way.
+ * With a space or comment between name and parenthesis (and IGNORE_SPACE
+ * off), the server parses some built-ins as a call of a loadable or stored
+ * function of that name: `SUM (x)` is not SUM. MySQL documents which names
+ * ("Function Name Parsing and Resolution"); MariaDB's list differs by
+ * version. So every built-in must be written with its parenthesis directly
+ * after the name, except these words, which are reserved on both servers
+ * and so can never name a user-defined function.
  */
-const PARENTHESIS_MUST_FOLLOW = new Set(
-  names(`
-    ADDDATE BIT_AND BIT_OR BIT_XOR CAST COUNT CURDATE CURTIME DATE_ADD DATE_SUB EXTRACT GROUP_CONCAT MAX MID MIN NOW
-    POSITION SESSION_USER STD STDDEV STDDEV_POP STDDEV_SAMP SUBDATE SUBSTR SUBSTRING SUM SYSDATE SYSTEM_USER TRIM
-    VARIANCE VAR_POP VAR_SAMP JSON_ARRAYAGG JSON_OBJECTAGG MEDIAN PERCENTILE_CONT PERCENTILE_DISC
-  `),
-);
+const SPACE_ALLOWED = new Set(names('MATCH IF LEFT RIGHT INSERT REPLACE CHAR CONVERT MOD REPEAT INTERVAL DATABASE SCHEMA'));
 
 export type FunctionDecision = { allowed: true } | { allowed: false; code: VerdictReasonCode; message: string };
 
@@ -161,7 +157,7 @@ export function decideFunction(
       message: `${name} is not a built-in function known to be read-only. User-defined and stored functions are refused unless the source's settings trust their database (then call them as database.${name}()).`,
     };
   }
-  if (!options.adjacent && PARENTHESIS_MUST_FOLLOW.has(upperName)) {
+  if (!options.adjacent && !SPACE_ALLOWED.has(upperName)) {
     return {
       allowed: false,
       code: 'FORBIDDEN_FUNCTION',
