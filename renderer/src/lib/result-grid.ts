@@ -11,7 +11,14 @@ const PADDING_PX = 26;
  * own and cannot size each other: the widest of the header and a sample of
  * cells, clamped so one long text does not push everything off screen.
  */
-export function columnWidths(columns: readonly ResultColumn[], rows: readonly (readonly unknown[])[], sample = 200): number[] {
+export interface WidthText {
+  header: (column: ResultColumn) => string;
+  cell: (value: unknown, column: ResultColumn) => string;
+}
+
+const RAW_TEXT: WidthText = { header: (c) => c.name, cell: (v, c) => formatCell(v, c.type).text };
+
+export function columnWidths(columns: readonly ResultColumn[], rows: readonly (readonly unknown[])[], sample = 200, text: WidthText = RAW_TEXT): number[] {
   // The first rows (seen first), a stride through the rest, and the last row.
   const picks = new Set<number>();
   const head = Math.min(rows.length, Math.ceil(sample / 2));
@@ -20,8 +27,9 @@ export function columnWidths(columns: readonly ResultColumn[], rows: readonly (r
   for (let r = head; r < rows.length; r += step) picks.add(r);
   if (rows.length) picks.add(rows.length - 1);
   return columns.map((column, i) => {
-    let chars = column.name.length + 1;
-    for (const r of picks) chars = Math.max(chars, formatCell(rows[r]![i], column.type).text.length);
+    // The header also holds the sort arrow.
+    let chars = text.header(column).length + 3;
+    for (const r of picks) chars = Math.max(chars, text.cell(rows[r]![i], column).length);
     return Math.round(Math.min(MAX_COLUMN_PX, Math.max(MIN_COLUMN_PX, chars * CHAR_PX + PADDING_PX)));
   });
 }

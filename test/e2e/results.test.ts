@@ -1,0 +1,365 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
+import { createPgDatabase, type TestDatabase } from '../support/databases';
+import { startApp, waitForText, type E2EApp } from '../support/e2e';
+
+// Charts and the results workspace, as a user meets them: the recommended chart under a result,
+// switching without running again, sorting, exporting, past results, and no page errors anywhere.
+let app: E2EApp;
+let db: TestDatabase;
+let sourceId: string;
+
+async function engine<C extends ChannelName>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
+  const r = await app.launched.engine.router.dispatch(channel, input, { host: 'test' });
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
+  return r.value as ChannelOutput<C>;
+}
+
+const $ = (selector: string) => app.browser.$(selector);
+const $$ = (selector: string) => app.browser.$$(selector);
+const lastOf = (testId: string) => $(`(//*[@data-testid="${testId}"])[last()]`);
+const runs = () => (app.launched.engine.db.prepare('SELECT count(*) AS n FROM query_runs').get() as { n: number }).n;
+const rowsOf = (sql: string) =>
+  db
+    .sql(sql)
+    .trim()
+    .split('\n')
+    .map((line) => line.split('|'));
+
+/** Records uncaught errors, rejected promises and console errors/warnings in the page (again after each reload). */
+async function trapErrors() {
+  await app.browser.execute(() => {
+    const w = window as unknown as { __pageErrors?: string[] };
+    if (w.__pageErrors) return;
+    const errors: string[] = [];
+    w.__pageErrors = errors;
+    window.addEventListener('error', (e) => errors.push(`error: ${e.message}`));
+    window.addEventListener('unhandledrejection', (e) => errors.push(`unhandled rejection: ${String(e.reason)}`));
+    for (const level of ['error', 'warn'] as const) {
+      const original = console[level].bind(console);
+      console[level] = (...args: unknown[]) => {
+        errors.push(`console.${level}: ${args.map(String).join(' ')}`);
+        original(...args);
+      };
+    }
+  });
+}
+
+async function assertNoPageErrors(when: string) {
+  const errors = (await app.browser.execute(() => (window as unknown as { __pageErrors?: string[] }).__pageErrors ?? ['the error trap was not installed'])) as string[];
+  assert.equal(errors, [], `page errors ${when}`);
+}
+
+async function ask(question: string) {
+  const composer = $('[data-testid="composer"]');
+  await composer.waitForEnabled();
+  await composer.setValue(question);
+  await app.browser.keys('Enter');
+}
+
+async function latestQuery(status: string) {
+  await app.browser.waitUntil(async () => (await $$('[data-testid="query-card"]').length) > 0 && (await lastOf('query-card').getAttribute('data-status')) === status, {
+    timeout: 20_000,
+    timeoutMsg: `no query card in status ${status}`,
+  });
+  return lastOf('query-card');
+}
+
+/** Asks, approves, and waits for the new result card. */
+async function askAndRun(question: string) {
+  const before = await $$('[data-testid="result-card"]').length;
+  await ask(question);
+  const card = await latestQuery('pending');
+  await card.$('[data-testid="approve"]').click();
+  await app.browser.waitUntil(async () => (await $$('[data-testid="result-card"]').length) > before, { timeout: 30_000, timeoutMsg: `no result for "${question}"` });
+  return lastOf('result-card');
+}
+
+/** The chart type drawn now inside `scope`, once a chart is on the page. */
+async function drawnType(scope: ReturnType<typeof $>) {
+  const canvas = scope.$('[data-testid="chart-canvas"]');
+  await canvas.waitForExist({ timeout: 15_000 });
+  return canvas.getAttribute('data-chart-type');
+}
+
+async function waitForDrawn(scope: ReturnType<typeof $>, type: string) {
+  await app.browser.waitUntil(async () => (await scope.$('[data-testid="chart-canvas"]').getAttribute('data-chart-type').catch(() => null)) === type, {
+    timeout: 15_000,
+    timeoutMsg: `the chart did not become ${type}`,
+  });
+}
+
+/** Catches the Blobs downloads are made of, to read them back. */
+async function catchDownloads() {
+  await app.browser.execute(() => {
+    const w = window as unknown as { __exports: Blob[]; __createObjectURL?: typeof URL.createObjectURL };
+    w.__exports = [];
+    if (!w.__createObjectURL) {
+      w.__createObjectURL = URL.createObjectURL.bind(URL);
+      URL.createObjectURL = (blob: Blob | MediaSource) => {
+        if (blob instanceof Blob) w.__exports.push(blob);
+        return w.__createObjectURL!(blob);
+      };
+    }
+  });
+}
+
+async function lastDownload(): Promise<Buffer> {
+  const bytes = (await app.browser.executeAsync((done: (bytes: number[]) => void) => {
+    const w = window as unknown as { __exports: Blob[] };
+    const wait = () => (w.__exports.length ? void w.__exports.at(-1)!.arrayBuffer().then((b) => done([...new Uint8Array(b)])) : setTimeout(wait, 50));
+    wait();
+  })) as number[];
+  return Buffer.from(bytes);
+}
+
+/** The text of the cells of the first `n` rows shown, by column index (0 is the row number). */
+async function firstRows(n: number): Promise<string[][]> {
+  return (await app.browser.execute((count: number) => {
+    const rows = [...document.querySelectorAll('[data-testid="full-result"] [data-testid="result-row"]')]
+      .sort((a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')))
+      .slice(0, count);
+    return rows.map((r) => [...r.querySelectorAll('[role="cell"]')].map((c) => c.textContent?.trim() ?? ''));
+  }, n)) as string[][];
+}
+
+async function clickHeader(column: string, expected: 'asc' | 'desc' | 'none') {
+  const header = $(`[data-testid="column-header"][data-column="${column}"]`);
+  await header.click();
+  await app.browser.waitUntil(async () => (await header.getAttribute('data-sort')) === expected, { timeoutMsg: `${column} did not sort ${expected}` });
+}
+
+test.before(async () => {
+  db = createPgDatabase('chinook');
+  app = await startApp({ unlocked: true });
+  const source = await engine('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` });
+  sourceId = source.id;
+  await engine('sources.test', { id: sourceId });
+  await engine('sources.confirmRisks', { id: sourceId });
+});
+test.after(async () => {
+  await app?.close();
+  db?.drop();
+});
+
+test('Results with nothing run yet: a clear empty state, no errors', async () => {
+  await app.open('#/results');
+  await trapErrors();
+  await waitForText($('main'), 'No results yet');
+  await app.screenshot('90-results-empty');
+  await assertNoPageErrors('on the empty Results page');
+});
+
+test('a grouped question shows its recommended chart under the result in the chat, described for screen readers', async () => {
+  await app.open(`#/chat/${sourceId}`);
+  await trapErrors();
+  const card = await askAndRun('Revenue per month in 2021');
+  assert.is(await drawnType(card), 'line');
+  const label = await card.$('[data-testid="chart-canvas"]').getAttribute('aria-label');
+  assert.match(label ?? '', /^Line chart of total by month: 12 points; highest .+, lowest .+\.$/);
+  await waitForText(card.$('[data-testid="chart-reason"]'), 'Month is a date, so a line shows how total changes over time');
+  const options = await card.$$('[data-testid="chart-option"]').map((o) => o.getAttribute('data-type'));
+  assert.equal(options, ['line', 'area', 'bar', 'table']);
+  await app.browser.waitUntil(async () => (await engine('telemetry.stages')).some((s) => s.stage === 'rendering.chart' && s.count >= 1), {
+    timeoutMsg: 'chart rendering was not measured',
+  });
+  await card.scrollIntoView();
+  await app.screenshot('91-chat-chart');
+  await assertNoPageErrors('after the chart was drawn in the chat');
+});
+
+test('switching the chart type redraws from the rows in memory: no new run, the same rows', async () => {
+  const card = lastOf('result-card');
+  const before = runs();
+  await card.$('[data-testid="chart-option"][data-type="bar"]').click();
+  await waitForDrawn(card, 'bar');
+  await card.$('[data-testid="chart-option"][data-type="area"]').click();
+  await waitForDrawn(card, 'area');
+  assert.is(runs(), before, 'switching in the chat ran nothing');
+
+  await card.$('[data-testid="open-result"]').click();
+  const page = $('[data-testid="results-page"]');
+  await page.waitForDisplayed({ timeout: 10_000 });
+  await waitForText($('[data-testid="result-title"]'), 'Revenue per month in 2021');
+  await waitForText($('[data-testid="back-to-conversation"]'), 'Revenue per month in 2021');
+  assert.is(await drawnType(page), 'line', 'the Results page opens on the recommendation');
+  const rowCount = await $('[data-testid="full-result"]').getAttribute('aria-rowcount');
+  for (const type of ['bar', 'area', 'line']) {
+    await page.$(`[data-testid="chart-option"][data-type="${type}"]`).click();
+    await waitForDrawn(page, type);
+  }
+  await page.$('[data-testid="chart-option"][data-type="table"]').click();
+  await app.browser.waitUntil(async () => !(await page.$('[data-testid="chart-canvas"]').isExisting()), { timeoutMsg: 'Table only still draws a chart' });
+  await page.$('[data-testid="chart-option"][data-type="line"]').click();
+  await waitForDrawn(page, 'line');
+  assert.is(runs(), before, 'switching on the Results page ran nothing');
+  assert.is(await $('[data-testid="full-result"]').getAttribute('aria-rowcount'), rowCount, 'the same rows');
+  await app.screenshot('92-results-chart');
+  await assertNoPageErrors('while switching chart types');
+});
+
+test('the chart exports as a 2x PNG on the theme background, with the series drawn', async () => {
+  await catchDownloads();
+  const size = (await app.browser.execute(() => {
+    const r = document.querySelector('[data-testid="results-page"] [data-testid="chart-canvas"] canvas')!.getBoundingClientRect();
+    return { width: Math.round(r.width), height: Math.round(r.height) };
+  })) as { width: number; height: number };
+  await $('[data-testid="results-page"] [data-testid="export-png"]').click();
+  const png = await lastDownload();
+  assert.equal([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
+  assert.equal({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) }, { width: size.width * 2, height: size.height * 2 });
+  const pixels = (await app.browser.executeAsync((done: (r: { opaque: boolean; drawn: number }) => void) => {
+    const w = window as unknown as { __exports: Blob[] };
+    void createImageBitmap(w.__exports.at(-1)!).then((bitmap) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = bitmap.width;
+      canvas.height = bitmap.height;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(bitmap, 0, 0);
+      const data = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+      let opaque = true;
+      let drawn = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] !== 255) opaque = false;
+        if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) drawn++;
+      }
+      done({ opaque, drawn });
+    });
+  })) as { opaque: boolean; drawn: number };
+  assert.ok(pixels.opaque, 'no transparent pixels');
+  assert.ok(pixels.drawn > 2_000, `the series and axes are drawn (${pixels.drawn} pixels)`);
+  await assertNoPageErrors('while exporting the chart');
+});
+
+test('click to sort: type-aware, both directions, humanized headers with the raw name on hover; CSV exports the order shown', async () => {
+  await app.open(`#/chat/${sourceId}`);
+  await trapErrors();
+  const card = await askAndRun('Total sales per country');
+  assert.is(await drawnType(card), 'bar');
+  await card.$('[data-testid="open-result"]').click();
+  await $('[data-testid="results-page"]').waitForDisplayed({ timeout: 10_000 });
+  const header = $('[data-testid="column-header"][data-column="total"]');
+  await waitForText(header, 'Total');
+  assert.match((await $('[data-testid="column-header"][data-column="billing_country"]').getText()).trim(), /^Billing country$/);
+  assert.match((await $('[data-testid="column-header"][data-column="billing_country"]').getAttribute('title')) ?? '', /^billing_country · /);
+
+  const ascending = rowsOf('SELECT billing_country, sum(total) FROM invoice GROUP BY billing_country ORDER BY sum(total) ASC, billing_country ASC');
+  await clickHeader('total', 'asc');
+  const up = await firstRows(3);
+  assert.equal(up.map((r) => r[1]), ascending.slice(0, 3).map((r) => r[0]));
+  assert.equal(up.map((r) => r[0]), ['1', '2', '3'], 'row numbers follow the order shown');
+  await clickHeader('total', 'desc');
+  const down = await firstRows(1);
+  assert.is(down[0]![1], ascending.at(-1)![0]);
+  // The number is formatted; the exact value is on hover.
+  const totalCell = $('[data-testid="full-result"] [data-testid="result-row"][aria-rowindex="2"] [role="cell"]:nth-child(3)');
+  assert.match(await totalCell.getText(), /^\d{1,3}(,\d{3})*(\.\d{1,2})?$/);
+
+  await catchDownloads();
+  await $('[data-testid="export-csv"]').click();
+  const lines = (await lastDownload()).subarray(3).toString('utf8').split('\r\n');
+  assert.is(lines[0], 'billing_country,total');
+  assert.is(lines.length - 2, ascending.length, 'every row, and only those');
+  // Stable: countries with the same total keep the order the query returned them in (by name).
+  const descending = rowsOf('SELECT billing_country, sum(total) FROM invoice GROUP BY billing_country ORDER BY sum(total) DESC, billing_country ASC');
+  assert.equal(lines.slice(1, -1).map((l) => l.split(',')[0]), descending.map((r) => r[0]), 'in the order shown (total, descending)');
+
+  await clickHeader('billing_country', 'asc');
+  assert.is((await firstRows(1))[0]![1], 'Argentina');
+  await app.screenshot('93-results-sorted');
+  await assertNoPageErrors('while sorting');
+});
+
+test('nulls sort last both ways; a large result scrolls and resizes without page errors', async () => {
+  await app.open(`#/chat/${sourceId}`);
+  await trapErrors();
+  await ask('List the 10 longest tracks');
+  const card = await latestQuery('pending');
+  await card.$('[data-testid="edit-query"]').click();
+  await card.$('[data-testid="query-editor"]').setValue('SELECT track_id, name, composer, milliseconds, unit_price FROM track ORDER BY track_id');
+  await card.$('[data-testid="save-query"]').click();
+  const edited = await latestQuery('pending');
+  const before = await $$('[data-testid="result-card"]').length;
+  await edited.$('[data-testid="approve"]').click();
+  await app.browser.waitUntil(async () => (await $$('[data-testid="result-card"]').length) > before, { timeout: 30_000, timeoutMsg: 'no result' });
+  await lastOf('result-card').$('[data-testid="open-result"]').click();
+  const grid = $('[data-testid="full-result"]');
+  await grid.waitForDisplayed({ timeout: 10_000 });
+  const total = Number(db.sql('SELECT count(*) FROM track').trim());
+  assert.is(await grid.getAttribute('aria-rowcount'), String(total + 1));
+
+  for (const direction of ['asc', 'desc'] as const) {
+    await clickHeader('composer', direction);
+    assert.not.equal((await firstRows(1))[0]![3], 'null', `no null first (${direction})`);
+    await app.browser.execute(() => {
+      const el = document.querySelector('[data-testid="full-result"]')!;
+      el.scrollTop = el.scrollHeight;
+    });
+    await app.browser.waitUntil(
+      async () =>
+        (await app.browser.execute(() => {
+          const rows = [...document.querySelectorAll('[data-testid="full-result"] [data-testid="result-row"]')];
+          const last = rows.sort((a, b) => Number(b.getAttribute('aria-rowindex')) - Number(a.getAttribute('aria-rowindex')))[0];
+          return last?.querySelectorAll('[role="cell"]')[3]?.textContent?.trim() ?? '';
+        })) === 'null',
+      { timeoutMsg: `the last row is not a null composer (${direction})` },
+    );
+    await app.browser.execute(() => {
+      document.querySelector('[data-testid="full-result"]')!.scrollTop = 0;
+    });
+  }
+
+  // Scroll through, resize the window both ways: Svelte's update-depth error used to fire here.
+  for (const fraction of [0.25, 0.5, 0.75, 1, 0]) {
+    await app.browser.execute((f: number) => {
+      const el = document.querySelector('[data-testid="full-result"]')!;
+      el.scrollTop = (el.scrollHeight - el.clientHeight) * f;
+    }, fraction);
+    await app.browser.waitUntil(async () => (await $$('[data-testid="result-row"]').length) > 0);
+  }
+  await app.browser.setWindowSize(900, 640);
+  await app.browser.waitUntil(async () => (await $$('[data-testid="result-row"]').length) > 0);
+  await app.screenshot('94-results-narrow');
+  await app.browser.setWindowSize(1280, 820);
+  await app.browser.waitUntil(async () => (await $$('[data-testid="result-row"]').length) > 0);
+  await assertNoPageErrors('while scrolling and resizing a large result');
+});
+
+test('Results lists past results (most recent first) when none is open, and searches them', async () => {
+  await $('[data-testid="all-results"]').click();
+  const list = $('[data-testid="past-results"]');
+  await list.waitForDisplayed({ timeout: 10_000 });
+  const items = await $$('[data-testid="past-result"]').map((i) => i.getText());
+  assert.ok(items.length >= 3, items.join(' | '));
+  assert.match(items[0]!, /List the 10 longest tracks/);
+  assert.ok(items.some((t) => t.includes('Revenue per month in 2021')));
+  await $('[data-testid="results-search"]').setValue('revenue');
+  await app.browser.waitUntil(async () => (await $$('[data-testid="past-result"]').length) === 1, { timeoutMsg: 'search did not narrow the list' });
+  await app.screenshot('95-results-list');
+  await $('[data-testid="past-result"]').click();
+  await waitForText($('[data-testid="result-title"]'), 'Revenue per month in 2021');
+  await assertNoPageErrors('in the list of past results');
+});
+
+test('dark theme: charts and the table take the dark tokens', async () => {
+  await app.browser.execute(() => localStorage.setItem('polystore.theme', 'dark'));
+  await app.browser.refresh();
+  await trapErrors();
+  const page = $('[data-testid="results-page"]');
+  await page.waitForDisplayed({ timeout: 10_000 }).catch(async (error: unknown) => {
+    await app.screenshot('96-results-dark-failed');
+    throw error;
+  });
+  assert.is(await drawnType(page), 'line');
+  assert.is(await app.browser.execute(() => document.documentElement.dataset.theme), 'dark');
+  await app.screenshot('96-results-dark');
+  await $('[data-testid="back-to-conversation"]').click();
+  await $('[data-testid="chat-page"]').waitForDisplayed({ timeout: 10_000 });
+  await app.browser.waitUntil(async () => (await $$('[data-testid="chart-canvas"]').length) > 0, { timeout: 15_000, timeoutMsg: 'no chart in the dark chat' });
+  await app.screenshot('97-chat-dark');
+  await app.browser.execute(() => localStorage.setItem('polystore.theme', 'light'));
+  await assertNoPageErrors('in the dark theme');
+});
+
+test.run();
