@@ -124,7 +124,9 @@ export function validateMysqlQuery(sql: string, options: MysqlGuardrailOptions =
   }
   const lexical = lexicalChecks(queryTokens, context);
   const reasons = [...lexical.reasons];
-  const parsed = parseQuery(lexed.cleaned, queryTokens, context.flavor ?? 'mariadb');
+  const tables = jsonTablesAsSubqueries(lexed.cleaned, queryTokens);
+  reasons.push(...tables.reasons);
+  const parsed = parseQuery(tables.text, queryTokens, context.flavor ?? 'mariadb');
   if ('error' in parsed) {
     // Refused either way; the lexical reasons say more than the parser's complaint when there are any.
     return { allowed: false, reasons: reasons.length > 0 ? dedupeReasons(reasons) : [parsed.error], statementKind };
@@ -302,6 +304,61 @@ function statementName(tokens: Token[]): string {
   if (!OTHER_STATEMENTS.has(a) && !QUERY_STARTS.has(a)) return 'a table (that is DESCRIBE)';
   const twoWords = ['CREATE', 'DROP', 'ALTER', 'RENAME', 'LOAD', 'LOCK', 'UNLOCK', 'START', 'INSTALL', 'UNINSTALL', 'SHOW', 'FLUSH', 'RESET', 'PURGE', 'CHANGE', 'XA'];
   return twoWords.includes(a) && b ? `${a} ${b}` : a;
+}
+
+// ---------------------------------------------------------------------------
+// JSON_TABLE, which node-sql-parser does not know
+
+/** Types a JSON_TABLE column may have with a length or precision: VARCHAR(20), DECIMAL(10, 2), DATETIME(6). */
+const COLUMN_TYPES_WITH_LENGTH = new Set([...SYNTAX_BEFORE_PARENTHESIS, 'CHAR', 'BINARY', 'NCHAR', 'DATETIME', 'TIME', 'TIMESTAMP', 'BIT', 'YEAR', 'COLUMNS']);
+const SUBQUERY_WORDS = new Set(['SELECT', 'WITH', 'VALUES', 'TABLE']);
+
+/**
+ * `JSON_TABLE(expr, 'path' COLUMNS (…)) AS t` reads rows out of one JSON
+ * value: the only part that computes anything is `expr`. For the parser the
+ * call becomes `(SELECT expr)`, a derived table over the same text at the
+ * same offsets, so `expr` gets every check a select list gets. The column
+ * list only names columns, types, paths and literal defaults: it is checked
+ * here token by token (no subqueries, no calls, no variables).
+ */
+function jsonTablesAsSubqueries(cleaned: string, tokens: Token[]): { text: string; reasons: VerdictReason[] } {
+  const out = cleaned.split('');
+  const reasons: VerdictReason[] = [];
+  const blank = (from: number, to: number) => {
+    for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' ';
+  };
+  for (let t = 0; t < tokens.length; t++) {
+    if (upper(tokens[t]) !== 'JSON_TABLE' || !isCall(tokens, t)) continue;
+    const close = closing(tokens, t + 1);
+    let comma = -1;
+    for (let k = t + 2, depth = 0; k < close && comma < 0; k++) {
+      const text = tokens[k]!.kind === 'op' ? tokens[k]!.text : '';
+      if (text === '(') depth++;
+      else if (text === ')') depth--;
+      else if (text === ',' && depth === 0) comma = k;
+    }
+    const open = comma + 3;
+    // Anything but JSON_TABLE(expr, 'path' COLUMNS (…)) is left alone: the parser refuses it.
+    if (close < 0 || comma < 0 || tokens[comma + 1]?.kind !== 'string' || upper(tokens[comma + 2]) !== 'COLUMNS' || tokens[open]?.text !== '(' || closing(tokens, open) !== close - 1) continue;
+    for (let k = open + 1; k < close - 1; k++) {
+      const token = tokens[k]!;
+      const previous = tokens[k - 1]!;
+      const ok =
+        (token.kind === 'word' && !SUBQUERY_WORDS.has(upper(token))) ||
+        token.kind === 'quoted' ||
+        token.kind === 'string' ||
+        (token.kind === 'op' && [')', ',', '-', '.'].includes(token.text)) ||
+        (token.kind === 'op' && token.text === '(' && COLUMN_TYPES_WITH_LENGTH.has(upper(previous)));
+      if (!ok) {
+        reasons.push({ code: 'PARSE_ERROR', message: 'A JSON_TABLE column list may hold only column names, types, paths and literal defaults.', position: token.start });
+        break;
+      }
+    }
+    const head = tokens[t + 1]!.end - tokens[t]!.start;
+    for (let k = 0; k < head; k++) out[tokens[t]!.start + k] = '(SELECT '[k] ?? ' ';
+    blank(tokens[comma]!.start, tokens[close]!.start);
+  }
+  return { text: out.join(''), reasons };
 }
 
 // ---------------------------------------------------------------------------

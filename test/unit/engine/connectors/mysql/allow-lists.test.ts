@@ -240,6 +240,16 @@ test('functions with effects or hidden inputs are refused, each with its reason'
   }
 });
 
+test('JSON_TABLE: its JSON argument is checked like any expression, its column list may only declare columns', () => {
+  accepted("SELECT o.id, t.tag FROM orders o, JSON_TABLE(o.tags, '$[*]' COLUMNS (tag VARCHAR(20) PATH '$')) AS t WHERE o.id <= 5");
+  accepted("SELECT * FROM JSON_TABLE('[1,2]', '$[*]' COLUMNS (n FOR ORDINALITY, x INT PATH '$' DEFAULT '0' ON EMPTY, NESTED PATH '$.a[*]' COLUMNS (y DECIMAL(10, 2) PATH '$'))) AS jt");
+  refused("SELECT * FROM JSON_TABLE((SELECT secret FROM other_db.payroll), '$[*]' COLUMNS (x INT PATH '$')) AS jt", 'CROSS_DATABASE');
+  refused("SELECT * FROM JSON_TABLE(LOAD_FILE('/etc/passwd'), '$[*]' COLUMNS (x INT PATH '$')) AS jt", 'FILE_ACCESS');
+  refused("SELECT * FROM JSON_TABLE('[1]', '$[*]' COLUMNS (x INT PATH '$' DEFAULT (SELECT 1) ON EMPTY)) AS jt", 'PARSE_ERROR');
+  refused("SELECT * FROM JSON_TABLE('[1]', '$[*]' COLUMNS (x INT PATH '$' DEFAULT @@datadir ON EMPTY)) AS jt", 'PARSE_ERROR');
+  refused("SELECT * FROM JSON_TABLE('[1]', '$[*]' COLUMNS (x INT PATH '$')) AS jt JOIN mysql.user u ON 1 = 1", 'FORBIDDEN_RELATION');
+});
+
 test('stored functions run only from databases the source trusts, and only qualified', () => {
   const trusting = { ...SOURCE, trustedFunctionSchemas: ['shop'] };
   accepted('SELECT shop.payroll_total() FROM orders', trusting);
