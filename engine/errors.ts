@@ -120,6 +120,8 @@ export function toApiError(error: unknown, onInternal?: (error: unknown) => void
 
 /** Rebuilds an EngineError from its wire form (worker results, bridge replies). */
 export function fromApiError(error: ApiError): EngineError {
+  // The preview's limit keeps its class across the boundary: the host refuses the query on it.
+  if (error.code === 'TIMEOUT' && error.details?.kind === 'PREVIEW_LIMIT') return new PreviewLimitError(error.message, error.details);
   return new EngineError(error.code, error.message, error.details);
 }
 
