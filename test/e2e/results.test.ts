@@ -105,12 +105,13 @@ async function catchDownloads() {
   });
 }
 
-async function lastDownload(): Promise<Buffer> {
-  const bytes = (await app.browser.executeAsync((done: (bytes: number[]) => void) => {
+/** The `nth` download since catchDownloads (1 = the first), once it has been made. */
+async function download(nth: number): Promise<Buffer> {
+  const bytes = (await app.browser.executeAsync((n: number, done: (bytes: number[]) => void) => {
     const w = window as unknown as { __exports: Blob[] };
-    const wait = () => (w.__exports.length ? void w.__exports.at(-1)!.arrayBuffer().then((b) => done([...new Uint8Array(b)])) : setTimeout(wait, 50));
+    const wait = () => (w.__exports.length >= n ? void w.__exports[n - 1]!.arrayBuffer().then((b) => done([...new Uint8Array(b)])) : setTimeout(wait, 50));
     wait();
-  })) as number[];
+  }, nth)) as number[];
   return Buffer.from(bytes);
 }
 
@@ -206,7 +207,7 @@ test('the chart exports as a 2x PNG on the theme background, with the series dra
     return { width: Math.round(r.width), height: Math.round(r.height) };
   })) as { width: number; height: number };
   await $('[data-testid="results-page"] [data-testid="export-png"]').click();
-  const png = await lastDownload();
+  const png = await download(1);
   assert.equal([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
   assert.equal({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) }, { width: size.width * 2, height: size.height * 2 });
   const pixels = (await app.browser.executeAsync((done: (r: { opaque: boolean; drawn: number }) => void) => {
@@ -258,7 +259,7 @@ test('click to sort: type-aware, both directions, humanized headers with the raw
 
   await catchDownloads();
   await $('[data-testid="export-csv"]').click();
-  const lines = (await lastDownload()).subarray(3).toString('utf8').split('\r\n');
+  const lines = (await download(1)).subarray(3).toString('utf8').split('\r\n');
   assert.is(lines[0], 'billing_country,total');
   assert.is(lines.length - 2, ascending.length, 'every row, and only those');
   // Stable: countries with the same total keep the order the query returned them in (by name).
@@ -267,6 +268,14 @@ test('click to sort: type-aware, both directions, humanized headers with the raw
 
   await clickHeader('billing_country', 'asc');
   assert.is((await firstRows(1))[0]![1], 'Argentina');
+
+  // The quick filter narrows the rows shown (and what the CSV holds).
+  const matching = db.sql(`SELECT count(DISTINCT billing_country) FROM invoice WHERE billing_country ILIKE '%an%'`).trim();
+  await $('[data-testid="table-filter"]').setValue('an');
+  await waitForText($('[data-testid="filter-count"]'), `${matching} of ${ascending.length} rows`);
+  await $('[data-testid="export-csv"]').click();
+  const filteredCsv = (await download(2)).subarray(3).toString('utf8').split('\r\n');
+  assert.is(filteredCsv.length - 2, Number(matching));
   await app.screenshot('93-results-sorted');
   await assertNoPageErrors('while sorting');
 });

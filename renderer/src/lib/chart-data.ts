@@ -29,7 +29,7 @@ export interface BuiltChart {
 }
 
 /** Room per bar laid on its side, so every label can be read. */
-const HORIZONTAL_BAR_PX = 22;
+const HORIZONTAL_BAR_PX = 18;
 
 /** Lines longer than this are thinned with LTTB, which keeps their shape. */
 export const DECIMATE_ABOVE = 1_000;
