@@ -479,13 +479,18 @@ function astChecks(root: Ast, tableList: string[], context: Context): TreeResult
           reasons.push({ code: 'PARSE_ERROR', message: 'The query uses a kind of variable the checker does not know, so it is not allowed.' });
         }
         break;
-      case 'column_ref':
-        if (n.db !== null && n.db !== undefined) {
-          const decision = decideRelation(String(n.db), String(n.table), context.scope);
+      case 'column_ref': {
+        const db = identifier(n.db);
+        const table = identifier(n.table);
+        if (db === undefined || table === undefined) {
+          reasons.push({ code: 'PARSE_ERROR', message: 'The query has a column reference the checker cannot name, so it is not allowed.' });
+        } else if (db !== null) {
+          const decision = decideRelation(db, table ?? '?', context.scope);
           if (!decision.allowed) reasons.push({ code: decision.code, message: decision.message });
-          names.add(foldLower(String(n.db)));
+          names.add(foldLower(db));
         }
         break;
+      }
     }
     for (const child of Object.values(n)) if (child !== null && typeof child === 'object') stack.push(child);
   }
@@ -498,6 +503,18 @@ function astChecks(root: Ast, tableList: string[], context: Context): TreeResult
     }
   }
   return { reasons, names };
+}
+
+/**
+ * A name node-sql-parser gives either as a string or as `{ type, value }` (backticked parts of a
+ * three-part column name, for one): the string, null when absent, undefined when it is neither, so
+ * the caller refuses rather than skip a name it could not read.
+ */
+function identifier(value: unknown): string | null | undefined {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && typeof (value as { value?: unknown }).value === 'string') return (value as { value: string }).value;
+  return undefined;
 }
 
 function fromItems(from: unknown): { items: Ast[]; flat: boolean } | null {
@@ -543,19 +560,25 @@ function selectReasons(select: Ast, context: Context, names: Set<string>): Verdi
         reasons.push({ code: 'PARSE_ERROR', message: `The query has a table reference the checker does not understand (${key}), so it is not allowed.` });
       }
     }
-    if (typeof item.as === 'string') names.add(foldLower(item.as));
-    if (typeof item.table !== 'string') continue;
-    names.add(foldLower(item.table));
-    const db = typeof item.db === 'string' ? item.db : null;
+    const alias = identifier(item.as);
+    const table = identifier(item.table);
+    const db = identifier(item.db);
+    if (alias === undefined || table === undefined || db === undefined || (table === null && !item.expr)) {
+      reasons.push({ code: 'PARSE_ERROR', message: 'The query has a table reference the checker cannot name, so it is not allowed.' });
+      continue;
+    }
+    if (alias !== null) names.add(foldLower(alias));
+    if (table === null) continue;
+    names.add(foldLower(table));
     if (db !== null) names.add(foldLower(db));
-    const decision = decideRelation(db, item.table, context.scope);
+    const decision = decideRelation(db, table, context.scope);
     if (!decision.allowed) {
       reasons.push({ code: decision.code, message: decision.message });
     } else if (decision.restrictBy && !(from.flat && restrictedToAllowedDatabases(select, item, decision.restrictBy, context.scope))) {
       const column = decision.restrictBy[0]!;
       reasons.push({
         code: 'FORBIDDEN_RELATION',
-        message: `information_schema.${item.table} describes every database on the server; limit it to this source with WHERE ${column} = DATABASE() (the condition must hold for every row).`,
+        message: `information_schema.${table} describes every database on the server; limit it to this source with WHERE ${column} = DATABASE() (the condition must hold for every row).`,
       });
     }
   }

@@ -143,7 +143,7 @@ function pinsToAllowedDatabase(value: unknown, scope: RelationScope): boolean {
 function namesColumn(node: unknown, columns: readonly string[], qualifiers: ReadonlySet<string | null>): boolean {
   if (!node || typeof node !== 'object') return false;
   const n = node as Ast;
-  if (n.type !== 'column_ref' || n.db || typeof n.column !== 'string') return false;
+  if (n.type !== 'column_ref' || n.db || typeof n.column !== 'string' || (n.table !== null && typeof n.table !== 'string')) return false;
   const table = typeof n.table === 'string' ? foldLower(n.table) : null;
   return columns.includes(foldUpper(n.column)) && qualifiers.has(table);
 }

@@ -71,8 +71,11 @@ test('another database is CROSS_DATABASE however it is written or nested', () =>
   assert.match(refused('SELECT * FROM other_db.payroll', 'CROSS_DATABASE').reasons[0]!.message, /other_db\.payroll is in database other_db, which this source does not expose \(readable: shop, shop_archive\)/);
 });
 
-test('column references qualified with another database are refused', () => {
+test('column references qualified with a database are judged by it, however the parser shapes the name', () => {
   refused('SELECT other_db.payroll.salary FROM orders', 'CROSS_DATABASE');
+  // Backticked three-part names reach the checker as objects, not strings: still named, still judged.
+  assert.match(refused('SELECT `other_db`.`payroll`.`salary` FROM orders', 'CROSS_DATABASE').reasons[0]!.message, /^other_db\.payroll is in database other_db/);
+  accepted('SELECT `shop`.`orders`.`id` AS `id` FROM `shop`.`orders`');
 });
 
 test("the server's own databases are never readable, even when listed as readable or as the source", () => {
