@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Connector, ConnectionSpec } from '../../../engine/connectors/types';
 import { PREVIEW_BUDGET } from '../../../engine/connectors/shared/preview-budget';
@@ -168,7 +169,7 @@ export async function runAttacks(s: StoreUnderTest, corpus: readonly Attack[]): 
   };
   for (const attack of corpus) {
     const query = fill(attack.query, s.placeholders);
-    if (process.env.POLYSTORE_HARNESS_TRACE) console.log(`attack ${attack.id}`);
+    if (process.env.POLYSTORE_HARNESS_TRACE) console.log(`${Math.round(performance.now())} attack ${attack.id}`);
     const outcome: Outcome = {
       id: attack.id,
       class: attack.class,
@@ -276,7 +277,7 @@ export async function runUnguarded(s: StoreUnderTest, corpus: readonly Attack[])
   for (const attack of corpus) {
     if (attack.noForce) continue;
     const query = fill(attack.query, s.placeholders);
-    if (process.env.POLYSTORE_HARNESS_TRACE) console.log(`unguarded ${attack.id}`);
+    if (process.env.POLYSTORE_HARNESS_TRACE) console.log(`${Math.round(performance.now())} unguarded ${attack.id}`);
     const observed = await observe(s, baseline, () => unguarded(query, s.executeTimeoutMs), serverOnly);
     outcomes.push({ id: attack.id, class: attack.class, ran: observed.ran, note: observed.note, effects: observed.changes, leaks: observed.leaks });
     if (observed.changes.length) {
@@ -299,11 +300,12 @@ export function assertUnguardedSeen(outcomes: readonly UnguardedOutcome[], ids: 
 export async function runAnalytical(s: StoreUnderTest, corpus: readonly AnalyticalQuery[]): Promise<AnalyticalOutcome[]> {
   const outcomes: AnalyticalOutcome[] = [];
   for (const entry of corpus) {
-    const c = await check(s, entry.query);
+    const query = fill(entry.query, s.placeholders);
+    const c = await check(s, query);
     const outcome: AnalyticalOutcome = { id: entry.id, topic: entry.topic, ...c, ran: false, rows: 0 };
     if (c.checkError) outcome.error = c.checkError;
     const r = await withDeadline(s.executeTimeoutMs + EXECUTE_GRACE_MS, (signal) =>
-      s.connector.execute(s.spec, entry.query, { timeoutMs: Math.max(s.executeTimeoutMs, 10_000), maxRows: 1_000, signal }),
+      s.connector.execute(s.spec, query, { timeoutMs: Math.max(s.executeTimeoutMs, 10_000), maxRows: 1_000, signal }),
     );
     if (r.hung) outcome.error = 'execution did not end';
     else if (r.error !== undefined) outcome.error = trim(describeError(r.error));
@@ -407,4 +409,72 @@ export function report(store: string, outcomes: readonly Outcome[], analyticalOu
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, `read-only-${store}.json`), JSON.stringify({ store, outcomes, analytical: analyticalOutcomes, unguarded }, null, 2));
   return text;
+}
+
+// ---- the uvu suite every store's file registers ----
+
+export interface ReadOnlySuite {
+  store: string;
+  attacks: readonly Attack[];
+  analytical: readonly AnalyticalQuery[];
+  /**
+   * Attacks that really work on this server when nothing stops them, at least one for every kind of harm the
+   * fingerprint watches: the harness must see each one, or it could not see them get through either. With
+   * POLYSTORE_UNGUARDED=all the whole corpus runs unguarded (slower; the report then says which attacks work at all).
+   */
+  seenWithoutGuard: readonly string[];
+  /** Builds the canary and the store under test; `close` undoes everything. */
+  open(): Promise<{ store: StoreUnderTest; afterAnalytical?: () => Promise<void>; close(): Promise<void> }>;
+}
+
+/**
+ * Registers the read-only tests of one store: check refuses every attack (one test per class, listing every id
+ * that got through), what check accepted did no harm, nothing was left in the connector's session, everything
+ * ended by its deadline, the fingerprint sees unguarded attacks, every analytical read is accepted and runs.
+ */
+export function registerReadOnlySuite(test: Test, suite: ReadOnlySuite): void {
+  let outcomes: Outcome[] = [];
+  let reads: AnalyticalOutcome[] = [];
+  let unguarded: UnguardedOutcome[] = [];
+  let opened: Awaited<ReturnType<ReadOnlySuite['open']>> | null = null;
+
+  test.before(async () => {
+    try {
+      opened = await suite.open();
+      const { store } = opened;
+      // Analytical reads first, on the untouched canary.
+      reads = await runAnalytical(store, suite.analytical);
+      await opened.afterAnalytical?.();
+      outcomes = await runAttacks(store, suite.attacks);
+      const all = process.env.POLYSTORE_UNGUARDED === 'all';
+      unguarded = await runUnguarded(store, all ? suite.attacks : suite.attacks.filter((a) => suite.seenWithoutGuard.includes(a.id)));
+      console.log(report(suite.store, outcomes, reads, unguarded));
+    } catch (error) {
+      // uvu reports a failing hook poorly: say what failed before the file stops.
+      console.error('the read-only harness could not run:', error);
+      throw error;
+    }
+  });
+  test.after(async () => {
+    await opened?.close();
+  });
+
+  for (const cls of ATTACK_CLASSES.filter((c) => suite.attacks.some((a) => a.class === c))) {
+    test(`check refuses every ${cls} attack`, () => assertClassRefused(outcomes, cls));
+  }
+  test('what check accepted changed nothing and read nothing beyond the source', () => assertAcceptedHarmless(outcomes));
+  test("no forced execution left state in the connector's session", () => assertNoSessionState(outcomes));
+  test('check, preview and forced execution end by their deadlines', () => assertBounded(outcomes));
+  if (process.env.POLYSTORE_STRICT_FORCED === '1') {
+    test('forced execution alone changed nothing and read nothing beyond the source', () => assertForcedHarmless(outcomes));
+  }
+  test('the fingerprint sees what the attacks do when nothing stops them', () => assertUnguardedSeen(unguarded, suite.seenWithoutGuard));
+  test('every analytical read is accepted by check', () => assertAnalyticalAccepted(reads));
+  test('every analytical read runs', () => assertAnalyticalRan(reads));
+}
+
+/** A one-row probe result as `column=value` lines; `rewrite` turns a column's raw value into a stable description. */
+export function probeText(result: QueryResult, rewrite: Record<string, (value: unknown) => string> = {}): string {
+  const row = result.rows[0] ?? [];
+  return result.columns.map((c, i) => `${c.name}=${rewrite[c.name] ? rewrite[c.name]!(row[i]) : String(row[i] ?? 'null')}`).join('\n');
 }
