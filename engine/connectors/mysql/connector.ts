@@ -1,6 +1,7 @@
-import { ValidationError } from '../../errors';
+import { PreviewLimitError, ValidationError } from '../../errors';
+import { refusal } from '../shared/verdict';
+import { forgetCatalog, mysqlCatalog } from './catalog';
 import { PoolCache } from '../shared/pool-cache';
-import { PREVIEW_BUDGET } from '../shared/preview-budget';
 import type { ConnectionSpec, Connector } from '../types';
 import { executeMysql, explainMysql } from './execute';
 import { validateMysqlQuery } from './guardrail';
@@ -32,15 +33,27 @@ export function createMysqlConnector(): Connector {
         if (!result.ok) pools.discard(mysqlSpec);
         return result;
       }),
-    fetchMetadata: (spec, signal) => use(spec, (source, mysqlSpec) => fetchMysqlMetadata(source, mysqlSpec, signal)),
+    fetchMetadata: (spec, signal) =>
+      use(spec, async (source, mysqlSpec) => {
+        // A metadata refresh is when views may have changed: validation reads them again.
+        forgetCatalog(source);
+        return fetchMysqlMetadata(source, mysqlSpec, signal);
+      }),
     validate: (query, spec, signal) =>
       use(spec, async (source, mysqlSpec) => {
-        const flavour = await source.flavourWithin(signal, PREVIEW_BUDGET.timeMs);
+        let catalog;
+        try {
+          catalog = await mysqlCatalog(source, mysqlSpec, signal);
+        } catch (error) {
+          if (error instanceof PreviewLimitError) return refusal('PREVIEW_LIMIT', error.message);
+          throw error;
+        }
         return validateMysqlQuery(query, {
           database: mysqlSpec.connection.database,
           readableDatabases: mysqlSpec.settings.readableDatabases,
           trustedFunctionSchemas: mysqlSpec.settings.trustedFunctionSchemas,
-          flavor: flavour === null ? null : flavour.mariadb ? 'mariadb' : 'mysql',
+          flavor: catalog.flavor,
+          views: catalog.views,
         });
       }),
     execute: (spec, query, options) =>

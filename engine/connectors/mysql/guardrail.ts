@@ -23,7 +23,7 @@ import type { Verdict, VerdictReason } from '../../contract/query.contract';
 import { dedupeReasons, refusal } from '../shared/verdict';
 import { decideFunction, refusedSystemVariable, type MysqlFlavor } from './functions';
 import { foldLower, foldUpper, lex, nameOf, splitStatements, upper, type Token } from './lexer';
-import { decideRelation, INFORMATION_SCHEMA, isMetadataView, relationScope, restrictedToAllowedDatabases, SYSTEM_DATABASES, type RelationScope } from './relations';
+import { decideRelation, INFORMATION_SCHEMA, isMetadataView, relationScope, restrictedToAllowedDatabases, SYSTEM_DATABASES, viewKey, type RelationScope } from './relations';
 
 /** The longest query text accepted, in characters (about 100 KB). */
 export const MAX_MYSQL_QUERY_LENGTH = 100_000;
@@ -40,6 +40,17 @@ export interface MysqlGuardrailOptions {
    * has. Unknown: MariaDB's grammar first, and only built-ins both servers have.
    */
   flavor?: MysqlFlavor | null;
+  /**
+   * Views of the readable databases by viewKey(), with why each may not be read (null: it may), as
+   * catalog.ts decides from their definitions. A view runs its definition with its definer's rights,
+   * so the query is only as safe as the views it reads. Absent: views are not known.
+   */
+  views?: ReadonlyMap<string, string | null>;
+  /**
+   * The text is a view definition as the server normalised it, where a `quoted` call without a
+   * database is a stored function of the view's own database (`database`), not a quoted built-in.
+   */
+  viewDefinition?: boolean;
 }
 
 const QUERY_STARTS = new Set(['SELECT', 'WITH', '(', 'VALUES', 'TABLE']);
@@ -75,6 +86,9 @@ interface Context {
   scope: RelationScope;
   flavor: MysqlFlavor | null;
   trusted: readonly string[];
+  views: ReadonlyMap<string, string | null> | null;
+  /** See MysqlGuardrailOptions.viewDefinition: the database unqualified quoted calls belong to, or null. */
+  quotedCallsIn: string | null;
 }
 
 /** Static check of one MySQL/MariaDB query; never touches a database. Synchronous. */
@@ -118,15 +132,17 @@ export function validateMysqlQuery(sql: string, options: MysqlGuardrailOptions =
     scope: relationScope({ database: options.database, readableDatabases: options.readableDatabases }),
     flavor: options.flavor ?? null,
     trusted: options.trustedFunctionSchemas ?? [],
+    views: options.views ?? null,
+    quotedCallsIn: options.viewDefinition ? (options.database ?? null) : null,
   };
   if (context.scope.sourceIsSystem) {
     return refusal('FORBIDDEN_RELATION', `The source's database ${context.scope.database} is one of the server's own databases (accounts, sessions, settings); PolyStoreIQ does not read it.`, statementKind);
   }
   const lexical = lexicalChecks(queryTokens, context);
   const reasons = [...lexical.reasons];
-  const tables = jsonTablesAsSubqueries(lexed.cleaned, queryTokens);
-  reasons.push(...tables.reasons);
-  const parsed = parseQuery(tables.text, queryTokens, context.flavor ?? 'mariadb');
+  const forParser = parserText(lexed.cleaned, queryTokens);
+  reasons.push(...forParser.reasons);
+  const parsed = parseQuery(forParser.text, queryTokens, context.flavor ?? 'mariadb');
   if ('error' in parsed) {
     // Refused either way; the lexical reasons say more than the parser's complaint when there are any.
     return { allowed: false, reasons: reasons.length > 0 ? dedupeReasons(reasons) : [parsed.error], statementKind };
@@ -253,6 +269,10 @@ function callReasons(tokens: Token[], t: number, context: Context): VerdictReaso
   if (qualified && qualifier === null) {
     return [{ code: 'PARSE_ERROR', message: 'The checker could not read the name of a qualified function call.', position }];
   }
+  if (!qualified && token.kind === 'quoted' && context.quotedCallsIn !== null) {
+    const decision = decideFunction(token.text, { qualifier: context.quotedCallsIn, flavor: context.flavor, trustedSchemas: context.trusted, adjacent: true });
+    return decision.allowed ? [] : [{ code: decision.code, message: decision.message, position }];
+  }
   if (!qualified && token.kind !== 'word') {
     // A quoted name skips the server's keyword parsing: `COUNT`(x) would call a user-defined COUNT.
     return [{ code: 'FORBIDDEN_FUNCTION', message: `Quoted function names (${token.kind === 'quoted' ? `\`${token.text}\`` : token.text}) are not allowed: the server may resolve them to a user-defined function instead of the built-in. Write the name without quotes.`, position }];
@@ -307,7 +327,7 @@ function statementName(tokens: Token[]): string {
 }
 
 // ---------------------------------------------------------------------------
-// JSON_TABLE, which node-sql-parser does not know
+// Syntax node-sql-parser does not know: JSON_TABLE, and a character set in a cast
 
 /** Types a JSON_TABLE column may have with a length or precision: VARCHAR(20), DECIMAL(10, 2), DATETIME(6). */
 const COLUMN_TYPES_WITH_LENGTH = new Set([...SYNTAX_BEFORE_PARENTHESIS, 'CHAR', 'BINARY', 'NCHAR', 'DATETIME', 'TIME', 'TIMESTAMP', 'BIT', 'YEAR', 'COLUMNS']);
@@ -321,13 +341,20 @@ const SUBQUERY_WORDS = new Set(['SELECT', 'WITH', 'VALUES', 'TABLE']);
  * list only names columns, types, paths and literal defaults: it is checked
  * here token by token (no subqueries, no calls, no variables).
  */
-function jsonTablesAsSubqueries(cleaned: string, tokens: Token[]): { text: string; reasons: VerdictReason[] } {
+function parserText(cleaned: string, tokens: Token[]): { text: string; reasons: VerdictReason[] } {
   const out = cleaned.split('');
   const reasons: VerdictReason[] = [];
   const blank = (from: number, to: number) => {
     for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' ';
   };
   for (let t = 0; t < tokens.length; t++) {
+    // `CAST(x AS CHAR CHARSET utf8mb4)`, as the server writes view definitions: the character set only
+    // says how the text is encoded, so the parser is shown `CAST(x AS CHAR)`.
+    const set = upper(tokens[t]) === 'CHARSET' ? 1 : upper(tokens[t]) === 'CHARACTER' && upper(tokens[t + 1]) === 'SET' ? 2 : 0;
+    if (set > 0 && tokens[t + set]?.kind === 'word' && tokens[t + set + 1]?.text === ')' && (upper(tokens[t - 1]) === 'CHAR' || tokens[t - 1]?.text === ')')) {
+      blank(tokens[t]!.start, tokens[t + set]!.end);
+      continue;
+    }
     if (upper(tokens[t]) !== 'JSON_TABLE' || !isCall(tokens, t)) continue;
     const close = closing(tokens, t + 1);
     let comma = -1;
@@ -572,8 +599,12 @@ function selectReasons(select: Ast, context: Context, names: Set<string>): Verdi
     names.add(foldLower(table));
     if (db !== null) names.add(foldLower(db));
     const decision = decideRelation(db, table, context.scope);
+    const home = db ?? context.scope.database;
+    const view = home === null ? undefined : context.views?.get(viewKey(home, table));
     if (!decision.allowed) {
       reasons.push({ code: decision.code, message: decision.message });
+    } else if (view) {
+      reasons.push({ code: 'FORBIDDEN_RELATION', message: `The view ${home}.${table} cannot be read: ${view}` });
     } else if (decision.restrictBy && !(from.flat && restrictedToAllowedDatabases(select, item, decision.restrictBy, context.scope))) {
       const column = decision.restrictBy[0]!;
       reasons.push({
@@ -596,6 +627,7 @@ function functionReason(n: Ast, context: Context): VerdictReason | null {
     if (parts.length !== 1) return { code: 'PARSE_ERROR', message: 'The query calls a function the checker cannot name, so it is not allowed.' };
     name = String(parts[0]!.value);
     if (fn?.schema) qualifier = String(fn.schema.value);
+    else if (parts[0]!.type === 'backticks_quote_string' && context.quotedCallsIn !== null) qualifier = context.quotedCallsIn;
     if (qualifier === null && KEYWORD_FUNCTIONS.has(foldUpper(name))) return null;
   }
   // Adjacency and quoting are the lexer's to judge; here only the name.

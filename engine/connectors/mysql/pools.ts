@@ -40,7 +40,6 @@ export class MysqlSource {
   readonly #tls: TlsNegotiation;
   #pool: mysql.Pool | null = null;
   #flavour: Promise<MysqlFlavour> | null = null;
-  #knownFlavour: MysqlFlavour | null = null;
   #hostVerified = false;
 
   constructor(spec: ConnectionSpec<'mysql'>) {
@@ -134,31 +133,9 @@ export class MysqlSource {
   flavour(conn: mysql.PoolConnection): Promise<MysqlFlavour> {
     this.#flavour ??= conn
       .query<mysql.RowDataPacket[]>({ sql: 'SELECT VERSION(), @@GLOBAL.sql_mode', rowsAsArray: true })
-      .then(([rows]) => (this.#knownFlavour = flavourOf(String(rows[0]?.[0] ?? ''), String(rows[0]?.[1] ?? ''))));
+      .then(([rows]) => flavourOf(String(rows[0]?.[0] ?? ''), String(rows[0]?.[1] ?? '')));
     this.#flavour.catch(() => (this.#flavour = null));
     return this.#flavour;
-  }
-
-  /**
-   * The flavour for validation (which built-ins exist), learnt on a pooled
-   * connection within `budgetMs` the first time; null when the server cannot
-   * say in time, so validation allows only what both servers have.
-   */
-  async flavourWithin(signal: AbortSignal, budgetMs: number): Promise<MysqlFlavour | null> {
-    if (this.#knownFlavour) return this.#knownFlavour;
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(budgetMs)]);
-    let conn: mysql.PoolConnection | null = null;
-    try {
-      conn = await this.connect(deadline);
-      const flavour = await raceAbort(this.flavour(conn), deadline);
-      conn.release();
-      return flavour;
-    } catch {
-      // A connection still asking is in an unknown state: it is not handed to anyone else.
-      conn?.destroy();
-      throwIfAborted(signal);
-      return null;
-    }
   }
 
   /** KILL QUERY from a second connection: stops the statement, keeps the connection. */

@@ -74,6 +74,11 @@ export function isMetadataView(view: string): boolean {
   return METADATA_VIEWS.has(foldUpper(view));
 }
 
+/** The key of a view in the verdicts the connector computes from the catalog (catalog.ts). */
+export function viewKey(database: string, view: string): string {
+  return `${foldLower(database)}\u0000${foldLower(view)}`;
+}
+
 export type RelationDecision =
   | { allowed: true; restrictBy: readonly string[] | null }
   | { allowed: false; code: 'FORBIDDEN_RELATION' | 'CROSS_DATABASE'; message: string };

@@ -31,6 +31,14 @@ test.before(() => {
   source = createMysqlDatabase('chinook');
   other = createMysqlDatabase('empty');
   other.sql(`CREATE TABLE payroll (employee VARCHAR(40), salary VARCHAR(40)); INSERT INTO payroll VALUES ('ceo', '${SECRET}');`);
+  source.sql(`
+    CREATE FUNCTION touch(v INT) RETURNS INT NOT DETERMINISTIC NO SQL RETURN GET_LOCK('pst_view_lock_${SECRET}', 0);
+    CREATE VIEW artist_touch AS SELECT ArtistId, touch(ArtistId) AS t FROM Artist;
+    CREATE VIEW accounts AS SELECT User FROM mysql.user;
+    CREATE VIEW payroll_copy AS SELECT salary FROM \`${other.name}\`.payroll;
+    CREATE VIEW long_tracks AS SELECT TrackId, Name, CAST(Milliseconds AS CHAR) AS ms FROM Track WHERE Milliseconds > 300000;
+    CREATE VIEW long_track_names AS SELECT Name FROM long_tracks;
+  `);
   connector = createMysqlConnector();
 });
 test.after(async () => {
@@ -73,6 +81,22 @@ test('metadata views pinned to the source pass and return only its tables', asyn
   const result = await execute(query);
   assert.ok(result.rowCount >= 11);
   assert.ok(result.rows.every((r) => r[0] === source.name));
+});
+
+test('views are judged by their definitions: over a stored function, over mysql.user or another database they are refused', async () => {
+  for (const view of ['artist_touch', 'accounts', 'payroll_copy']) {
+    const verdict = await validate(`SELECT * FROM ${view}`);
+    assertRefused(verdict, 'FORBIDDEN_RELATION', view);
+    assert.match(verdict.reasons[0]!.message, new RegExp(`The view ${source.name}\\.${view} cannot be read`));
+  }
+  for (const view of ['long_tracks', 'long_track_names']) {
+    const verdict = await validate(`SELECT * FROM ${view}`);
+    assert.ok(verdict.allowed, `${view}: ${JSON.stringify(verdict.reasons)}`);
+    assert.ok((await execute(`SELECT * FROM ${view}`)).rowCount > 0);
+  }
+  // Trusting the database's functions (a risk the owner confirms) opens the view over touch().
+  const trusted = await validate("SELECT * FROM artist_touch", { trustedFunctionSchemas: [source.name] });
+  assert.ok(trusted.allowed, JSON.stringify(trusted.reasons));
 });
 
 const ANALYTICAL: Array<[string, string]> = [
