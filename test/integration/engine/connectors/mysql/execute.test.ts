@@ -3,9 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMysqlConnector } from '../../../../../engine/connectors/mysql/connector';
 import type { Connector } from '../../../../../engine/connectors/types';
-import { EngineError } from '../../../../../engine/errors';
 import { createMysqlDatabase, type TestDatabase } from '../../../../support/databases';
-import { mysqlSpec, never, rawConnection, waitFor } from './support';
+import { mysqlSpec, never, rawConnection, rejection, waitFor } from './support';
 
 let db: TestDatabase;
 let connector: Connector;
@@ -13,16 +12,6 @@ let raw: mysql.Connection;
 const spec = () => mysqlSpec(db.name);
 const run = (query: string, options: { maxRows?: number; timeoutMs?: number; signal?: AbortSignal } = {}) =>
   connector.execute(spec(), query, { maxRows: options.maxRows ?? 100, timeoutMs: options.timeoutMs ?? 10_000, signal: options.signal ?? never });
-
-async function rejection(promise: Promise<unknown>): Promise<EngineError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.instance(error, EngineError);
-    return error as EngineError;
-  }
-  throw new assert.Assertion({ message: 'expected the call to fail', generated: false, operator: 'rejects', expects: 'rejection', actual: 'resolved' });
-}
 
 async function running(pattern: string): Promise<number> {
   const [rows] = await raw.query<mysql.RowDataPacket[]>(

@@ -13,9 +13,9 @@ import * as assert from 'uvu/assert';
 import { createMysqlConnector } from '../../../../../engine/connectors/mysql/connector';
 import { PREVIEW_BUDGET } from '../../../../../engine/connectors/shared/preview-budget';
 import type { Connector } from '../../../../../engine/connectors/types';
-import { EngineError, PreviewLimitError } from '../../../../../engine/errors';
+import { PreviewLimitError, type EngineError } from '../../../../../engine/errors';
 import { createMysqlDatabase, type TestDatabase } from '../../../../support/databases';
-import { mysqlSpec, never, rawConnection, waitFor } from './support';
+import { mysqlSpec, never, rawConnection, rejection, waitFor } from './support';
 
 let db: TestDatabase;
 let connector: Connector;
@@ -26,16 +26,6 @@ const SETTLE_MS = 10_000;
 
 const run = (query: string, options: { maxRows?: number; maxBytes?: number; timeoutMs?: number; signal?: AbortSignal } = {}) =>
   connector.execute(spec(), query, { maxRows: options.maxRows ?? 100, maxBytes: options.maxBytes, timeoutMs: options.timeoutMs ?? 10_000, signal: options.signal ?? never });
-
-async function rejection(promise: Promise<unknown>): Promise<EngineError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.instance(error, EngineError);
-    return error as EngineError;
-  }
-  throw new assert.Assertion({ message: 'expected the call to fail', generated: false, operator: 'rejects', expects: 'rejection', actual: 'resolved' });
-}
 
 async function scalar(sql: string, values: unknown[] = []): Promise<unknown> {
   const [rows] = await raw.query<mysql.RowDataPacket[]>({ sql, values, rowsAsArray: true });

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import type { SqlConnection } from '../../../../../engine/contract/index';
 import { SourceSettings } from '../../../../../engine/contract/index';
 import type { ConnectionSpec } from '../../../../../engine/connectors/types';
+import { EngineError } from '../../../../../engine/errors';
 import { MYSQL, mysqlFingerprint, type TestDatabase } from '../../../../support/databases';
 
 /** Root has no password here; this one is given where it is ignored, to prove it never leaks. */
@@ -23,6 +24,18 @@ export function mysqlSpec(
 }
 
 export const never = new AbortController().signal;
+
+/** The EngineError a call failed with; an assertion failure if it succeeded. */
+export async function rejection(promise: Promise<unknown>): Promise<EngineError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.instance(error, EngineError);
+    return error as EngineError;
+  }
+  throw new assert.Assertion({ message: 'expected the call to fail', generated: false, operator: 'rejects', expects: 'rejection', actual: 'resolved' });
+}
+
 
 export function rawConnection(db: TestDatabase): Promise<mysql.Connection> {
   return mysql.createConnection({ host: MYSQL.host, port: MYSQL.port, user: MYSQL.user, database: db.name });
