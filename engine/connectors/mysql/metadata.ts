@@ -2,8 +2,8 @@ import type mysql from 'mysql2/promise';
 import type { MetadataDocument, MetadataField, MetadataObject } from '../../contract/index';
 import { pickSampleColumns, SAMPLE_RULES } from '../shared/sampling';
 import type { ConnectionSpec } from '../types';
-import type { MysqlFlavour, MysqlSource } from './pools';
-import { inReadOnlyTransaction, sessionSql, type Run } from './session';
+import type { MysqlSource } from './pools';
+import { inReadOnlyTransaction, sessionSql, type Run, type Session } from './session';
 import { normalizeDataType } from './types';
 
 // Aliased lower-case: MySQL 8 returns information_schema column names in upper case.
@@ -74,7 +74,8 @@ const SHORT_TEXT = new Set(['char', 'varchar', 'enum', 'set', 'tinytext', 'text'
  * (see SAMPLE_RULES).
  */
 export async function fetchMysqlMetadata(source: MysqlSource, spec: ConnectionSpec<'mysql'>, signal: AbortSignal): Promise<MetadataDocument> {
-  return inReadOnlyTransaction(source, { signal, timeoutMs: spec.settings.statementTimeoutMs, selectLimit: null }, async (conn, { run, flavour }) => {
+  return inReadOnlyTransaction(source, { signal, timeoutMs: spec.settings.statementTimeoutMs, selectLimit: null }, async (conn, session) => {
+    const { run, flavour } = session;
     const [db] = await select<{ db: string }>(conn, run, 'SELECT DATABASE() AS db');
     const tables = await select<TableRow>(conn, run, TABLES_SQL);
     const columns = await select<ColumnRow>(conn, run, COLUMNS_SQL);
@@ -87,7 +88,9 @@ export async function fetchMysqlMetadata(source: MysqlSource, spec: ConnectionSp
           if (m) jsonColumns.add(`${check.tbl}.${m[1]!.replace(/``/g, '`')}`);
         }
       } catch {
-        // No check_constraints before MariaDB 10.2.22: JSON columns then read as text.
+        // No check_constraints before MariaDB 10.2.22: JSON columns then read as text. The
+        // connection saw an error, so it is not reused.
+        session.discard();
       }
     }
 
@@ -142,7 +145,7 @@ export async function fetchMysqlMetadata(source: MysqlSource, spec: ConnectionSp
       };
     });
 
-    await addSamples(conn, run, flavour, tables, objects, byTable, jsonColumns);
+    await addSamples(conn, session, tables, objects, byTable, jsonColumns);
     return {
       sourceId: spec.sourceId,
       sourceType: 'mysql',
@@ -156,8 +159,7 @@ export async function fetchMysqlMetadata(source: MysqlSource, spec: ConnectionSp
 
 async function addSamples(
   conn: mysql.PoolConnection,
-  run: Run,
-  flavour: MysqlFlavour,
+  { run, flavour, discard }: Session,
   tables: TableRow[],
   objects: MetadataObject[],
   byTable: Map<string, ColumnRow[]>,
@@ -190,5 +192,6 @@ async function addSamples(
   } catch (error) {
     // Samples are a bonus: a time-out or a permission problem leaves them out. A cancel is still a cancel.
     if ((error as { code?: string }).code === 'CANCELLED') throw error;
+    discard();
   }
 }
