@@ -162,6 +162,9 @@ async function check(s: StoreUnderTest, query: string): Promise<Pick<Outcome, 'v
 export async function runAttacks(s: StoreUnderTest, corpus: readonly Attack[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   let baseline = await fullSnapshot(s);
+  if (baseline[SESSION]?.startsWith('probe failed')) {
+    throw new Error(`the session probe must pass the connector's own check (it runs through execute): ${baseline[SESSION]}`);
+  }
   const settle = async (after: Snapshot): Promise<void> => {
     if (after[SESSION] !== baseline[SESSION]) await s.resetSessions();
     await s.repair(baseline, after);
@@ -222,8 +225,16 @@ export async function runAttacks(s: StoreUnderTest, corpus: readonly Attack[]): 
       if (observed.changes.length) await settle(observed.after);
     }
     outcomes.push(outcome);
+    // On record as it goes: if an attack takes the process down, what ran before it is not lost.
+    if (outcomes.length % 10 === 0) writeArtifact(s.store, { store: s.store, partial: true, outcomes });
   }
   return outcomes;
+}
+
+function writeArtifact(store: string, data: unknown): void {
+  const dir = path.join(artifactsDir, 'security');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `read-only-${store}.json`), JSON.stringify(data, null, 2));
 }
 
 interface Observed {
@@ -405,9 +416,7 @@ export function report(store: string, outcomes: readonly Outcome[], analyticalOu
     '  harmful when forced through execute (check bypassed): ' + (outcomes.filter((o) => o.effects.length || o.leaks.length || o.sessionEffects.length).map((o) => o.id).join(', ') || 'none'),
     `  with no guard at all (raw session, read-only mode): ${unguarded.length} run, ${unguarded.filter((o) => o.effects.length || o.leaks.length).length} seen doing harm`,
   ].join('\n');
-  const dir = path.join(artifactsDir, 'security');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `read-only-${store}.json`), JSON.stringify({ store, outcomes, analytical: analyticalOutcomes, unguarded }, null, 2));
+  writeArtifact(store, { store, outcomes, analytical: analyticalOutcomes, unguarded });
   return text;
 }
 

@@ -80,8 +80,15 @@ export interface CanaryDir {
   remove(): void;
 }
 
-export function canaryDir(store: string): CanaryDir {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `polystore-canary-${store}-`));
+export interface CanaryDirOptions {
+  /** Where the folder is made (default: the system temporary folder). */
+  parent?: string;
+  /** Called after every reset with the folder and its private sub-folder, to add store-specific files. */
+  populate?: (dir: string, privateDir: string) => void;
+}
+
+export function canaryDir(store: string, options: CanaryDirOptions = {}): CanaryDir {
+  const dir = fs.mkdtempSync(path.join(options.parent ?? os.tmpdir(), `polystore-canary-${store}-`));
   const listingSecret = secretWord('name');
   const secretContent = secretWord('file');
   const privateDir = path.join(dir, 'private');
@@ -97,6 +104,7 @@ export function canaryDir(store: string): CanaryDir {
     // Not sticky: a server deleting or renaming a file it did not create is one of the things to see.
     fs.chmodSync(dir, 0o777);
     fs.chmodSync(privateDir, 0o755);
+    options.populate?.(dir, privateDir);
   };
   reset();
   return {
