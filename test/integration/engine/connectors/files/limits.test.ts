@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ConnectionSpec } from '../../../../../engine/connectors/types';
+import { PreviewLimitError } from '../../../../../engine/errors';
 import { fileSource, observedPool, rejection } from '../../pool/pool-harness';
 
 /**
@@ -47,6 +48,7 @@ test('the constant-folding bomb is stopped in preview with PREVIEW_LIMIT, in its
   const before = process.memoryUsage.rss();
   const seen = events.length;
   const error = await rejection(pool.run({ kind: 'connector.explain', spec: source.spec, query }));
+  assert.instance(error, PreviewLimitError);
   assert.is(error.code, 'TIMEOUT');
   assert.is(error.details?.kind, 'PREVIEW_LIMIT', error.message);
   assert.match(error.message, /preview allows/);
