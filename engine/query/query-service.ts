@@ -28,18 +28,12 @@ function isPreviewLimit(error: unknown): error is EngineError {
 /** Over the preview budget becomes a refusal (no approval can follow); any other failure stays an error. */
 function previewRefusal(error: unknown): Verdict {
   if (!isPreviewLimit(error)) throw error;
+  // The store's own message says what went over; the host's deadline says it did not finish.
   const detail = error.message.trim().replace(/\.?$/, '.');
   return {
     allowed: false,
     statementKind: null,
-    reasons: [
-      {
-        code: 'PREVIEW_LIMIT',
-        message:
-          `This query is too expensive to preview safely: checking or estimating it went over the preview budget (${PREVIEW_BUDGET.timeMs / 1000} s` +
-          `, ${PREVIEW_BUDGET.memoryMb} MB). ${detail} It was not approved and did not run. Simplify it (for example, do not build huge values from constants) and try again.`,
-      },
-    ],
+    reasons: [{ code: 'PREVIEW_LIMIT', message: `This query is too expensive to preview safely, so it gets no approval and did not run. ${detail}` }],
   };
 }
 
@@ -214,7 +208,10 @@ export class QueryService {
       return await this.#o.pool.run(job, { signal: deadline.signal, graceMs: 500 });
     } catch (error) {
       if (deadline.signal.aborted) {
-        throw new PreviewLimitError(`It did not finish within ${PREVIEW_DEADLINE_MS / 1000} s.`, { deadlineMs: PREVIEW_DEADLINE_MS });
+        throw new PreviewLimitError(
+          `Checking or estimating it did not finish within ${PREVIEW_DEADLINE_MS / 1000} s (the preview budget is ${PREVIEW_BUDGET.timeMs / 1000} s). Simplify the query, for example filter before computing large values, and try again.`,
+          { deadlineMs: PREVIEW_DEADLINE_MS },
+        );
       }
       throw error;
     } finally {
