@@ -116,9 +116,12 @@ export class FunctionCatalog {
   }
 
   #decide(name: string, context: CallContext, schema: string, catalog: string): Rule | null {
-    if (!BUILTIN_SCHEMAS.has(schema) || !BUILTIN_CATALOGS.has(catalog)) {
+    if (!BUILTIN_CATALOGS.has(catalog) || (catalog !== '' && !BUILTIN_SCHEMAS.has(schema))) {
       return { code: 'FORBIDDEN_FUNCTION', why: 'only built-in functions can be called, by their plain name' };
     }
+    // `Name.upper()` is DuckDB's method syntax, which the parser reads as schema `name`. A snapshot holds
+    // no functions of its own (imports create tables and views only), so the name alone decides.
+    if (!BUILTIN_SCHEMAS.has(schema)) schema = '';
     const kinds = context === 'table' ? TABLE_KINDS : EXPRESSION_KINDS;
     const candidates = (this.#byName.get(name) ?? []).filter((fn) => (schema === '' || fn.schema === schema) && kinds.has(fn.type));
     if (context === 'table') return this.#decideTable(name, candidates);

@@ -173,6 +173,8 @@ test('analytical queries are allowed: windows, CTEs, dates, JSON, regex, lists a
     'SELECT typeof(Age), try_cast(Ticket AS INTEGER), Age::VARCHAR, format(\'{}-{}\', 1, 2), printf(\'%d\', 3) FROM titanic',
     'SELECT approx_count_distinct(Name), approx_quantile(Age, 0.5), mode(Pclass), entropy(Pclass), histogram(Pclass), string_agg(Name, \',\') FROM titanic',
     "SELECT * FROM json_each('{\"a\": 1, \"b\": 2}')",
+    // Method syntax: the parser reads the column as a schema.
+    'SELECT Name.upper(), Name.lower().length(), [1, 2].list_sum() FROM titanic',
   ];
   for (const sql of queries) await assertAllowed(sql);
 });
@@ -190,6 +192,7 @@ test('expressions and clauses outside a plain read are refused by kind, not by n
   await assertRefused("CREATE MACRO m() AS 1", 'NOT_A_QUERY');
   await assertRefused('SELECT nonexistent_function(1)', 'FORBIDDEN_FUNCTION');
   await assertRefused('SELECT other.main.lower(Name) FROM titanic', 'FORBIDDEN_FUNCTION');
+  await assertRefused('SELECT Name.getenv() FROM titanic', 'FILE_ACCESS');
 });
 
 test.run();
