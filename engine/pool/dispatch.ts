@@ -1,4 +1,4 @@
-import { CancelledError, fromApiError, type EngineError } from '../errors';
+import { CancelledError, UnavailableError, fromApiError, type EngineError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { JobReply } from './jobs';
 
@@ -17,12 +17,17 @@ export interface Dispatched {
   abandon(): void;
 }
 
+/** Longer than any thread or process takes to start on a slow machine, so only a wedged pool reaches it. */
+const START_DEADLINE_MS = 120_000;
+
 export interface AwaitOptions {
   kind: string;
   signal?: AbortSignal | undefined;
   /** How long after a cancel the caller waits for the job to stop before it is told CANCELLED anyway. */
   graceMs: number;
   deadlineMs: number;
+  /** How long a job may wait for a thread or process to take it (queue, start-up) before it is given up. */
+  startDeadlineMs?: number;
   /** The error for a job past its deadline. */
   overrun: () => EngineError;
   logger?: Logger | undefined;
@@ -34,7 +39,7 @@ export interface AwaitOptions {
  * (at the latest `graceMs` after the abort) or the overrun error at the deadline.
  */
 export async function awaitReply(dispatched: Dispatched, options: AwaitOptions): Promise<unknown> {
-  const { signal, logger } = options;
+  const { signal, logger, startDeadlineMs = START_DEADLINE_MS } = options;
   const timers: NodeJS.Timeout[] = [];
   let onAbort: (() => void) | undefined;
   let stopped = false;
@@ -57,7 +62,14 @@ export async function awaitReply(dispatched: Dispatched, options: AwaitOptions):
       );
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    const startTimer = setTimeout(() => {
+      logger?.warn('job was not taken by a thread or process in time', { kind: options.kind, startDeadlineMs });
+      dispatched.cancel();
+      stop(new UnavailableError(`No worker could take the job within ${startDeadlineMs / 1000} s. Try again; if it keeps happening, restart the app.`, { kind: 'JOB_NOT_STARTED' }));
+    }, startDeadlineMs);
+    timers.push(startTimer);
     void dispatched.started.then(() => {
+      clearTimeout(startTimer);
       if (finished) return;
       timers.push(
         setTimeout(() => {

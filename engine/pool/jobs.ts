@@ -27,7 +27,7 @@ export type JobKind = keyof JobSpecs;
 export type Job<K extends JobKind = JobKind> = K extends JobKind ? { kind: K } & JobSpecs[K]['input'] : never;
 export type JobOutput<K extends JobKind> = JobSpecs[K]['output'];
 
-/** What crosses into a worker: the job plus a port on which the host sends `cancel`. */
+/** What crosses into a worker: the job plus a port on which the worker says `started` and the host sends `cancel`. */
 export interface JobEnvelope {
   job: Job;
   cancelPort: MessagePort;

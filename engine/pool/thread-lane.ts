@@ -40,6 +40,9 @@ export class ThreadLane {
 
   dispatch(job: Job): Dispatched {
     const { port1, port2 } = new MessageChannel();
+    let markStarted!: () => void;
+    const started = new Promise<void>((resolve) => (markStarted = resolve));
+    port1.once('message', markStarted);
     this.#running++;
     const reply = (this.#piscina.run({ job, cancelPort: port2 }, { transferList: [port2] }) as Promise<JobReply>).finally(() => {
       this.#running--;
@@ -47,7 +50,7 @@ export class ThreadLane {
     });
     return {
       reply,
-      started: Promise.resolve(),
+      started,
       cancel: () => port1.postMessage('cancel'),
       abandon: () => {},
     };

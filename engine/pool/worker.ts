@@ -56,6 +56,8 @@ export async function replyTo(job: Job, signal: AbortSignal): Promise<JobReply> 
 export default async function runJob({ job, cancelPort }: JobEnvelope): Promise<JobReply> {
   const controller = new AbortController();
   cancelPort.once('message', () => controller.abort());
+  // The job's deadline counts from here: not from a thread still starting or loading its modules.
+  cancelPort.postMessage('started');
   try {
     return await replyTo(job, controller.signal);
   } finally {

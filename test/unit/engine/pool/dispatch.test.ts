@@ -62,6 +62,18 @@ test('the deadline counts from when a thread or process took the job', async () 
   assert.is(await waiting, 'done');
 });
 
+test('a job no thread or process takes is given up at its start deadline with UNAVAILABLE', async () => {
+  const { dispatched, calls } = scripted({ started: new Promise<void>(() => {}) });
+  try {
+    await awaitReply(dispatched, { ...base, startDeadlineMs: 10 });
+    assert.unreachable();
+  } catch (error) {
+    assert.is((error as EngineError).code, 'UNAVAILABLE');
+    assert.is((error as EngineError).details?.kind, 'JOB_NOT_STARTED');
+  }
+  assert.equal(calls, ['cancel', 'abandon']);
+});
+
 test('a cancel reaches the job; a job that ignores it is abandoned after the grace period and the caller hears CANCELLED', async () => {
   const controller = new AbortController();
   const { dispatched, calls } = scripted();
