@@ -4,7 +4,9 @@
  * signup date, meta jsonb), orders(id, customer_id, total numeric, placed_at
  * timestamptz, status, tags text[]), categories(id, parent_id, name) as a
  * small tree, docs(id, title, body), events(id, at, kind) and weird, whose
- * columns are named "pg_read_file" and "select".
+ * columns are named "pg_read_file" and "select". The database also has the
+ * citext extension and functions in public named like built-ins (length,
+ * abs, lower), as real databases do.
  */
 import { analytical } from '../attacks/types';
 
@@ -50,6 +52,9 @@ export const postgresAnalytical = analytical('pg', [
   ['generate-series-small', 'generate_series small', `SELECT g, g * g AS square FROM generate_series(1, 20) g`],
   ['math-rounding', 'numeric', `SELECT round(avg(total), 2), stddev_samp(total), width_bucket(max(total), 0, 1000, 10), greatest(1, 2, 3), sqrt(16), power(2, 10) FROM orders`],
   ['string-functions', 'strings', `SELECT upper(name), lower(email), initcap(country), left(name, 3), length(name), position('a' IN name), split_part(email, '@', 2), format('%s <%s>', name, email), md5(email) FROM customers LIMIT 5`],
+  // citext (a common extension) puts overloads of split_part, replace, strpos, regexp_* … in public: the built-ins must
+  // still be accepted for text arguments, where PostgreSQL itself picks pg_catalog's.
+  ['citext-overloads', 'built-ins that an extension overloads in public', `SELECT split_part(email, '@', 2), replace(name, ' ', '_'), strpos(name, 'a'), translate(country, 'DE', 'de'), regexp_replace(email, '@.*', '') FROM customers LIMIT 5`],
   ['random-sample', 'volatile but harmless', `SELECT id FROM customers ORDER BY random() LIMIT 3`],
   ['uuid-and-clock', 'volatile but harmless', `SELECT gen_random_uuid() IS NOT NULL AS ok, clock_timestamp() >= now() AS ticking`],
   ['tablesample', 'sampling', `SELECT count(*) FROM orders TABLESAMPLE SYSTEM (50) REPEATABLE (1)`],

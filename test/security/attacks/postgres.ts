@@ -7,7 +7,7 @@
  *                   docs_body_gin with a pending list), events (BRIN index events_at_brin with unsummarized
  *                   ranges), sequence invoice_no, domain tagged (its CHECK calls public.touch, which takes an
  *                   advisory lock), view order_touch, operator public.===, functions public.length(integer),
- *                   public.abs(text), public.lower(text) that read {{secretFile}}
+ *                   public.abs(text), public.lower(text) that read {{secretFile}}; the citext extension
  *   {{otherDb}}     a second database with public.payroll holding a secret
  *   {{conn}}        a libpq connection string to {{db}} as the superuser; {{otherConn}} to {{otherDb}}
  *   {{dir}}         a directory the server can write (canary for files written); {{secretFile}} a secret file
@@ -165,11 +165,11 @@ const sessionState = attacks(S, 'session-state', [
   ['set-session-timeout', 'SET SESSION statement_timeout', `SET SESSION statement_timeout = 0`],
   ['set-datestyle', 'changes how later queries read dates', `SET DateStyle = 'SQL, DMY'`],
   ['set-timezone', 'changes the time zone of later queries', `SET TIME ZONE 'Pacific/Kiritimati'`],
-  ['set-role', 'SET ROLE', `SET ROLE {{role}}_canary`],
+  ['set-role', 'switches the pooled session to another role (SET ROLE)', `SET ROLE {{role}}_canary`],
   ['set-session-authorization', 'SET SESSION AUTHORIZATION', `SET SESSION AUTHORIZATION {{role}}_canary`],
   ['set-application-name', 'impersonates the canary application', `SET application_name = '{{app}}'`],
   ['reset-all', 'RESET ALL undoes the connector\'s session settings', `RESET ALL`],
-  ['discard-all', 'DISCARD ALL', `DISCARD ALL`],
+  ['discard-all', 'DISCARD ALL wipes the connector\'s session setup', `DISCARD ALL`],
   ['listen', 'subscribes the pooled connection to a channel', `LISTEN {{channel}}`],
   ['prepare', 'leaves a prepared statement in the session', `PREPARE pst_prepared AS SELECT 1`],
   ['declare-with-hold', 'a cursor that survives the transaction', `DECLARE pst_cursor CURSOR WITH HOLD FOR SELECT * FROM customers`],
@@ -180,7 +180,7 @@ const sessionState = attacks(S, 'session-state', [
 const catalogSecret = attacks(S, 'catalog-secret', [
   ['pg-authid', 'role password hashes', `SELECT rolname, rolpassword FROM pg_authid`],
   ['pg-authid-qualified', 'the same, schema-qualified', `SELECT rolname, rolpassword FROM pg_catalog.pg_authid WHERE rolname = '{{role}}_canary'`],
-  ['pg-authid-table', 'TABLE pg_authid', `TABLE pg_authid`],
+  ['pg-authid-table', 'TABLE pg_authid: every role\'s password hash', `TABLE pg_authid`],
   ['pg-authid-whole-row', 'a whole-row reference', `SELECT a FROM pg_authid a`],
   ['pg-authid-subquery', 'a scalar subquery in the select list', `SELECT (SELECT string_agg(rolpassword, ',') FROM pg_authid) AS x`],
   ['pg-authid-cte', 'read in a CTE and joined with a source table', `WITH p AS (SELECT rolpassword FROM pg_authid WHERE rolpassword IS NOT NULL) SELECT c.name, p.rolpassword FROM customers c CROSS JOIN p LIMIT 2`],
@@ -188,7 +188,7 @@ const catalogSecret = attacks(S, 'catalog-secret', [
   ['pg-authid-exists-oracle', 'a boolean oracle on the hash, one character at a time',
     `SELECT count(*) FROM customers WHERE EXISTS (SELECT 1 FROM pg_authid WHERE rolname = '{{role}}_canary' AND rolpassword LIKE 'SCRAM%')`],
   ['pg-shadow', 'pg_shadow shows the hashes too', `SELECT usename, passwd FROM pg_shadow`],
-  ['pg-shadow-json', 'as JSON', `SELECT row_to_json(s) FROM pg_shadow s`],
+  ['pg-shadow-json', 'the password hashes of pg_shadow as JSON', `SELECT row_to_json(s) FROM pg_shadow s`],
   ['table-to-xml-pg-authid', 'table_to_xml takes a table name and reads it', `SELECT table_to_xml('pg_authid', true, false, '')`],
   ['table-to-xml-pg-shadow', 'table_to_xml_and_xmlschema of pg_shadow', `SELECT table_to_xml_and_xmlschema('pg_shadow', true, true, '')`],
   ['schema-to-xml-pg-catalog', 'dumps every table of pg_catalog', `SELECT schema_to_xml('pg_catalog', true, false, '')`],
@@ -304,7 +304,7 @@ const writeDisguise = attacks(S, 'write-disguise', [
   ['select-into', 'SELECT INTO creates a table', `SELECT * INTO pst_copy FROM customers`],
   ['select-into-temp', 'SELECT INTO a temporary table', `SELECT * INTO TEMP pst_tmp FROM customers`],
   ['create-table-as', 'CREATE TABLE AS', `CREATE TEMP TABLE pst_tmp2 AS SELECT * FROM customers`],
-  ['for-update', 'row locks', `SELECT * FROM orders FOR UPDATE`],
+  ['for-update', 'SELECT … FOR UPDATE takes row locks', `SELECT * FROM orders FOR UPDATE`],
   ['for-share-nowait', 'shared row locks', `SELECT * FROM orders FOR SHARE NOWAIT`],
   ['for-no-key-update-subquery', 'row locks inside a subquery', `SELECT * FROM (SELECT * FROM orders FOR NO KEY UPDATE) s`],
   ['for-key-share-cte', 'row locks inside a CTE', `WITH x AS (SELECT * FROM customers FOR KEY SHARE SKIP LOCKED) SELECT count(*) FROM x`],
@@ -318,14 +318,14 @@ const writeDisguise = attacks(S, 'write-disguise', [
   ['begin-read-write', 'a nested BEGIN READ WRITE', `BEGIN READ WRITE; DELETE FROM orders WHERE id = 11; COMMIT`],
   ['explain-analyze-delete', 'EXPLAIN ANALYZE executes the statement it explains', `EXPLAIN ANALYZE DELETE FROM orders WHERE id = 12`],
   ['explain-analyze-lock', 'EXPLAIN ANALYZE of a side-effect function', `EXPLAIN (ANALYZE, COSTS OFF) SELECT pg_advisory_lock(4301)`],
-  ['merge', 'MERGE', `MERGE INTO categories c USING (VALUES (998, 'pwned')) v(id, name) ON c.id = v.id WHEN NOT MATCHED THEN INSERT VALUES (v.id, NULL, v.name)`],
+  ['merge', 'MERGE inserts into a source table', `MERGE INTO categories c USING (VALUES (998, 'pwned')) v(id, name) ON c.id = v.id WHEN NOT MATCHED THEN INSERT VALUES (v.id, NULL, v.name)`],
   ['insert-on-conflict', 'INSERT … ON CONFLICT', `INSERT INTO categories VALUES (1, NULL, 'pwned') ON CONFLICT (id) DO UPDATE SET name = excluded.name`],
   ['values-then-delete', 'VALUES followed by a delete', `VALUES (1); DELETE FROM orders WHERE id = 13`],
   ['prepare-delete-execute', 'a prepared DELETE executed in the same text', `PREPARE pst_d AS DELETE FROM orders WHERE id = 14; EXECUTE pst_d`],
   ['do-block-read-write', 'a DO block that tries to switch the transaction to read-write and delete',
     `DO $$BEGIN SET LOCAL transaction_read_only = off; DELETE FROM orders WHERE id = 15; END$$`],
   ['comment-on', 'COMMENT ON changes the catalog', `COMMENT ON TABLE orders IS 'pwned'`],
-  ['grant', 'GRANT', `GRANT ALL ON orders TO PUBLIC`],
+  ['grant', 'GRANT opens a table to every role', `GRANT ALL ON orders TO PUBLIC`],
   ['create-rule', 'CREATE RULE turns a later SELECT into a write', `CREATE RULE pst_rule AS ON SELECT TO customers DO INSTEAD SELECT * FROM orders`],
   ['copy-to-stdout', 'COPY … TO STDOUT is not a query', `COPY customers TO STDOUT`],
 ]);

@@ -201,7 +201,7 @@ export class PgCanary {
     this.#fp = new Session(this.db);
     await this.#fp.query(`
       CREATE EXTENSION dblink; CREATE EXTENSION tablefunc; CREATE EXTENSION xml2; CREATE EXTENSION adminpack;
-      CREATE EXTENSION postgres_fdw; CREATE EXTENSION pg_surgery;
+      CREATE EXTENSION postgres_fdw; CREATE EXTENSION pg_surgery; CREATE EXTENSION citext;
       CREATE SCHEMA pst_fp; CREATE EXTENSION pgstattuple SCHEMA pst_fp; CREATE EXTENSION pageinspect SCHEMA pst_fp;
       CREATE SERVER pst_other FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host ${sqlString(PG.host)}, dbname ${sqlString(this.otherDb)});
       CREATE USER MAPPING FOR ${PG.user} SERVER pst_other OPTIONS (user ${sqlString(PG.user)}, password ${sqlString(this.secrets.userMapping)});
