@@ -122,15 +122,19 @@ export class AuditLog {
   async #open(): Promise<AuditVerification> {
     const key = await IntegrityKey.load(this.#o.secrets);
     const head = await this.#readHead();
-    const anchor = this.#anchor();
-    this.#db.transaction(() => {
+    // Read inside the write transaction: two processes opening an old log at once seal it once.
+    const anchor = this.#db.transaction(() => {
+      const existing = this.#anchor();
       // A row left in the guard table would switch the delete trigger off.
       this.#db.exec('DELETE FROM audit_prune_guard');
-      if (!anchor && !head) this.#seal(key);
+      if (!existing && !head) this.#seal(key);
       reinstallAppendOnly(this.#db, 'audit_events', { deleteGuard: 'audit_prune_guard' });
+      return existing;
     }).immediate();
     this.#key = key;
-    const result = key.created && anchor ? this.#result({ alteredAt: anchor.first_seq, reason: 'KEY_MISSING' }) : this.#verify(key, head);
+    let result = this.#verify(key, head);
+    // A start that does not verify under a key created just now was sealed with a key this keychain never had.
+    if (anchor && key.created && result.reason === 'START') result = this.#result({ alteredAt: anchor.first_seq, reason: 'KEY_MISSING' });
     if (!head) await this.#writeHead();
     else this.#savedHead = { seq: head.seq, hash: head.hash };
     this.#last = result;
