@@ -84,6 +84,8 @@ export interface AnalyticalOutcome {
   topic: string;
   verdict: CheckVerdict;
   reasons: string[];
+  /** Why check refused it (or how check failed). */
+  checkMessage?: string;
   ran: boolean;
   error?: string;
   rows: number;
@@ -152,7 +154,11 @@ async function check(s: StoreUnderTest, query: string): Promise<Pick<Outcome, 'v
     return { verdict: r.error instanceof PreviewLimitError ? 'refused' : 'check-error', reasons: r.error instanceof PreviewLimitError ? ['PREVIEW_LIMIT'] : [], checkError: trim(describeError(r.error)) };
   }
   const verdict = r.value as Verdict;
-  return { verdict: verdict.allowed ? 'accepted' : 'refused', reasons: verdict.reasons.map((x) => x.code) };
+  return {
+    verdict: verdict.allowed ? 'accepted' : 'refused',
+    reasons: verdict.reasons.map((x) => x.code),
+    ...(verdict.allowed ? {} : { checkError: trim(verdict.reasons.map((x) => x.message).join('; ')) }),
+  };
 }
 
 /**
@@ -313,8 +319,8 @@ export async function runAnalytical(s: StoreUnderTest, corpus: readonly Analytic
   for (const entry of corpus) {
     const query = fill(entry.query, s.placeholders);
     const c = await check(s, query);
-    const outcome: AnalyticalOutcome = { id: entry.id, topic: entry.topic, ...c, ran: false, rows: 0 };
-    if (c.checkError) outcome.error = c.checkError;
+    const outcome: AnalyticalOutcome = { id: entry.id, topic: entry.topic, verdict: c.verdict, reasons: c.reasons, ran: false, rows: 0 };
+    if (c.checkError) outcome.checkMessage = c.checkError;
     const r = await withDeadline(s.executeTimeoutMs + EXECUTE_GRACE_MS, (signal) =>
       s.connector.execute(s.spec, query, { timeoutMs: Math.max(s.executeTimeoutMs, 10_000), maxRows: 1_000, signal }),
     );
@@ -390,7 +396,7 @@ export function assertForcedHarmless(outcomes: readonly Outcome[]): void {
 }
 
 export function assertAnalyticalAccepted(outcomes: readonly AnalyticalOutcome[]): void {
-  fail('analytical reads check refused', outcomes.filter((o) => o.verdict !== 'accepted').map((o) => `  ${o.id} (${o.topic}): ${o.verdict} ${o.reasons.join(',')} ${o.error ?? ''}`));
+  fail('analytical reads check refused', outcomes.filter((o) => o.verdict !== 'accepted').map((o) => `  ${o.id} (${o.topic}): ${o.verdict} ${o.reasons.join(',')} ${o.checkMessage ?? ''}`));
 }
 
 export function assertAnalyticalRan(outcomes: readonly AnalyticalOutcome[]): void {
