@@ -22,6 +22,7 @@ import {
   JAVASCRIPT_OPERATORS,
   LOOKUP_OPTIONS,
   READ_OPERATORS,
+  READ_SYSTEM_VARIABLES,
   READ_STAGES,
   REFUSED_STAGE_REASONS,
   UNION_WITH_OPTIONS,
@@ -222,12 +223,27 @@ class ScopeCheck {
       this.#refuse('FORBIDDEN_OPERATOR', `JavaScript code values are not allowed (${path}): queries may not carry code for the server to run.`);
       return;
     }
+    if (typeof value === 'string') {
+      this.#systemVariable(value, path);
+      return;
+    }
     if (!isPlainObject(value)) return;
     for (const [key, child] of Object.entries(value)) {
       const at = `${path}.${key}`;
       if (key.startsWith('$')) this.#operator(key, at, value);
       this.#values(child, at);
     }
+  }
+
+  /**
+   * `$$NAME` names a variable. The server's own (upper case) are an allow-list: `$$USER_ROLES` and the like
+   * reveal who is logged in, which is not data of the source. User variables (from $let, $map, $filter …) start
+   * in lower case and are the query's own.
+   */
+  #systemVariable(text: string, path: string): void {
+    const name = /^\$\$([^.]*)/.exec(text)?.[1];
+    if (name === undefined || !/^[A-Z_]/.test(name) || READ_SYSTEM_VARIABLES.has(name)) return;
+    this.#refuse('FORBIDDEN_OPERATOR', `$$${name} (${path}) is not allowed: of the server's variables, only ${[...READ_SYSTEM_VARIABLES].map((v) => `$$${v}`).join(', ')} may be read.`);
   }
 
   #operator(key: string, at: string, holder: object): void {

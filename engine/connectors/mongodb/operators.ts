@@ -112,6 +112,12 @@ const ACCUMULATORS_AND_WINDOW_OPERATORS = [
 ];
 
 /** Every $-prefixed key a query may contain outside stage names. */
+/**
+ * The server's own `$$` variables a query may read: the documents being processed, the clock, and the
+ * markers $redact and $project use. Not $$USER_ROLES (the login's roles) nor $$SEARCH_META.
+ */
+export const READ_SYSTEM_VARIABLES: ReadonlySet<string> = new Set(['ROOT', 'CURRENT', 'NOW', 'CLUSTER_TIME', 'REMOVE', 'DESCEND', 'PRUNE', 'KEEP']);
+
 export const READ_OPERATORS: ReadonlySet<string> = new Set([...QUERY_OPERATORS, ...EXPRESSION_OPERATORS, ...ACCUMULATORS_AND_WINDOW_OPERATORS]);
 
 /** Stages that write: named in their own words wherever they appear. */

@@ -169,6 +169,15 @@ test('every $-key outside stage positions must be a known read-only operator', (
   for (const stage of READ_STAGES) assert.ok(validate(aggregate([{ [stage]: {} }])).allowed, stage);
 });
 
+test('the server\u2019s variables are an allow-list: $$USER_ROLES is refused, $$NOW, $$ROOT and the query\u2019s own variables are read', () => {
+  for (const variable of ['$$USER_ROLES', '$$SEARCH_META', '$$USER_ROLES.role', '$$MADE_UP']) {
+    for (const pipeline of nestings({ $project: { x: variable } })) refused(aggregate(pipeline), 'FORBIDDEN_OPERATOR', `${variable} in ${JSON.stringify(pipeline)}`);
+    refused(find({ $expr: { $in: ['admin', variable] } }), 'FORBIDDEN_OPERATOR', variable);
+  }
+  allowed(aggregate([{ $project: { now: '$$NOW', doc: '$$ROOT', cur: '$$CURRENT.amount' } }, { $redact: { $cond: [{ $gt: ['$amount', 0] }, '$$KEEP', '$$PRUNE'] } }]));
+  allowed(aggregate([{ $project: { big: { $filter: { input: '$items', as: 'item', cond: { $gt: ['$$item.qty', 2] } } } } }]));
+});
+
 test('real analytical queries are allowed', () => {
   const analytical: object[] = [
     find({ status: { $in: ['shipped', 'paid'] }, amount: { $gte: 10, $lt: 1000 }, 'customer.country': 'France' }, { projection: { _id: 0, orderNumber: 1, amount: 1 }, sort: { amount: -1 }, limit: 20, skip: 5 }),
