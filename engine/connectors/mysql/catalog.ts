@@ -1,11 +1,12 @@
 import type mysql from 'mysql2/promise';
-import { PreviewLimitError } from '../../errors';
+import { EngineError, PreviewLimitError } from '../../errors';
 import { raceAbort } from '../shared/abort';
 import { PREVIEW_BUDGET } from '../shared/preview-budget';
 import type { ConnectionSpec } from '../types';
 import type { MysqlFlavor } from './functions';
 import { validateMysqlQuery } from './guardrail';
 import type { MysqlSource } from './pools';
+import { foldUpper } from './lexer';
 import { viewKey } from './relations';
 import { inReadOnlyTransaction } from './session';
 
@@ -26,6 +27,8 @@ import { inReadOnlyTransaction } from './session';
 export interface MysqlCatalog {
   flavor: MysqlFlavor;
   views: ReadonlyMap<string, string | null>;
+  /** Stored functions of the readable databases and loadable functions, upper-case (see MysqlGuardrailOptions). */
+  storedFunctions: ReadonlySet<string>;
 }
 
 /** How long a catalog is used before it is read again (a view replaced meanwhile is judged by its old definition). */
@@ -40,7 +43,10 @@ export interface ViewRow {
 }
 
 /** Why each view may not be read (null: it may), by viewKey(). */
-export function vetViews(rows: readonly ViewRow[], options: { readableDatabases: readonly string[]; trustedFunctionSchemas: readonly string[]; flavor: MysqlFlavor | null }): Map<string, string | null> {
+export function vetViews(
+  rows: readonly ViewRow[],
+  options: { readableDatabases: readonly string[]; trustedFunctionSchemas: readonly string[]; flavor: MysqlFlavor | null; storedFunctions?: ReadonlySet<string> },
+): Map<string, string | null> {
   const verdicts = new Map<string, string | null>(rows.map((v) => [viewKey(v.schema, v.name), null]));
   rows.slice(MAX_VIEWS).forEach((v) => verdicts.set(viewKey(v.schema, v.name), `the source has more than ${MAX_VIEWS} views, and this one was not checked.`));
   const checked = rows.slice(0, MAX_VIEWS);
@@ -102,7 +108,20 @@ async function readCatalog(source: MysqlSource, readable: string[], trusted: rea
     selectLimit: null,
     timeoutError: () => new PreviewLimitError(`The source's views could not be read within the ${PREVIEW_BUDGET.timeMs / 1000} s allowed for checking a query.`, { timeoutMs: PREVIEW_BUDGET.timeMs }),
   };
-  return inReadOnlyTransaction(source, options, async (conn, { run, flavour }) => {
+  return inReadOnlyTransaction(source, options, async (conn, { run, flavour, discard }) => {
+    const names = async (sql: string): Promise<string[]> => {
+      const [found] = await run(() => conn.query<mysql.RowDataPacket[]>({ sql, values: sql.includes('?') ? [readable] : [], rowsAsArray: true }));
+      return found.map((r) => foldUpper(String(r[0])));
+    };
+    const storedFunctions = new Set(await names("SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_TYPE = 'FUNCTION' AND ROUTINE_SCHEMA IN (?)"));
+    try {
+      for (const name of await names('SELECT name FROM mysql.func')) storedFunctions.add(name);
+    } catch (error) {
+      // Only a login that may read mysql.func sees the loadable functions (CREATE FUNCTION … SONAME
+      // refuses the names of native functions anyway). A cancel or time-out still ends the read.
+      if (error instanceof EngineError && (error.code === 'CANCELLED' || error.code === 'TIMEOUT')) throw error;
+      discard();
+    }
     const [rows] = await run(() =>
       conn.query<mysql.RowDataPacket[]>({
         sql: 'SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA IN (?) ORDER BY TABLE_SCHEMA, TABLE_NAME',
@@ -112,6 +131,6 @@ async function readCatalog(source: MysqlSource, readable: string[], trusted: rea
     );
     const flavor: MysqlFlavor = flavour.mariadb ? 'mariadb' : 'mysql';
     const views = rows.map((r) => ({ schema: String(r[0]), name: String(r[1]), definition: r[2] === null ? '' : String(r[2]) }));
-    return { flavor, views: vetViews(views, { readableDatabases: readable, trustedFunctionSchemas: trusted, flavor }) };
+    return { flavor, storedFunctions, views: vetViews(views, { readableDatabases: readable, trustedFunctionSchemas: trusted, flavor, storedFunctions }) };
   });
 }

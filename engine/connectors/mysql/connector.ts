@@ -54,6 +54,7 @@ export function createMysqlConnector(): Connector {
           trustedFunctionSchemas: mysqlSpec.settings.trustedFunctionSchemas,
           flavor: catalog.flavor,
           views: catalog.views,
+          storedFunctions: catalog.storedFunctions,
         });
       }),
     execute: (spec, query, options) =>

@@ -69,7 +69,7 @@ const BOTH = names(`
   POINT LINESTRING POLYGON ST_ASTEXT ST_ASWKT ST_ASBINARY ST_ASWKB ST_ASGEOJSON ST_GEOMFROMTEXT ST_GEOMFROMWKB
   ST_GEOMFROMGEOJSON ST_POINTFROMTEXT ST_POLYFROMTEXT ST_LINEFROMTEXT ST_X ST_Y ST_SRID ST_AREA ST_LENGTH ST_CENTROID
   ST_ENVELOPE ST_DISTANCE ST_CONTAINS ST_WITHIN ST_INTERSECTS ST_DISJOINT ST_TOUCHES ST_OVERLAPS ST_CROSSES ST_EQUALS
-  ST_ISVALID ST_ISEMPTY ST_GEOMETRYTYPE ST_NUMPOINTS ST_STARTPOINT ST_ENDPOINT ST_POINTN ST_DIMENSION ST_ISCLOSED
+  ST_ISEMPTY ST_GEOMETRYTYPE ST_NUMPOINTS ST_STARTPOINT ST_ENDPOINT ST_POINTN ST_DIMENSION ST_ISCLOSED
   ST_INTERSECTION ST_UNION ST_DIFFERENCE ST_SYMDIFFERENCE ST_BUFFER ST_CONVEXHULL ST_EXTERIORRING ST_NUMGEOMETRIES
   ST_GEOMETRYN ST_NUMINTERIORRINGS ST_INTERIORRINGN
 `);
@@ -78,7 +78,7 @@ const BOTH = names(`
 const MYSQL_ONLY = names(`
   REGEXP_LIKE ANY_VALUE GROUPING BIN_TO_UUID UUID_TO_BIN IS_UUID JSON_PRETTY JSON_OVERLAPS JSON_SCHEMA_VALID
   JSON_SCHEMA_VALIDATION_REPORT JSON_STORAGE_SIZE JSON_STORAGE_FREE FORMAT_BYTES FORMAT_PICO_TIME ST_DISTANCE_SPHERE
-  ST_LATITUDE ST_LONGITUDE ST_SWAPXY ST_VALIDATE ST_SIMPLIFY ST_GEOHASH ST_LATFROMGEOHASH ST_LONGFROMGEOHASH
+  ST_ISVALID ST_LATITUDE ST_LONGITUDE ST_SWAPXY ST_VALIDATE ST_SIMPLIFY ST_GEOHASH ST_LATFROMGEOHASH ST_LONGFROMGEOHASH
 `);
 
 /** MariaDB only (10.6 and later). */
@@ -91,6 +91,11 @@ const AVAILABLE = new Map<string, Availability>();
 for (const name of BOTH) AVAILABLE.set(name, 'both');
 for (const name of MYSQL_ONLY) AVAILABLE.set(name, AVAILABLE.has(name) ? 'both' : 'mysql');
 for (const name of MARIADB_ONLY) AVAILABLE.set(name, AVAILABLE.get(name) === 'mysql' ? 'both' : (AVAILABLE.get(name) ?? 'mariadb'));
+
+/** The built-ins allowed on a server of this flavour (null: unknown, only those both have). */
+export function allowedBuiltIns(flavor: MysqlFlavor | null): string[] {
+  return [...AVAILABLE].filter(([, where]) => where === 'both' || where === flavor).map(([name]) => name);
+}
 
 /**
  * With a space or comment between name and parenthesis (and IGNORE_SPACE
@@ -129,7 +134,7 @@ explain('STATEMENT_DIGEST STATEMENT_DIGEST_TEXT', 'FORBIDDEN_FUNCTION', 'it read
  */
 export function decideFunction(
   name: string,
-  options: { qualifier: string | null; flavor: MysqlFlavor | null; trustedSchemas: readonly string[]; adjacent: boolean },
+  options: { qualifier: string | null; flavor: MysqlFlavor | null; trustedSchemas: readonly string[]; adjacent: boolean; shadowed?: ReadonlySet<string> | null },
 ): FunctionDecision {
   if (options.qualifier !== null) {
     if (options.trustedSchemas.includes(options.qualifier)) return ALLOWED;
@@ -155,6 +160,13 @@ export function decideFunction(
       allowed: false,
       code: 'FORBIDDEN_FUNCTION',
       message: `${name} is not a built-in function known to be read-only. User-defined and stored functions are refused unless the source's settings trust their database (then call them as database.${name}()).`,
+    };
+  }
+  if (options.shadowed?.has(upperName)) {
+    return {
+      allowed: false,
+      code: 'FORBIDDEN_FUNCTION',
+      message: `${upperName} is also the name of a stored or user-defined function on this server, and which of the two runs depends on how the call is written; rename that function to use the built-in.`,
     };
   }
   if (!options.adjacent && !SPACE_ALLOWED.has(upperName)) {

@@ -47,6 +47,12 @@ export interface MysqlGuardrailOptions {
    */
   views?: ReadonlyMap<string, string | null>;
   /**
+   * Upper-case names of the stored functions of the readable databases and of the server's loadable
+   * functions (catalog.ts). A built-in with one of these names is refused: called with another number
+   * of arguments, or quoted, or spaced, the server would run the stored function instead.
+   */
+  storedFunctions?: ReadonlySet<string>;
+  /**
    * The text is a view definition as the server normalised it, where a `quoted` call without a
    * database is a stored function of the view's own database (`database`), not a quoted built-in.
    */
@@ -89,6 +95,7 @@ interface Context {
   views: ReadonlyMap<string, string | null> | null;
   /** See MysqlGuardrailOptions.viewDefinition: the database unqualified quoted calls belong to, or null. */
   quotedCallsIn: string | null;
+  shadowed: ReadonlySet<string> | null;
 }
 
 /** Static check of one MySQL/MariaDB query; never touches a database. Synchronous. */
@@ -134,6 +141,7 @@ export function validateMysqlQuery(sql: string, options: MysqlGuardrailOptions =
     trusted: options.trustedFunctionSchemas ?? [],
     views: options.views ?? null,
     quotedCallsIn: options.viewDefinition ? (options.database ?? null) : null,
+    shadowed: options.storedFunctions ?? null,
   };
   if (context.scope.sourceIsSystem) {
     return refusal('FORBIDDEN_RELATION', `The source's database ${context.scope.database} is one of the server's own databases (accounts, sessions, settings); PolyStoreIQ does not read it.`, statementKind);
@@ -278,7 +286,7 @@ function callReasons(tokens: Token[], t: number, context: Context): VerdictReaso
     return [{ code: 'FORBIDDEN_FUNCTION', message: `Quoted function names (${token.kind === 'quoted' ? `\`${token.text}\`` : token.text}) are not allowed: the server may resolve them to a user-defined function instead of the built-in. Write the name without quotes.`, position }];
   }
   const name = token.kind === 'dquoted' ? token.text.slice(1, -1) : token.text;
-  const decision = decideFunction(name, { qualifier, flavor: context.flavor, trustedSchemas: context.trusted, adjacent: token.kind === 'word' && paren.start === token.end });
+  const decision = decideFunction(name, { qualifier, flavor: context.flavor, trustedSchemas: context.trusted, adjacent: token.kind === 'word' && paren.start === token.end, shadowed: context.shadowed });
   return decision.allowed ? [] : [{ code: decision.code, message: decision.message, position }];
 }
 
@@ -631,6 +639,6 @@ function functionReason(n: Ast, context: Context): VerdictReason | null {
     if (qualifier === null && KEYWORD_FUNCTIONS.has(foldUpper(name))) return null;
   }
   // Adjacency and quoting are the lexer's to judge; here only the name.
-  const decision = decideFunction(name, { qualifier, flavor: context.flavor, trustedSchemas: context.trusted, adjacent: true });
+  const decision = decideFunction(name, { qualifier, flavor: context.flavor, trustedSchemas: context.trusted, adjacent: true, shadowed: context.shadowed });
   return decision.allowed ? null : { code: decision.code, message: decision.message };
 }

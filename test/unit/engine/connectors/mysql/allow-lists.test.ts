@@ -263,6 +263,14 @@ test('stored functions run only from databases the source trusts, and only quali
   refused('SELECT mysql.sleep(1)', 'FORBIDDEN_FUNCTION', trusting);
 });
 
+test('a built-in that shares its name with a stored or loadable function of the server is refused', () => {
+  const shadowing = { ...SOURCE, storedFunctions: new Set(['LOWER', 'POINT']) };
+  for (const sql of ["SELECT lower('X')", 'SELECT POINT(1, 2)', 'SELECT POINT(1)']) {
+    assert.match(refused(sql, 'FORBIDDEN_FUNCTION', shadowing).reasons[0]!.message, /also the name of a stored or user-defined function/, sql);
+  }
+  accepted("SELECT upper('x')", shadowing);
+});
+
 test('built-ins of one server only are allowed only when the server is known to be that one', () => {
   accepted('SELECT MEDIAN(t) OVER () FROM orders', { database: 'shop', flavor: 'mariadb' });
   accepted("SELECT NVL(a, 0), JSON_DETAILED('[1]') FROM orders", { database: 'shop', flavor: 'mariadb' });
