@@ -92,6 +92,26 @@ for (const name of BOTH) AVAILABLE.set(name, 'both');
 for (const name of MYSQL_ONLY) AVAILABLE.set(name, AVAILABLE.has(name) ? 'both' : 'mysql');
 for (const name of MARIADB_ONLY) AVAILABLE.set(name, AVAILABLE.get(name) === 'mysql' ? 'both' : (AVAILABLE.get(name) ?? 'mariadb'));
 
+/**
+ * Built-ins the servers' grammars parse themselves rather than look up by
+ * name. Called with a number of arguments the grammar does not expect, such
+ * a name can fall back to a stored function of the same name (measured on
+ * MariaDB 10.11: POINT with other than two arguments, LINESTRING and POLYGON
+ * with none; the rest are MySQL's function_call_keyword, _nonkeyword and
+ * _conflict rules, taken as a precaution). Any other built-in is found by
+ * name first, and a wrong number of arguments is an error, never a stored
+ * function: so only these are refused when the source has a stored function
+ * of the same name.
+ */
+const GRAMMAR_FUNCTIONS = new Set(
+  names(`
+    POINT LINESTRING POLYGON CHAR CURRENT_USER DATE DAY HOUR INSERT INTERVAL LEFT MINUTE MONTH RIGHT SECOND TIME TIMESTAMP
+    TRIM USER YEAR ADDDATE CURDATE CURTIME DATE_ADD DATE_SUB EXTRACT GET_FORMAT NOW POSITION SUBDATE SUBSTRING SUBSTR
+    SYSDATE TIMESTAMPADD TIMESTAMPDIFF UTC_DATE UTC_TIME UTC_TIMESTAMP ASCII CHARSET COALESCE COLLATION DATABASE IF FORMAT
+    MICROSECOND MOD QUARTER REPEAT REPLACE REVERSE TRUNCATE WEEK WEIGHT_STRING
+  `),
+);
+
 /** The built-ins allowed on a server of this flavour (null: unknown, only those both have). */
 export function allowedBuiltIns(flavor: MysqlFlavor | null): string[] {
   return [...AVAILABLE].filter(([, where]) => where === 'both' || where === flavor).map(([name]) => name);
@@ -162,11 +182,11 @@ export function decideFunction(
       message: `${name} is not a built-in function known to be read-only. User-defined and stored functions are refused unless the source's settings trust their database (then call them as database.${name}()).`,
     };
   }
-  if (options.shadowed?.has(upperName)) {
+  if (options.shadowed?.has(upperName) && GRAMMAR_FUNCTIONS.has(upperName)) {
     return {
       allowed: false,
       code: 'FORBIDDEN_FUNCTION',
-      message: `${upperName} is also the name of a stored or user-defined function on this server, and which of the two runs depends on how the call is written; rename that function to use the built-in.`,
+      message: `${upperName} is also the name of a stored or user-defined function on this server, and with some numbers of arguments the server runs that one instead of the built-in; rename that function to use the built-in.`,
     };
   }
   if (!options.adjacent && !SPACE_ALLOWED.has(upperName)) {

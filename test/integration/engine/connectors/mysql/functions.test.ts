@@ -62,7 +62,15 @@ test('names allowed only on MySQL are not built-ins here, and the guardrail refu
   }
 });
 
-test('a built-in the grammar knows falls back to a stored function of the same name with another number of arguments, so the connector refuses such names', async () => {
+test('LOWER is found by name before any stored function; POINT falls back to a stored one with another number of arguments, so the connector refuses it', async () => {
+  await raw.query("CREATE FUNCTION `lower`(v TEXT) RETURNS TEXT DETERMINISTIC RETURN 'stored'");
+  const [[lower]] = await raw.query<mysql.RowDataPacket[]>({ sql: "SELECT lower('X')", rowsAsArray: true });
+  assert.is(lower![0], 'x');
+  const stored = await raw.query("SELECT lower('X', 'Y')").then(
+    () => 'ran',
+    (e: { errno?: number }) => e.errno,
+  );
+  assert.is(stored, 1582, 'a wrong number of arguments to LOWER must be an error, not the stored function');
   await raw.query("CREATE FUNCTION `point`(v TEXT) RETURNS TEXT DETERMINISTIC RETURN 'stored'");
   const [[row]] = await raw.query<mysql.RowDataPacket[]>({ sql: "SELECT point('X')", rowsAsArray: true });
   assert.is(row![0], 'stored', 'POINT with one argument ran the stored function');
@@ -71,7 +79,7 @@ test('a built-in the grammar knows falls back to a stored function of the same n
     const verdict = await connector.validate('SELECT ST_AsText(POINT(1, 2))', mysqlSpec(db.name), never);
     assert.is(verdict.allowed, false);
     assert.match(verdict.reasons[0]!.message, /POINT is also the name of a stored or user-defined function/);
-    assert.ok((await connector.validate("SELECT ST_AsText(ST_GeomFromText('POINT(1 2)'))", mysqlSpec(db.name), never)).allowed);
+    assert.ok((await connector.validate("SELECT ST_AsText(ST_GeomFromText('POINT(1 2)')), lower('X')", mysqlSpec(db.name), never)).allowed);
   } finally {
     await connector.close();
   }
