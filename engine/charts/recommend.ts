@@ -27,6 +27,8 @@ export const CHART_LIMITS = {
   maxBarsOverTime: 200,
   /** Values of one KPI card row. */
   maxSingleValues: 6,
+  /** Larger results are profiled on an even sample of this many rows (first and last included): the shape shows in a sample. */
+  profileSample: 20_000,
 } as const;
 
 export interface ResultShape {
@@ -49,7 +51,10 @@ type Axis = ColumnProfile & { label?: ColumnProfile[]; words?: string };
 
 /** The columns of a result sorted by what they can be on a chart. */
 interface Shape {
+  /** The rows the rules look at: all of them, or an even sample of a large result. */
   rows: readonly (readonly unknown[])[];
+  /** How many rows the result has. */
+  total: number;
   profiles: ColumnProfile[];
   /** Dates and ordered labels (years, months), in column order. */
   time: ColumnProfile[];
@@ -97,12 +102,36 @@ function isShare(m: ColumnProfile): boolean {
   return hasWord(m.name, SHARE) && !m.negatives && (Math.abs(m.sum - 100) <= 2 || Math.abs(m.sum - 1) <= 0.02);
 }
 
-/** How many different values (or combinations of values) these columns have. */
+const distinctCache = new WeakMap<readonly unknown[], Map<string, number>>();
+
+/** How many different values (or combinations of values) these columns have (remembered per rows and columns). */
 function distinctRows(rows: readonly (readonly unknown[])[], axes: readonly Axis[]): number {
   const columns = axes.flatMap((a) => a.label ?? [a]);
-  const seen = new Set<string>();
-  for (const row of rows) seen.add(columns.length === 1 ? String(row[columns[0]!.index]) : JSON.stringify(columns.map((c) => row[c.index] ?? null)));
+  const cacheKey = columns.map((c) => c.index).join(',');
+  let cache = distinctCache.get(rows);
+  if (!cache) distinctCache.set(rows, (cache = new Map()));
+  const known = cache.get(cacheKey);
+  if (known !== undefined) return known;
+  const seen = new Set<unknown>();
+  if (columns.length === 1) {
+    const i = columns[0]!.index;
+    for (const row of rows) seen.add(row[i] ?? null);
+  } else {
+    for (const row of rows) seen.add(columns.map((c) => cellKey(row[c.index])).join('\u0000'));
+  }
+  cache.set(cacheKey, seen.size);
   return seen.size;
+}
+
+function cellKey(value: unknown): string {
+  return value === null || value === undefined ? '\u0001' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** An even sample of a large result's rows, the first and last included. */
+function sampleRows(rows: readonly (readonly unknown[])[], size: number): readonly (readonly unknown[])[] {
+  if (rows.length <= size) return rows;
+  const step = (rows.length - 1) / (size - 1);
+  return Array.from({ length: size }, (_, i) => rows[Math.round(i * step)]!);
 }
 
 /** Every row has its own value (or combination of values) in these columns. */
@@ -331,7 +360,7 @@ function byCategory(shape: Shape): Choice[] | null {
 function numbersOnly(shape: Shape): Choice[] | null {
   const m = shape.measures;
   if (m.length === 0) return null;
-  const rows = shape.rows.length;
+  const rows = shape.total;
   if (m.length === 1) {
     if (rows < CHART_LIMITS.histogramMinRows) {
       return [{ spec: TABLE, reason: `Only ${count.format(rows)} values of ${columnWords(m[0]!.name)} and nothing to label them: the table shows them best.` }];
@@ -391,13 +420,15 @@ function specKey(spec: ChartSpec): string {
  * says (groupings, measures, time buckets); linear in the number of cells.
  */
 export function recommendChart(result: ResultShape, hints: ChartHints = {}): ChartRecommendation {
-  const profiles = profileColumns(result.columns, result.rows, hints);
+  const rows = sampleRows(result.rows, CHART_LIMITS.profileSample);
+  const profiles = profileColumns(result.columns, rows, hints);
   const shape: Shape = {
-    rows: result.rows,
+    rows,
+    total: result.rows.length,
     profiles,
     time: profiles.filter((p) => p.role === 'time' || p.role === 'ordinal'),
     measures: profiles.filter((p) => p.role === 'measure'),
-    categories: joinLabels(profiles.filter((p) => p.role === 'category'), result.rows, hints),
+    categories: joinLabels(profiles.filter((p) => p.role === 'category'), rows, hints),
     keys: profiles.filter((p) => p.role === 'key'),
     hints,
   };

@@ -40,3 +40,31 @@ export function compareCells(a: unknown, b: unknown, type: NormalizedType): numb
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   return collator.compare(text(a), text(b));
 }
+
+export type SortKey = number | bigint | string;
+
+/**
+ * A cell reduced once to what it sorts by (a number, a time, exact big
+ * integer, or text), so sorting 100,000 rows compares keys instead of
+ * parsing cells on every comparison. Null stays undefined (sorted last).
+ */
+export function sortKey(value: unknown, type: NormalizedType): SortKey | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'boolean') return Number(value);
+  if (isNumericType(type) || typeof value === 'number') {
+    if (typeof value === 'string' && LONG_INTEGER.test(value)) return BigInt(value);
+    const n = numberOf(value);
+    if (n !== null) return n;
+  }
+  if (type === 'date' || type === 'timestamp' || type === 'timestamptz') {
+    const t = timeOf(value);
+    if (t !== null) return t;
+  }
+  return text(value);
+}
+
+/** Ascending order of two sort keys of one column (numbers, big integers and times by value, text as people sort it). */
+export function compareKeys(a: SortKey, b: SortKey): number {
+  if (typeof a === 'string' || typeof b === 'string') return collator.compare(String(a), String(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { columnTitle, displayCell, formatNumber } from '../../../../renderer/src/lib/result-format';
-import { compareCells } from '../../../../renderer/src/lib/result-sort';
+import { compareCells, compareKeys, sortKey } from '../../../../renderer/src/lib/result-sort';
 
 test('headers read as words; the raw name stays for the hover', () => {
   assert.is(columnTitle('avg_milliseconds_min'), 'Avg milliseconds min');
@@ -37,6 +37,22 @@ test('sorting compares by type: numbers by value (also exact text), dates by tim
   assert.equal(sort(['2021-02-01', '2020-12-31', '2021-01-15'], 'date'), ['2020-12-31', '2021-01-15', '2021-02-01']);
   assert.equal(sort(['item 10', 'Item 2', 'item 1'], 'string'), ['item 1', 'Item 2', 'item 10']);
   assert.equal(sort([true, false], 'boolean'), [false, true]);
+});
+
+test('sort keys are computed once per cell and order the same way as comparing cells', () => {
+  const cases: Array<[unknown[], Parameters<typeof compareCells>[2]]> = [
+    [['10.5', '9', '100', '-3'], 'decimal'],
+    [['90071992547409930', '9007199254740993'], 'integer'],
+    [['2021-02-01', '2020-12-31', '2021-01-15'], 'date'],
+    [['item 10', 'Item 2', 'item 1'], 'string'],
+    [[true, false], 'boolean'],
+  ];
+  for (const [values, type] of cases) {
+    const byCells = [...values].sort((a, b) => compareCells(a, b, type));
+    const byKeys = [...values].sort((a, b) => compareKeys(sortKey(a, type)!, sortKey(b, type)!));
+    assert.equal(byKeys, byCells, type);
+  }
+  assert.is(sortKey(null, 'integer'), undefined);
 });
 
 test.run();
