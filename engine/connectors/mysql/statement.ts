@@ -12,7 +12,8 @@ import { ConnectorError, ValidationError } from '../../errors';
  * - the first keyword must be SELECT, WITH, VALUES, TABLE, SHOW, EXPLAIN,
  *   DESCRIBE or DESC (WITH … DELETE/UPDATE, and DML in stored functions, are
  *   then refused by the read-only transaction);
- * - no executable comments (`/*! … *\/`, `/*M! … *\/`), which the server runs;
+ * - no executable comments (`/*! … *\/`, `/*M! … *\/`), which the server runs,
+ *   and no optimizer hints (`/*+ … *\/`), which MySQL obeys (MAX_EXECUTION_TIME);
  * - no OUTFILE or DUMPFILE outside string literals, comments and quoted names.
  *   The text is read twice, with and without backslash escapes (the server's
  *   NO_BACKSLASH_ESCAPES mode changes where a string ends), and refused if
@@ -83,6 +84,9 @@ export function codeOnly(sql: string, backslashEscapes: boolean): string {
       if (sql[i + 2] === '!' || (sql[i + 2] === 'M' && sql[i + 3] === '!')) {
         out += '/*!';
         i += sql[i + 2] === '!' ? 3 : 4;
+      } else if (sql[i + 2] === '+') {
+        out += '/*+';
+        i += 3;
       } else {
         const end = sql.indexOf('*/', i + 2);
         i = end < 0 ? sql.length : end + 2;
@@ -100,6 +104,7 @@ export function codeOnly(sql: string, backslashEscapes: boolean): string {
 export function checkMysqlStatement(sql: string): string {
   for (const code of [codeOnly(sql, true), codeOnly(sql, false)]) {
     if (code.includes('/*!')) refuse('Executable comments (/*! … */) are not run: the server would execute their content.');
+    if (code.includes('/*+')) refuse('Optimizer hints (/*+ … */) are not run: MySQL acts on their content (a hint can lift the time limit).');
     if (/\b(OUTFILE|DUMPFILE)\b/i.test(code)) refuse('Writing files on the database server (INTO OUTFILE / DUMPFILE) is not allowed.');
   }
   const keyword = leadingKeyword(sql);

@@ -89,6 +89,12 @@ test('the read-only transaction itself refuses a write hidden in a function (not
   assert.match(error.message, /READ ONLY transaction/);
 });
 
+test('optimizer hints are refused before they reach the server (MySQL obeys MAX_EXECUTION_TIME)', async () => {
+  const error = await assertRefused('SELECT /*+ MAX_EXECUTION_TIME(100000000) */ COUNT(*) FROM Track');
+  assert.is(error.details?.kind, 'WRITE_BLOCKED');
+  assert.match(error.message, /Optimizer hints/);
+});
+
 test('the sequence did not move', () => {
   assert.is(db.sql('SELECT next_not_cached_value FROM counter').trim(), '1');
 });
