@@ -6,6 +6,9 @@ import type { MysqlFlavour, MysqlSource } from './pools';
 
 export type Run = <T>(statement: () => Promise<T>) => Promise<T>;
 
+/** How long a connection may take to reset after a use before it is destroyed instead. */
+const RESET_TIMEOUT_MS = 5_000;
+
 /** What the body of a read-only transaction gets besides the connection. */
 export interface Session {
   run: Run;
@@ -116,10 +119,19 @@ export async function inReadOnlyTransaction<T>(source: MysqlSource, options: Tra
     await interrupter.settle();
     if (reusable) {
       // The caller need not wait for the round trip: the connection returns to the pool once the
-      // reset is done, and is destroyed if it fails (a server without COM_RESET_CONNECTION).
+      // reset is done, and is destroyed if it fails (a server without COM_RESET_CONNECTION) or
+      // does not answer in time.
+      const stalled = setTimeout(() => conn.destroy(), RESET_TIMEOUT_MS);
+      stalled.unref();
       conn.reset().then(
-        () => conn.release(),
-        () => conn.destroy(),
+        () => {
+          clearTimeout(stalled);
+          conn.release();
+        },
+        () => {
+          clearTimeout(stalled);
+          conn.destroy();
+        },
       );
     } else {
       conn.destroy();
