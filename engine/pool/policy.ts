@@ -1,4 +1,4 @@
-import { PREVIEW_BUDGET } from '../connectors/shared/preview-budget';
+import { PREVIEW_BUDGET, PREVIEW_DEADLINE_MS } from '../connectors/shared/preview-budget';
 import { ConnectorError, PreviewLimitError, TimeoutError, type EngineError } from '../errors';
 import type { Job, JobKind } from './jobs';
 
@@ -23,12 +23,6 @@ export interface JobPolicy<K extends JobKind> {
 
 /** Past the store's own statement timeout, how long an execution may take to stop and report. */
 export const EXECUTE_DEADLINE_GRACE_MS = 10_000;
-/**
- * The whole preview job (validation or EXPLAIN) may take its budget (which the
- * connector enforces itself, with an interrupt) and some time for the store to
- * honour the interrupt and reply; after that a process lane ends its process.
- */
-export const PREVIEW_DEADLINE_MS = PREVIEW_BUDGET.timeMs + 3_000;
 /**
  * Room above a job's own memory limit for what is not the store's working
  * memory: the result as JavaScript values, the driver's buffers.

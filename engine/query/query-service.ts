@@ -4,7 +4,7 @@ import type { ConnectionSpec, ConnectionTestResult } from '../connectors/types';
 import type { ApprovalService, RunLimits } from '../approval/approvals';
 import type { AuditLog } from '../audit/audit-log';
 import { MetadataDocument, type ConnectionTest, type CreateSourceInput, type PreparedQuery, type QueryResult, type RunResult, type SourceFile, type Verdict } from '../contract/index';
-import { PREVIEW_BUDGET } from '../connectors/shared/preview-budget';
+import { PREVIEW_BUDGET, PREVIEW_DEADLINE_MS } from '../connectors/shared/preview-budget';
 import { CancelledError, ConflictError, EngineError, PreviewLimitError, UnsupportedError } from '../errors';
 import { newId, nowIso } from '../ids';
 import type { Logger } from '../log/logger';
@@ -13,12 +13,6 @@ import type { JobPool } from '../pool/pool';
 import type { SettingsStore } from '../settings/settings-store';
 import type { SourceRegistry } from '../sources/source-registry';
 import type { Database } from '../store/migration';
-
-/**
- * How long the host waits for one validate or explain job: the store's own
- * preview budget, plus room to connect and read the catalog the first time.
- */
-export const PREVIEW_DEADLINE_MS = PREVIEW_BUDGET.timeMs * 3;
 
 /** A PreviewLimitError, also after the worker boundary turned it into a plain EngineError. */
 function isPreviewLimit(error: unknown): error is EngineError {

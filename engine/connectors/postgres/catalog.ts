@@ -284,12 +284,12 @@ async function rows<T>(client: pg.PoolClient, run: Run, text: string): Promise<T
 }
 
 /**
- * Reads the catalog in one read-only transaction under the preview budget: a catalog too large or a
- * server too slow to read it in PREVIEW_BUDGET.timeMs refuses the preview rather than holding it up.
+ * Reads the catalog in one read-only transaction under the catalog budget: a catalog too large or a
+ * server too slow to read it in PREVIEW_BUDGET.catalogMs refuses the preview rather than holding it up.
  */
 export async function readPgCatalog(source: PgSource, signal: AbortSignal): Promise<PgCatalogSnapshot> {
   try {
-    return await inReadOnlyTransaction(source, { signal, timeoutMs: PREVIEW_BUDGET.timeMs }, async (client, run) => {
+    return await inReadOnlyTransaction(source, { signal, timeoutMs: PREVIEW_BUDGET.catalogMs }, async (client, run) => {
       const [session] = await rows<{ database: string; path: string[] }>(client, run, SESSION_SQL);
       const functions = (await rows<FunctionRow>(client, run, FUNCTIONS_SQL)).map(({ row_arg, arg_types, ...f }) => ({ ...f, rowArg: row_arg, argTypes: arg_types }));
       const operators = await rows<PgOperator>(client, run, OPERATORS_SQL);
@@ -302,7 +302,7 @@ export async function readPgCatalog(source: PgSource, signal: AbortSignal): Prom
   } catch (error) {
     if (error instanceof TimeoutError && error.details?.kind === 'STATEMENT_TIMEOUT') {
       throw new PreviewLimitError(
-        `Reading this database's catalog (functions, tables, types) took longer than the ${PREVIEW_BUDGET.timeMs / 1000} s preview budget, so the query cannot be checked. Try again when the server is less busy.`,
+        `Reading this database's catalog (functions, tables, types) took longer than the ${PREVIEW_BUDGET.catalogMs / 1000} s it may take, so the query cannot be checked. Try again when the server is less busy.`,
       );
     }
     throw error;

@@ -6,7 +6,7 @@ import { useConnector } from '../../../../engine/connectors/registry';
 import { ConnectorError, fromApiError, toApiError } from '../../../../engine/errors';
 import { createInlinePool } from '../../../../engine/pool/inline';
 import type { JobPool } from '../../../../engine/pool/pool';
-import { PREVIEW_DEADLINE_MS } from '../../../../engine/query/query-service';
+import { PREVIEW_DEADLINE_MS } from '../../../../engine/connectors/shared/preview-budget';
 import { MemorySecretStore } from '../../../../engine/secrets/secret-store';
 import { openTestEngine, type TestEngine } from '../../../support/engine';
 import { FakeConnector } from '../../../support/fake-connector';
