@@ -11,6 +11,8 @@
 import { dedupeReasons, reasonAt, refusal } from '../shared/verdict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Verdict, VerdictReason } from '../../contract/query.contract';
+import { formatBytes } from '../shared/result';
+import { MAX_FOLDED_BYTES, oversizedFold } from './folded-size';
 import { FunctionCatalog, SAFE_SETTINGS, type CatalogFunction, type Rule } from './functions';
 
 /** The longest query text accepted, in characters (about 100 KB). */
@@ -332,7 +334,12 @@ function expressionRule(node: Json, catalog: FunctionCatalog): Rule | null {
   const name = text(node.function_name);
   if (name.toLowerCase() === 'current_setting' && safeSettingArgument(node.children)) return null;
   // Window functions (row_number, lag …) are aggregates in DuckDB's catalog.
-  return catalog.decide(name, 'expression', text(node.schema), text(node.catalog));
+  const rule = catalog.decide(name, 'expression', text(node.schema), text(node.catalog));
+  if (rule || kind !== 'FUNCTION') return rule;
+  const folded = oversizedFold(name, node.children);
+  return folded === null
+    ? null
+    : { code: 'PREVIEW_LIMIT', why: `with these constant arguments DuckDB would build a value of about ${formatBytes(folded)} just to check the query (the preview allows ${formatBytes(MAX_FOLDED_BYTES)})` };
 }
 
 /** `current_setting('threads')`: one literal naming a setting that holds no path. */
