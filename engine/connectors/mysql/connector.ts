@@ -1,5 +1,5 @@
 import { PreviewLimitError, ValidationError } from '../../errors';
-import { refusal } from '../shared/verdict';
+import { assertAllowed, refusal } from '../shared/verdict';
 import { forgetCatalog, mysqlCatalog } from './catalog';
 import { PoolCache } from '../shared/pool-cache';
 import type { ConnectionSpec, Connector } from '../types';
@@ -25,6 +25,24 @@ export function createMysqlConnector(): Connector {
     const mysqlSpec = asMysql(spec);
     return pools.use(mysqlSpec, () => new MysqlSource(mysqlSpec), (source) => fn(source, mysqlSpec));
   };
+  /** Layer 1 against the source's catalog (flavour, views, stored functions); a catalog read over budget refuses. */
+  const judge = async (source: MysqlSource, mysqlSpec: ConnectionSpec<'mysql'>, query: string, signal: AbortSignal) => {
+    let catalog;
+    try {
+      catalog = await mysqlCatalog(source, mysqlSpec, signal);
+    } catch (error) {
+      if (error instanceof PreviewLimitError) return refusal('PREVIEW_LIMIT', error.message);
+      throw error;
+    }
+    return validateMysqlQuery(query, {
+      database: mysqlSpec.connection.database,
+      readableDatabases: mysqlSpec.settings.readableDatabases,
+      trustedFunctionSchemas: mysqlSpec.settings.trustedFunctionSchemas,
+      flavor: catalog.flavor,
+      views: catalog.views,
+      storedFunctions: catalog.storedFunctions,
+    });
+  };
   return {
     type: 'mysql',
     testConnection: (spec, signal) =>
@@ -39,27 +57,18 @@ export function createMysqlConnector(): Connector {
         forgetCatalog(source);
         return fetchMysqlMetadata(source, mysqlSpec, signal);
       }),
-    validate: (query, spec, signal) =>
-      use(spec, async (source, mysqlSpec) => {
-        let catalog;
-        try {
-          catalog = await mysqlCatalog(source, mysqlSpec, signal);
-        } catch (error) {
-          if (error instanceof PreviewLimitError) return refusal('PREVIEW_LIMIT', error.message);
-          throw error;
-        }
-        return validateMysqlQuery(query, {
-          database: mysqlSpec.connection.database,
-          readableDatabases: mysqlSpec.settings.readableDatabases,
-          trustedFunctionSchemas: mysqlSpec.settings.trustedFunctionSchemas,
-          flavor: catalog.flavor,
-          views: catalog.views,
-          storedFunctions: catalog.storedFunctions,
-        });
-      }),
+    validate: (query, spec, signal) => use(spec, (source, mysqlSpec) => judge(source, mysqlSpec, query, signal)),
+    // Execute and explain judge the query again (the catalog is cached), so what runs is what was judged, whoever called.
     execute: (spec, query, options) =>
-      use(spec, (source, mysqlSpec) => executeMysql(source, query, { ...options, maxBytes: options.maxBytes ?? mysqlSpec.settings.maxResultBytes })),
-    explain: (spec, query, signal) => use(spec, (source, mysqlSpec) => explainMysql(source, query, { signal, rowLimit: mysqlSpec.settings.rowLimit })),
+      use(spec, async (source, mysqlSpec) => {
+        assertAllowed(await judge(source, mysqlSpec, query, options.signal));
+        return executeMysql(source, query, { ...options, maxBytes: options.maxBytes ?? mysqlSpec.settings.maxResultBytes });
+      }),
+    explain: (spec, query, signal) =>
+      use(spec, async (source, mysqlSpec) => {
+        assertAllowed(await judge(source, mysqlSpec, query, signal));
+        return explainMysql(source, query, { signal, rowLimit: mysqlSpec.settings.rowLimit });
+      }),
     close: () => pools.closeAll(),
   };
 }

@@ -11,7 +11,7 @@ import { createMysqlConnector } from '../../../../../engine/connectors/mysql/con
 import type { Connector } from '../../../../../engine/connectors/types';
 import type { SourceSettings, Verdict } from '../../../../../engine/contract/index';
 import { createMysqlDatabase, type TestDatabase } from '../../../../support/databases';
-import { mysqlSpec, never } from './support';
+import { layerTwo, mysqlSpec, never, rejection } from './support';
 
 let source: TestDatabase;
 let other: TestDatabase;
@@ -66,8 +66,15 @@ test('the reads beyond the source quoted in issue 9 are refused by validate', as
 
 test('the same cross-database read is refused as-is on the server without a guardrail (the fixture works), and runs once the database is readable', async () => {
   const query = `SELECT salary FROM ${other.name}.payroll`;
-  // Layer 2 alone with a root login reads it: only layer 1 keeps it out, which is why it must refuse.
-  assert.equal((await execute(query)).rows, [[SECRET]]);
+  // Layer 2 alone with a root login reads it: only layer 1 keeps it out, which is why it must refuse (and why the
+  // connector's execute judges it again).
+  const bare = layerTwo();
+  try {
+    assert.equal((await bare.execute(mysqlSpec(source.name), query, { maxRows: 10, timeoutMs: 10_000, signal: never })).rows, [[SECRET]]);
+  } finally {
+    await bare.close();
+  }
+  assert.is((await rejection(execute(query))).code, 'FORBIDDEN', 'the connector refuses it before it runs');
   const settings = { readableDatabases: [other.name] };
   const verdict = await validate(query, settings);
   assert.ok(verdict.allowed, JSON.stringify(verdict.reasons));

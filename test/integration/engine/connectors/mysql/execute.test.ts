@@ -2,12 +2,12 @@ import type mysql from 'mysql2/promise';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMysqlConnector } from '../../../../../engine/connectors/mysql/connector';
-import type { Connector } from '../../../../../engine/connectors/types';
 import { createMysqlDatabase, type TestDatabase } from '../../../../support/databases';
-import { mysqlSpec, never, rawConnection, rejection, waitFor } from './support';
+import { layerTwo, mysqlSpec, never, rawConnection, rejection, waitFor } from './support';
 
 let db: TestDatabase;
-let connector: Connector;
+/** Execution itself (the connector's re-check of layer 1 is covered in read-only.test.ts and test/security). */
+let connector: ReturnType<typeof layerTwo>;
 let raw: mysql.Connection;
 const spec = () => mysqlSpec(db.name);
 const run = (query: string, options: { maxRows?: number; timeoutMs?: number; signal?: AbortSignal } = {}) =>
@@ -31,7 +31,7 @@ test.before(async () => {
       '2024-02-29', '2024-01-02 03:04:05.123456', '2024-01-02 03:04:05.5', '12:34:56', 2024, '{"a":[1,2],"b":null}', X'DEADBEEF', X'0102',
       b'1000000001', 'b', 'x,y', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', NULL);
   `);
-  connector = createMysqlConnector();
+  connector = layerTwo();
   raw = await rawConnection(db);
 });
 test.after(async () => {
@@ -185,7 +185,7 @@ test('the pool stays small and close() ends every connection', async () => {
   assert.ok((await count()) <= 4, `connections: ${await count()}`);
   await other.close();
   assert.ok(await waitFor(async () => (await count()) === 0, 2_000), `still open: ${await count()}`);
-  connector = createMysqlConnector();
+  connector = layerTwo();
 });
 
 test.run();

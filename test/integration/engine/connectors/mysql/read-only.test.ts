@@ -12,17 +12,19 @@ import { EngineError } from '../../../../../engine/errors';
 import { createMysqlDatabase, type TestDatabase } from '../../../../support/databases';
 import { reads, writeAttempts } from '../../../../fixtures/corpus/mysql';
 import { closedPort } from '../../../../support/net';
-import { assertMysqlUnchanged, MysqlLocalState, mysqlSpec, mysqlState, never, rawConnection, type MysqlState } from './support';
+import { assertMysqlUnchanged, layerTwo, MysqlLocalState, mysqlSpec, mysqlState, never, rawConnection, type MysqlState } from './support';
 
 let db: TestDatabase;
 let connector: Connector;
+/** Layer 2 alone (the connector would refuse these at layer 1 first): the statement gate and the read-only transaction. */
+let bare: ReturnType<typeof layerTwo>;
 let watcher: MysqlLocalState;
 let initial: MysqlState;
 const pushed: string[] = [];
 
 async function mustFail(spec: ConnectionSpec, query: string): Promise<EngineError> {
   try {
-    const result = await connector.execute(spec, query, { maxRows: 100, timeoutMs: 5_000, signal: never });
+    const result = await bare.execute(spec, query, { maxRows: 100, timeoutMs: 5_000, signal: never });
     throw new Error(`ran: ${query} -> ${JSON.stringify(result.rows).slice(0, 200)}`);
   } catch (error) {
     if (!(error instanceof EngineError)) throw error;
@@ -48,12 +50,14 @@ test.before(async () => {
     DELIMITER ;
   `);
   connector = createMysqlConnector();
+  bare = layerTwo();
   watcher = await new MysqlLocalState(db).open();
   initial = mysqlState(db);
 });
 test.after(async () => {
   await watcher?.close();
   await connector?.close();
+  await bare?.close();
   db?.drop();
 });
 
@@ -104,6 +108,18 @@ test('corpus: every write attempt fails when pushed straight to execute, and the
   assert.ok(writes.length >= 30, `only ${writes.length} write attempts`);
   assert.ok(writes.some((w) => w.survivesReadOnlyTransaction), 'the corpus lost its DDL entries');
   for (const attempt of writes) await assertRefused(attempt.query);
+});
+
+test('corpus: the connector itself judges every write and side-effect attempt again before running it', async () => {
+  for (const attempt of writeAttempts) {
+    let error: unknown;
+    try {
+      await connector.execute(mysqlSpec(db.name), attempt.query, { maxRows: 100, timeoutMs: 5_000, signal: never });
+    } catch (caught) {
+      error = caught;
+    }
+    assert.instance(error, EngineError, `ran: ${attempt.query}`);
+  }
 });
 
 test('corpus: side-effect attempts that are not plain reads never reach the server (refused with no server at all)', async () => {

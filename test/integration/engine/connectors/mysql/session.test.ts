@@ -10,15 +10,13 @@ import { randomBytes } from 'node:crypto';
 import type mysql from 'mysql2/promise';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createMysqlConnector } from '../../../../../engine/connectors/mysql/connector';
 import { PREVIEW_BUDGET } from '../../../../../engine/connectors/shared/preview-budget';
-import type { Connector } from '../../../../../engine/connectors/types';
 import { PreviewLimitError, type EngineError } from '../../../../../engine/errors';
 import { createMysqlDatabase, type TestDatabase } from '../../../../support/databases';
-import { mysqlSpec, never, rawConnection, rejection, waitFor } from './support';
+import { layerTwo, mysqlSpec, never, rawConnection, rejection, waitFor } from './support';
 
 let db: TestDatabase;
-let connector: Connector;
+let connector: ReturnType<typeof layerTwo>;
 let raw: mysql.Connection;
 const spec = () => mysqlSpec(db.name);
 /** Liveness deadline for state that changes in the background (a lock released by a reset or a disconnect). */
@@ -38,7 +36,7 @@ const alive = async (id: unknown) => Number(await scalar('SELECT COUNT(*) FROM i
 
 test.before(async () => {
   db = createMysqlDatabase('chinook');
-  connector = createMysqlConnector();
+  connector = layerTwo();
   raw = await rawConnection(db);
 });
 test.after(async () => {
@@ -92,7 +90,7 @@ const pooled = async () => Number(await scalar('SELECT COUNT(*) FROM information
 async function poolAfter(work: () => Promise<unknown>, expected: number): Promise<void> {
   await connector.close();
   assert.ok(await waitFor(async () => (await pooled()) === 0, SETTLE_MS), 'the old pool did not close');
-  connector = createMysqlConnector();
+  connector = layerTwo();
   await work();
   assert.ok(await waitFor(async () => (await pooled()) === expected, SETTLE_MS), `${await pooled()} pooled connections, expected ${expected}`);
 }

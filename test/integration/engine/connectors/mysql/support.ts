@@ -2,7 +2,9 @@ import mysql from 'mysql2/promise';
 import * as assert from 'uvu/assert';
 import type { SqlConnection } from '../../../../../engine/contract/index';
 import { SourceSettings } from '../../../../../engine/contract/index';
-import type { ConnectionSpec } from '../../../../../engine/connectors/types';
+import { executeMysql, explainMysql } from '../../../../../engine/connectors/mysql/execute';
+import { MysqlSource } from '../../../../../engine/connectors/mysql/pools';
+import type { ConnectionSpec, Connector } from '../../../../../engine/connectors/types';
 import { EngineError } from '../../../../../engine/errors';
 import { MYSQL, mysqlFingerprint, type TestDatabase } from '../../../../support/databases';
 
@@ -117,4 +119,28 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     if (performance.now() > until) return false;
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/**
+ * Layer 2 alone: execute and explain as the connector runs them, minus its own re-check of layer 1, so a test can
+ * show that the read-only session, the statement gate and the limits hold by themselves (the connector refuses
+ * these queries before they run).
+ */
+export function layerTwo(): Pick<Connector, 'execute' | 'explain' | 'close'> {
+  const sources = new Map<string, MysqlSource>();
+  const sourceFor = (spec: ConnectionSpec) => {
+    const mysqlSpec = spec as ConnectionSpec<'mysql'>;
+    const key = JSON.stringify([mysqlSpec.connection, mysqlSpec.password, mysqlSpec.settings]);
+    let source = sources.get(key);
+    if (!source) sources.set(key, (source = new MysqlSource(mysqlSpec)));
+    return source;
+  };
+  return {
+    execute: (spec, query, options) => executeMysql(sourceFor(spec), query, { ...options, maxBytes: options.maxBytes ?? spec.settings.maxResultBytes }),
+    explain: (spec, query, signal) => explainMysql(sourceFor(spec), query, { signal, rowLimit: spec.settings.rowLimit }),
+    close: async () => {
+      await Promise.all([...sources.values()].map((s) => s.close()));
+      sources.clear();
+    },
+  };
 }
