@@ -51,7 +51,8 @@ test('the configured model writes the query; the request is schema-grounded and 
 
 test('self-correction: a refused query and a store error go back to the model before anything is shown', async () => {
   llm.replyJson(answer('DELETE FROM customer'));
-  llm.replyJson(answer('SELECT count(*) FROM customers'));
+  // An unknown table is now refused by layer 1 (relations are an allow-list); an unknown column is the store's to reject.
+  llm.replyJson(answer('SELECT count(no_such_column) FROM invoice'));
   llm.replyJson(answer('SELECT count(*) AS n FROM invoice'));
   const before = llm.requests.length;
   const asked = await te.ok('chat.ask', { sourceId, question: 'how many invoices?' });
@@ -61,7 +62,7 @@ test('self-correction: a refused query and a store error go back to the model be
   assert.match(second, /refused that query/);
   const third = JSON.stringify(llm.body(before + 2).messages);
   assert.match(third, /database rejected that query/);
-  assert.match(third, /customers/);
+  assert.match(third, /no_such_column/);
   const { messages } = await te.ok('chat.getSession', { sessionId: asked.sessionId });
   const query = messages.find((m) => m.id === asked.messageId)!;
   assert.ok(query.payload.kind === 'query');
