@@ -61,13 +61,22 @@ function runFile(file, suite) {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', POLYSTORE_TEST_SUITE: suite },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a timeout ends the test, its D-Bus session and keyring daemon together.
+      detached: true,
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     const timer = setTimeout(() => {
       output += `\n[test runner] ${path.relative(root, file)} exceeded ${FILE_TIMEOUT_MS[suite] / 1000}s and was killed\n`;
-      child.kill('SIGKILL');
+      // Killing only the bash wrapper left the test and its daemons holding the pipes open, so the run never ended.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
     }, FILE_TIMEOUT_MS[suite]);
     child.on('close', (code) => {
       clearTimeout(timer);

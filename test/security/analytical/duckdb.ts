@@ -40,7 +40,9 @@ export const duckdbAnalytical = analytical('duckdb', [
   ['range-small', 'generate_series small', `SELECT i, i * i AS square FROM range(1, 21) t(i)`],
   ['math', 'numeric', `SELECT round(avg(total), 2), stddev_samp(total), max(total), greatest(1, 2, 3), sqrt(16), pow(2, 10), (17 % 5) FROM orders`],
   ['strings', 'strings', `SELECT upper(name), lower(email), left(name, 3), length(name), position('a' IN name), split_part(email, '@', 2), format('{} <{}>', name, email), md5(email), lpad(id::VARCHAR, 5, '0') FROM customers LIMIT 5`],
-  ['pivot-source', 'PIVOT over a source table', `PIVOT orders ON status USING count(*) GROUP BY customer_id ORDER BY customer_id LIMIT 5`],
+  // A PIVOT without an IN list is refused on purpose: DuckDB first runs a query of its own and creates an ENUM type
+  // from the values it finds, so it is not one read statement. With the values named, it is an ordinary read.
+  ['pivot-source', 'PIVOT over a source table', `PIVOT orders ON status IN ('paid', 'open', 'refunded') USING count(*) GROUP BY customer_id ORDER BY customer_id LIMIT 5`],
   ['unpivot', 'UNPIVOT', `UNPIVOT (SELECT id, total, customer_id FROM orders LIMIT 3) ON total, customer_id INTO NAME k VALUE v`],
   ['from-first', 'FROM-first syntax', `FROM customers SELECT country, count(*) GROUP BY ALL ORDER BY ALL`],
   ['columns-star', 'COLUMNS(*)', `SELECT max(COLUMNS(* EXCLUDE (tags))) FROM orders`],
