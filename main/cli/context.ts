@@ -55,7 +55,8 @@ export const EXIT_CODES: Record<ApiError['code'], number> = {
  */
 export class CliContext {
   readonly io: CliIO;
-  #engine: Engine | null = null;
+  /** One engine per CLI run, also for calls made together (two would each hold their own lock state). */
+  #engine: Promise<Engine> | null = null;
   #stdinLines: string[] | null = null;
 
   constructor(io: CliIO) {
@@ -93,7 +94,7 @@ export class CliContext {
   }
 
   async engine(command: Command): Promise<Engine> {
-    this.#engine ??= await openEngine({ dataDir: this.dataDir(command), host: 'cli', healthIntervalMs: 0, maxThreads: 2 });
+    this.#engine ??= openEngine({ dataDir: this.dataDir(command), host: 'cli', healthIntervalMs: 0, maxThreads: 2 });
     return this.#engine;
   }
 
@@ -134,8 +135,9 @@ export class CliContext {
   }
 
   async close(): Promise<void> {
-    await this.#engine?.close();
+    const engine = await this.#engine?.catch(() => null);
     this.#engine = null;
+    await engine?.close();
   }
 }
 
