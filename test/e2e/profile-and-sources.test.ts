@@ -45,8 +45,9 @@ test('add a file source and a PostgreSQL source through the form', async () => {
   // A new source opens on its own page, where its files are imported and its schema shown.
   await waitForText($('main h1'), 'Titanic');
   await $('[data-testid="test-connection"]').click();
-  await waitForText($('[data-testid="connection-test"]'), 'Connected');
-  await waitForText($('[data-testid="metadata-tree"]'), 'titanic');
+  // Importing starts DuckDB's child processes: on a busy machine that can take a while (a liveness bound, not a speed target).
+  await waitForText($('[data-testid="connection-test"]'), 'Connected', 60_000);
+  await waitForText($('[data-testid="metadata-tree"]'), 'titanic', 60_000);
   await app.screenshot('02-file-source');
   await app.browser.keys(['Control', '1']);
   await waitForText($('[data-testid="source-row"]'), 'Titanic');
