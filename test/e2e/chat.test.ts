@@ -1,19 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
 import { startApp, waitForText, type E2EApp } from '../support/e2e';
 
 let app: E2EApp;
 let db: TestDatabase;
 let sourceId: string;
-
-/** Calls the engine directly, as the tests' "back door" to set up and to check what happened. */
-async function engine<C extends ChannelName>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
-  const r = await app.launched.engine.router.dispatch(channel, input, { host: 'test' });
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as ChannelOutput<C>;
-}
 
 const $ = (selector: string) => app.browser.$(selector);
 const $$ = (selector: string) => app.browser.$$(selector);
@@ -23,11 +15,11 @@ const scalar = (sql: string) => db.sql(sql).trim();
 test.before(async () => {
   db = createPgDatabase('chinook');
   app = await startApp({ unlocked: true });
-  const source = await engine('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` });
+  const source = await app.call('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` });
   sourceId = source.id;
   // A superuser login (the test server's): the owner confirms its risks once, as in the app.
-  await engine('sources.test', { id: sourceId });
-  await engine('sources.confirmRisks', { id: sourceId });
+  await app.call('sources.test', { id: sourceId });
+  await app.call('sources.confirmRisks', { id: sourceId });
 });
 test.after(async () => {
   await app?.close();
@@ -88,7 +80,7 @@ test('ask, preview, deny: the query never runs', async () => {
   await latestQuery('denied');
   await waitForText($('[data-testid="thread"]'), 'You denied the query');
   assert.is(await resultCount(), 0);
-  const audit = await engine('audit.list', { sourceId });
+  const audit = await app.call('audit.list', { sourceId });
   const actions = audit.events.map((e) => e.action);
   assert.ok(actions.includes('query.denied'), actions.join(', '));
   assert.not.ok(actions.includes('query.executed'), 'nothing ran');
@@ -107,14 +99,14 @@ test('ask again and approve with Ctrl+Enter: the rows match the database, and re
   assert.is(scalar('SELECT count(*) FROM customer'), '59');
   await waitForText(result.$('[data-testid="result-meta"]'), '1 row');
   assert.ok(await card.isExisting());
-  await app.browser.waitUntil(async () => (await engine('telemetry.stages')).some((s) => s.stage === 'rendering' && s.count >= 1), {
+  await app.browser.waitUntil(async () => (await app.call('telemetry.stages')).some((s) => s.stage === 'rendering' && s.count >= 1), {
     timeoutMsg: 'the rendering stage was not recorded',
   });
   await app.screenshot('22-chat-result');
 });
 
 test('a follow-up continues the same session', async () => {
-  const sessionsBefore = (await engine('chat.listSessions', { sourceId })).length;
+  const sessionsBefore = (await app.call('chat.listSessions', { sourceId })).length;
   await ask('now only for Brazil');
   const card = await latestQuery('pending');
   await waitForText(card.$('[data-testid="query-text"]'), 'Brazil');
@@ -122,12 +114,12 @@ test('a follow-up continues the same session', async () => {
   const result = lastOf('result-card');
   await app.browser.waitUntil(async () => (await resultCount()) === 2, { timeout: 20_000, timeoutMsg: 'no second result' });
   await waitForText(result.$('[data-testid="single-value"]'), scalar(`SELECT count(*) FROM customer WHERE country = 'Brazil'`));
-  assert.is((await engine('chat.listSessions', { sourceId })).length, sessionsBefore, 'no new session');
+  assert.is((await app.call('chat.listSessions', { sourceId })).length, sessionsBefore, 'no new session');
   assert.is(await $$('[data-testid="session"]').length, sessionsBefore);
 });
 
 test('an approval that runs out shows a clear message, and Validate again gets a fresh one', async () => {
-  await engine('settings.update', { approvalTtlSeconds: 10 });
+  await app.call('settings.update', { approvalTtlSeconds: 10 });
   try {
     await ask('how many albums are there');
     const card = await latestQuery('pending');
@@ -149,12 +141,12 @@ test('an approval that runs out shows a clear message, and Validate again gets a
     await app.browser.waitUntil(async () => (await resultCount()) === 3, { timeout: 20_000, timeoutMsg: 'no result after validating again' });
     await waitForLast('result-card', scalar('SELECT count(*) FROM album'));
   } finally {
-    await engine('settings.update', { approvalTtlSeconds: 120 });
+    await app.call('settings.update', { approvalTtlSeconds: 120 });
   }
 });
 
 test('when the engine refuses an expired approval (the page clock lagging), the thread says so and Validate again works', async () => {
-  await engine('settings.update', { approvalTtlSeconds: 10 });
+  await app.call('settings.update', { approvalTtlSeconds: 10 });
   try {
     await ask('how many artists are there');
     await latestQuery('pending');
@@ -183,7 +175,7 @@ test('when the engine refuses an expired approval (the page clock lagging), the 
     await app.browser.execute(() => {
       Date.now = (window as unknown as { __realNow: () => number }).__realNow;
     });
-    await engine('settings.update', { approvalTtlSeconds: 120 });
+    await app.call('settings.update', { approvalTtlSeconds: 120 });
   }
 });
 
@@ -304,14 +296,14 @@ test('an edited query the safety check refuses says why, and cannot be approved'
 test('a disabled source: nothing can be asked or run until it is enabled again', async () => {
   await ask('how many genres are there');
   const card = await latestQuery('pending');
-  await engine('sources.disable', { id: sourceId });
+  await app.call('sources.disable', { id: sourceId });
   try {
     await waitForText($('[data-testid="composer-disabled"]'), 'This source is disabled');
     assert.is(await $('[data-testid="composer"]').isEnabled(), false);
     assert.is(await card.$('[data-testid="approve"]').isEnabled(), false);
     await app.screenshot('29b-chat-source-disabled');
   } finally {
-    await engine('sources.enable', { id: sourceId });
+    await app.call('sources.enable', { id: sourceId });
   }
   await $('[data-testid="composer"]').waitForEnabled({ timeout: 10_000 });
   await card.$('[data-testid="approve"]').click();
@@ -329,18 +321,18 @@ test('rename a conversation inline and archive it', async () => {
   await app.browser.keys('Enter');
   await waitForText($('[data-testid="conversation-title"]'), 'Customer counts');
   await waitForText($('[data-testid="thread"]'), 'Renamed to “Customer counts”');
-  const [stored] = await engine('chat.listSessions', { sourceId });
+  const [stored] = await app.call('chat.listSessions', { sourceId });
   assert.is(stored?.title, 'Customer counts');
 
   await session.moveTo();
   await $('[data-testid="session"] [data-testid="archive-session"]').click();
   await waitForText($('[data-testid="conversation-title"]'), 'New conversation');
   assert.is(await $$('[data-testid="session"]').length, 0);
-  assert.is((await engine('chat.listSessions', { sourceId, includeArchived: true }))[0]?.archived, true);
+  assert.is((await app.call('chat.listSessions', { sourceId, includeArchived: true }))[0]?.archived, true);
 });
 
 test('a large result: stopped at the row limit, which is said, and the full table renders only what is on screen', async () => {
-  await engine('sources.update', { id: sourceId, settings: { rowLimit: 3_000 } });
+  await app.call('sources.update', { id: sourceId, settings: { rowLimit: 3_000 } });
   try {
     await ask('how many tracks are there');
     const card = await latestQuery('pending');
@@ -365,7 +357,7 @@ test('a large result: stopped at the row limit, which is said, and the full tabl
     assert.ok((await app.browser.$$('[data-testid="full-result"] [role="row"]').length) < 100);
     await app.screenshot('34-results-large');
   } finally {
-    await engine('sources.update', { id: sourceId, settings: { rowLimit: 10_000 } });
+    await app.call('sources.update', { id: sourceId, settings: { rowLimit: 10_000 } });
   }
 });
 
@@ -384,7 +376,7 @@ test('settings: the model card shows the offline planner; performance lists the 
 
 test('dark theme: the conversation, the result and settings', async () => {
   await app.browser.execute(() => localStorage.setItem('polystore.theme', 'dark'));
-  const [session] = await engine('chat.listSessions', { sourceId, includeArchived: true });
+  const [session] = await app.call('chat.listSessions', { sourceId, includeArchived: true });
   await app.open(`#/chat/${sourceId}/${session!.id}`);
   await $('[data-testid="thread"]').waitForDisplayed({ timeout: 10_000 });
   assert.is(await app.browser.execute(() => document.documentElement.dataset.theme), 'dark');

@@ -1,6 +1,5 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
 import { startApp, waitForText, type E2EApp } from '../support/e2e';
 
@@ -8,21 +7,15 @@ let app: E2EApp;
 let db: TestDatabase;
 let sourceId: string;
 
-async function engine<C extends ChannelName>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
-  const r = await app.launched.engine.router.dispatch(channel, input, { host: 'test' });
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as ChannelOutput<C>;
-}
-
 const $ = (selector: string) => app.browser.$(selector);
 
 test.before(async () => {
   db = createPgDatabase('chinook');
   app = await startApp({ unlocked: true });
   // The test server's login is a superuser: exactly the powerful login people really connect with.
-  const source = await engine('sources.create', { name: 'Chinook (superuser)', type: 'postgres', url: `${db.url}?sslmode=disable` });
+  const source = await app.call('sources.create', { name: 'Chinook (superuser)', type: 'postgres', url: `${db.url}?sslmode=disable` });
   sourceId = source.id;
-  await engine('sources.test', { id: sourceId });
+  await app.call('sources.test', { id: sourceId });
 });
 test.after(async () => {
   await app?.close();
@@ -51,7 +44,7 @@ test('a superuser login is flagged in the list, on the chat page and on the sour
   await app.browser.waitUntil(async () => (await panel.getAttribute('data-confirmed')) === 'true', { timeoutMsg: 'the confirmation never showed' });
   await waitForText(panel, 'You confirmed these risks');
 
-  const audit = await engine('audit.list', {});
+  const audit = await app.call('audit.list', {});
   assert.ok(
     audit.events.some((e) => e.action === 'source.risks_confirmed' && e.sourceId === sourceId),
     'the confirmation is in the audit log',

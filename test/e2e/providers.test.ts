@@ -1,6 +1,5 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
 import { startApp, waitForText, type E2EApp } from '../support/e2e';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-llm/index';
@@ -13,22 +12,16 @@ let db: TestDatabase;
 let llm: FakeOpenAi;
 let sourceId: string;
 
-async function engine<C extends ChannelName>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
-  const r = await app.launched.engine.router.dispatch(channel, input, { host: 'test' });
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as ChannelOutput<C>;
-}
-
 const $ = (selector: string) => app.browser.$(selector);
 
 test.before(async () => {
   db = createPgDatabase('chinook');
   llm = await startFakeOpenAi({ flavor: 'ollama', apiKey: API_KEY, models: [MODEL] });
   app = await startApp({ unlocked: true });
-  sourceId = (await engine('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` })).id;
+  sourceId = (await app.call('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` })).id;
   // A superuser login (the test server's): the owner confirms its risks once, as in the app.
-  await engine('sources.test', { id: sourceId });
-  await engine('sources.confirmRisks', { id: sourceId });
+  await app.call('sources.test', { id: sourceId });
+  await app.call('sources.confirmRisks', { id: sourceId });
 });
 test.after(async () => {
   await app?.close();
@@ -57,7 +50,7 @@ test('configure a local model: saved with its key in the keychain, which is neve
   await $('[data-testid="provider-key-stored"]').waitForDisplayed();
   assert.is(await $('[data-testid="provider-api-key"]').getValue(), '', 'the key field is write-only');
   assert.not.match(await pageHtml(), new RegExp(API_KEY));
-  const info = await engine('providers.get');
+  const info = await app.call('providers.get');
   assert.is(info.primary?.hasApiKey, true);
   assert.is(info.primary?.model, MODEL);
 });
@@ -121,7 +114,7 @@ test('an offline question shows that nothing left the machine', async () => {
   await app.open('#/settings');
   await $('[data-testid="use-offline"]').click();
   await waitForText($('[data-testid="model-mode"]'), 'Offline planner');
-  assert.is((await engine('providers.get')).mode, 'offline');
+  assert.is((await app.call('providers.get')).mode, 'offline');
 
   await app.open(`#/chat/${sourceId}`);
   await waitForText($('[data-testid="generator"]'), 'Offline planner');

@@ -1,6 +1,5 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
 import { startApp, waitForText, type E2EApp } from '../support/e2e';
 
@@ -9,12 +8,6 @@ import { startApp, waitForText, type E2EApp } from '../support/e2e';
 let app: E2EApp;
 let db: TestDatabase;
 let sourceId: string;
-
-async function engine<C extends ChannelName>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
-  const r = await app.launched.engine.router.dispatch(channel, input, { host: 'test' });
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as ChannelOutput<C>;
-}
 
 const $ = (selector: string) => app.browser.$(selector);
 const $$ = (selector: string) => app.browser.$$(selector);
@@ -134,10 +127,10 @@ async function clickHeader(column: string, expected: 'asc' | 'desc' | 'none') {
 test.before(async () => {
   db = createPgDatabase('chinook');
   app = await startApp({ unlocked: true });
-  const source = await engine('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` });
+  const source = await app.call('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` });
   sourceId = source.id;
-  await engine('sources.test', { id: sourceId });
-  await engine('sources.confirmRisks', { id: sourceId });
+  await app.call('sources.test', { id: sourceId });
+  await app.call('sources.confirmRisks', { id: sourceId });
 });
 test.after(async () => {
   await app?.close();
@@ -162,7 +155,7 @@ test('a grouped question shows its recommended chart under the result in the cha
   await waitForText(card.$('[data-testid="chart-reason"]'), 'Month is a date, so a line shows how total changes over time');
   const options = await card.$$('[data-testid="chart-option"]').map((o) => o.getAttribute('data-type'));
   assert.equal(options, ['line', 'area', 'bar', 'table']);
-  await app.browser.waitUntil(async () => (await engine('telemetry.stages')).some((s) => s.stage === 'rendering.chart' && s.count >= 1), {
+  await app.browser.waitUntil(async () => (await app.call('telemetry.stages')).some((s) => s.stage === 'rendering.chart' && s.count >= 1), {
     timeoutMsg: 'chart rendering was not measured',
   });
   await card.scrollIntoView();

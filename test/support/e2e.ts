@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
 import path from 'node:path';
 import { remote } from 'webdriverio';
 import { launchBrowserHost } from '../../main/browser-host/launch';
@@ -22,6 +23,8 @@ export interface E2EApp {
   browser: WebdriverIO.Browser;
   launched: Awaited<ReturnType<typeof launchBrowserHost>>;
   dataDir: string;
+  /** Calls the engine directly: the tests' back door to set up and to check what happened (throws on an error). */
+  call<C extends ChannelName>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>>;
   /** Opens a page of the app (e.g. '#/settings') with this launch's token. */
   open(hash?: string): Promise<void>;
   /** Saves a screenshot under test-artifacts/e2e and returns its path. */
@@ -58,6 +61,11 @@ export async function startApp(options: { dataDir?: string; colorScheme?: 'light
     browser,
     launched,
     dataDir,
+    async call(channel, input) {
+      const r = await launched.engine.router.dispatch(channel, input, { host: 'test' });
+      if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
+      return r.value as never;
+    },
     async open(hash = '') {
       await browser.url(launched.host.url + hash);
     },
