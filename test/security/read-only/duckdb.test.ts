@@ -15,7 +15,7 @@ import { SourceSettings } from '../../../engine/contract/index';
 import { FilesCanary } from '../../support/fingerprint/files';
 import { duckdbAnalytical } from '../analytical/duckdb';
 import { duckdbAttacks } from '../attacks/duckdb';
-import { probeText, registerReadOnlySuite } from './harness';
+import { canaryStore, probeText, registerReadOnlySuite } from './harness';
 
 /** Instance state a later query would inherit, read through the connector (so only what its check lets a query read). */
 const SESSION_PROBE = `SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory_limit,
@@ -71,23 +71,14 @@ registerReadOnlySuite(test, {
     canary.databasePath = path.join(canary.workDir, readManifest(canary.workDir)!.database);
     const connector = createFilesConnector();
     return {
-      store: {
+      store: canaryStore(canary, {
         store: 'duckdb',
         connector,
         spec,
-        get placeholders() {
-          return canary.placeholders;
-        },
-        secrets: () => ({ ...canary.secrets }),
-        snapshot: () => canary.snapshot(),
-        repair: (before, after) => canary.repair(before, after),
         probeSession: async () => probeText(await connector.execute(spec, SESSION_PROBE, { timeoutMs: 5_000, maxRows: 1, signal: new AbortController().signal })),
         // The connector owns its DuckDB instance: closing it is the only way to drop what a query left there.
         resetSessions: () => connector.close(),
-        executeTimeoutMs: 3_000,
-        unguarded: (query, timeoutMs) => canary.unguarded(query, timeoutMs),
-        unguardedSession: () => canary.unguardedSession(),
-      },
+      }),
       async close() {
         await connector.close();
         canary.close();

@@ -52,6 +52,36 @@ export interface StoreUnderTest {
   unguardedSession: (() => Promise<string>) | null;
 }
 
+/** What every store's canary (test/support/fingerprint) offers the harness. */
+export interface Canary {
+  readonly placeholders: Readonly<Record<string, string>>;
+  /** Planted secrets by name (each canary names its own). */
+  readonly secrets: object;
+  snapshot(): Promise<Snapshot>;
+  repair(before: Snapshot, after: Snapshot): Promise<void>;
+  unguarded(query: string, timeoutMs: number): Promise<string>;
+  unguardedSession(): Promise<string>;
+}
+
+/** A store under test whose fingerprint, secrets and unguarded session are its canary's. */
+export function canaryStore(
+  canary: Canary,
+  parts: Pick<StoreUnderTest, 'store' | 'connector' | 'spec' | 'probeSession' | 'resetSessions'>,
+): StoreUnderTest {
+  return {
+    ...parts,
+    get placeholders() {
+      return canary.placeholders;
+    },
+    secrets: () => Object.fromEntries(Object.entries(canary.secrets).map(([name, value]) => [name, String(value)])),
+    snapshot: () => canary.snapshot(),
+    repair: (before, after) => canary.repair(before, after),
+    executeTimeoutMs: 3_000,
+    unguarded: (query, timeoutMs) => canary.unguarded(query, timeoutMs),
+    unguardedSession: () => canary.unguardedSession(),
+  };
+}
+
 export type CheckVerdict = 'refused' | 'accepted' | 'check-error' | 'check-hung';
 export type PreviewOutcome = 'not-run' | 'ok' | 'preview-limit' | 'error' | 'hung';
 export type ForcedOutcome = 'skipped' | 'ran' | 'failed' | 'hung';

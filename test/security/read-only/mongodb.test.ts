@@ -12,7 +12,7 @@ import { MongoCanary } from '../../support/fingerprint/mongo';
 import { mongoSpec } from '../../support/mongo-wire/specs';
 import { mongodbAnalytical } from '../analytical/mongodb';
 import { mongodbAttacks } from '../attacks/mongodb';
-import { registerReadOnlySuite } from './harness';
+import { canaryStore, registerReadOnlySuite } from './harness';
 
 registerReadOnlySuite(test, {
   store: 'mongodb',
@@ -60,23 +60,14 @@ registerReadOnlySuite(test, {
     };
     const spec = mongoSpec(canary.server, { connection: { database: canary.db }, settings: { statementTimeoutMs: 3_000, rowLimit: 1_000 } });
     return {
-      store: {
+      store: canaryStore(canary, {
         store: 'mongodb',
         connector,
         spec,
-        get placeholders() {
-          return canary.placeholders;
-        },
-        secrets: () => ({ ...canary.secrets }),
-        snapshot: () => canary.snapshot(),
-        repair: (before, after) => canary.repair(before, after),
         // MongoDB keeps no session state a later query inherits; open cursors are in the snapshot.
         probeSession: null,
         resetSessions: () => inner.close(),
-        executeTimeoutMs: 3_000,
-        unguarded: (query, timeoutMs) => canary.unguarded(query, timeoutMs),
-        unguardedSession: () => canary.unguardedSession(),
-      },
+      }),
       async close() {
         await inner.close();
         await canary.close();

@@ -12,7 +12,7 @@ import { MYSQL } from '../../support/databases';
 import { MysqlCanary } from '../../support/fingerprint/mysql';
 import { mysqlAnalytical } from '../analytical/mysql';
 import { mysqlAttacks } from '../attacks/mysql';
-import { probeText, registerReadOnlySuite } from './harness';
+import { canaryStore, probeText, registerReadOnlySuite } from './harness';
 
 /** Session state a later query would inherit, read through the connector (so only what its check lets a query read). */
 const SESSION_PROBE = `SELECT @@session.sql_mode AS sql_mode, @@session.time_zone AS time_zone, @@character_set_client AS charset,
@@ -72,22 +72,13 @@ registerReadOnlySuite(test, {
       workDir: '/nonexistent',
     };
     return {
-      store: {
+      store: canaryStore(canary, {
         store: 'mysql',
         connector,
         spec,
-        get placeholders() {
-          return canary.placeholders;
-        },
-        secrets: () => ({ ...canary.secrets }),
-        snapshot: () => canary.snapshot(),
-        repair: (before, after) => canary.repair(before, after),
         probeSession: async () => probeText(await connector.execute(spec, SESSION_PROBE, { timeoutMs: 5_000, maxRows: 1, signal: new AbortController().signal })),
         resetSessions: () => canary.endConnectorSessions(),
-        executeTimeoutMs: 3_000,
-        unguarded: (query, timeoutMs) => canary.unguarded(query, timeoutMs),
-        unguardedSession: () => canary.unguardedSession(),
-      },
+      }),
       async close() {
         await connector.close();
         await canary.close();

@@ -12,7 +12,7 @@ import { PG } from '../../support/databases';
 import { PG_SESSION_PROBE, PgCanary, seededRandoms } from '../../support/fingerprint/postgres';
 import { postgresAnalytical } from '../analytical/postgres';
 import { postgresAttacks } from '../attacks/postgres';
-import { probeText, registerReadOnlySuite } from './harness';
+import { canaryStore, probeText, registerReadOnlySuite } from './harness';
 
 registerReadOnlySuite(test, {
   store: 'postgres',
@@ -63,26 +63,17 @@ registerReadOnlySuite(test, {
     };
     const seeded = await seededRandoms();
     return {
-      store: {
+      store: canaryStore(canary, {
         store: 'postgres',
         connector,
         spec,
-        get placeholders() {
-          return canary.placeholders;
-        },
-        secrets: () => ({ ...canary.secrets }),
-        snapshot: () => canary.snapshot(),
-        repair: (before, after) => canary.repair(before, after),
         // random() after setseed(0.42) is one of the seeded values: name that instead of the number.
         probeSession: async () =>
           probeText(await connector.execute(spec, PG_SESSION_PROBE, { timeoutMs: 5_000, maxRows: 1, signal: new AbortController().signal }), {
             random: (v) => (seeded.includes(Number(v)) ? 'seeded by setseed(0.42)' : 'unseeded'),
           }),
         resetSessions: () => canary.endConnectorSessions(),
-        executeTimeoutMs: 3_000,
-        unguarded: (query, timeoutMs) => canary.unguarded(query, timeoutMs),
-        unguardedSession: () => canary.unguardedSession(),
-      },
+      }),
       // The connector's sessions are named by the application_name it sets: not foreign ones.
       afterAnalytical: () => canary.learnOwnApps(),
       async close() {
