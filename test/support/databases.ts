@@ -21,17 +21,39 @@ export const MYSQL = {
   user: process.env.POLYSTORE_MYSQLUSER ?? 'root',
 };
 
-export type PgFixture = 'chinook' | 'pagila' | 'northwind' | 'empty';
-export type MysqlFixture = 'chinook' | 'sakila' | 'empty';
+/** The 11 public schemas of nl2sql/spider-dev11, loadable like the sample databases. */
+export const SPIDER_DATABASES = [
+  'battle_death',
+  'course_teach',
+  'dog_kennels',
+  'museum_visit',
+  'network_1',
+  'orchestra',
+  'poker_player',
+  'real_estate_properties',
+  'singer',
+  'student_transcripts_tracking',
+  'voter_1',
+] as const;
+export type SpiderDatabase = (typeof SPIDER_DATABASES)[number];
+type SpiderFixture = `spider_${SpiderDatabase}`;
+
+export type PgFixture = 'chinook' | 'pagila' | 'northwind' | 'empty' | SpiderFixture;
+export type MysqlFixture = 'chinook' | 'sakila' | 'empty' | SpiderFixture;
+
+const spiderDumps = (kind: 'postgres' | 'mysql') =>
+  Object.fromEntries(SPIDER_DATABASES.map((db) => [`spider_${db}`, [`nl2sql/spider-dev11/${kind}/${db}.sql`]])) as Record<SpiderFixture, string[]>;
 
 const PG_DUMPS: Record<Exclude<PgFixture, 'empty'>, string[]> = {
   chinook: ['sql/chinook/Chinook_PostgreSql.sql'],
   pagila: ['sql/pagila/pagila-schema.sql', 'sql/pagila/pagila-data.sql'],
   northwind: ['sql/northwind/northwind.sql'],
+  ...spiderDumps('postgres'),
 };
 const MYSQL_DUMPS: Record<Exclude<MysqlFixture, 'empty'>, string[]> = {
   chinook: ['sql/chinook/Chinook_MySql.sql'],
   sakila: ['sql/sakila-mysql/sakila-mv-schema.sql', 'sql/sakila-mysql/sakila-mv-data.sql'],
+  ...spiderDumps('mysql'),
 };
 
 export interface TestDatabase {
