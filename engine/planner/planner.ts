@@ -6,8 +6,9 @@ import { OUT_OF_SCOPE, RELATIVE_TIME } from './lexicon';
 import { link } from './linker';
 import { PlanError } from './plan-tables';
 import { resolve, Unanswerable } from './resolve';
-import { indexSchema, type IndexedTable, type SchemaIndex } from './schema-index';
-import { plural, tokenize } from './text';
+import { indexSchema } from './schema-index';
+import { helpfulDecline } from './suggestions';
+import { tokenize } from './text';
 import type { PlannerInput, PlannerResult, QueryPlan } from './types';
 
 export type { PlannerDialect, PlannerInput, PlannerResult, PlannerTurn, QueryPlan } from './types';
@@ -25,11 +26,7 @@ const MIN_CONFIDENCE = 0.2;
 export function planQuestion(input: PlannerInput): PlannerResult {
   const question = input.question.trim();
   const index = indexSchema(input.metadata);
-  const decline = (why: string): PlannerResult => ({
-    ok: false,
-    reason: `I can't answer that offline: ${why}. Try rephrasing as ${examples(index).slice(0, 2).map((q) => `"${q}"`).join(' or ') || 'a question about one of the tables'}, or configure a model in Settings.`,
-    suggestions: examples(index),
-  });
+  const decline = (why: string): PlannerResult => helpfulDecline({ why, question, index, plan: (q) => planQuestion({ ...input, question: q, history: [] }) });
 
   if (question === '') return decline('the question is empty');
   if (question.length > MAX_QUESTION_LENGTH) return decline(`the question is longer than ${MAX_QUESTION_LENGTH} characters`);
@@ -69,27 +66,4 @@ export function planQuestion(input: PlannerInput): PlannerResult {
 
 function followUpConfidence(plan: QueryPlan): number {
   return Math.max(0.3, Math.round(0.85 * 0.9 ** plan.guesses.length * 100) / 100);
-}
-
-const exampleCache = new WeakMap<SchemaIndex, string[]>();
-
-/** A few questions this schema can answer offline, built from its largest tables. */
-function examples(index: SchemaIndex): string[] {
-  const hit = exampleCache.get(index);
-  if (hit) return hit;
-  const words = (t: IndexedTable) => t.words.join(' ');
-  const tables = [...index.tables].sort((a, b) => (b.rowEstimate ?? 0) - (a.rowEstimate ?? 0) || a.name.localeCompare(b.name)).slice(0, 3);
-  const out: string[] = [];
-  for (const table of tables) {
-    out.push(`How many ${plural(words(table))} are there?`);
-    const category = table.fields.find((f) => f.text && !f.key && f.samples.length > 1 && !table.display.includes(f));
-    if (category) out.push(`How many ${plural(words(table))} per ${category.words.join(' ')}?`);
-    const date = table.fields.find((f) => f.temporal);
-    if (date) out.push(`How many ${plural(words(table))} per month?`);
-    const measure = table.fields.find((f) => f.numeric && !f.key);
-    if (measure) out.push(`Top 5 ${plural(words(table))} by ${measure.words.join(' ')}`);
-  }
-  const unique = [...new Set(out)].slice(0, 5);
-  exampleCache.set(index, unique);
-  return unique;
 }
