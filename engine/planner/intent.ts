@@ -200,6 +200,7 @@ const TEXT_CUES: Array<[string[], TextIntent['op']]> = [
   [['titled'], 'equals'],
 ];
 const NEGATIONS = [['other', 'than'], ['except', 'for'], ['except'], ['excluding'], ['not', 'in'], ['not', 'from'], ['outside'], ['not'], ['non']];
+const DISTINCT_WORDS = new Set(['different', 'distinct', 'unique']);
 const COMMON_WORDS = new Set(['common', 'frequent', 'popular', 'usual', 'typical']);
 
 /** A cursor over items with phrase matching on their words. */
@@ -430,6 +431,13 @@ function extractAggregates(items: Items, intent: Intent): void {
       if (counted > 0) break;
     }
     if (counted > 0) {
+      // "how many different nationalities": distinct values of the column named.
+      const distinctAt = items.skipFiller(i + counted);
+      const saysDistinct = DISTINCT_WORDS.has(items.text(distinctAt)) && items.free(distinctAt);
+      if (saysDistinct) {
+        items.use(distinctAt, 1);
+        counted = distinctAt - i + 1;
+      }
       const target = readTarget(items, i + counted);
       // "how many active customers": the adjective-like column qualifies the table after it.
       const next = items.at(items.skipFiller(i + counted) + 1);
@@ -468,6 +476,25 @@ function extractAggregates(items: Items, intent: Intent): void {
     items.use(i, cue.length + target.length);
   }
 }
+
+/** Superlatives that pick the row holding the extreme value when said as "with the …". */
+const ARGMAX_WORDS: Record<string, Direction> = {
+  highest: 'desc',
+  largest: 'desc',
+  biggest: 'desc',
+  greatest: 'desc',
+  maximum: 'desc',
+  max: 'desc',
+  most: 'desc',
+  top: 'desc',
+  lowest: 'asc',
+  smallest: 'asc',
+  least: 'asc',
+  minimum: 'asc',
+  min: 'asc',
+  fewest: 'asc',
+};
+const ARGMAX_LEADS = new Set(['with', 'has', 'have', 'had', 'having', 'of', 'by', 'in']);
 
 function extractRank(items: Items, intent: Intent): void {
   for (let i = 0; i < items.length; i++) {
@@ -532,12 +559,14 @@ function extractRank(items: Items, intent: Intent): void {
         items.use(i, 1 + target.length);
       }
     }
-    if (['highest', 'lowest', 'largest', 'smallest', 'biggest'].includes(word) && items.text(i - 1) === 'the' && intent.rank === null && ['with', 'has', 'have', 'had'].includes(items.text(i - 2))) {
+    // "the singer with the largest net worth", "the player who has the greatest earnings": the row, not the maximum.
+    const superlative = ARGMAX_WORDS[word];
+    if (superlative && items.text(i - 1) === 'the' && intent.rank === null && ARGMAX_LEADS.has(items.text(i - 2))) {
       const target = readTarget(items, i + 1);
       if (target.item && target.item.fields.length > 0) {
         target.item.used = true;
-        intent.rank = { n: null, direction: word === 'lowest' || word === 'smallest' ? 'asc' : 'desc', by: null, concept: null, byItem: target.item };
-        items.use(i, 1 + target.length);
+        intent.rank = { n: null, direction: superlative, by: null, concept: null, byItem: target.item };
+        items.use(i - 2, 3 + target.length);
       }
     }
   }
@@ -767,26 +796,50 @@ function extractGroups(items: Items, intent: Intent): void {
   }
 }
 
+const SORT_CUES = [['sorted', 'by'], ['sort', 'by'], ['ordered', 'by'], ['order', 'by'], ['sorted'], ['sort'], ['ordered']];
+
+function directionOf(word: string): Direction | null {
+  if (['ascending', 'asc', 'increasing', 'alphabetically', 'alphabetical', 'lexicographical', 'lexicographic'].includes(word)) return 'asc';
+  if (['descending', 'desc', 'decreasing', 'reverse', 'reversed'].includes(word)) return 'desc';
+  return null;
+}
+
 function extractOrder(items: Items, intent: Intent): void {
   for (let i = 0; i < items.length; i++) {
     if (!items.free(i)) continue;
     const word = items.text(i);
-    const sortCue = items.match(i, ['sorted', 'by']) || items.match(i, ['sort', 'by']) || items.match(i, ['ordered', 'by']) || items.match(i, ['order', 'by']) || items.match(i, ['sorted']) || items.match(i, ['sort']) || items.match(i, ['ordered']);
+    const sortCue = SORT_CUES.reduce((found, cue) => found || items.match(i, cue), 0);
     if (sortCue) {
-      const target = readTarget(items, i + sortCue);
-      intent.order = { target: target.item, concept: target.concept, direction: intent.order?.direction ?? null };
+      // "sorted descending by age", "ordered by ascending age", "sorted by the year in descending order".
+      let j = i + sortCue;
+      let direction = intent.order?.direction ?? null;
+      const before = directionOf(items.text(j));
+      if (before && items.free(j)) {
+        direction = before;
+        j++;
+        if (items.text(j) === 'by' || items.text(j) === 'of') j++;
+      }
+      const target = readTarget(items, j);
+      intent.order = { target: target.item, concept: target.concept, direction };
       if (target.item) target.item.used = true;
-      items.use(i, sortCue + target.length);
+      items.use(i, j - i + target.length);
       continue;
     }
-    const direction: Direction | null = ['ascending', 'asc', 'increasing', 'alphabetically', 'alphabetical'].includes(word)
-      ? 'asc'
-      : ['descending', 'desc', 'decreasing'].includes(word)
-        ? 'desc'
-        : null;
+    const direction = directionOf(word);
     if (direction) {
+      // "in ascending order of age", "in descending order by the number of years".
+      const orderOf = items.match(i + 1, ['order', 'of']) || items.match(i + 1, ['order', 'by']) || items.match(i + 1, ['order', 'for']);
+      if (orderOf && !intent.order?.target) {
+        const target = readTarget(items, i + 1 + orderOf);
+        if (target.item || target.concept) {
+          intent.order = { target: target.item, concept: target.concept, direction };
+          if (target.item) target.item.used = true;
+          items.use(i, 1 + orderOf + target.length);
+          continue;
+        }
+      }
       intent.order = { target: intent.order?.target ?? null, concept: intent.order?.concept ?? null, direction };
-      items.use(i, 1);
+      items.use(i, 1 + (items.text(i + 1) === 'order' ? 1 : 0));
       if (word.startsWith('alphabetic') && !intent.order.target) intent.order.concept = null;
       continue;
     }
@@ -886,10 +939,31 @@ function extractGuessedValues(items: Items, intent: Intent, question: string): v
     let negate = false;
     const prepAt = owner ? i - 2 : i - 1;
     for (const n of NEGATIONS) if (items.match(prepAt - n.length + 1, n) === n.length) negate = true;
+    // "whose nationality is not 'USA'", "with the type 'Brig'": the column named just before holds the value.
+    const column = namedColumnBefore(items, i);
+    if (column && !owner) {
+      column.used = true;
+      intent.texts.push({ target: column, op: negate ? 'not_equals' : 'equals', value: raw });
+      items.use(i, j - i + 1);
+      i = j;
+      continue;
+    }
     intent.guessed.push({ raw, prep: items.text(prepAt), owner, negate });
     items.use(i, j - i + 1);
     i = j;
   }
+}
+
+const LINKING_WORDS = new Set(['is', 'are', 'was', 'were', 'be', 'not', 'of', 'the', 'a', 'an', 'equal', 'equals', 'to', 'as', 'does', 'do', "isn't", "aren't", '=', '!=', '<>']);
+
+/** A text column named right before position `i`, across linking words ("state is not", "type of the"). */
+function namedColumnBefore(items: Items, i: number): Item | null {
+  for (let k = i - 1; k >= Math.max(0, i - 4); k--) {
+    const item = items.at(k)!;
+    if (item.fields.length > 0 && item.fields.some((f) => f.field.text) && !item.used) return item.tables.length > 0 && item.tables[0]!.score > item.fields[0]!.score ? null : item;
+    if (!LINKING_WORDS.has(item.text)) return null;
+  }
+  return null;
 }
 
 function extractPresence(items: Items, intent: Intent): void {

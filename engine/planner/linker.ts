@@ -36,6 +36,10 @@ export interface Item {
 }
 
 const MAX_NAME_WORDS = 4;
+/** Words a column name adds to say its unit or scale ("net_worth_millions", "share_pct"). */
+const UNIT_STEMS = new Set(['million', 'millions', 'thousand', 'billion', 'pct', 'percent', 'percentag', 'usd', 'eur', 'gbp', 'kg', 'km', 'cm', 'mm', 'lb', 'ms', 'sec', 'min', 'hr', 'num', 'no', 'amt', 'val', 'valu']);
+/** A quoted value found among a column's samples: typed on purpose, and seen there. */
+const QUOTED_VALUE_SCORE = 0.97;
 const DATE_HEADS = new Set(['date', 'time', 'timestamp', 'dt', 'on', 'at']);
 
 /** Scores how well question words (stems) name something whose name is `stems` (with `core` the part after the table name). */
@@ -57,6 +61,8 @@ function nameScore(phrase: string[], stems: string[], core: string[] | null): nu
     if (stems.slice(1).every(isGeneric) && synonymous(phrase[0]!, stems[0]!)) return phrase[0] === stems[0] ? 0.72 : 0.62;
     if (rest.every(isGeneric) && synonymous(phrase[0]!, head)) return 0.7;
   }
+  // "net worth" for net_worth_millions, "share" for share_pct: the rest of the name is a unit or a qualifier.
+  if (phrase.length < stems.length && stems.slice(0, phrase.length).every((s, i) => s === phrase[i]) && stems.slice(phrase.length).every((s) => UNIT_STEMS.has(s) || isGeneric(s))) return 0.84;
   // "invoice date" for invoice.invoice_date when said with the table's name.
   if (phrase.length >= 2 && stems.length >= 2 && phrase.length < stems.length) {
     const tail = stems.slice(stems.length - phrase.length);
@@ -186,6 +192,11 @@ export function link(index: SchemaIndex, tokens: Token[], question: string): Ite
         if (values.length + tables.length + fields.length === 0) continue;
         best = { tokens: span, raw: rawOf(span), text: span.map((t) => t.norm).join(' '), tables, fields, values, used: false };
       }
+    }
+    // Quoted text is one value as typed: it links to the columns whose sampled values hold it.
+    if (best === null && first.kind === 'quoted') {
+      const values = (index.values.get(first.norm) ?? []).map((e) => ({ ...e, score: QUOTED_VALUE_SCORE, spellings: null }));
+      best = { tokens: [first], raw: first.raw, text: first.norm, tables: [], fields: [], values, used: false };
     }
     if (best === null) best = { tokens: [first], raw: rawOf([first]), text: first.norm, tables: [], fields: [], values: [], used: false };
     items.push(best);

@@ -14,6 +14,8 @@ interface Choice {
   times?: IndexedField;
   /** A value's column chosen by its role rather than seen among the samples. */
   guessed?: boolean;
+  /** An age in years (older is more), where "age" otherwise means a birth date (older is earlier). */
+  ageInYears?: boolean;
 }
 
 interface Slot {
@@ -49,6 +51,10 @@ function conceptChoices(index: SchemaIndex, concept: Concept): Choice[] {
   for (const table of index.tables) {
     for (const field of table.fields) {
       if (field.key) continue;
+      if (concept === 'age' && field.numeric && field.stems.includes('age')) {
+        out.push({ table, field, score: 0.8, ageInYears: true });
+        continue;
+      }
       if (wantsTime ? !field.temporal : !field.numeric) continue;
       const rank = CONCEPT_STEMS[concept].findIndex((s) => field.stems.some((fs) => fs === s || fs.startsWith(s)));
       if (rank < 0) {
@@ -292,10 +298,14 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
     }
     const slot = addSlot('what to rank by', choices);
     // "oldest" is the earliest birth date (or date): age runs against the column.
-    const direction = rank.concept === 'age' ? (rank.direction === 'desc' ? 'asc' : 'desc') : rank.direction;
+    const flipped = rank.direction === 'desc' ? 'asc' : 'desc';
     plan.limit = rank.n ?? (subject && singular(subject) ? 1 : DEFAULT_TOP);
     if (rank.n === null && !(subject && singular(subject))) guesses.push(`how many to show (showing ${DEFAULT_TOP})`);
-    finals.push((pick) => plan.order.push({ target: { kind: 'field', field: fieldRef(pick[slot]!.field!) }, direction }));
+    finals.push((pick) => {
+      const chosen = pick[slot]!;
+      const direction = rank.concept === 'age' && !chosen.ageInYears ? flipped : rank.direction;
+      plan.order.push({ target: { kind: 'field', field: fieldRef(chosen.field!) }, direction });
+    });
   } else if (intent.aggregates.length > 0) {
     plan.shape = intent.groups.length > 0 ? 'aggregate' : intent.aggregates.every((a) => a.fn === 'count') ? 'count' : 'aggregate';
     for (const a of intent.aggregates) {
@@ -487,6 +497,8 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
 
   // ---- explicit order ----
   const order = intent.order;
+  /** "in descending order" with nothing named: the listing's own order, reversed once its columns are known. */
+  let listDirection: 'asc' | 'desc' = 'asc';
   if (order) {
     let choices: Choice[] = order.target ? fieldChoices(order.target, () => true) : [];
     if (choices.length === 0 && order.target?.tables.length) {
@@ -501,6 +513,7 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
     } else if (order.target === null && order.direction) {
       finals.push(() => {
         if (plan.order.length > 0) plan.order = plan.order.map((o) => ({ ...o, direction: order.direction! }));
+        else if (plan.shape === 'list' || plan.shape === 'distinct') listDirection = order.direction!;
         else plan.order.push({ target: defaultOrderTarget(plan), direction: order.direction! });
       });
     }
@@ -539,9 +552,9 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
     for (const f of plan.filters) {
       if ((f.kind === 'compare' && f.op !== 'eq') || f.kind === 'between') if (f.field.table === root.name && !plan.columns.some((c) => sameField(c, f.field))) plan.columns.push(f.field);
     }
-    if (plan.order.length === 0) plan.order.push({ target: defaultOrderTarget(plan, root), direction: 'asc' });
+    if (plan.order.length === 0) plan.order.push({ target: defaultOrderTarget(plan, root), direction: listDirection });
   }
-  if (plan.shape === 'distinct' && plan.order.length === 0) plan.order.push({ target: { kind: 'field', field: plan.columns[0]! }, direction: 'asc' });
+  if (plan.shape === 'distinct' && plan.order.length === 0) plan.order.push({ target: { kind: 'field', field: plan.columns[0]! }, direction: listDirection });
   if (plan.shape === 'aggregate' && plan.order.length === 0 && plan.dimensions.length > 0) {
     const bucket = plan.dimensions.findIndex((d) => d.bucket !== null);
     plan.order.push(bucket >= 0 ? { target: { kind: 'dimension', index: bucket }, direction: 'asc' } : { target: { kind: 'measure', index: 0 }, direction: 'desc' });
