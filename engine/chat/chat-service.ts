@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger';
 import type { PlannerTurn, QueryPlan } from '../planner/planner';
 import type { JobPool } from '../pool/pool';
 import type { ConversationTurn } from '../prompt/index';
-import type { QueryService } from '../query/query-service';
+import { approvable, type QueryService, type Review } from '../query/query-service';
 import type { SettingsStore } from '../settings/settings-store';
 import type { SourceRegistry } from '../sources/source-registry';
 import type { Telemetry } from '../telemetry/telemetry';
@@ -266,6 +266,7 @@ export class ChatService {
         provider: generated.author.provider,
         confidence: null,
         declined: { reason: generated.reason, suggestions: generated.suggestions },
+        explainError: generated.explainError,
         traceId,
       };
     }
@@ -285,19 +286,19 @@ export class ChatService {
     });
   }
 
-  /** Stores the query message and, only if the guardrail allowed it, issues the approval bound to it. */
+  /** Stores the query message and, only if the guardrail allowed it and the store could plan it, issues the approval bound to it. */
   async #present(
     sessionId: string,
     sourceId: string,
     q: Omit<QueryPayload, 'kind' | 'verdict' | 'explain' | 'explainError' | 'ledgerEntries' | 'approvalExpiresAt'> & {
-      review: { verdict: QueryPayload['verdict']; explain: QueryPayload['explain']; explainError: string | null };
+      review: Review;
       ledger: LedgerEntry[];
     },
   ): Promise<AskResult> {
     const messageId = newId('msg');
     const allowed = q.review.verdict.allowed;
-    const approval = allowed ? await this.#o.queries.issueApproval({ sourceId, query: q.query, sessionId, messageId }) : null;
-    if (!allowed) this.#o.queries.auditRefusal({ sourceId, sessionId, messageId }, q.review.verdict);
+    const approval = approvable(q.review) ? await this.#o.queries.issueApproval({ sourceId, query: q.query, sessionId, messageId }) : null;
+    if (!approval) this.#o.queries.auditRefusal({ sourceId, sessionId, messageId }, q.review);
     const message = this.#o.store.append(
       sessionId,
       'assistant',
@@ -326,7 +327,7 @@ export class ChatService {
       action: 'query.generated',
       sourceId,
       sessionId,
-      details: { messageId, author: q.author.kind, provider: q.author.provider, allowed, attempts: q.attempts.length, edited: q.editedFrom !== null },
+      details: { messageId, author: q.author.kind, provider: q.author.provider, allowed, storeRejected: q.review.storeRejected, attempts: q.attempts.length, edited: q.editedFrom !== null },
     });
     this.#changed(sessionId, message.id);
     return {
@@ -339,6 +340,7 @@ export class ChatService {
       verdict: q.review.verdict,
       approval: approval ? { token: approval.token, expiresAt: approval.expiresAt } : null,
       explain: q.review.explain,
+      explainError: q.review.explainError,
       provider: q.author.provider,
       confidence: q.confidence,
       declined: null,
@@ -369,7 +371,7 @@ export class ChatService {
       explanation: unchanged ? original.payload.explanation : 'Edited by you.',
       confidence: unchanged ? original.payload.confidence : null,
       author: unchanged ? original.payload.author : { kind: 'user', provider: 'you', model: null },
-      attempts: [{ query: input.query, outcome: review.verdict.allowed && !review.explainError ? 'accepted' : review.verdict.allowed ? 'store-error' : 'guardrail', detail: null }],
+      attempts: [{ query: input.query, outcome: !review.verdict.allowed ? 'guardrail' : review.storeRejected ? 'store-error' : 'accepted', detail: review.storeRejected ? review.explainError : null }],
       review,
       plan: unchanged ? original.payload.plan : null,
       ledger: [],

@@ -1,13 +1,14 @@
-import type { Dialect, MessagePayload, MetadataDocument, PreparedQuery, Source } from '../contract/index';
+import type { Dialect, MessagePayload, MetadataDocument, Source } from '../contract/index';
 import type { EngineError} from '../errors';
 import { CancelledError, ProviderError } from '../errors';
 import type { LedgerEntry, LlmProvider } from '../llm/index';
 import type { JobPool } from '../pool/pool';
 import type { PlannerTurn } from '../planner/planner';
 import { buildPrompt, QueryAnswer, type ConversationTurn } from '../prompt/index';
+import type { Review } from '../query/query-service';
 
 type QueryPayload = Extract<MessagePayload, { kind: 'query' }>;
-export type Review = Pick<PreparedQuery, 'verdict' | 'explain' | 'explainError'>;
+export type { Review };
 
 export interface GenerationContext {
   question: string;
@@ -35,7 +36,16 @@ export type Generated =
       ledger: LedgerEntry[];
       usage: { inputTokens: number; outputTokens: number };
     }
-  | { ok: false; reason: string; suggestions: string[]; author: QueryPayload['author']; ledger: LedgerEntry[]; usage: { inputTokens: number; outputTokens: number } };
+  | {
+      ok: false;
+      reason: string;
+      suggestions: string[];
+      /** The store's reason when it rejected the query written for the question. */
+      explainError: string | null;
+      author: QueryPayload['author'];
+      ledger: LedgerEntry[];
+      usage: { inputTokens: number; outputTokens: number };
+    };
 
 /** Retries after the first attempt when the guardrail or the store rejects the query. */
 export const MAX_CORRECTIONS = 2;
@@ -43,20 +53,29 @@ export const MAX_CORRECTIONS = 2;
 /** What a rejected attempt tells the model, in words it can act on. */
 function feedbackFor(review: Review): { outcome: 'guardrail' | 'store-error'; detail: string } | null {
   if (!review.verdict.allowed) return { outcome: 'guardrail', detail: review.verdict.reasons.map((r) => `${r.code}: ${r.message}`).join('; ') };
-  if (review.explainError) return { outcome: 'store-error', detail: review.explainError };
+  if (review.storeRejected) return { outcome: 'store-error', detail: review.explainError ?? 'The database could not plan the query.' };
   return null;
 }
 
-/** The built-in planner: deterministic, offline, runs in the worker pool. */
+/**
+ * The built-in planner: deterministic, offline, runs in the worker pool. A
+ * query the store rejects at EXPLAIN is not shown for approval: the planner
+ * has no other reading to try yet, so it declines with the store's reason.
+ */
 export async function generateOffline(ctx: GenerationContext, pool: JobPool): Promise<Generated> {
   const author = { kind: 'offline' as const, provider: 'offline planner', model: null };
   const usage = { inputTokens: 0, outputTokens: 0 };
-  const plan = await pool.run(
-    { kind: 'planner.plan', input: { question: ctx.question, metadata: ctx.metadata, dialect: ctx.dialect, rowLimit: ctx.source.settings.rowLimit, history: ctx.plannerHistory } },
-    { signal: ctx.signal },
-  );
-  if (!plan.ok) return { ok: false, reason: plan.reason, suggestions: plan.suggestions, author, ledger: [], usage };
+  const input = { question: ctx.question, metadata: ctx.metadata, dialect: ctx.dialect, rowLimit: ctx.source.settings.rowLimit, history: ctx.plannerHistory };
+  const plan = await pool.run({ kind: 'planner.plan', input }, { signal: ctx.signal });
+  if (!plan.ok) return { ok: false, reason: plan.reason, suggestions: plan.suggestions, explainError: null, author, ledger: [], usage };
   const review = await ctx.review(plan.query);
+  if (review.storeRejected) {
+    const detail = (review.explainError ?? 'it could not plan it').replace(/\.$/, '');
+    const why = `the database rejected the query I wrote for it (${detail})`;
+    const declined = await pool.run({ kind: 'planner.decline', input, why }, { signal: ctx.signal });
+    const reason = declined.ok ? `I can't answer that offline: ${why}.` : declined.reason;
+    return { ok: false, reason, suggestions: declined.ok ? [] : declined.suggestions, explainError: review.explainError, author, ledger: [], usage };
+  }
   const feedback = feedbackFor(review);
   return {
     ok: true,

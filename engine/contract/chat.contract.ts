@@ -115,6 +115,8 @@ export const AskResult = z.object({
   provider: z.string(),
   confidence: z.number().nullable(),
   declined: z.object({ reason: z.string(), suggestions: z.array(z.string()) }).nullable(),
+  /** The store's EXPLAIN error: the query cannot run, so it has no approval (or, where the store cannot estimate such a query, why there is no estimate). */
+  explainError: z.string().nullable().default(null),
   traceId: z.string(),
 });
 export type AskResult = z.infer<typeof AskResult>;

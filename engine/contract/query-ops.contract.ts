@@ -58,7 +58,7 @@ export const PreparedQuery = z.object({
   /** Estimated rows and cost, where the store can explain; null when it cannot or explain failed. */
   explain: ExplainEstimate.nullable(),
   explainError: z.string().nullable(),
-  /** Issued only when the guardrail allowed the query. */
+  /** Issued only when the guardrail allowed the query and the store could plan it (see explainError when it could not). */
   approval: Approval.nullable(),
 });
 export type PreparedQuery = z.infer<typeof PreparedQuery>;

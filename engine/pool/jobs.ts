@@ -21,6 +21,8 @@ export interface JobSpecs {
   'files.import': { input: { spec: ConnectionSpec; sizeLimitBytes: number }; output: ImportReport };
   'files.check': { input: { provenance: FileProvenance[]; verifyHash?: boolean }; output: FileCheck[] };
   'planner.plan': { input: { input: PlannerInput }; output: PlannerResult };
+  /** The planner's decline, with rephrasings it has planned, for a question whose query the store rejected. */
+  'planner.decline': { input: { input: PlannerInput; why: string }; output: PlannerResult };
 }
 
 export type JobKind = keyof JobSpecs;

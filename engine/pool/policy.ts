@@ -63,6 +63,7 @@ export const JOB_POLICIES: { [K in JobKind]: JobPolicy<K> } = {
   // Runs before every check of a file source (is a file changed?), so it belongs with control work.
   'files.check': { lane: 'control', deadlineMs: fixed(30 * MINUTE), overrun: timedOut('Checking the files for changes'), memoryMb: none },
   'planner.plan': { lane: 'control', deadlineMs: fixed(MINUTE), overrun: timedOut('Planning the question'), memoryMb: none },
+  'planner.decline': { lane: 'control', deadlineMs: fixed(MINUTE), overrun: timedOut('Finding questions to suggest'), memoryMb: none },
 };
 
 /** For a kind no policy knows (a caller outside the type system): the worker answers INTERNAL. */

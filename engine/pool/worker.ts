@@ -1,6 +1,8 @@
 import { checkFiles, importFiles } from '../connectors/files/import';
 import { connectorFor } from '../connectors/registry';
 import { planQuestion } from '../planner/planner';
+import { indexSchema } from '../planner/schema-index';
+import { helpfulDecline } from '../planner/suggestions';
 import { threadId } from 'node:worker_threads';
 import { toApiError } from '../errors';
 import { redactor } from '../log/redact';
@@ -32,6 +34,11 @@ export async function handleJob(job: Job, signal: AbortSignal): Promise<unknown>
       return checkFiles(job.provenance, { signal, verifyHash: job.verifyHash ?? false });
     case 'planner.plan':
       return planQuestion(job.input);
+    case 'planner.decline': {
+      const { input, why } = job;
+      // Every word was understood: the store rejected the query written from them.
+      return helpfulDecline({ why, question: input.question, index: indexSchema(input.metadata), unmatched: [], plan: (q) => planQuestion({ ...input, question: q, history: [] }) });
+    }
     default:
       return assertNever(job);
   }

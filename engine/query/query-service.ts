@@ -31,6 +31,29 @@ function previewRefusal(error: unknown): Verdict {
   };
 }
 
+/**
+ * What a look at a query found before any approval: the guardrail's verdict,
+ * the store's estimate, and whether the store refused to plan it.
+ */
+export interface Review extends Pick<PreparedQuery, 'verdict' | 'explain' | 'explainError'> {
+  /** EXPLAIN failed because the store cannot run the query (an unknown column, a type error…): it gets no approval. */
+  storeRejected: boolean;
+}
+
+/** Only a query the guardrail allowed and the store could plan gets an approval token. */
+export function approvable(review: Review): boolean {
+  return review.verdict.allowed && !review.storeRejected;
+}
+
+/**
+ * An EXPLAIN failure that says nothing against the query: the store has no
+ * estimate for this kind of statement. Any other failure (the store's error,
+ * a lost connection, a crash) means nobody saw the query plan, so no token.
+ */
+function estimateUnavailable(error: unknown): boolean {
+  return error instanceof EngineError && error.code === 'UNSUPPORTED';
+}
+
 export interface QueryServiceOptions {
   db: Database;
   pool: JobPool;
@@ -165,28 +188,30 @@ export class QueryService {
    * The guardrail's verdict and, where the store can explain and the query is
    * allowed, its estimate. A check or estimate over the preview budget refuses
    * the query (PREVIEW_LIMIT): nobody approves what could not be looked at.
+   * A query the store rejects at EXPLAIN is `storeRejected`: it cannot run, so it gets no approval either.
    */
-  async review(sourceId: string, query: string): Promise<Pick<PreparedQuery, 'verdict' | 'explain' | 'explainError'>> {
+  async review(sourceId: string, query: string): Promise<Review> {
     const source = this.#o.sources.assertUsable(sourceId);
     const spec = await this.#ready(sourceId);
     let verdict: Verdict;
     try {
       verdict = await this.#preview({ kind: 'connector.validate', spec, query });
     } catch (error) {
-      return { verdict: previewRefusal(error), explain: null, explainError: null };
+      return { verdict: previewRefusal(error), explain: null, explainError: null, storeRejected: false };
     }
     let explain: PreparedQuery['explain'] = null;
     let explainError: string | null = null;
+    let storeRejected = false;
     if (verdict.allowed && source.capabilities.explain) {
       try {
         explain = await this.#preview({ kind: 'connector.explain', spec, query });
       } catch (error) {
-        if (isPreviewLimit(error)) return { verdict: previewRefusal(error), explain: null, explainError: null };
-        // The estimate is advice: its failure (e.g. an unknown column) is shown, and the store will say the same at run time.
-        explainError = error instanceof EngineError ? error.message : 'The cost estimate is not available.';
+        if (isPreviewLimit(error)) return { verdict: previewRefusal(error), explain: null, explainError: null, storeRejected: false };
+        explainError = error instanceof EngineError ? error.message : 'The database could not plan the query.';
+        storeRejected = !estimateUnavailable(error);
       }
     }
-    return { verdict, explain, explainError };
+    return { verdict, explain, explainError, storeRejected };
   }
 
   /**
@@ -228,12 +253,13 @@ export class QueryService {
     return this.#o.approvals.issue({ sourceId: input.sourceId, query: input.query, sessionId: input.sessionId ?? null, messageId: input.messageId ?? null, limits });
   }
 
-  /** Validate, estimate, and (only if allowed) issue a single-use approval for exactly this text. */
+  /** Validate, estimate, and (only if allowed and the store could plan it) issue a single-use approval for exactly this text. */
   async prepare(input: ApprovalRequest): Promise<PreparedQuery> {
     const source = this.#o.sources.assertUsable(input.sourceId);
-    const { verdict, explain, explainError } = await this.review(input.sourceId, input.query);
-    const approval = verdict.allowed ? await this.issueApproval(input) : null;
-    if (!verdict.allowed) this.auditRefusal(input, verdict);
+    const review = await this.review(input.sourceId, input.query);
+    const { verdict, explain, explainError } = review;
+    const approval = approvable(review) ? await this.issueApproval(input) : null;
+    if (!approval) this.auditRefusal(input, review);
     return {
       sourceId: input.sourceId,
       query: input.query,
@@ -245,12 +271,14 @@ export class QueryService {
     };
   }
 
-  auditRefusal(input: { sourceId: string; sessionId?: string | null; messageId?: string | null }, verdict: Verdict): void {
+  /** Records why a reviewed query got no approval: the guardrail refused it, or the store rejected it at EXPLAIN. */
+  auditRefusal(input: { sourceId: string; sessionId?: string | null; messageId?: string | null }, review: Pick<Review, 'verdict' | 'storeRejected'>): void {
+    const reason = review.verdict.allowed ? { reason: 'EXPLAIN_FAILED' } : { reason: 'GUARDRAIL', codes: review.verdict.reasons.map((r) => r.code) };
     this.#o.audit.record({
       action: 'query.refused',
       sourceId: input.sourceId,
       sessionId: input.sessionId ?? null,
-      details: { reason: 'GUARDRAIL', codes: verdict.reasons.map((r) => r.code), messageId: input.messageId ?? null },
+      details: { ...reason, messageId: input.messageId ?? null },
     });
   }
 

@@ -8,6 +8,8 @@ function describeAsk(r: AskResult): string {
   const lines = [`${r.dialect} query (${r.provider}${r.confidence !== null ? `, confidence ${Math.round(r.confidence * 100)}%` : ''}):`, ...(r.query ?? '').split('\n').map((l) => `  ${l}`)];
   if (r.explanation) lines.push('', r.explanation);
   if (r.verdict && !r.verdict.allowed) lines.push('', 'REFUSED by the guardrail:', ...r.verdict.reasons.map((x) => `  ${x.code}: ${x.message}`));
+  else if (r.explainError && !r.approval) lines.push('', 'REJECTED by the database (it cannot run, so it has no approval):', `  ${r.explainError}`);
+  else if (r.explainError) lines.push(`No estimate: ${r.explainError}`);
   if (r.explain) lines.push(`Estimate: ~${r.explain.estimatedRows ?? '?'} rows, cost ${r.explain.estimatedCost ?? '?'}`);
   if (r.approval) lines.push('', `Approve and run it:  polystore run ${r.approval.token}`, `Deny it:             polystore deny ${r.approval.token}`, `(the approval expires at ${r.approval.expiresAt})`);
   lines.push(`session ${r.sessionId}`);

@@ -8,6 +8,7 @@ export function describePreview(p: PreparedQuery): string {
   lines.push(p.verdict.allowed ? 'Guardrail: allowed (read-only)' : 'Guardrail: REFUSED');
   for (const r of p.verdict.reasons) lines.push(`  - ${r.code}: ${r.message}`);
   if (p.explain) lines.push(`Estimate: ${p.explain.estimatedRows ?? '?'} rows, cost ${p.explain.estimatedCost ?? '?'} (${p.explain.summary.split('\n')[0]})`);
+  else if (p.explainError && p.verdict.allowed && !p.approval) lines.push(`Database: REJECTED (${p.explainError})`);
   else if (p.explainError) lines.push(`Estimate unavailable: ${p.explainError}`);
   return lines.join('\n');
 }
@@ -83,10 +84,11 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
       });
       if (!prepared.approval) {
         ctx.io.stderr(describePreview(prepared) + '\n');
-        throw new CliError({
-          code: 'FORBIDDEN',
-          message: `The guardrail refused this query: ${prepared.verdict.reasons.map((r) => `${r.code} (${r.message})`).join('; ')}`,
-        });
+        throw new CliError(
+          prepared.verdict.allowed
+            ? { code: 'CONNECTOR', message: `The database rejected this query, so it was not approved: ${prepared.explainError ?? 'it could not plan it.'}` }
+            : { code: 'FORBIDDEN', message: `The guardrail refused this query: ${prepared.verdict.reasons.map((r) => `${r.code} (${r.message})`).join('; ')}` },
+        );
       }
       if (!opts.yes) {
         if (!ctx.io.stdinIsTTY || !ctx.io.prompt) {
