@@ -13,6 +13,8 @@ import { ChatStore } from './chat/chat-store';
 import { ProviderService } from './chat/providers';
 import { ProfileLock, type LockReason } from './auth/profile-lock';
 import { UnsupportedError } from './errors';
+import { EvalService } from './eval/eval-service';
+import { evalHandlers } from './eval/eval.handlers';
 import { EventBus } from './events/bus';
 import { createLogger, type Logger } from './log/logger';
 import type { ProcessLauncher } from './pool/launcher';
@@ -171,6 +173,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     },
   ];
   const appDeps: AppDeps = { host: options.host, dataDir: options.dataDir, pool, startedAt, isLocked, probes };
+  const evals = new EvalService({ queries, sources, providers, settings, events, pool, logger, ...(options.now ? { now: options.now } : {}) });
 
   const handlers: Handlers = {
     ...appHandlers(appDeps),
@@ -180,6 +183,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...queryHandlers(queries),
     ...chatHandlers(chat, providers, telemetry, queries),
     ...auditHandlers(audit),
+    ...evalHandlers(evals),
     'host.pickFiles': () => {
       throw new UnsupportedError('This window cannot open a file dialog: type or paste the file paths instead.');
     },

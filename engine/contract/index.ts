@@ -3,6 +3,7 @@ import { appChannels, appEvents } from './app.contract';
 import { auditChannels } from './audit.contract';
 import { authChannels, authEvents } from './auth.contract';
 import { chatChannels, chatEvents, telemetryChannels } from './chat.contract';
+import { evalChannels, evalEvents } from './eval.contract';
 import { hostChannels } from './host.contract';
 import { providersChannels } from './providers.contract';
 import { queryOpsChannels } from './query-ops.contract';
@@ -19,6 +20,7 @@ export * from './audit.contract';
 export * from './auth.contract';
 export * from './chart.contract';
 export * from './chat.contract';
+export * from './eval.contract';
 export * from './metadata.contract';
 export * from './query.contract';
 export * from './query-ops.contract';
@@ -43,6 +45,7 @@ export const contract = {
   ...providersChannels,
   ...hostChannels,
   ...auditChannels,
+  ...evalChannels,
 } satisfies Record<string, ChannelDef>;
 
 export const events = {
@@ -50,6 +53,7 @@ export const events = {
   ...authEvents,
   ...sourcesEvents,
   ...chatEvents,
+  ...evalEvents,
 } satisfies Record<string, EventDef>;
 
 export type Contract = typeof contract;
