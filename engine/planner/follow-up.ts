@@ -152,7 +152,11 @@ export function applyFollowUp(index: SchemaIndex, previous: QueryPlan, intent: I
     const choices = c.target ? fieldChoices(c.target, (f) => f.numeric) : [];
     if (choices.length === 0) continue;
     const field = pickNear(index, plan, choices).field!;
-    plan.filters.push({ kind: 'compare', field: fieldRef(field), op: c.op, value: c.value, caseInsensitive: false, phrase: c.phrase });
+    plan.filters.push(
+      c.op === 'in'
+        ? { kind: 'in', field: fieldRef(field), values: c.values, negate: false, phrase: c.phrase }
+        : { kind: 'compare', field: fieldRef(field), op: c.op, value: c.value, caseInsensitive: false, phrase: c.phrase },
+    );
     changed = true;
   }
 

@@ -29,8 +29,10 @@ export interface DateIntent {
 export interface CompareIntent {
   target: Item | null;
   concept: Concept | null;
-  op: CompareOp | 'between';
+  op: CompareOp | 'between' | 'in';
   value: number;
+  /** Every value of an "either 32 or 33" (op 'in'). */
+  values: number[];
   high: number | null;
   unit: (typeof UNITS)[string] | null;
   /** "artists with more than 10 albums": the number counts rows of this table. */
@@ -103,7 +105,7 @@ export interface Intent {
   problems: string[];
 }
 
-const COUNT_CUES = [['how', 'many'], ['total', 'number', 'of'], ['number', 'of'], ['count', 'of'], ['count'], ['amount', 'of']];
+const COUNT_CUES = [['count', 'the', 'number', 'of'], ['count', 'number', 'of'], ['find', 'the', 'number', 'of'], ['how', 'many'], ['total', 'number', 'of'], ['number', 'of'], ['count', 'of'], ['count'], ['amount', 'of']];
 const AGG_CUES: Array<[string[], AggregateFn]> = [
   [['sum', 'of'], 'sum'],
   [['total', 'of'], 'sum'],
@@ -609,9 +611,43 @@ function flip(d: Direction): Direction {
   return d === 'asc' ? 'desc' : 'asc';
 }
 
+/** Words between a column and the number it equals: "grade 10", "age is 32", "birth year either 1948 or 1949". */
+const EQUALS_LINKS = new Set(['is', 'are', 'was', 'were', 'of', 'either', 'equal', 'to', '=', 'exactly']);
+
+/** "in grade 10", "aged either 32 or 33", "whose level is 1": a numeric column equal to one or several numbers. */
+function readNumericEquality(items: Items, i: number, intent: Intent): number {
+  const item = items.at(i)!;
+  if (item.used || item.fields.length === 0 || !item.fields.some((f) => f.field.numeric) || (item.tables.length > 0 && item.tables[0]!.score >= item.fields[0]!.score)) return 0;
+  let j = i + 1;
+  while (EQUALS_LINKS.has(items.text(j)) && items.free(j) && j < i + 4) j++;
+  if (items.firstMatch(j, COMPARE_CUES) || !items.free(j)) return 0;
+  const values: number[] = [];
+  let end = j;
+  for (;;) {
+    const n = items.number(end);
+    if (n === null || !items.free(end) || items.at(end)!.tokens[0]!.kind !== 'number') break;
+    // "grade 10 students" is fine; "10 minutes" is a unit, read by the comparisons.
+    if (UNITS[items.at(end + 1)?.tokens[0]?.stem ?? '']) return 0;
+    values.push(n);
+    end++;
+    if (!['or', 'and', ','].includes(items.text(end)) || items.number(end + 1) === null) break;
+    end++;
+  }
+  if (values.length === 0) return 0;
+  const phrase = items.list.slice(i, end).map((it) => it.raw).join(' ');
+  intent.compares.push({ target: item, concept: null, op: values.length > 1 ? 'in' : 'eq', value: values[0]!, values, high: null, unit: null, countOf: null, phrase });
+  items.use(i, end - i);
+  return end - i;
+}
+
 function extractCompares(items: Items, intent: Intent): void {
   for (let i = 0; i < items.length; i++) {
     if (!items.free(i)) continue;
+    const equality = readNumericEquality(items, i, intent);
+    if (equality > 0) {
+      i += equality - 1;
+      continue;
+    }
     let cue = items.firstMatch(i, COMPARE_CUES);
     let concept: Concept | null = null;
     // comparative adjective: "longer than", "more expensive than", "cheaper than"
@@ -633,6 +669,13 @@ function extractCompares(items: Items, intent: Intent): void {
     if (op === null) continue;
     let j = i + length;
     if (items.text(j) === '$' || items.text(j) === '\u20ac' || items.text(j) === '\u00a3') j++;
+    // "below age 30": the column sits between the cue and the number.
+    let named: Item | null = null;
+    const between = items.at(j);
+    if (between && !between.used && between.fields.some((f) => f.field.numeric) && items.number(j + 1) !== null) {
+      named = between;
+      j++;
+    }
     const value = items.number(j);
     if (value === null) {
       // "active equal to 'Y'", "status = A": a text value for the column named before.
@@ -671,8 +714,9 @@ function extractCompares(items: Items, intent: Intent): void {
       end++;
     }
     // The column compared: named just before the cue ("total over 10", "whose unit price is below 1").
-    let target: Item | null = null;
-    for (let k = i - 1; k >= Math.max(0, i - 3) && !countOf; k--) {
+    let target: Item | null = named;
+    if (named) named.used = true;
+    for (let k = i - 1; k >= Math.max(0, i - 3) && !countOf && !target; k--) {
       const item = items.at(k)!;
       if (item.used && item.fields.length === 0) break;
       if (item.fields.length > 0 && (item.fields.some((f) => f.field.numeric) || item.tables.length === 0)) {
@@ -683,7 +727,7 @@ function extractCompares(items: Items, intent: Intent): void {
       if (!['is', 'are', 'was', 'were', 'of', 'with', 'whose', 'where', 'a', 'an', 'the', 'that', 'which', 'has', 'have', 'had', 'cost', 'costs', 'costing', 'lasting', 'last', 'lasts', 'priced', 'at'].includes(item.text)) break;
     }
     const phraseWords = items.list.slice(i, end).map((it) => it.tokens.map((t) => t.raw).join(' '));
-    intent.compares.push({ target, concept: concept ?? unit?.concept ?? null, op, value, high, unit, countOf, phrase: phraseWords.join(' ') });
+    intent.compares.push({ target, concept: concept ?? unit?.concept ?? null, op, value, values: [value], high, unit, countOf, phrase: phraseWords.join(' ') });
     items.use(i, end - i);
   }
 }

@@ -1,7 +1,7 @@
 import { LONGEST_PLACE_WORDS, placesNamed } from './gazetteer';
 import { STOPWORDS, conceptsOf, synonymous } from './lexicon';
 import { isGeneric, type IndexedField, type IndexedTable, type SchemaIndex, type ValueEntry } from './schema-index';
-import type { Token } from './text';
+import { stem, type Token } from './text';
 
 export interface TableLink {
   table: IndexedTable;
@@ -36,6 +36,8 @@ export interface Item {
 }
 
 const MAX_NAME_WORDS = 4;
+/** Words run together to match a name ("high schoolers"): nearly as sure as the name itself. */
+const JOINED_WORDS_FACTOR = 0.95;
 /** Words a column name adds to say its unit or scale ("net_worth_millions", "share_pct"). */
 const UNIT_STEMS = new Set(['million', 'millions', 'thousand', 'billion', 'pct', 'percent', 'percentag', 'usd', 'eur', 'gbp', 'kg', 'km', 'cm', 'mm', 'lb', 'ms', 'sec', 'min', 'hr', 'num', 'no', 'amt', 'val', 'valu']);
 /** A quoted value found among a column's samples: typed on purpose, and seen there. */
@@ -61,6 +63,8 @@ function nameScore(phrase: string[], stems: string[], core: string[] | null): nu
     if (stems.slice(1).every(isGeneric) && synonymous(phrase[0]!, stems[0]!)) return phrase[0] === stems[0] ? 0.72 : 0.62;
     if (rest.every(isGeneric) && synonymous(phrase[0]!, head)) return 0.7;
   }
+  // "arrival date" for date_arrived: the same words in another order.
+  if (phrase.length > 1 && phrase.length === stems.length && [...phrase].sort().join(' ') === [...stems].sort().join(' ')) return 0.88;
   // "net worth" for net_worth_millions, "share" for share_pct: the rest of the name is a unit or a qualifier.
   if (phrase.length < stems.length && stems.slice(0, phrase.length).every((s, i) => s === phrase[i]) && stems.slice(phrase.length).every((s) => UNIT_STEMS.has(s) || isGeneric(s))) return 0.84;
   // "invoice date" for invoice.invoice_date when said with the table's name.
@@ -187,8 +191,14 @@ export function link(index: SchemaIndex, tokens: Token[], question: string): Ite
         if (isStop(span[span.length - 1]!)) continue;
         const phrase = span.map((t) => t.stem);
         const values = linkValues(index, span, rawOf(span));
-        const tables = n <= MAX_NAME_WORDS ? linkTables(index, phrase) : [];
-        const fields = n <= MAX_NAME_WORDS ? linkFields(index, phrase, span) : [];
+        let tables = n <= MAX_NAME_WORDS ? linkTables(index, phrase) : [];
+        let fields = n <= MAX_NAME_WORDS ? linkFields(index, phrase, span) : [];
+        // "high schoolers" for Highschooler, "home town" for hometown: words the schema writes as one.
+        if (n > 1 && n <= 3 && tables.length + fields.length === 0) {
+          const joined = [stem(span.map((t) => t.norm).join(''))];
+          tables = linkTables(index, joined).map((t) => ({ ...t, score: t.score * JOINED_WORDS_FACTOR }));
+          fields = linkFields(index, joined, span.slice(-1)).map((f) => ({ ...f, score: f.score * JOINED_WORDS_FACTOR }));
+        }
         if (values.length + tables.length + fields.length === 0) continue;
         best = { tokens: span, raw: rawOf(span), text: span.map((t) => t.norm).join(' '), tables, fields, values, used: false };
       }

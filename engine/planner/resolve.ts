@@ -460,7 +460,7 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
     if (c.countOf) {
       // "artists with more than 10 albums": count the other table per subject row.
       const entity = plan.shape === 'aggregate' ? null : slots[rootSlot]!;
-      if (entity === null || c.op === 'between') throw new Unanswerable('a condition on a count only works on a simple listing');
+      if (entity === null || c.op === 'between' || c.op === 'in') throw new Unanswerable('a condition on a count only works on a simple listing');
       plan.shape = 'aggregate';
       const countSlot = addSlot(`"${c.countOf.text}"`, tableChoices(c.countOf));
       const entitySlot = rootSlot;
@@ -491,6 +491,7 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
       }
       const scale = (n: number) => Number((n * factor).toPrecision(12));
       if (c.op === 'between') plan.filters.push({ kind: 'between', field: fieldRef(field), low: scale(c.value), high: scale(c.high!), phrase: c.phrase });
+      else if (c.op === 'in') plan.filters.push({ kind: 'in', field: fieldRef(field), values: c.values.map(scale), negate: false, phrase: c.phrase });
       else plan.filters.push({ kind: 'compare', field: fieldRef(field), op: c.op, value: scale(c.value), caseInsensitive: false, phrase: c.phrase });
     });
   }
@@ -526,11 +527,13 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
       const choices = fieldChoices(item, () => true);
       if (choices.length === 0) continue;
       const top = choices.filter((c) => c.score === Math.max(...choices.map((x) => x.score)));
-      columnSlots.push(addSlot(`"${item.text}"`, choices));
+      const slot = addSlot(`"${item.text}"`, choices);
+      columnSlots.push(slot);
       // "names" → first and last name: every best-scoring column of the same table.
       finals.push((pick) => {
-        const chosen = pick[columnSlots[columnSlots.length - 1]!]!;
-        for (const c of top.filter((x) => x.table === chosen.table)) if (!plan.columns.some((p) => sameField(p, fieldRef(c.field!)))) plan.columns.push(fieldRef(c.field!));
+        const chosen = pick[slot]!;
+        const sameTable = top.filter((x) => x.table === chosen.table);
+        for (const c of sameTable.length > 0 ? sameTable : [chosen]) if (!plan.columns.some((p) => sameField(p, fieldRef(c.field!)))) plan.columns.push(fieldRef(c.field!));
       });
     }
   }
@@ -544,15 +547,18 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
   for (const f of finals) f(pick, tree);
 
   if (plan.shape === 'list') {
-    // Named columns come after the ones that say which row it is.
-    const named = plan.columns;
-    plan.columns = defaultColumns(root).map(fieldRef);
-    for (const c of named) if (!plan.columns.some((p) => sameField(p, c))) plan.columns.push(c);
-    for (const o of plan.order) if (o.target.kind === 'field' && !plan.columns.some((c) => sameField(c, (o.target as { field: PlanField }).field))) plan.columns.push(o.target.field);
-    for (const f of plan.filters) {
-      if ((f.kind === 'compare' && f.op !== 'eq') || f.kind === 'between') if (f.field.table === root.name && !plan.columns.some((c) => sameField(c, f.field))) plan.columns.push(f.field);
+    // Named columns are the answer, as asked; with none named, what says which row it is, and what it was sorted or filtered by.
+    if (plan.columns.length === 0) {
+      plan.columns = defaultColumns(root).map(fieldRef);
+      for (const o of plan.order) if (o.target.kind === 'field' && !plan.columns.some((c) => sameField(c, (o.target as { field: PlanField }).field))) plan.columns.push(o.target.field);
+      for (const f of plan.filters) {
+        if ((f.kind === 'compare' && f.op !== 'eq') || f.kind === 'between') if (f.field.table === root.name && !plan.columns.some((c) => sameField(c, f.field))) plan.columns.push(f.field);
+      }
     }
     if (plan.order.length === 0) plan.order.push({ target: defaultOrderTarget(plan, root), direction: listDirection });
+    // Ties keep the table's key order, so the same question lists the same rows in the same order every time.
+    const tieBreak = root.primaryKey[0];
+    if (tieBreak && plan.order.every((o) => o.target.kind !== 'field' || !sameField(o.target.field, fieldRef(tieBreak)))) plan.order.push({ target: { kind: 'field', field: fieldRef(tieBreak) }, direction: 'asc' });
   }
   if (plan.shape === 'distinct' && plan.order.length === 0) plan.order.push({ target: { kind: 'field', field: plan.columns[0]! }, direction: listDirection });
   if (plan.shape === 'aggregate' && plan.order.length === 0 && plan.dimensions.length > 0) {

@@ -91,7 +91,15 @@ export function createSqlRenderer(d: SqlDialect): PlanRenderer {
       const order: string[] = [];
       for (const o of plan.order) {
         const dir = o.direction === 'desc' ? 'DESC' : 'ASC';
-        if (o.target.kind === 'field') order.push(`${col(o.target.field)} ${dir}`);
+        if (o.target.kind === 'field') {
+          const expr = col(o.target.field);
+          // DISTINCT can only sort by what it shows: a ranking column is shown too; a key that only breaks ties is left out.
+          if (distinct && !plan.columns.some((c) => col(c) === expr)) {
+            if (o.target.field.table === plan.subject.name && plan.order.indexOf(o) > 0) continue;
+            select.push(expr);
+          }
+          order.push(`${expr} ${dir}`);
+        }
         else if (o.target.kind === 'measure') {
           const m = plan.measures[o.target.index];
           if (m) order.push(`${d.quote(names.measures[o.target.index]!)} ${dir}`);
