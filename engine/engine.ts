@@ -33,6 +33,9 @@ import { sourcesHandlers } from './sources/sources.handlers';
 import { openDatabase } from './store/db';
 import { Telemetry } from './telemetry/telemetry';
 import type { Database } from './store/migration';
+import { verifiedHandlers } from './verified/verified.handlers';
+import { VerifiedService } from './verified/verified-service';
+import { VerifiedStore } from './verified/verified-store';
 
 export interface EngineOptions {
   dataDir: string;
@@ -148,8 +151,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
 
   const telemetry = new Telemetry(db, options.now);
   const providers = new ProviderService(db, { secrets, audit });
+  const chatStore = new ChatStore(db);
+  const verified = new VerifiedService({ store: new VerifiedStore(db), chat: chatStore, sources, queries, audit });
   const chat = new ChatService({
-    store: new ChatStore(db),
+    store: chatStore,
+    verified,
     queries,
     sources,
     providers,
@@ -184,6 +190,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...chatHandlers(chat, providers, telemetry, queries),
     ...auditHandlers(audit),
     ...evalHandlers(evals),
+    ...verifiedHandlers(verified),
     'host.pickFiles': () => {
       throw new UnsupportedError('This window cannot open a file dialog: type or paste the file paths instead.');
     },

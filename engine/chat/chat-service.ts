@@ -15,6 +15,7 @@ import { approvable, type QueryService, type Review } from '../query/query-servi
 import type { SettingsStore } from '../settings/settings-store';
 import type { SourceRegistry } from '../sources/source-registry';
 import type { Telemetry } from '../telemetry/telemetry';
+import type { VerifiedService } from '../verified/verified-service';
 import type { ChatStore } from './chat-store';
 import { generateOffline, generateWithModel, hintFor, type Generated } from './generation';
 import type { ProviderService } from './providers';
@@ -26,6 +27,8 @@ const PREVIEW_ROWS = 20;
 
 export interface ChatServiceOptions {
   store: ChatStore;
+  /** Verified answers: proposed first when a question matches one, and given to a model as examples. */
+  verified: Pick<VerifiedService, 'match' | 'examples'>;
   queries: QueryService;
   sources: SourceRegistry;
   providers: ProviderService;
@@ -199,6 +202,8 @@ export class ChatService {
     this.#changed(session.id, question.id);
     const traceId = newId('trc');
     const ledger: LedgerEntry[] = [];
+    const proposed = await this.#proposeVerified({ sessionId: session.id, sourceId, dialect, questionId: question.id, question: input.question, traceId });
+    if (proposed) return proposed;
 
     let generated: Generated;
     try {
@@ -215,6 +220,7 @@ export class ChatService {
           metadata,
           conversation,
           plannerHistory: planner,
+          verifiedExamples: this.#o.verified.examples(sourceId, input.question),
           contextLimits: { chatContextTurns: settings.chatContextTurns, chatContextTokenBudget: settings.chatContextTokenBudget },
           review,
           signal,
@@ -268,6 +274,7 @@ export class ChatService {
         declined: { reason: generated.reason, suggestions: generated.suggestions },
         explainError: generated.explainError,
         traceId,
+        verified: null,
       };
     }
     return this.#present(session.id, sourceId, {
@@ -283,6 +290,45 @@ export class ChatService {
       plan: generated.plan,
       ledger: generated.ledger,
       traceId,
+      verified: null,
+    });
+  }
+
+  /**
+   * A question that asks what a verified answer of this source asks gets that
+   * query first, labelled as verified, reviewed by the guardrail and offered
+   * for approval like any query. A verified query the source no longer
+   * accepts (refused, or rejected by EXPLAIN after a schema change) is passed
+   * over, and the question is answered as if none matched.
+   */
+  async #proposeVerified(input: { sessionId: string; sourceId: string; dialect: QueryPayload['dialect']; questionId: string; question: string; traceId: string }): Promise<AskResult | null> {
+    const found = this.#o.verified.match(input.sourceId, input.question);
+    if (!found || found.answer.dialect !== input.dialect) return null;
+    const query = found.answer.query;
+    const review = await this.#o.telemetry
+      .span({ traceId: input.traceId, stage: 'validation', sourceId: input.sourceId, sessionId: input.sessionId }, () => this.#o.queries.review(input.sourceId, query))
+      .catch((error: unknown) => {
+        this.#o.logger.warn('a verified answer could not be reviewed; generating a query instead', { verifiedId: found.match.id, error });
+        return null;
+      });
+    if (!review || !approvable(review)) {
+      if (review) this.#o.logger.info('a verified answer no longer passes review; generating a query instead', { verifiedId: found.match.id });
+      return null;
+    }
+    return this.#present(input.sessionId, input.sourceId, {
+      questionId: input.questionId,
+      editedFrom: null,
+      dialect: input.dialect,
+      query,
+      explanation: `The verified answer to “${found.answer.question}”.`,
+      confidence: null,
+      author: { kind: 'verified', provider: 'verified answer', model: null },
+      attempts: [{ query, outcome: 'accepted', detail: null }],
+      review,
+      plan: null,
+      ledger: [],
+      traceId: input.traceId,
+      verified: found.match,
     });
   }
 
@@ -319,6 +365,7 @@ export class ChatService {
         approvalExpiresAt: approval?.expiresAt ?? null,
         traceId: q.traceId,
         plan: q.plan,
+        verified: q.verified,
       },
       messageId,
     );
@@ -345,6 +392,7 @@ export class ChatService {
       confidence: q.confidence,
       declined: null,
       traceId: q.traceId,
+      verified: q.verified,
     };
   }
 
@@ -376,6 +424,7 @@ export class ChatService {
       plan: unchanged ? original.payload.plan : null,
       ledger: [],
       traceId,
+      verified: unchanged ? original.payload.verified : null,
     });
   }
 

@@ -17,6 +17,8 @@ export interface GenerationContext {
   metadata: MetadataDocument;
   conversation: ConversationTurn[];
   plannerHistory: PlannerTurn[];
+  /** The source's verified pairs closest to the question, given to a model as examples. */
+  verifiedExamples?: Array<{ question: string; query: string }>;
   contextLimits: { chatContextTurns: number; chatContextTokenBudget: number };
   /** Guardrail verdict plus the store's estimate; its failure is feedback for a retry. */
   review(query: string): Promise<Review>;
@@ -107,6 +109,7 @@ export async function generateWithModel(ctx: GenerationContext, provider: LlmPro
     history: ctx.conversation,
     conversation: ctx.contextLimits,
     sourceName: ctx.source.name,
+    examples: ctx.verifiedExamples ?? [],
   });
   const attempts: QueryPayload['attempts'] = [];
   const messages = [...prompt.messages];

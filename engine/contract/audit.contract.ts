@@ -26,6 +26,9 @@ export const AuditAction = z.enum([
   'query.failed',
   'provider.configured',
   'audit.pruned',
+  'verified.added',
+  'verified.edited',
+  'verified.removed',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

@@ -4,6 +4,7 @@ import { channel, Id } from './channel';
 import { event } from './event';
 import { Dialect, ExplainEstimate, ResultColumn, Verdict } from './query.contract';
 import { Approval } from './query-ops.contract';
+import { VerifiedMatch } from './verified.contract';
 
 export const ChatSession = z.object({
   id: z.string(),
@@ -16,12 +17,13 @@ export const ChatSession = z.object({
 });
 export type ChatSession = z.infer<typeof ChatSession>;
 
-/** Who produced the query: a model (provider and model id) or the built-in offline planner. */
+/** Who produced the query: a model (provider and model id), the built-in offline planner, the user, or a verified answer of the source. */
 export const QueryAuthor = z.object({
-  kind: z.enum(['model', 'offline', 'user']),
+  kind: z.enum(['model', 'offline', 'user', 'verified']),
   provider: z.string(),
   model: z.string().nullable(),
 });
+export type QueryAuthor = z.infer<typeof QueryAuthor>;
 
 /** One generation attempt; a rejected attempt is sent back for correction (up to 2 retries). */
 export const GenerationAttempt = z.object({
@@ -54,6 +56,8 @@ export const MessagePayload = z.discriminatedUnion('kind', [
     traceId: z.string(),
     /** The offline planner's structured plan, so a follow-up can modify it. */
     plan: z.unknown().nullable(),
+    /** Set when this is a verified answer proposed for the question (author kind `verified`). */
+    verified: VerifiedMatch.nullable().default(null),
   }),
   z.object({ kind: z.literal('decision'), queryMessageId: z.string(), decision: z.enum(['approved', 'denied']) }),
   z.object({
@@ -118,6 +122,8 @@ export const AskResult = z.object({
   /** The store's EXPLAIN error: the query cannot run, so it has no approval (or, where the store cannot estimate such a query, why there is no estimate). */
   explainError: z.string().nullable().default(null),
   traceId: z.string(),
+  /** The verified answer this query is, when the question matched one. */
+  verified: VerifiedMatch.nullable().default(null),
 });
 export type AskResult = z.infer<typeof AskResult>;
 

@@ -9,6 +9,7 @@ import { providersChannels } from './providers.contract';
 import { queryOpsChannels } from './query-ops.contract';
 import { settingsChannels } from './settings.contract';
 import { sourcesChannels, sourcesEvents } from './sources.contract';
+import { verifiedChannels } from './verified.contract';
 import type { ChannelDef } from './channel';
 import type { EventDef } from './event';
 
@@ -28,6 +29,7 @@ export * from './providers.contract';
 export * from './host.contract';
 export * from './settings.contract';
 export * from './sources.contract';
+export * from './verified.contract';
 
 /**
  * Every channel the engine answers, by `group.verb`. This object is the single
@@ -46,6 +48,7 @@ export const contract = {
   ...hostChannels,
   ...auditChannels,
   ...evalChannels,
+  ...verifiedChannels,
 } satisfies Record<string, ChannelDef>;
 
 export const events = {

@@ -27,6 +27,8 @@ export interface PromptInput {
   sourceName?: string;
   /** What the user wrote about this source (glossary, conventions). */
   sourceNotes?: string;
+  /** Questions of this source with the query a person verified answers each (the closest few), shown as examples. */
+  examples?: ReadonlyArray<{ question: string; query: string }>;
   /** YYYY-MM-DD; defaults to today. Fixed in tests so prompts are reproducible. */
   today?: string;
 }
@@ -52,6 +54,8 @@ const DEFAULT_SCHEMA_BUDGET = 6_000;
 const DEFAULT_TURNS = 6;
 const DEFAULT_HISTORY_BUDGET = 4_000;
 const MAX_NOTES_CHARS = 4_000;
+/** A verified example's query is cut past this, so a few examples never crowd out the schema. */
+const MAX_EXAMPLE_QUERY_CHARS = 2_000;
 
 /**
  * Everything a model needs to turn one question into one read-only query,
@@ -95,6 +99,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     contextBlocks.push({ title: 'Notes about this source from the user', text: notes.length > MAX_NOTES_CHARS ? `${notes.slice(0, MAX_NOTES_CHARS)}…` : notes });
   }
 
+  const examples = examplesBlock(input.examples ?? []);
+  if (examples) contextBlocks.push(examples);
+
   const system = template.system({ rowLimit: input.settings.rowLimit, today: input.today ?? new Date().toISOString().slice(0, 10) });
   const messages = historyMessages(turns, question);
   const outputSchema = queryAnswerSchemaFor(template.dialect);
@@ -116,6 +123,16 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     historyTurns: turns.length,
     estimatedTokens,
   };
+}
+
+/** Verified question/query pairs, scrubbed like every user-authored string in the prompt. */
+function examplesBlock(examples: ReadonlyArray<{ question: string; query: string }>): ContextBlock | null {
+  if (examples.length === 0) return null;
+  const pairs = examples.map((e) => {
+    const query = scrubText(e.query).trim();
+    return `Question: ${scrubText(e.question).replace(/\s+/g, ' ').trim()}\nQuery:\n${query.length > MAX_EXAMPLE_QUERY_CHARS ? `${query.slice(0, MAX_EXAMPLE_QUERY_CHARS)}…` : query}`;
+  });
+  return { title: 'Verified answers for this source (questions with the query a person checked; follow their conventions)', text: pairs.join('\n\n') };
 }
 
 function plural(noun: string, n: number): string {

@@ -6,6 +6,7 @@ import { migration as chat } from './0040-chat';
 import { migration as loginRisks } from './0070-login-risks';
 import { migration as approvalUses } from './0080-approval-uses';
 import { migration as auditChain } from './0090-audit-chain';
+import { migration as verifiedAnswers } from './0100-verified-answers';
 
 /** Every migration, in order. Append new ones; never edit or reorder shipped ones. */
-export const migrations: readonly Migration[] = [initial, connectors, approvals, chat, loginRisks, approvalUses, auditChain];
+export const migrations: readonly Migration[] = [initial, connectors, approvals, chat, loginRisks, approvalUses, auditChain, verifiedAnswers];

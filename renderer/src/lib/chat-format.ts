@@ -1,4 +1,4 @@
-import type { Dialect, ExplainEstimate, NormalizedType } from '../../../engine/contract/index';
+import type { Dialect, ExplainEstimate, NormalizedType, QueryAuthor } from '../../../engine/contract/index';
 
 export type CellKind = 'null' | 'number' | 'boolean' | 'json' | 'text';
 
@@ -84,9 +84,10 @@ export function dialectLabel(dialect: Dialect): string {
 }
 
 /** Who wrote a query, in the words the card uses. */
-export function authorLabel(author: { kind: 'model' | 'offline' | 'user'; provider: string; model: string | null }): string {
+export function authorLabel(author: QueryAuthor): string {
   if (author.kind === 'offline') return 'Offline planner';
   if (author.kind === 'user') return 'You';
+  if (author.kind === 'verified') return 'Verified answer';
   return author.model ? `${author.model} (${author.provider})` : author.provider;
 }
 

@@ -33,6 +33,7 @@ function thread() {
         approvalExpiresAt: null,
         traceId: `trc_${id}`,
         plan: null,
+        verified: null,
         ...extra,
       }),
     decision: (id: string, queryMessageId: string, decision: 'approved' | 'denied') => add(id, 'event', { kind: 'decision', queryMessageId, decision }),
