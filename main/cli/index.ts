@@ -5,6 +5,7 @@ import { registerAuditCommands } from './commands/audit';
 import { registerAuthCommands } from './commands/auth';
 import { registerChatCommands } from './commands/chat';
 import { registerDataCommands } from './commands/data';
+import { registerEvalCommands } from './commands/eval';
 import { registerSourcesCommands } from './commands/sources';
 import { CliContext, CliError, EXIT_CODES, type CliIO } from './context';
 
@@ -25,6 +26,7 @@ function buildProgram(ctx: CliContext): Command {
   registerSourcesCommands(program, ctx);
   registerDataCommands(program, ctx);
   registerChatCommands(program, ctx);
+  registerEvalCommands(program, ctx);
   registerAuditCommands(program, ctx);
   registerAppCommands(program, ctx);
   const harden = (command: Command) => {
