@@ -323,7 +323,7 @@ const MONTH_LONG = ['January', 'February', 'March', 'April', 'May', 'June', 'Jul
 function dateHint(items: Items, i: number): Item | null {
   for (let k = i - 1; k >= Math.max(0, i - 3); k--) {
     const item = items.at(k)!;
-    if (item.fields.some((f) => f.field.temporal) && !item.used) {
+    if (item.fields.some((f) => f.field.temporal || (f.field.numeric && f.field.stems.includes('year'))) && !item.used) {
       // A column named only to say which date ("hired in 2002") is not also a column to list.
       if (item.tables.length === 0) item.used = true;
       return item;
@@ -386,6 +386,8 @@ function extractDates(items: Items, intent: Intent): void {
 /** Reads what an aggregate applies to, from `i`: a column or table item, possibly qualified ("length of tracks"). */
 function readTarget(items: Items, i: number): { item: Item | null; concept: Concept | null; length: number } {
   let j = items.skipFiller(i);
+  // "the maximum number of final tables made": a numeric column said as a number of things.
+  if (items.match(j, ['number', 'of']) && items.at(items.skipFiller(j + 2))?.fields.some((f) => f.field.numeric) && !items.at(items.skipFiller(j + 2))?.tables.length) j = items.skipFiller(j + 2);
   const item = items.at(j);
   if (!item || item.used) return { item: null, concept: null, length: 0 };
   if (item.fields.length > 0 || item.tables.length > 0) {
@@ -424,6 +426,7 @@ function readDisplayUnit(items: Items, i: number): { unit: string; length: numbe
 }
 
 function extractAggregates(items: Items, intent: Intent): void {
+  const pendingFns: AggregateFn[] = [];
   for (let i = 0; i < items.length; i++) {
     if (!items.free(i)) continue;
     // count
@@ -461,11 +464,22 @@ function extractAggregates(items: Items, intent: Intent): void {
     // "total" followed by a comparison names the column, not a sum ("invoices with total over 10").
     const after = items.text(i + cue.length);
     if (cue.value === 'sum' && ['over', 'above', 'under', 'below', 'greater', 'less', 'more', 'between', 'of'].includes(after) && items.text(i) === 'total' && after !== 'of') continue;
+    // "the average and maximum age", "maximum, minimum and average price": one column, several aggregates.
+    const joiner = items.text(i + cue.length) === ',' ? 1 : 0;
+    if (['and', ','].includes(items.text(i + cue.length + joiner)) || joiner) {
+      const k = i + cue.length + (items.text(i + cue.length) === ',' && items.text(i + cue.length + 1) === 'and' ? 2 : 1);
+      if (items.firstMatch(k, AGG_CUES)) {
+        pendingFns.push(cue.value);
+        items.use(i, k - i);
+        continue;
+      }
+    }
     const target = readTarget(items, i + cue.length);
     if (target.length === 0) {
       // "total" alone can be the column itself; handled as a plain mention.
       continue;
     }
+    for (const fn of pendingFns.splice(0)) intent.aggregates.push({ fn, target: target.item, concept: target.concept, divideBy: null, unitWord: null });
     let divideBy: number | null = null;
     let unitWord: string | null = null;
     const display = readDisplayUnit(items, i + cue.length + target.length);
@@ -708,7 +722,7 @@ function extractCompares(items: Items, intent: Intent): void {
     // "more than 10 albums": a count of another table's rows.
     let countOf: Item | null = null;
     const next = items.at(end);
-    if (!unit && next && !next.used && next.tables.length > 0 && next.fields.length === 0) {
+    if (!unit && next && !next.used && next.tables.length > 0 && (next.fields.length === 0 || next.tables[0]!.score >= next.fields[0]!.score)) {
       countOf = next;
       next.used = true;
       end++;

@@ -42,7 +42,7 @@ const JOINED_WORDS_FACTOR = 0.95;
 const UNIT_STEMS = new Set(['million', 'millions', 'thousand', 'billion', 'pct', 'percent', 'percentag', 'usd', 'eur', 'gbp', 'kg', 'km', 'cm', 'mm', 'lb', 'ms', 'sec', 'min', 'hr', 'num', 'no', 'amt', 'val', 'valu']);
 /** A quoted value found among a column's samples: typed on purpose, and seen there. */
 const QUOTED_VALUE_SCORE = 0.97;
-const DATE_HEADS = new Set(['date', 'time', 'timestamp', 'dt', 'on', 'at']);
+const DATE_HEADS = new Set(['date', 'time', 'timestamp', 'dt', 'on', 'at', 'year']);
 
 /** Scores how well question words (stems) name something whose name is `stems` (with `core` the part after the table name). */
 function nameScore(phrase: string[], stems: string[], core: string[] | null): number {

@@ -36,6 +36,8 @@ const DEFAULT_TOP = 10;
 const CREATOR_STEMS = new Set(['artist', 'author', 'compos', 'director', 'writer', 'band', 'singer', 'creator', 'maker', 'manufactur', 'publish', 'brand', 'vendor', 'supplier', 'perform']);
 const LOCATION_STEMS = new Set(['countri', 'citi', 'state', 'region', 'provinc', 'town', 'place', 'locat', 'area', 'nation']);
 const JOIN_COST = 0.25;
+/** A numeric column named for years, when a question names a year but no date column. */
+const YEAR_COLUMN_SCORE = 0.5;
 
 export const fieldRef = (f: IndexedField): PlanField => ({ schema: f.table.schema, table: f.table.name, field: f.name });
 const tableRef = (t: IndexedTable) => ({ schema: t.schema, name: t.name });
@@ -92,6 +94,15 @@ function temporalChoices(index: SchemaIndex, hint: Item | null): Choice[] {
       out.push({ table, field, score: (birth ? 0.3 : 0.55) - 0.02 * i });
     });
   }
+  return out;
+}
+
+/** Whole years stored as numbers ("open_year", "year_of_founded"), for "in 2014" or "before 2009". */
+function yearColumnChoices(index: SchemaIndex, hint: Item | null): Choice[] {
+  const hinted = hint?.fields.filter((f) => f.field.numeric && !f.field.key) ?? [];
+  if (hinted.length > 0) return hinted.map((f) => ({ table: f.field.table, field: f.field, score: f.score }));
+  const out: Choice[] = [];
+  for (const table of index.tables) for (const field of table.fields) if (field.numeric && !field.key && field.stems.includes('year')) out.push({ table, field, score: YEAR_COLUMN_SCORE });
   return out;
 }
 
@@ -350,6 +361,13 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
 
   for (const m of measures) finals.push(finishMeasure(m, m.intent));
 
+  // "the record companies and the number of orchestras", "names of singers and the total sales of their songs":
+  // columns named next to an aggregate, with no grouping said, are what it is computed for.
+  if (measures.length > 0 && intent.groups.length === 0 && !rank && remainingFields.length > 0) {
+    for (const item of remainingFields.splice(0)) intent.groups.push({ item, bucket: null });
+    plan.shape = 'aggregate';
+  }
+
   // ---- groupings ----
   for (const g of intent.groups) {
     if (g.item) dimensionSlot(g.item);
@@ -359,11 +377,18 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
 
   // ---- filters ----
   for (const d of intent.dates) {
-    const slot = addSlot(`a date for "${d.phrase}"`, temporalChoices(index, d.hint));
+    const years = d.month === null ? yearColumnChoices(index, d.hint) : [];
+    const slot = addSlot(`a date for "${d.phrase}"`, [...temporalChoices(index, d.hint), ...years]);
     if (!d.hint) guesses.push(`which date "${d.phrase}" refers to`);
     finals.push((pick) => {
-      const field = fieldRef(pick[slot]!.field!);
-      if (d.month !== null) plan.filters.push({ kind: 'month_of_year', field, month: d.month, phrase: d.phrase });
+      const chosen = pick[slot]!.field!;
+      const field = fieldRef(chosen);
+      if (chosen.numeric) {
+        // A year stored as a number ("founded after 2008"): the same half-open range, in years.
+        const year = (iso: string) => Number(iso.slice(0, 4)) + (iso.slice(5) === '01-01' ? 0 : 1);
+        if (d.from) plan.filters.push({ kind: 'compare', field, op: 'gte', value: year(d.from), caseInsensitive: false, phrase: d.phrase });
+        if (d.to) plan.filters.push({ kind: 'compare', field, op: 'lt', value: year(d.to), caseInsensitive: false, phrase: d.phrase });
+      } else if (d.month !== null) plan.filters.push({ kind: 'month_of_year', field, month: d.month, phrase: d.phrase });
       else plan.filters.push({ kind: 'date_range', field, from: d.from, to: d.to, phrase: d.phrase });
     });
   }
@@ -461,13 +486,17 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
       // "artists with more than 10 albums": count the other table per subject row.
       const entity = plan.shape === 'aggregate' ? null : slots[rootSlot]!;
       if (entity === null || c.op === 'between' || c.op === 'in') throw new Unanswerable('a condition on a count only works on a simple listing');
+      // "nationalities shared by at least two people": the values of a column, grouped; else the rows listed.
+      const byValue = plan.shape === 'distinct';
       plan.shape = 'aggregate';
       const countSlot = addSlot(`"${c.countOf.text}"`, tableChoices(c.countOf));
       const entitySlot = rootSlot;
       rootSlot = countSlot;
       const op = c.op;
       finals.unshift((pick, tree) => {
-        plan.dimensions.push(entityDimension(pick[entitySlot]!.table));
+        const grouped = pick[entitySlot]!;
+        plan.columns = [];
+        plan.dimensions.push(byValue && grouped.field ? fieldDimension(grouped.field, null) : entityDimension(grouped.table));
         finishMeasure({ slot: countSlot, fn: 'count' }, null)(pick, tree);
         plan.having.push({ measure: plan.measures.length - 1, op, value: c.value, phrase: c.phrase });
       });
