@@ -46,6 +46,13 @@ test('while locked, only open events reach the hosts', async () => {
     'sources.changed': { sourceId: 'src_1', change: 'updated' },
     'chat.updated': { sessionId: 'ses_1', messageId: null },
     'chat.running': { sessionId: 'ses_1', messageId: 'msg_1', runId: 'run_1', state: 'running' },
+    'eval.progress': {
+      evalId: 'evl_1',
+      sourceId: 'src_1',
+      done: 1,
+      total: 2,
+      record: { line: 1, id: null, question: 'q', query: null, confidence: null, outcome: 'declined', answer: null, match: null, detail: 'd', error: null, latencyMs: 1 },
+    },
   };
   for (const name of eventNames) {
     assert.ok(name in samples, `add a sample payload for new event ${name}`);
