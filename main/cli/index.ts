@@ -7,6 +7,7 @@ import { registerChatCommands } from './commands/chat';
 import { registerDataCommands } from './commands/data';
 import { registerEvalCommands } from './commands/eval';
 import { registerSourcesCommands } from './commands/sources';
+import { registerVerifiedCommands } from './commands/verified';
 import { CliContext, CliError, EXIT_CODES, type CliIO } from './context';
 
 function buildProgram(ctx: CliContext): Command {
@@ -27,6 +28,7 @@ function buildProgram(ctx: CliContext): Command {
   registerDataCommands(program, ctx);
   registerChatCommands(program, ctx);
   registerEvalCommands(program, ctx);
+  registerVerifiedCommands(program, ctx);
   registerAuditCommands(program, ctx);
   registerAppCommands(program, ctx);
   const harden = (command: Command) => {
