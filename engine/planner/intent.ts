@@ -99,8 +99,14 @@ export interface Intent {
   tables: Item[];
   /** Column mentions no rule consumed. */
   fields: Item[];
+  /** Of those, the ones joined to the rest by "and" ("the names of singers and the total sales"): shown beside an aggregate. */
+  alongside: Item[];
   /** Words that linked to nothing and mean nothing to the planner. */
   unknown: string[];
+  /** Words that name or ask something (linked, or unknown), for the share not understood. */
+  contentWords: number;
+  /** Words of logic (negation, sets, comparison, quantifiers) that no rule consumed: a reading that likely missed a condition. */
+  unreadLogic: number;
   /** A relative or unreadable time expression. */
   problems: string[];
 }
@@ -1061,7 +1067,10 @@ export function readIntent(list: Item[], question: string): Intent {
     listing: false,
     tables: [],
     fields: [],
+    alongside: [],
     unknown: [],
+    contentWords: 0,
+    unreadLogic: 0,
     problems: [],
   };
   const first = items.text(0);
@@ -1097,15 +1106,32 @@ export function readIntent(list: Item[], question: string): Intent {
     }
   }
 
+  intent.contentWords = items.list.filter((item) => items.linked(items.list.indexOf(item)) || (item.tokens[0]!.kind === 'word' && !STOPWORDS.has(item.text) && !FUNCTIONAL.has(item.text))).length;
+  intent.unreadLogic = items.list.filter((item) => !item.used && LOGIC_WORDS.has(item.text)).length;
   for (const item of items.list) {
     if (item.used) continue;
     if (item.tables.length > 0) intent.tables.push(item);
-    else if (item.fields.length > 0) intent.fields.push(item);
+    else if (item.fields.length > 0) {
+      intent.fields.push(item);
+      const at = items.list.indexOf(item);
+      if (joinedByAnd(items, at)) intent.alongside.push(item);
+    }
     else if (item.tokens[0]!.kind === 'word' && !STOPWORDS.has(item.text) && !FUNCTIONAL.has(item.text)) intent.unknown.push(item.tokens[0]!.raw);
     else if (item.tokens[0]!.kind === 'quoted' || item.tokens[0]!.kind === 'number') intent.unknown.push(item.tokens[0]!.raw);
   }
   return intent;
 }
+
+/** "X and the number of …", "… and X": a column listed beside something else. */
+function joinedByAnd(items: Items, at: number): boolean {
+  let after = at + 1;
+  while (['of', 'the', 'their', 'its', 'each', 'all'].includes(items.text(after)) || items.at(after)?.tables.length) after++;
+  let before = at - 1;
+  while (['the', 'their', 'its', 'corresponding', 'respective'].includes(items.text(before))) before--;
+  return items.text(after) === 'and' || items.text(after) === ',' || items.text(before) === 'and' || items.text(before) === ',';
+}
+
+const LOGIC_WORDS = new Set(['not', 'no', 'never', 'without', 'both', 'but', 'except', 'than', 'each', 'every', 'per', 'any', 'same', 'also', 'or', 'neither', 'nor', 'only', 'least', 'most', 'more', 'less', 'fewer', 'all', 'either', 'none', 'another', 'other', 'those', 'who', 'whose', 'which', 'that', 'have', 'has', 'had']);
 
 const NAMING = new Set(['name', 'titl', 'email', 'phone', 'address', 'usernam', 'descript']);
 

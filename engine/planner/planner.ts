@@ -9,13 +9,12 @@ import { resolve, Unanswerable } from './resolve';
 import { indexSchema } from './schema-index';
 import { helpfulDecline } from './suggestions';
 import { tokenize } from './text';
+import { DECLINE_BELOW, type PlanSignals } from './confidence';
 import type { PlannerInput, PlannerResult, QueryPlan } from './types';
 
 export type { PlannerDialect, PlannerInput, PlannerResult, PlannerTurn, QueryPlan } from './types';
 
 const MAX_QUESTION_LENGTH = 500;
-/** Below this the planner would mostly be guessing: better to say so. */
-const MIN_CONFIDENCE = 0.2;
 
 /**
  * The built-in offline planner: plain language to one SQL or MongoDB query,
@@ -35,7 +34,7 @@ export function planQuestion(input: PlannerInput): PlannerResult {
   if (RELATIVE_TIME.test(question)) return decline('it uses a time relative to today; name the period instead (for example "in 2024" or "in March 2023")');
 
   const rowLimit = Math.max(1, Math.floor(input.rowLimit));
-  const attempt = (): { plan: QueryPlan; confidence: number } => {
+  const attempt = (): { plan: QueryPlan; confidence: number; signals?: PlanSignals } => {
     const items = link(index, tokenize(question), question);
     const intent = readIntent(items, question);
     const previous = input.history?.[input.history.length - 1];
@@ -54,10 +53,10 @@ export function planQuestion(input: PlannerInput): PlannerResult {
   };
 
   try {
-    const { plan, confidence } = attempt();
-    if (confidence < MIN_CONFIDENCE) return decline('too much of it would be guesswork');
+    const { plan, confidence, signals } = attempt();
+    if (confidence < DECLINE_BELOW) return decline('too much of it would be guesswork');
     const query = renderers[input.dialect].render(plan, index, rowLimit);
-    return { ok: true, query, dialect: input.dialect, explanation: explain(plan, rowLimit), confidence, plan };
+    return { ok: true, query, dialect: input.dialect, explanation: explain(plan, rowLimit), confidence, plan, ...(signals ? { signals } : {}) };
   } catch (error) {
     if (error instanceof Unanswerable || error instanceof PlanError) return decline(error.message.replace(/\.$/, ''));
     throw error;

@@ -1,3 +1,4 @@
+import { calibrate, type PlanSignals } from './confidence';
 import type { AggregateIntent, Intent } from './intent';
 import { distance, joinTree, multiplies, type JoinTree } from './joins';
 import { CONCEPT_STEMS, DURATION_MS, type Concept } from './lexicon';
@@ -28,6 +29,7 @@ interface Slot {
 export interface Resolution {
   plan: QueryPlan;
   confidence: number;
+  signals: PlanSignals;
 }
 
 export class Unanswerable extends Error {}
@@ -363,8 +365,12 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
 
   // "the record companies and the number of orchestras", "names of singers and the total sales of their songs":
   // columns named next to an aggregate, with no grouping said, are what it is computed for.
-  if (measures.length > 0 && intent.groups.length === 0 && !rank && remainingFields.length > 0) {
-    for (const item of remainingFields.splice(0)) intent.groups.push({ item, bucket: null });
+  const alongside = remainingFields.filter((f) => intent.alongside.includes(f));
+  if (measures.length > 0 && intent.groups.length === 0 && !rank && alongside.length > 0) {
+    for (const item of alongside) {
+      remainingFields.splice(remainingFields.indexOf(item), 1);
+      intent.groups.push({ item, bucket: null });
+    }
     plan.shape = 'aggregate';
   }
 
@@ -596,15 +602,20 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
   }
   if (plan.shape === 'count' && plan.measures.length === 0) throw new Unanswerable('nothing to count');
 
-  // ---- confidence ----
-  let confidence = 1;
-  for (let i = 0; i < slots.length; i++) confidence *= Math.min(1, 0.55 + 0.45 * pick[i]!.score);
-  confidence *= 0.88 ** guesses.length;
-  confidence *= 0.9 ** Math.min(3, intent.unknown.length);
-  if (margin < 0.05) confidence *= 0.85;
-  if (tree.inferred) confidence *= 0.9;
-  confidence = Math.max(0.05, Math.min(0.98, confidence));
-  return { plan, confidence: Math.round(confidence * 100) / 100 };
+  const signals: PlanSignals = {
+    unknownWords: intent.unknown.length,
+    contentWords: intent.contentWords,
+    guesses: guesses.length,
+    margin,
+    joins: tree.steps.length,
+    inferredJoin: tree.inferred,
+    weakestLink: Math.min(1, ...pick.map((c) => c.score)),
+    ignoredMentions: guesses.filter((g) => g.startsWith('ignored')).length,
+    shape: plan.shape,
+    conditions: plan.filters.length + plan.having.length,
+    unreadLogic: intent.unreadLogic,
+  };
+  return { plan, confidence: calibrate(signals), signals };
 }
 
 export function sameField(a: PlanField, b: PlanField): boolean {

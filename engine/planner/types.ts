@@ -1,4 +1,5 @@
 import type { MetadataDocument } from '../contract/metadata.contract';
+import type { PlanSignals } from './confidence';
 
 export type PlannerDialect = 'postgres' | 'mysql' | 'duckdb' | 'mongodb';
 
@@ -112,5 +113,6 @@ export interface PlannerInput {
 }
 
 export type PlannerResult =
-  | { ok: true; query: string; dialect: PlannerDialect; explanation: string; confidence: number; plan: QueryPlan }
+  /** `signals`: what the confidence was computed from (absent for follow-ups), for evaluations. */
+  | { ok: true; query: string; dialect: PlannerDialect; explanation: string; confidence: number; plan: QueryPlan; signals?: PlanSignals }
   | { ok: false; reason: string; suggestions: string[] };
