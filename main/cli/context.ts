@@ -1,8 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ApiError, Result } from '../../engine/contract/errors';
-import { contract, type ChannelInput, type ChannelName, type ChannelOutput } from '../../engine/contract/index';
-import { openEngine, type Engine } from '../../engine/engine';
+import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
+import type { Engine } from '../../engine/engine';
 import { resolveDataDir } from '../../engine/paths';
+import type { PoolEntries } from '../shared/pool-entries';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -55,12 +56,14 @@ export const EXIT_CODES: Record<ApiError['code'], number> = {
  */
 export class CliContext {
   readonly io: CliIO;
+  readonly #poolEntries: PoolEntries | null;
   /** One engine per CLI run, also for calls made together (two would each hold their own lock state). */
   #engine: Promise<Engine> | null = null;
   #stdinLines: string[] | null = null;
 
-  constructor(io: CliIO) {
+  constructor(io: CliIO, poolEntries: PoolEntries | null = null) {
     this.io = io;
+    this.#poolEntries = poolEntries;
   }
 
   /**
@@ -94,8 +97,14 @@ export class CliContext {
   }
 
   async engine(command: Command): Promise<Engine> {
-    this.#engine ??= openEngine({ dataDir: this.dataDir(command), host: 'cli', healthIntervalMs: 0, maxThreads: 2 });
+    this.#engine ??= this.#openEngine(this.dataDir(command));
     return this.#engine;
+  }
+
+  /** The engine (SQLite, the keychain, the drivers) loads only for commands that call it: --version and --help stay fast. */
+  async #openEngine(dataDir: string): Promise<Engine> {
+    const [{ openEngine }, { poolOptions }] = await Promise.all([import('../../engine/engine'), import('../shared/pool-entries')]);
+    return openEngine({ dataDir, host: 'cli', healthIntervalMs: 0, maxThreads: 2, ...poolOptions(this.#poolEntries) });
   }
 
   async #dispatch<C extends ChannelName>(command: Command, channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
@@ -121,6 +130,7 @@ export class CliContext {
 
   /** Calls a channel through the router (unlocking first unless the channel is open); a failure becomes a CliError. */
   async call<C extends ChannelName>(command: Command, channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
+    const { contract } = await import('../../engine/contract/index');
     if (contract[channel].access !== 'open') await this.unlock(command);
     return this.#dispatch(command, channel, input);
   }

@@ -1,19 +1,17 @@
 import { Command, CommanderError, Option } from 'commander';
 import { APP_VERSION } from '../../engine/version';
-import { registerAppCommands } from './commands/app';
-import { registerAuditCommands } from './commands/audit';
-import { registerAuthCommands } from './commands/auth';
-import { registerChatCommands } from './commands/chat';
-import { registerDataCommands } from './commands/data';
-import { registerEvalCommands } from './commands/eval';
-import { registerSourcesCommands } from './commands/sources';
-import { registerVerifiedCommands } from './commands/verified';
+import type { PoolEntries } from '../shared/pool-entries';
 import { CliContext, CliError, EXIT_CODES, type CliIO } from './context';
 
-function buildProgram(ctx: CliContext): Command {
+const VERSION_FLAGS = ['-v', '--version'];
+
+/** `polystore --version` alone needs no command: their modules load every schema (zod), which would triple its start-up time. */
+const needsCommands = (argv: string[]) => !(argv.length === 1 && VERSION_FLAGS.includes(argv[0]!));
+
+async function buildProgram(ctx: CliContext, argv: string[]): Promise<Command> {
   const program = new Command('polystore')
     .description('PolyStoreIQ without a window: the same engine, from a terminal or a script.')
-    .version(APP_VERSION, '-v, --version', 'print the version')
+    .version(APP_VERSION, VERSION_FLAGS.join(', '), 'print the version')
     .addOption(new Option('--data-dir <dir>', 'profile folder (default: the OS app-data folder; env POLYSTORE_HOME)'))
     .addOption(new Option('--json', 'machine-readable output'))
     .addOption(new Option('--pin-stdin', 'read the profile PIN or passphrase from stdin (else env POLYSTORE_PIN)'))
@@ -23,14 +21,7 @@ function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => ctx.io.stderr(s),
     })
     .exitOverride();
-  registerAuthCommands(program, ctx);
-  registerSourcesCommands(program, ctx);
-  registerDataCommands(program, ctx);
-  registerChatCommands(program, ctx);
-  registerEvalCommands(program, ctx);
-  registerVerifiedCommands(program, ctx);
-  registerAuditCommands(program, ctx);
-  registerAppCommands(program, ctx);
+  if (needsCommands(argv)) (await import('./commands/index')).registerCommands(program, ctx);
   const harden = (command: Command) => {
     command.exitOverride().configureOutput(program.configureOutput());
     command.commands.forEach(harden);
@@ -43,11 +34,14 @@ function wantsJson(argv: string[]): boolean {
   return argv.includes('--json');
 }
 
-/** Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code. */
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
-  const ctx = new CliContext(io);
-  const program = buildProgram(ctx);
+/**
+ * Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code.
+ * The bundled bin passes where its worker and child entries are.
+ */
+export async function runCli(argv: string[], io: CliIO, poolEntries: PoolEntries | null = null): Promise<number> {
+  const ctx = new CliContext(io, poolEntries);
   try {
+    const program = await buildProgram(ctx, argv);
     if (argv.length === 0) {
       program.outputHelp();
       return 0;

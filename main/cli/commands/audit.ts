@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { AuditAction, type AuditEvent } from '../../../engine/contract/index';
+// From its own module, not the contract's index: loading every channel's schemas would slow down `--help`.
+import { AuditAction, type AuditEvent } from '../../../engine/contract/audit.contract';
 import { CliError, formatTable, intOption, type CliContext } from '../context';
 
 /** `polystore audit [--source ID] [--session S] [--action A] [--since ISO] [--until ISO]`, and `polystore audit verify`. */
