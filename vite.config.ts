@@ -12,6 +12,9 @@ export default defineConfig({
     target: 'es2023',
     sourcemap: true,
     chunkSizeWarningLimit: 1500,
+    // Rolldown's "your build spent significant time in plugins" report: on a shared 2-core machine it fired on
+    // every `npm start` and says nothing actionable about the Svelte plugin.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: { strictPort: false },
 });

@@ -10,8 +10,11 @@
 // locked-down machine), we say why and fall back to the browser host.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rendererBuildIsCurrent } from './build.mjs';
+import { ensureNodeBundle } from './node-bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -41,9 +44,46 @@ function electronAvailability() {
   return { reason: `Electron's binary is not installed and could not be downloaded (${detail.trim()})` };
 }
 
+/** The renderer is rebuilt only when one of its sources changed (scripts/build.mjs --if-changed). */
+function buildRendererIfChanged() {
+  if (!rendererBuildIsCurrent()) run(process.execPath, ['scripts/build.mjs', 'renderer']);
+}
+
+/**
+ * Whether better-sqlite3 loads here. It is tried in this process, which will
+ * run the engine, instead of in a fresh one (native-rebuild's check): that
+ * saves two Node start-ups on every `npm start`.
+ */
+function nativeModulesLoad() {
+  try {
+    const Database = createRequire(path.join(root, 'package.json'))('better-sqlite3');
+    new Database(':memory:').close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the browser host in this process from its bundle (dist/node), or through tsx when the bundle cannot be built. */
+async function startBrowserHost() {
+  const hostArgs = [...(dev ? ['--dev'] : []), ...passThrough];
+  const bundle = await ensureNodeBundle({ onStale: () => console.log('Building the engine for Node (dist/node)…') });
+  if (bundle) {
+    const { runBrowserHost } = await import(pathToFileURL(bundle.browserHost).href);
+    await runBrowserHost(hostArgs, { workerFile: bundle.workerFile, childFile: bundle.childFile });
+    return;
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main/browser-host/launch.ts', ...hostArgs], { cwd: root, stdio: 'inherit' });
+  const forward = (signal) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  child.on('exit', (code) => process.exit(code ?? 0));
+}
+
 const electron = electronAvailability();
 if (electron.binary) {
-  run(process.execPath, ['scripts/build.mjs', ...(dev ? ['electron', 'bridge'] : [])]);
+  if (!dev) buildRendererIfChanged();
+  run(process.execPath, ['scripts/build.mjs', 'electron', ...(dev ? ['bridge'] : [])]);
   run(process.execPath, ['native-rebuild/rebuild.mjs', 'electron']);
   const env = { ...process.env };
   let vite;
@@ -61,15 +101,13 @@ if (electron.binary) {
 } else {
   console.log(`PolyStoreIQ: not starting the desktop window because ${electron.reason}.`);
   console.log('Starting the browser host instead: the same app, served on 127.0.0.1 with a per-launch token.\n');
-  if (!dev) run(process.execPath, ['scripts/build.mjs', 'renderer']);
+  if (!dev) buildRendererIfChanged();
   else run(process.execPath, ['scripts/build.mjs', 'bridge']);
-  run(process.execPath, ['native-rebuild/rebuild.mjs', 'node', '--if-needed']);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/browser-host/launch.ts', ...(dev ? ['--dev'] : []), ...passThrough], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  const forward = (signal) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  child.on('exit', (code) => process.exit(code ?? 0));
+  if (nativeModulesLoad() || process.env.POLYSTORE_START_REBUILT) await startBrowserHost();
+  else {
+    // A module built for Electron stays loaded in this process even after the rebuild: start afresh (once).
+    run(process.execPath, ['native-rebuild/rebuild.mjs', 'node']);
+    const again = spawnSync(process.execPath, process.argv.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env, POLYSTORE_START_REBUILT: '1' } });
+    process.exit(again.status ?? 1);
+  }
 }

@@ -2,24 +2,35 @@
  * Runs the engine behind the browser host and prints the address to open.
  * Used by `npm start` where Electron cannot run, and by the end-to-end tests.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEngine } from '../../engine/engine';
 import { resolveDataDir } from '../../engine/paths';
+import { poolOptions, type PoolEntries } from '../shared/pool-entries';
 import { startBrowserHost } from './server';
 import type { ViteDevServer } from 'vite';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The checkout: the nearest folder up with a package.json, from the sources (main/browser-host) or their bundle (dist/node/<build>). */
+function checkoutRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+const root = checkoutRoot();
 
 export interface LaunchOptions {
   dataDir?: string | null;
   port?: number;
   dev?: boolean;
   token?: string;
+  /** The bundle's worker and child entries, when started from dist/node (scripts/start.mjs). */
+  poolEntries?: PoolEntries | null;
 }
 
 export async function launchBrowserHost(options: LaunchOptions = {}) {
-  const engine = await openEngine({ dataDir: resolveDataDir(options.dataDir ?? null), host: 'browser' });
+  const engine = await openEngine({ dataDir: resolveDataDir(options.dataDir ?? null), host: 'browser', ...poolOptions(options.poolEntries) });
   let vite: ViteDevServer | undefined;
   if (options.dev) {
     const { createServer } = await import('vite');
@@ -44,8 +55,8 @@ export async function launchBrowserHost(options: LaunchOptions = {}) {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('launch.ts')) {
-  const args = process.argv.slice(2);
+/** `launch.ts [--data-dir D] [--port N] [--dev]`: starts the host, prints its address, and stops on SIGINT/SIGTERM. */
+export async function runBrowserHost(args: string[], poolEntries: PoolEntries | null = null): Promise<void> {
   const flag = (name: string) => {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
@@ -55,6 +66,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     dataDir: flag('--data-dir') ?? null,
     ...(port ? { port: Number(port) } : {}),
     dev: args.includes('--dev'),
+    poolEntries,
   });
   process.stdout.write(`PolyStoreIQ is running in your browser host.\nOpen: ${launched.host.url}\n`);
   // Machine-readable line for scripts and tests.
@@ -62,4 +74,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   const stop = () => void launched.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('launch.ts')) {
+  await runBrowserHost(process.argv.slice(2));
 }
