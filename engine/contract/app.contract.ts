@@ -70,6 +70,9 @@ export const appChannels = {
   }),
   'app.health': channel({
     summary: 'Engine health: worker pool, database and keychain checks.',
+    // Open like the app.health event every host already receives while locked: a page showing the lock
+    // screen would otherwise read "Connecting…" until the first event, 5 s after it loaded.
+    access: 'open',
     input: NoInput,
     output: Health,
   }),

@@ -5,10 +5,11 @@ import { MemorySecretStore } from '../../engine/secrets/secret-store';
 import { openTestEngine, TEST_PIN } from '../support/engine';
 
 // Iterates the whole contract, so a channel added later is covered without editing this test.
-const OPEN = ['auth.status', 'auth.setup', 'auth.unlock'];
+// app.health: the same report the open app.health event pushes to every host while locked.
+const OPEN = ['auth.status', 'auth.setup', 'auth.unlock', 'app.health'];
 const PAYLOADS: unknown[] = [undefined, {}, { id: 'src_x' }, { secret: 'x' }, 42];
 
-test('only lock status, unlock and first-run setup are open; everything else needs an unlocked profile', () => {
+test('only lock status, unlock, first-run setup and engine health are open; everything else needs an unlocked profile', () => {
   assert.equal(channelNames.filter((c) => contract[c].access === 'open').sort(), [...OPEN].sort());
 });
 
@@ -32,6 +33,15 @@ test('after locking, every gated channel answers LOCKED again; unlocking restore
   }
   await te.ok('auth.unlock', { secret: TEST_PIN });
   assert.ok((await te.call('sources.list')).ok);
+  await te.close();
+});
+
+test('while locked, engine health answers at once, so the lock screen does not read "Connecting…" until the first health event', async () => {
+  const te = await openTestEngine({ secrets: new MemorySecretStore(), unlocked: true });
+  await te.ok('auth.lock');
+  const health = await te.engine.router.dispatch('app.health', undefined, { host: 'test' });
+  assert.ok(health.ok);
+  if (health.ok) assert.equal([health.value.status, health.value.locked], ['ok', true]);
   await te.close();
 });
 
