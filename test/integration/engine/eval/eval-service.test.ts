@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import type { EvalRecord } from '../../../../engine/contract/index';
 import { createPgDatabase, type TestDatabase } from '../../../support/databases';
 import { openTestEngine, type TestEngine } from '../../../support/engine';
+import { startFakeOpenAi } from '../../../support/fake-llm/index';
 import { testdataDir } from '../../../support/tmp';
 
 // `eval.run` against real PostgreSQL (spider-dev11's course_teach), through the router as the CLI calls it.
@@ -139,6 +140,26 @@ test('eval.cancel stops a running evaluation', async () => {
     unsubscribe();
   }
   assert.equal(await te.ok('eval.cancel', { evalId: 'to-cancel' }), { cancelled: false });
+});
+
+test('with a model configured, the model writes the queries; one that writes is refused and never runs', async () => {
+  const apiKey = 'sk-test-Eval-Model-Key-1122334455';
+  const llm = await startFakeOpenAi({ apiKey });
+  try {
+    await te.ok('providers.set', { config: { kind: 'openai-compatible', preset: 'vllm', baseUrl: llm.baseUrl, model: 'sql-writer-1' }, apiKey });
+    const answer = (query: string) => ({ query, dialect: 'postgres', explanation: 'Counts teachers.', confidence: 0.85 });
+    llm.replyJson(answer('SELECT count(*) AS n FROM teacher'));
+    // The first attempt and both corrections write: the model's last word is still a DELETE.
+    for (let i = 0; i < 3; i++) llm.replyJson(answer('DELETE FROM teacher'));
+    const report = await te.ok('eval.run', { sourceId, lines: jsonl({ ...HOW_MANY, id: 'model' }, { ...HOW_MANY, id: 'model-writes' }) });
+    const [right, writes] = report.records;
+    assert.equal([right!.outcome, right!.query, right!.confidence], ['correct', 'SELECT count(*) AS n FROM teacher', 0.85]);
+    assert.equal([writes!.outcome, writes!.answer, writes!.error?.code], ['error', 'error', 'FORBIDDEN']);
+    assert.is(db.sql('SELECT count(*) FROM teacher').trim(), '7');
+  } finally {
+    await te.ok('providers.clear');
+    await llm.close();
+  }
 });
 
 test('an unknown source fails the run itself', async () => {
