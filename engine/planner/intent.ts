@@ -934,8 +934,24 @@ function extractValues(items: Items, intent: Intent): void {
     }
     // "whose title is Sales Support Agent", "genre Rock": the column named before the value settles which one.
     let k = i - 1;
-    while (k > 0 && ['is', 'are', 'was', 'were', 'equals', '=', 'of', 'the', 'by'].includes(items.text(k)) && items.free(k)) k--;
+    while (k > 0 && (VALUE_LINKS.has(items.text(k)) || NEGATION_WORDS.has(items.text(k))) && (items.free(k) || NEGATION_WORDS.has(items.text(k)))) {
+      // "do not have the nationality 'USA'": a negation before the column negates the value.
+      if (NEGATION_WORDS.has(items.text(k)) && !negate) {
+        negate = true;
+        items.use(k, 1);
+      }
+      k--;
+    }
     const named = items.at(k);
+    if (named && named.fields.length > 0 && !negate) {
+      for (let m = k - 1; m >= Math.max(0, k - 4) && (VALUE_LINKS.has(items.text(m)) || NEGATION_WORDS.has(items.text(m))); m--) {
+        if (NEGATION_WORDS.has(items.text(m))) {
+          negate = true;
+          items.use(m, 1);
+          break;
+        }
+      }
+    }
     if (named && !named.used && k < i) {
       const fields = new Set([...named.fields.map((f) => f.field), ...named.tables.flatMap((t) => t.table.display)]);
       const narrowed = item.values.filter((v) => fields.has(v.field));
@@ -1017,6 +1033,10 @@ function extractGuessedValues(items: Items, intent: Intent, question: string): v
     i = j;
   }
 }
+
+/** Words between a column and its value: "nationality is 'USA'", "have the type 'Brig'". */
+const VALUE_LINKS = new Set(['is', 'are', 'was', 'were', 'equals', '=', 'of', 'the', 'by', 'a', 'an', 'have', 'has', 'had', 'do', 'does', 'did', 'with']);
+const NEGATION_WORDS = new Set(['not', "n't", 'never', 'no', '!=', '<>']);
 
 const LINKING_WORDS = new Set(['is', 'are', 'was', 'were', 'be', 'not', 'of', 'the', 'a', 'an', 'equal', 'equals', 'to', 'as', 'does', 'do', "isn't", "aren't", '=', '!=', '<>']);
 

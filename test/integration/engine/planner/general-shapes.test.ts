@@ -1,0 +1,76 @@
+/**
+ * Question shapes the offline planner reads on any schema, each asked on two
+ * public schemas it was not written for (spider-dev11's singer, orchestra,
+ * museum_visit and poker_player, loaded into PostgreSQL). The questions are
+ * our own wording, not the set's; each planned query runs and must return what
+ * a hand-written reference query returns.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { matchResult } from '../../../../engine/eval/match';
+import { planWithOfflinePlanner, openSpider, type SpiderSet } from '../../../support/spider';
+
+interface Case {
+  shape: string;
+  db: 'singer' | 'orchestra' | 'museum_visit' | 'poker_player';
+  question: string;
+  reference: string;
+  ordered?: boolean;
+  /** The answer also shows the count that qualified each row: by design, so a superset of the reference. */
+  showsMeasure?: boolean;
+}
+
+const CASES: Case[] = [
+  { shape: 'a quoted value, negated, on the column named', db: 'orchestra', question: 'Which conductors do not have the nationality "USA"? Give their names.', reference: `SELECT name FROM conductor WHERE nationality <> 'USA'` },
+  { shape: 'a quoted value, negated, on the column named', db: 'singer', question: 'Show the names of singers whose citizenship is not "United States".', reference: `SELECT name FROM singer WHERE citizenship <> 'United States'` },
+  { shape: 'a year stored as a number', db: 'orchestra', question: 'How many orchestras were founded before 2005?', reference: `SELECT count(*) FROM orchestra WHERE year_of_founded < 2005` },
+  { shape: 'a year stored as a number', db: 'museum_visit', question: 'How many museums were opened after 2010?', reference: `SELECT count(*) FROM museum WHERE open_year > 2010` },
+  { shape: 'count of different values', db: 'singer', question: 'How many different citizenships do singers have?', reference: `SELECT count(DISTINCT citizenship) FROM singer` },
+  { shape: 'count of different values', db: 'orchestra', question: 'Count the number of distinct record companies of orchestras.', reference: `SELECT count(DISTINCT record_company) FROM orchestra` },
+  { shape: 'the row with the extreme value', db: 'singer', question: 'What is the citizenship of the singer with the lowest net worth?', reference: `SELECT citizenship FROM singer ORDER BY net_worth_millions ASC LIMIT 1` },
+  { shape: 'the row with the extreme value', db: 'poker_player', question: 'Return the best finish of the poker player with the lowest earnings.', reference: `SELECT best_finish FROM poker_player ORDER BY earnings ASC LIMIT 1` },
+  { shape: 'several aggregates of one column', db: 'orchestra', question: 'What are the minimum and maximum age of conductors?', reference: `SELECT min(age), max(age) FROM conductor` },
+  { shape: 'several aggregates of one column', db: 'poker_player', question: 'What is the average and maximum earnings of poker players?', reference: `SELECT avg(earnings), max(earnings) FROM poker_player` },
+  { shape: 'a number equal to one of several', db: 'orchestra', question: 'Show the names of conductors aged 40 or 41.', reference: `SELECT name FROM conductor WHERE age IN (40, 41)` },
+  { shape: 'a number equal to one of several', db: 'singer', question: 'List the names of singers whose birth year is 1948 or 1949.', reference: `SELECT name FROM singer WHERE birth_year IN (1948, 1949)` },
+  { shape: 'values shared by at least N rows', db: 'orchestra', question: 'Which nationalities are shared by at least two conductors?', reference: `SELECT nationality FROM conductor GROUP BY nationality HAVING count(*) >= 2`, showsMeasure: true },
+  { shape: 'values shared by at least N rows', db: 'singer', question: 'Which citizenships are shared by at least two singers?', reference: `SELECT citizenship FROM singer GROUP BY citizenship HAVING count(*) >= 2`, showsMeasure: true },
+  { shape: 'a column beside a count', db: 'orchestra', question: 'Show the nationalities and the number of conductors.', reference: `SELECT nationality, count(*) FROM conductor GROUP BY nationality` },
+  { shape: 'a column beside a count', db: 'singer', question: 'Show the citizenships and the number of singers.', reference: `SELECT citizenship, count(*) FROM singer GROUP BY citizenship` },
+  { shape: 'in descending order of a column', db: 'singer', question: 'List the names of singers in descending order of birth year.', reference: `SELECT name FROM singer ORDER BY birth_year DESC, singer_id`, ordered: true },
+  { shape: 'in descending order of a column', db: 'museum_visit', question: 'List the names of museums in descending order of open year.', reference: `SELECT name FROM museum ORDER BY open_year DESC, museum_id`, ordered: true },
+  { shape: 'a comparison with the column between cue and number', db: 'museum_visit', question: 'How many visitors below age 40 are there?', reference: `SELECT count(*) FROM visitor WHERE age < 40` },
+  { shape: 'a comparison with the column between cue and number', db: 'orchestra', question: 'How many conductors above age 42 are there?', reference: `SELECT count(*) FROM conductor WHERE age > 42` },
+];
+
+let set: SpiderSet;
+
+test.before(async () => {
+  set = await openSpider(['singer', 'orchestra', 'museum_visit', 'poker_player']);
+});
+
+test.after(async () => {
+  await set?.close();
+});
+
+for (const c of CASES) {
+  test(`${c.shape} (${c.db}): ${c.question}`, async () => {
+    const schema = set.schemas.get(c.db)!;
+    const planned = planWithOfflinePlanner(c.question, schema.metadata);
+    assert.ok(planned.ok, planned.ok ? '' : planned.reason);
+    if (!planned.ok) return;
+    const run = async (sql: string) => (await schema.client.query({ text: sql, rowMode: 'array' })).rows as unknown[][];
+    const gold = await run(c.reference);
+    assert.ok(gold.length > 0, 'the reference answer is not empty');
+    const match = matchResult({ gold, actual: await run(planned.query), ordered: c.ordered ?? false });
+    assert.is(match.outcome, c.showsMeasure ? 'superset' : 'exact', `${match.why}\n${planned.query}`);
+  });
+}
+
+test('shapes are each asked on two schemas', () => {
+  const schemasPerShape = new Map<string, Set<string>>();
+  for (const c of CASES) schemasPerShape.set(c.shape, (schemasPerShape.get(c.shape) ?? new Set()).add(c.db));
+  for (const [shape, dbs] of schemasPerShape) assert.ok(dbs.size >= 2, shape);
+});
+
+test.run();
