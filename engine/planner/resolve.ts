@@ -101,10 +101,11 @@ function temporalChoices(index: SchemaIndex, hint: Item | null): Choice[] {
 
 /** Whole years stored as numbers ("open_year", "year_of_founded"), for "in 2014" or "before 2009". */
 function yearColumnChoices(index: SchemaIndex, hint: Item | null): Choice[] {
-  const hinted = hint?.fields.filter((f) => f.field.numeric && !f.field.key) ?? [];
+  const isYear = (f: IndexedField) => f.numeric && !f.key && f.stems.includes('year');
+  const hinted = hint?.fields.filter((f) => isYear(f.field)) ?? [];
   if (hinted.length > 0) return hinted.map((f) => ({ table: f.field.table, field: f.field, score: f.score }));
   const out: Choice[] = [];
-  for (const table of index.tables) for (const field of table.fields) if (field.numeric && !field.key && field.stems.includes('year')) out.push({ table, field, score: YEAR_COLUMN_SCORE });
+  for (const table of index.tables) for (const field of table.fields) if (isYear(field)) out.push({ table, field, score: YEAR_COLUMN_SCORE });
   return out;
 }
 

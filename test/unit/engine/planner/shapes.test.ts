@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CONFIDENT_AT } from '../../../../engine/planner/confidence';
 import { answer, includesAll, sql } from './helpers';
 
 test('count: "how many customers"', () => {
@@ -7,7 +8,7 @@ test('count: "how many customers"', () => {
   assert.is(result.query.replace(/\s+/g, ' '), 'SELECT COUNT(*) AS "customer_count" FROM "public"."customer" AS c');
   assert.is(result.plan.shape, 'count');
   assert.is(result.explanation, 'Counts customers.');
-  assert.ok(result.confidence >= 0.9);
+  assert.ok(result.confidence >= CONFIDENT_AT, `shown as confident (${result.confidence})`);
 });
 
 test('count with a filter explains it in plain words', () => {
