@@ -7,6 +7,7 @@ function describeAsk(r: AskResult): string {
   if (r.declined) return [`Cannot answer: ${r.declined.reason}`, ...r.declined.suggestions.map((s) => `  try: ${s}`)].join('\n');
   const lines = [`${r.dialect} query (${r.provider}${r.confidence !== null ? `, confidence ${Math.round(r.confidence * 100)}%` : ''}):`, ...(r.query ?? '').split('\n').map((l) => `  ${l}`)];
   if (r.explanation) lines.push('', r.explanation);
+  if (r.verified) lines.push(`Verified: you checked this query for "${r.verified.question}" (${r.verified.match === 'exact' ? 'the same question' : 'nearly the same question'}).`);
   if (r.verdict && !r.verdict.allowed) lines.push('', 'REFUSED by the guardrail:', ...r.verdict.reasons.map((x) => `  ${x.code}: ${x.message}`));
   else if (r.explainError && !r.approval) lines.push('', 'REJECTED by the database (it cannot run, so it has no approval):', `  ${r.explainError}`);
   else if (r.explainError) lines.push(`No estimate: ${r.explainError}`);

@@ -87,7 +87,7 @@ export function dialectLabel(dialect: Dialect): string {
 export function authorLabel(author: QueryAuthor): string {
   if (author.kind === 'offline') return 'Offline planner';
   if (author.kind === 'user') return 'You';
-  if (author.kind === 'verified') return 'Verified answer';
+  if (author.kind === 'verified') return 'your verified answers';
   return author.model ? `${author.model} (${author.provider})` : author.provider;
 }
 

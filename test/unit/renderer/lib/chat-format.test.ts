@@ -66,6 +66,7 @@ test('confidence is a percentage whose tone warns about guesses', () => {
 test('the author of a query: offline planner, the model, or you', () => {
   assert.is(authorLabel({ kind: 'offline', provider: 'offline planner', model: null }), 'Offline planner');
   assert.is(authorLabel({ kind: 'user', provider: 'you', model: null }), 'You');
+  assert.is(authorLabel({ kind: 'verified', provider: 'verified answer', model: null }), 'your verified answers');
   assert.is(authorLabel({ kind: 'model', provider: 'Ollama', model: 'qwen2.5-coder' }), 'qwen2.5-coder (Ollama)');
 });
 
