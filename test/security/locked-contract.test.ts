@@ -39,9 +39,8 @@ test('after locking, every gated channel answers LOCKED again; unlocking restore
 test('while locked, engine health answers at once, so the lock screen does not read "Connecting…" until the first health event', async () => {
   const te = await openTestEngine({ secrets: new MemorySecretStore(), unlocked: true });
   await te.ok('auth.lock');
-  const health = await te.engine.router.dispatch('app.health', undefined, { host: 'test' });
-  assert.ok(health.ok);
-  if (health.ok) assert.equal([health.value.status, health.value.locked], ['ok', true]);
+  const health = await te.ok('app.health');
+  assert.equal([health.status, health.locked], ['ok', true]);
   await te.close();
 });
 
