@@ -1,6 +1,9 @@
 import { VerifiedExportLine, type Dialect, type VerifiedAnswer } from '../contract/index';
 import { describeZodError, ValidationError } from '../errors';
 
+/** Each line of an import is checked by the guardrail, one after another: a file past this many pairs is refused before any check. */
+export const MAX_IMPORT_LINES = 5_000;
+
 /** A line of an export file that parsed, with its 1-based line number for messages. */
 export interface ParsedLine extends VerifiedExportLine {
   line: number;
@@ -35,7 +38,12 @@ export function parseExportLine(text: string, line: number): ParsedLine {
  */
 export function parseExportFile(jsonl: string, dialect: Dialect): ParsedLine[] {
   const lines: ParsedLine[] = [];
-  jsonl.split(/\r?\n/).forEach((text, index) => {
+  const texts = jsonl.split(/\r?\n/);
+  const pairs = texts.filter((t) => t.trim()).length;
+  if (pairs > MAX_IMPORT_LINES) {
+    throw new ValidationError(`The file has ${pairs} verified answers; import at most ${MAX_IMPORT_LINES} at a time. Nothing was imported.`, { field: 'jsonl', lines: pairs });
+  }
+  texts.forEach((text, index) => {
     if (!text.trim()) return;
     const parsed = parseExportLine(text, index + 1);
     if (parsed.dialect !== dialect) throw lineError(parsed.line, `is a ${parsed.dialect} query, and this source takes ${dialect} queries.`, { dialect: parsed.dialect });

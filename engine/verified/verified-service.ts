@@ -79,6 +79,7 @@ export class VerifiedService {
 
   edit(id: string, question: string): VerifiedAnswer {
     const current = this.#o.store.get(id);
+    this.#assertNoSecret(question, current.query);
     const normalized = this.#normalized(question);
     const other = this.#o.store.byQuestion(current.sourceId, normalized);
     if (other && other.id !== id) throw new ConflictError('Another verified answer of this source already asks that question.', { existingId: other.id });
@@ -136,7 +137,10 @@ export class VerifiedService {
     const source = this.#o.sources.assertUsable(sourceId);
     const dialect = descriptors[source.type].dialect;
     const lines = parseExportFile(jsonl, dialect);
-    for (const line of lines) this.#assertNoSecret(line.question, line.query, line.line);
+    for (const line of lines) {
+      this.#assertNoSecret(line.question, line.query, line.line);
+      this.#normalized(line.question, line.line);
+    }
     for (const line of lines) await this.#assertAllowed(source.id, line);
     return this.#o.store.transaction(() => this.#importChecked(source.id, dialect, lines));
   }

@@ -76,6 +76,8 @@ test('mark verified, then a paraphrase gets the verified query first, labelled, 
 });
 
 test('the wording can be edited (and matched by its new words); every change is an audit event', async () => {
+  const secret = await te.call('verified.edit', { id: verifiedId, question: 'albums, key ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8' });
+  assert.is(secret.ok ? null : secret.error.code, 'VALIDATION');
   const edited = await te.ok('verified.edit', { id: verifiedId, question: 'How many albums does the store sell?' });
   assert.is(edited.question, 'How many albums does the store sell?');
   assert.is(edited.query, VERIFIED_QUERY);
@@ -95,6 +97,9 @@ test('export, then import into a second source: the pairs round-trip; importing 
   const pairs = (id: string) => te.ok('verified.list', { sourceId: id }).then((l) => l.map((v) => [v.question, v.query]).sort());
   assert.equal(await pairs(otherSourceId), await pairs(sourceId));
   assert.equal(await te.ok('verified.import', { sourceId: otherSourceId, jsonl: exported.jsonl }), { added: 0, skippedDuplicates: 2, conflicts: [], lines: 2 });
+  const conflicting = JSON.stringify({ v: 1, question: 'Customers in Brazil?', query: "SELECT * FROM customer WHERE country = 'Brazil'", dialect: 'postgres' });
+  const existingId = (await te.ok('verified.list', { sourceId: otherSourceId })).find((v) => v.question === 'customers in Brazil')!.id;
+  assert.equal(await te.ok('verified.import', { sourceId: otherSourceId, jsonl: `\n${conflicting}\n` }), { added: 0, skippedDuplicates: 0, conflicts: [{ line: 2, existingId }], lines: 1 });
   const asked = await te.ok('chat.ask', { sourceId: otherSourceId, question: 'which customers are in brazil?' });
   assert.is(asked.provider, 'verified answer');
   assert.ok((await auditActions(otherSourceId)).includes('verified.added'));

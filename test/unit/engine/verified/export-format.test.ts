@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EngineError } from '../../../../engine/errors';
-import { exportLine, parseExportFile, parseExportLine } from '../../../../engine/verified/export-format';
+import { exportLine, MAX_IMPORT_LINES, parseExportFile, parseExportLine } from '../../../../engine/verified/export-format';
 
 const line = (fields: Record<string, unknown>) => JSON.stringify({ v: 1, question: 'how many albums', query: 'SELECT count(*) FROM album', dialect: 'postgres', ...fields });
 
@@ -50,6 +50,11 @@ test('a bad line is a VALIDATION error naming its number, and the rest of the fi
 test('a line written for another dialect is refused by name', () => {
   const error = refusal(() => parseExportFile(line({ dialect: 'mysql' }), 'postgres'));
   assert.match(error.message, /Line 1: is a mysql query, and this source takes postgres queries/);
+});
+
+test('a file with more pairs than one import checks is refused whole', () => {
+  const many = Array.from({ length: MAX_IMPORT_LINES + 1 }, () => line({})).join('\n');
+  assert.match(refusal(() => parseExportFile(many, 'postgres')).message, /at most 5000 at a time/);
 });
 
 test.run();
