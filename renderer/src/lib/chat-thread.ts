@@ -9,7 +9,7 @@ export type ResultMessage = ChatMessage & { payload: ResultPayload };
 /**
  * Where a previewed query stands, read from the messages that follow it. The
  * engine owns the approval state machine; this only mirrors what it recorded.
- * - refused: the guardrail said no, so it can never run;
+ * - refused: the guardrail said no, or the database rejected it at EXPLAIN, so it can never run;
  * - pending: the latest query, waiting for the user's decision;
  * - approved: it ran (its result or error follows);
  * - denied: the user said no; it never ran;
@@ -39,6 +39,14 @@ export interface ThreadIndex {
 export const isQuery = (m: ChatMessage): m is QueryMessage => m.payload.kind === 'query';
 export const isResult = (m: ChatMessage): m is ResultMessage => m.payload.kind === 'result';
 
+/**
+ * The database rejected the query when it was estimated (an unknown column, a
+ * type error): the engine then issued no approval although the guardrail allowed it.
+ */
+export function rejectedByStore(p: QueryPayload): boolean {
+  return p.verdict.allowed && p.explainError !== null && p.approvalExpiresAt === null;
+}
+
 /** Derives every query's status from the thread (messages in any order; sorted by seq here). */
 export function indexThread(messages: readonly ChatMessage[]): ThreadIndex {
   const sorted = [...messages].sort((a, b) => a.seq - b.seq);
@@ -53,7 +61,7 @@ export function indexThread(messages: readonly ChatMessage[]): ThreadIndex {
         lastQuestionSeq = m.seq;
         break;
       case 'query': {
-        queries.set(m.id, { status: p.verdict.allowed ? 'pending' : 'refused', replacedBy: null, resultMessageId: null, errorMessageId: null });
+        queries.set(m.id, { status: p.verdict.allowed && !rejectedByStore(p) ? 'pending' : 'refused', replacedBy: null, resultMessageId: null, errorMessageId: null });
         const original = p.editedFrom ? queries.get(p.editedFrom) : undefined;
         if (original && p.editedFrom) {
           original.replacedBy = m.id;

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ChatMessage, MessagePayload } from '../../../../engine/contract/index';
-import { canValidateAgain, groupTurns, indexThread, isExpiredApproval, questionFor, type QueryMessage } from '../../../../renderer/src/lib/chat-thread';
+import { canValidateAgain, groupTurns, indexThread, isExpiredApproval, questionFor, rejectedByStore, type QueryMessage } from '../../../../renderer/src/lib/chat-thread';
 
 type QueryPayload = Extract<MessagePayload, { kind: 'query' }>;
 
@@ -120,6 +120,17 @@ test('a query the guardrail refused is never approvable, even as the latest', ()
   assert.is(index.queries.get('q1')?.status, 'refused');
   assert.is(index.pendingQueryId, null);
   assert.is(index.latestQueryId, 'q1');
+});
+
+test('a query the database rejected at EXPLAIN got no approval: refused, not waiting for one', () => {
+  const t = thread();
+  t.query('q1', t.question('u1'), { explainError: 'column "ticket_price" does not exist', approvalExpiresAt: null });
+  t.query('q2', t.question('u2'), { explainError: 'This store cannot explain queries.', approvalExpiresAt: '2026-01-01T12:05:00.000Z' });
+  const index = indexThread(t.messages);
+  assert.is(index.queries.get('q1')?.status, 'refused');
+  assert.is(rejectedByStore(t.messages[1]!.payload as QueryMessage['payload']), true);
+  assert.is(index.queries.get('q2')?.status, 'pending', 'no estimate is no rejection: it has its approval');
+  assert.is(rejectedByStore(t.messages[3]!.payload as QueryMessage['payload']), false);
 });
 
 test('an approval the engine refused (expired) marks the query failed, and Validate again is offered', () => {
