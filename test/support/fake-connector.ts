@@ -21,6 +21,8 @@ export class FakeConnector implements Connector {
    * 'hang-validate' never answers until the caller aborts (a store ignoring its budget).
    */
   previewTrouble: 'validate' | 'explain' | 'hang-validate' | null = null;
+  /** When set, explain fails with this error (the store's own, or a lost connection). */
+  explainFailure: Error | null = null;
 
   count(method: string): number {
     return this.calls.filter((c) => c.method === method).length;
@@ -92,6 +94,7 @@ export class FakeConnector implements Connector {
     this.calls.push({ method: 'explain', query });
     if (!this.explainSupported) throw new UnsupportedError('This store cannot explain queries.');
     if (this.previewTrouble === 'explain') throw new PreviewLimitError('Estimating this query went over the preview budget (fake).');
+    if (this.explainFailure) throw this.explainFailure;
     return { estimatedRows: 42, estimatedCost: 7.5, summary: 'Seq Scan on numbers', warnings: [] };
   }
 

@@ -172,6 +172,25 @@ test('explain is optional: a store without it still gets a token, with the reaso
   assert.ok(prepared.approval);
 });
 
+test('a query the store cannot plan gets no token: its error, a lost connection, anything but "no estimate for this kind of statement"', async () => {
+  for (const failure of [
+    new ConnectorError('column "nope" does not exist', { kind: 'QUERY_FAILED', sqlState: '42703' }),
+    new ConnectorError('The connection to the server was lost while the query ran.', { kind: 'CONNECTION_LOST' }),
+    new Error('a driver bug'),
+  ]) {
+    fake.explainFailure = failure;
+    const prepared = await te.ok('query.prepare', { sourceId, query: 'SELECT 1' });
+    assert.is(prepared.verdict.allowed, true);
+    assert.is(prepared.approval, null, failure.message);
+    assert.ok(prepared.explainError, failure.message);
+  }
+  assert.match((await te.ok('query.prepare', { sourceId, query: 'SELECT 1' })).explainError ?? '', /could not plan|driver bug/);
+  const refusals = te.engine.audit.list({ action: 'query.refused' }).events;
+  assert.is(refusals.filter((e) => e.details.reason === 'EXPLAIN_FAILED').length, 4);
+  fake.explainFailure = null;
+  assert.ok((await te.ok('query.prepare', { sourceId, query: 'SELECT 1' })).approval);
+});
+
 test('every path to a connector execute goes through token consumption', () => {
   // Structural check: the execute job is created in exactly one place, after `approvals.consume`.
   const files = fs.readdirSync(path.join(repoRoot, 'engine'), { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && d.name.endsWith('.ts'));
