@@ -11,8 +11,10 @@
  * own signals, never about a schema's names.
  */
 export interface PlanSignals {
-  /** Content words that linked to nothing and steer nothing. */
+  /** Content words that linked to nothing and steer nothing (verbs not included). */
   unknownWords: number;
+  /** Verbs that linked to nothing ("living", "performed"). */
+  unknownVerbs: number;
   /** Content words in the question (linked or not). */
   contentWords: number;
   /** Decisions the planner had to guess (which date, which table, ...). */
@@ -23,8 +25,8 @@ export interface PlanSignals {
   joins: number;
   /** A join path not declared by foreign keys. */
   inferredJoin: boolean;
-  /** The weakest link among the chosen tables and columns (0..1). */
-  weakestLink: number;
+  /** How well, on average, the chosen tables and columns match the words (0..1). */
+  linkQuality: number;
   /** Tables or columns the question named that the query does not use. */
   ignoredMentions: number;
   shape: 'count' | 'list' | 'aggregate' | 'distinct';
@@ -36,21 +38,23 @@ export interface PlanSignals {
 
 /** Logistic weights; a signal's weight multiplies its value (flags count 1). */
 export const CONFIDENCE_WEIGHTS = {
-  intercept: 0.28,
-  unknownWords: -1.1,
-  unknownShare: -1.24,
-  guesses: -0.89,
-  tiedReading: -0.3,
-  joins: -0.61,
+  intercept: 0.19,
+  unknownWords: -0.87,
+  unknownVerbs: -0.08,
+  unknownShare: -2.6,
+  guesses: -1.13,
+  tiedReading: -0.8,
+  joins: -1.06,
   /** Not fitted (every development-set join is declared): a prior, since a join found by naming is a guess. */
   inferredJoin: -0.3,
-  weakestLink: 1.56,
-  ignoredMentions: -0.21,
-  shapeList: 0.03,
-  shapeAggregate: 0.26,
-  shapeDistinct: -0.17,
-  conditions: 0.53,
-  unreadLogic: -0.65,
+  /** Not fitted: a prior, so a name matched through a synonym counts as less sure than the name itself. */
+  linkQuality: 1.5,
+  ignoredMentions: -0.57,
+  shapeList: 0.33,
+  shapeAggregate: 1.01,
+  shapeDistinct: -0.25,
+  conditions: 0.49,
+  unreadLogic: -0.42,
   /** Per ten content words: long questions hide more than the planner reads. */
   contentWords: -0.5,
 } as const;
@@ -75,12 +79,13 @@ export function calibrate(s: PlanSignals): number {
   const z =
     w.intercept +
     w.unknownWords * Math.min(4, s.unknownWords) +
-    w.unknownShare * (s.contentWords > 0 ? s.unknownWords / s.contentWords : 0) +
+    w.unknownVerbs * Math.min(4, s.unknownVerbs) +
+    w.unknownShare * (s.contentWords > 0 ? (s.unknownWords + s.unknownVerbs) / s.contentWords : 0) +
     w.guesses * Math.min(4, s.guesses) +
     (s.margin < TIED_MARGIN ? w.tiedReading : 0) +
-    w.joins * Math.min(4, s.joins) +
+    w.joins * Math.min(2, s.joins) +
     (s.inferredJoin ? w.inferredJoin : 0) +
-    w.weakestLink * s.weakestLink +
+    w.linkQuality * s.linkQuality +
     w.ignoredMentions * Math.min(4, s.ignoredMentions) +
     (s.shape === 'list' ? w.shapeList : s.shape === 'aggregate' ? w.shapeAggregate : s.shape === 'distinct' ? w.shapeDistinct : 0) +
     w.conditions * Math.min(4, s.conditions) +

@@ -103,6 +103,8 @@ export interface Intent {
   alongside: Item[];
   /** Words that linked to nothing and mean nothing to the planner. */
   unknown: string[];
+  /** Of those, the ones that read as verbs ("living", "performed"): they rarely change what is asked. */
+  unknownVerbs: number;
   /** Words that name or ask something (linked, or unknown), for the share not understood. */
   contentWords: number;
   /** Words of logic (negation, sets, comparison, quantifiers) that no rule consumed: a reading that likely missed a condition. */
@@ -208,6 +210,7 @@ const TEXT_CUES: Array<[string[], TextIntent['op']]> = [
   [['titled'], 'equals'],
 ];
 const NEGATIONS = [['other', 'than'], ['except', 'for'], ['except'], ['excluding'], ['not', 'in'], ['not', 'from'], ['outside'], ['not'], ['non']];
+const TEXT_NOUNS = new Set(['letter', 'letters', 'substring', 'string', 'word', 'words', 'text', 'phrase', 'prefix', 'suffix', 'character', 'characters']);
 const DISTINCT_WORDS = new Set(['different', 'distinct', 'unique']);
 const COMMON_WORDS = new Set(['common', 'frequent', 'popular', 'usual', 'typical']);
 
@@ -769,8 +772,9 @@ function extractTexts(items: Items, intent: Intent, tokensRaw: string): void {
     }
     if (!cue) continue;
     let j = i + cue.length;
-    if (items.text(j) === 'the' && items.text(j + 1) === 'letter') j += 2;
-    else if (items.text(j) === 'letter') j++;
+    // "contains the substring 'West'", "starting with the letter A", "containing the word 'love'".
+    if (items.text(j) === 'the' && TEXT_NOUNS.has(items.text(j + 1))) j += 2;
+    else if (TEXT_NOUNS.has(items.text(j))) j++;
     const item = items.at(j);
     if (!item) continue;
     const token = item.tokens[0]!;
@@ -1089,6 +1093,7 @@ export function readIntent(list: Item[], question: string): Intent {
     fields: [],
     alongside: [],
     unknown: [],
+    unknownVerbs: 0,
     contentWords: 0,
     unreadLogic: 0,
     problems: [],
@@ -1128,6 +1133,7 @@ export function readIntent(list: Item[], question: string): Intent {
 
   intent.contentWords = items.list.filter((item) => items.linked(items.list.indexOf(item)) || (item.tokens[0]!.kind === 'word' && !STOPWORDS.has(item.text) && !FUNCTIONAL.has(item.text))).length;
   intent.unreadLogic = items.list.filter((item) => !item.used && LOGIC_WORDS.has(item.text)).length;
+  intent.unknownVerbs = items.list.filter((item) => !item.used && !items.linked(items.list.indexOf(item)) && item.tokens[0]!.kind === 'word' && looksLikeVerb(item.text) && !STOPWORDS.has(item.text) && !FUNCTIONAL.has(item.text)).length;
   for (const item of items.list) {
     if (item.used) continue;
     if (item.tables.length > 0) intent.tables.push(item);
@@ -1151,6 +1157,12 @@ function joinedByAnd(items: Items, at: number): boolean {
   return items.text(after) === 'and' || items.text(after) === ',' || items.text(before) === 'and' || items.text(before) === ',';
 }
 
+/** A rough part-of-speech test: English verb forms ("living", "performed", "lives", "went"). */
+function looksLikeVerb(word: string): boolean {
+  return /(?:ed|ing)$/.test(word) || COMMON_VERBS.has(word);
+}
+const COMMON_VERBS = new Set(['go', 'goes', 'went', 'gone', 'live', 'lives', 'own', 'owns', 'teach', 'teaches', 'taught', 'take', 'takes', 'took', 'give', 'gives', 'gave', 'get', 'gets', 'got', 'make', 'makes', 'play', 'plays', 'work', 'works', 'stand', 'stands', 'belong', 'belongs', 'offer', 'offers', 'win', 'won', 'lose', 'lost', 'buy', 'bought', 'sell', 'sold', 'operate', 'operates', 'perform', 'performs', 'treat', 'treats', 'visit', 'visits', 'attend', 'attends', 'enroll', 'enrolls', 'hold', 'holds', 'held', 'run', 'runs', 'ran', 'serve', 'serves', 'cause', 'causes', 'happen', 'happens', 'tell']);
+
 const LOGIC_WORDS = new Set(['not', 'no', 'never', 'without', 'both', 'but', 'except', 'than', 'each', 'every', 'per', 'any', 'same', 'also', 'or', 'neither', 'nor', 'only', 'least', 'most', 'more', 'less', 'fewer', 'all', 'either', 'none', 'another', 'other', 'those', 'who', 'whose', 'which', 'that', 'have', 'has', 'had']);
 
 const NAMING = new Set(['name', 'titl', 'email', 'phone', 'address', 'usernam', 'descript']);
@@ -1165,6 +1177,6 @@ const FUNCTIONAL = new Set(
     'comes came live lives located based whole entire overall altogether everything again one are is were was there ' +
     'have has had do does did be been made make makes exist exists existing available registered stored recorded sold ' +
     'bought purchased issued placed created belong belongs belonging listed included contained appear appears ' +
-    'records rows entries items results values data table database dataset want need know'
+    'records rows entries items results values data table database dataset want need know substring'
   ).split(' '),
 );

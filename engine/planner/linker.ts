@@ -38,6 +38,8 @@ export interface Item {
 const MAX_NAME_WORDS = 4;
 /** Words run together to match a name ("high schoolers"): nearly as sure as the name itself. */
 const JOINED_WORDS_FACTOR = 0.95;
+/** Words a column name adds to say what kind of value it holds ("email_address", "role_code", "cell_number"). */
+const KIND_STEMS = new Set(['address', 'number', 'numb', 'code', 'type', 'name', 'date', 'time', 'id', 'flag', 'yn', 'statu', 'amount', 'count', 'text', 'descript', 'detail']);
 /** Words a column name adds to say its unit or scale ("net_worth_millions", "share_pct"). */
 const UNIT_STEMS = new Set(['million', 'millions', 'thousand', 'billion', 'pct', 'percent', 'percentag', 'usd', 'eur', 'gbp', 'kg', 'km', 'cm', 'mm', 'lb', 'ms', 'sec', 'min', 'hr', 'num', 'no', 'amt', 'val', 'valu']);
 /** A quoted value found among a column's samples: typed on purpose, and seen there. */
@@ -67,6 +69,8 @@ function nameScore(phrase: string[], stems: string[], core: string[] | null): nu
   if (phrase.length > 1 && phrase.length === stems.length && [...phrase].sort().join(' ') === [...stems].sort().join(' ')) return 0.88;
   // "net worth" for net_worth_millions, "share" for share_pct: the rest of the name is a unit or a qualifier.
   if (phrase.length < stems.length && stems.slice(0, phrase.length).every((s, i) => s === phrase[i]) && stems.slice(phrase.length).every((s) => UNIT_STEMS.has(s) || isGeneric(s))) return 0.84;
+  // "email" for email_address, "role" for role_code: the rest of the name says what kind of value it is.
+  if (phrase.length < stems.length && stems.slice(0, phrase.length).every((s, i) => s === phrase[i]) && stems.slice(phrase.length).every((s) => KIND_STEMS.has(s))) return 0.8;
   // "invoice date" for invoice.invoice_date when said with the table's name.
   if (phrase.length >= 2 && stems.length >= 2 && phrase.length < stems.length) {
     const tail = stems.slice(stems.length - phrase.length);

@@ -263,6 +263,16 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
     return slot;
   };
 
+  // "the age and hometown of every teacher": "every"/"each" names the rows listed, not a grouping, when the columns are the table's own.
+  if (intent.aggregates.length === 0 && !intent.rank && remainingFields.length > 0 && intent.groups.length === 1 && intent.groups[0]!.item?.tables.length) {
+    const entity = intent.groups[0]!.item;
+    const owns = (f: Item) => f.fields.some((x) => entity.tables.some((t) => t.table === x.field.table));
+    if (remainingFields.every(owns)) {
+      intent.groups = [];
+      remainingTables.unshift(entity);
+    }
+  }
+
   // ---- what the question is about ----
   const rank = intent.rank;
   const measures: Array<{ slot: number; fn: AggregateFn; intent: AggregateIntent | null }> = [];
@@ -604,13 +614,14 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
   if (plan.shape === 'count' && plan.measures.length === 0) throw new Unanswerable('nothing to count');
 
   const signals: PlanSignals = {
-    unknownWords: intent.unknown.length,
+    unknownWords: intent.unknown.length - intent.unknownVerbs,
+    unknownVerbs: intent.unknownVerbs,
     contentWords: intent.contentWords,
     guesses: guesses.length,
     margin,
     joins: tree.steps.length,
     inferredJoin: tree.inferred,
-    weakestLink: Math.min(1, ...pick.map((c) => c.score)),
+    linkQuality: Math.min(1, pick.reduce((sum, c) => sum + c.score, 0) / Math.max(1, pick.length)),
     ignoredMentions: guesses.filter((g) => g.startsWith('ignored')).length,
     shape: plan.shape,
     conditions: plan.filters.length + plan.having.length,
