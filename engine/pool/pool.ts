@@ -35,7 +35,7 @@ export interface JobPool {
 }
 
 export interface PoolOptions {
-  /** The worker entry. Defaults to the TypeScript source (hosts running under tsx); Electron passes its bundle. */
+  /** The worker entry. Defaults to the TypeScript sources (worker-source.mjs); Electron and the Node bundle pass their own. */
   workerFile?: string | URL;
   /** Threads of the execute lane. */
   maxThreads?: number;
@@ -50,7 +50,7 @@ export interface PoolOptions {
   onEvent?: (event: PoolEvent) => void;
 }
 
-const DEFAULT_WORKER = new URL('./worker.ts', import.meta.url);
+const DEFAULT_WORKER = new URL('./worker-source.mjs', import.meta.url);
 const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 /** Control jobs mostly wait on a server; a thread interleaves a few, so one slow connection test does not hold up a check. */
 const CONTROL_TASKS_PER_THREAD = 4;

@@ -1,4 +1,3 @@
-import { checkFiles, importFiles } from '../connectors/files/import';
 import { connectorFor } from '../connectors/registry';
 import { planQuestion } from '../planner/planner';
 import { indexSchema } from '../planner/schema-index';
@@ -8,6 +7,9 @@ import { toApiError } from '../errors';
 import { redactor } from '../log/redact';
 import { assertNever, type Job, type JobEnvelope, type JobReply } from './jobs';
 import { runSelfTest } from './selftest';
+
+/** DuckDB's file import, loaded by the first job that needs it (see connectors/registry.ts). */
+const filesImport = () => import('../connectors/files/import');
 
 /** Dispatches a job to the code that does it. Runs in a worker thread or a child process (child.ts). */
 export async function handleJob(job: Job, signal: AbortSignal): Promise<unknown> {
@@ -19,19 +21,19 @@ export async function handleJob(job: Job, signal: AbortSignal): Promise<unknown>
     case 'pool.warmUp':
       return { threadId };
     case 'connector.test':
-      return (connectorFor(job.spec.type)).testConnection(job.spec, signal);
+      return (await connectorFor(job.spec.type)).testConnection(job.spec, signal);
     case 'connector.metadata':
-      return (connectorFor(job.spec.type)).fetchMetadata(job.spec, signal);
+      return (await connectorFor(job.spec.type)).fetchMetadata(job.spec, signal);
     case 'connector.validate':
-      return connectorFor(job.spec.type).validate(job.query, job.spec, signal);
+      return (await connectorFor(job.spec.type)).validate(job.query, job.spec, signal);
     case 'connector.execute':
-      return (connectorFor(job.spec.type)).execute(job.spec, job.query, { timeoutMs: job.timeoutMs, maxRows: job.maxRows, maxBytes: job.maxBytes, signal });
+      return (await connectorFor(job.spec.type)).execute(job.spec, job.query, { timeoutMs: job.timeoutMs, maxRows: job.maxRows, maxBytes: job.maxBytes, signal });
     case 'connector.explain':
-      return (connectorFor(job.spec.type)).explain(job.spec, job.query, signal);
+      return (await connectorFor(job.spec.type)).explain(job.spec, job.query, signal);
     case 'files.import':
-      return importFiles(job.spec, { sizeLimitBytes: job.sizeLimitBytes, signal });
+      return (await filesImport()).importFiles(job.spec, { sizeLimitBytes: job.sizeLimitBytes, signal });
     case 'files.check':
-      return checkFiles(job.provenance, { signal, verifyHash: job.verifyHash ?? false });
+      return (await filesImport()).checkFiles(job.provenance, { signal, verifyHash: job.verifyHash ?? false });
     case 'planner.plan':
       return planQuestion(job.input);
     case 'planner.decline': {
