@@ -93,6 +93,8 @@ export interface Intent {
   order: OrderIntent | null;
   /** "which countries …", "distinct cities". */
   distinct: Item | null;
+  /** "in alphabetical order": sorted by the listed text, not by the key. */
+  alphabetical: boolean;
   /** Explicitly a listing ("list", "show") rather than a single answer. */
   listing: boolean;
   /** Table mentions no rule consumed, in question order. */
@@ -866,8 +868,10 @@ function extractGroups(items: Items, intent: Intent): void {
 
 const SORT_CUES = [['sorted', 'by'], ['sort', 'by'], ['ordered', 'by'], ['order', 'by'], ['sorted'], ['sort'], ['ordered']];
 
+const ALPHABETICAL = new Set(['alphabetically', 'alphabetical', 'lexicographical', 'lexicographic', 'lexicographically']);
+
 function directionOf(word: string): Direction | null {
-  if (['ascending', 'asc', 'increasing', 'alphabetically', 'alphabetical', 'lexicographical', 'lexicographic'].includes(word)) return 'asc';
+  if (['ascending', 'asc', 'increasing', 'alphabetically', 'alphabetical', 'lexicographical', 'lexicographic', 'lexicographically'].includes(word)) return 'asc';
   if (['descending', 'desc', 'decreasing', 'reverse', 'reversed'].includes(word)) return 'desc';
   return null;
 }
@@ -893,8 +897,17 @@ function extractOrder(items: Items, intent: Intent): void {
       items.use(i, j - i + target.length);
       continue;
     }
-    const direction = directionOf(word);
+    let direction = directionOf(word);
     if (direction) {
+      // "reverse alphabetical order", "descending lexicographical order": one direction, said in two words.
+      const next = items.text(i + 1);
+      const alphabetical = ALPHABETICAL.has(word) || ALPHABETICAL.has(next);
+      if (directionOf(next) && items.free(i + 1)) {
+        if (direction === 'desc' || directionOf(next) === 'desc') direction = 'desc';
+        items.use(i + 1, 1);
+        i++;
+      }
+      if (alphabetical) intent.alphabetical = true;
       // "in ascending order of age", "in descending order by the number of years".
       const orderOf = items.match(i + 1, ['order', 'of']) || items.match(i + 1, ['order', 'by']) || items.match(i + 1, ['order', 'for']);
       if (orderOf && !intent.order?.target) {
@@ -1088,6 +1101,7 @@ export function readIntent(list: Item[], question: string): Intent {
     rank: null,
     order: null,
     distinct: null,
+    alphabetical: false,
     listing: false,
     tables: [],
     fields: [],
@@ -1121,7 +1135,8 @@ export function readIntent(list: Item[], question: string): Intent {
     const distinctCue = ['distinct', 'unique', 'different'].includes(before);
     // "list the countries" is distinct values; "list the names and emails" is columns.
     const naming = item.fields.some((f) => NAMING.has(f.field.stems[f.field.stems.length - 1]!)) || items.text(i + 1) === 'and';
-    const whichCue = (['which', 'what'].includes(before) || (['the', 'all'].includes(before) && intent.listing && !naming)) && plural;
+    // "which countries …" asks for the distinct values; "list the grades of students" lists every row's, as asked.
+    const whichCue = ['which', 'what'].includes(before) && plural && !naming;
     const noTable = item.tables.length === 0 || (item.tables[0]!.score < item.fields[0]!.score);
     if ((distinctCue || whichCue) && noTable && intent.aggregates.length === 0 && intent.rank === null) {
       intent.distinct = item;
@@ -1136,7 +1151,9 @@ export function readIntent(list: Item[], question: string): Intent {
   intent.unknownVerbs = items.list.filter((item) => !item.used && !items.linked(items.list.indexOf(item)) && item.tokens[0]!.kind === 'word' && looksLikeVerb(item.text) && !STOPWORDS.has(item.text) && !FUNCTIONAL.has(item.text)).length;
   for (const item of items.list) {
     if (item.used) continue;
-    if (item.tables.length > 0) intent.tables.push(item);
+    // "the states of all votes": a column named better than any table is a column.
+    const columnFirst = item.fields.length > 0 && item.tables.length > 0 && item.fields[0]!.score > item.tables[0]!.score;
+    if (item.tables.length > 0 && !columnFirst) intent.tables.push(item);
     else if (item.fields.length > 0) {
       intent.fields.push(item);
       const at = items.list.indexOf(item);

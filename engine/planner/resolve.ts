@@ -601,7 +601,8 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
         if ((f.kind === 'compare' && f.op !== 'eq') || f.kind === 'between') if (f.field.table === root.name && !plan.columns.some((c) => sameField(c, f.field))) plan.columns.push(f.field);
       }
     }
-    if (plan.order.length === 0) plan.order.push({ target: defaultOrderTarget(plan, root), direction: listDirection });
+    const byText = intent.alphabetical ? plan.columns.find((c) => c.table === root.name && root.fields.some((f) => f.name === c.field && f.text)) : undefined;
+    if (plan.order.length === 0) plan.order.push({ target: byText ? { kind: 'field', field: byText } : defaultOrderTarget(plan, root), direction: listDirection });
     // Ties keep the table's key order, so the same question lists the same rows in the same order every time.
     const tieBreak = root.primaryKey[0];
     if (tieBreak && plan.order.every((o) => o.target.kind !== 'field' || !sameField(o.target.field, fieldRef(tieBreak)))) plan.order.push({ target: { kind: 'field', field: fieldRef(tieBreak) }, direction: 'asc' });
