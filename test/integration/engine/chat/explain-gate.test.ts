@@ -112,8 +112,9 @@ test('the offline planner, on metadata older than the table: declines with the d
     await te.ok('metadata.get', { sourceId, refresh: true });
     const before = await te.ok('chat.ask', { sourceId, question: 'average price per category' });
     assert.ok(before.approval, `${label}: answered while the column exists: ${JSON.stringify(before.declined)}`);
-    // The cached metadata still lists the column after it is renamed (inside the cache's TTL). Last in this file:
-    // the table is not renamed back, since MariaDB then waits on a metadata lock the failed EXPLAIN leaves behind.
+    // The cached metadata still lists the column after it is renamed (inside the cache's TTL). Last in this file, and
+    // not renamed back: the synchronous mysql client would block this process while a pooled connection's reset (which
+    // ends its read-only transaction and so its metadata lock) still waits on the event loop.
     db.sql(renameColumn(label, 'category', 'kind'));
     const asked = await te.ok('chat.ask', { sourceId, question: 'average price per category' });
     assert.is(asked.approval, null, label);
