@@ -1,20 +1,16 @@
 import { outputLabels } from '../planner/dialects/sql-builder';
-import type { QueryPlan } from '../planner/types';
+import { parseStoredPlan } from '../planner/plan-schema';
 import type { ChartHints } from './profile';
-
-function isPlan(value: unknown): value is QueryPlan {
-  if (typeof value !== 'object' || value === null) return false;
-  const plan = value as Partial<QueryPlan>;
-  return plan.version === 1 && Array.isArray(plan.columns) && Array.isArray(plan.measures) && Array.isArray(plan.dimensions);
-}
 
 /**
  * What the offline planner's plan says about the output columns: which are
  * groupings (and bucketed by time) and which are aggregates. A stored plan
  * that does not have this shape gives no hints (the data alone decides).
  */
-export function chartHintsFromPlan(plan: unknown): ChartHints {
-  if (!isPlan(plan)) return {};
+export function chartHintsFromPlan(stored: unknown): ChartHints {
+  const parsed = parseStoredPlan(stored);
+  if (!parsed.ok) return {};
+  const plan = parsed.plan;
   try {
     const labels = outputLabels(plan);
     const timeBuckets: Record<string, string> = {};

@@ -8,6 +8,7 @@ import type { EventBus } from '../events/bus';
 import { newId } from '../ids';
 import type { LedgerEntry } from '../llm/index';
 import type { Logger } from '../log/logger';
+import { parseStoredPlan } from '../planner/plan-schema';
 import type { PlannerTurn, QueryPlan } from '../planner/planner';
 import type { JobPool } from '../pool/pool';
 import type { ConversationTurn } from '../prompt/index';
@@ -176,10 +177,23 @@ export class ChatService {
         query: query?.query ?? null,
         ...(res ? { columns: res.columns.map((c) => c.name), resultSummary: summarize(res) } : {}),
       });
-      if (query?.plan) planner.push({ question: m.payload.text, plan: query.plan as QueryPlan });
+      if (query?.plan) {
+        const plan = this.#storedPlan(queryMessage!.id, query.plan);
+        // A follow-up refines the latest plan; with that one unreadable, an older plan is not what it refers to.
+        if (plan) planner.push({ question: m.payload.text, plan });
+        else planner.length = 0;
+      }
     }
     const depth = this.#o.settings.get().chatContextTurns;
     return { conversation: conversation.slice(-depth || conversation.length), planner: planner.slice(-depth || planner.length) };
+  }
+
+  /** A plan stored with a query, for follow-ups; one this engine cannot read is left out (the question is then read on its own). */
+  #storedPlan(messageId: string, stored: unknown): QueryPlan | null {
+    const parsed = parseStoredPlan(stored);
+    if (parsed.ok) return parsed.plan;
+    this.#o.logger.warn('a stored plan could not be read; follow-ups are planned without it', { messageId, reason: parsed.error.details?.reason, paths: parsed.error.details?.paths });
+    return null;
   }
 
   // ---- asking ----

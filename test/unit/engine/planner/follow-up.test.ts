@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { parseStoredPlan } from '../../../../engine/planner/plan-schema';
 import { planQuestion } from '../../../../engine/planner/planner';
-import type { QueryPlan } from '../../../../engine/planner/types';
 import { shop } from './helpers';
 import { answer, converse, includesAll } from './helpers';
 
@@ -55,8 +55,9 @@ test('a question with its own subject is not a follow-up, even with history', ()
 
 test('the plan survives a JSON round trip, as it does between turns in the app', () => {
   const first = answer('total sales per country');
-  const stored = JSON.parse(JSON.stringify(first.plan)) as QueryPlan;
-  const next = planQuestion({ question: 'only the top 3', metadata: shop, dialect: 'mysql', rowLimit: 100, history: [{ question: 'total sales per country', plan: stored }] });
+  const stored = parseStoredPlan(JSON.parse(JSON.stringify(first.plan)));
+  if (!stored.ok) return assert.unreachable(stored.error.message);
+  const next = planQuestion({ question: 'only the top 3', metadata: shop, dialect: 'mysql', rowLimit: 100, history: [{ question: 'total sales per country', plan: stored.plan }] });
   assert.ok(next.ok);
   if (next.ok) includesAll(flat(next.query), ['LIMIT 3', '`billing_country`']);
   assert.equal(first.plan, answer('total sales per country').plan, 'the earlier plan is not modified');
