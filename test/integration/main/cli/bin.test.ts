@@ -13,7 +13,7 @@ test('`npx polystore --version` works from the installed bin', () => {
   assert.ok(path.isAbsolute(repoRoot));
 });
 
-test('the bin runs a worker job (tsx reaches worker threads) and exits cleanly', () => {
+test('the bin runs a worker job (in a thread, from the bundle worker entry) and exits cleanly', () => {
   const dir = tempDir();
   const env = { POLYSTORE_PIN: '480613' };
   assert.is(cliProcess(['init', '--data-dir', dir.path], { env }).code, 0);
