@@ -95,6 +95,8 @@ export interface Intent {
   distinct: Item | null;
   /** "in alphabetical order": sorted by the listed text, not by the key. */
   alphabetical: boolean;
+  /** "sorted by their frequency", "in ascending order of count": the listed values are counted and sorted by it. */
+  orderByCount: boolean;
   /** Explicitly a listing ("list", "show") rather than a single answer. */
   listing: boolean;
   /** Table mentions no rule consumed, in question order. */
@@ -868,6 +870,20 @@ function extractGroups(items: Items, intent: Intent): void {
 
 const SORT_CUES = [['sorted', 'by'], ['sort', 'by'], ['ordered', 'by'], ['order', 'by'], ['sorted'], ['sort'], ['ordered']];
 
+const FREQUENCY_WORDS = new Set(['count', 'counts', 'frequency', 'frequencies', 'popularity', 'occurrences', 'occurrence']);
+
+/** "… by their frequency", "… of count": sorted by how many rows share each value. */
+function readFrequency(items: Items, at: number, intent: Intent, direction: Direction | null): boolean {
+  let j = items.skipFiller(at);
+  if (['their', 'its'].includes(items.text(j))) j++;
+  if (!FREQUENCY_WORDS.has(items.text(j)) || !items.free(j)) return false;
+  items.use(at, j - at + 1);
+  intent.orderByCount = true;
+  intent.aggregates.push({ fn: 'count', target: null, concept: null, divideBy: null, unitWord: null });
+  intent.order = { target: null, concept: null, direction: direction ?? 'asc' };
+  return true;
+}
+
 const ALPHABETICAL = new Set(['alphabetically', 'alphabetical', 'lexicographical', 'lexicographic', 'lexicographically']);
 
 function directionOf(word: string): Direction | null {
@@ -891,6 +907,10 @@ function extractOrder(items: Items, intent: Intent): void {
         j++;
         if (items.text(j) === 'by' || items.text(j) === 'of') j++;
       }
+      if (readFrequency(items, j, intent, direction)) {
+        items.use(i, j - i);
+        continue;
+      }
       const target = readTarget(items, j);
       intent.order = { target: target.item, concept: target.concept, direction };
       if (target.item) target.item.used = true;
@@ -910,6 +930,10 @@ function extractOrder(items: Items, intent: Intent): void {
       if (alphabetical) intent.alphabetical = true;
       // "in ascending order of age", "in descending order by the number of years".
       const orderOf = items.match(i + 1, ['order', 'of']) || items.match(i + 1, ['order', 'by']) || items.match(i + 1, ['order', 'for']);
+      if (orderOf && readFrequency(items, i + 1 + orderOf, intent, direction)) {
+        items.use(i, 1 + orderOf);
+        continue;
+      }
       if (orderOf && !intent.order?.target) {
         const target = readTarget(items, i + 1 + orderOf);
         if (target.item || target.concept) {
@@ -1102,6 +1126,7 @@ export function readIntent(list: Item[], question: string): Intent {
     order: null,
     distinct: null,
     alphabetical: false,
+    orderByCount: false,
     listing: false,
     tables: [],
     fields: [],

@@ -376,7 +376,7 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
 
   // "the record companies and the number of orchestras", "names of singers and the total sales of their songs":
   // columns named next to an aggregate, with no grouping said, are what it is computed for.
-  const alongside = remainingFields.filter((f) => intent.alongside.includes(f));
+  const alongside = remainingFields.filter((f) => intent.alongside.includes(f) || intent.orderByCount);
   if (measures.length > 0 && intent.groups.length === 0 && !rank && alongside.length > 0) {
     for (const item of alongside) {
       remainingFields.splice(remainingFields.indexOf(item), 1);
@@ -510,10 +510,15 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
       const entitySlot = rootSlot;
       rootSlot = countSlot;
       const op = c.op;
+      // "the names and ids of courses with at most 2 sections": the columns named are what each group shows.
+      const entityTables = new Set(slots[entitySlot]!.choices.map((x) => x.table));
+      const shown = byValue ? [] : remainingFields.filter((item) => item.fields.some((f) => entityTables.has(f.field.table)));
+      for (const item of shown) remainingFields.splice(remainingFields.indexOf(item), 1);
       finals.unshift((pick, tree) => {
         const grouped = pick[entitySlot]!;
         plan.columns = [];
-        plan.dimensions.push(byValue && grouped.field ? fieldDimension(grouped.field, null) : entityDimension(grouped.table));
+        const named = shown.flatMap((item) => item.fields.filter((f) => f.field.table === grouped.table).slice(0, 1).map((f) => f.field));
+        plan.dimensions.push(byValue && grouped.field ? fieldDimension(grouped.field, null) : named.length > 0 ? namedDimension(grouped.table, named) : entityDimension(grouped.table));
         finishMeasure({ slot: countSlot, fn: 'count' }, null)(pick, tree);
         plan.having.push({ measure: plan.measures.length - 1, op, value: c.value, phrase: c.phrase });
       });
@@ -654,6 +659,12 @@ export function entityDimension(table: IndexedTable): PlanDimension {
   const shown = table.display.length > 0 ? table.display : table.primaryKey;
   const key = table.primaryKey.filter((k) => !shown.includes(k));
   return { fields: shown.map(fieldRef), key: key.map(fieldRef), bucket: null, label: labelOf(table.words), phrase: tableWords(table) };
+}
+
+/** One group per row of `table` (grouped by its key), showing the columns the question named. */
+function namedDimension(table: IndexedTable, fields: IndexedField[]): PlanDimension {
+  const key = table.primaryKey.filter((k) => !fields.includes(k));
+  return { fields: fields.map(fieldRef), key: key.map(fieldRef), bucket: null, label: labelOf(table.words), phrase: tableWords(table) };
 }
 
 export function fieldDimension(field: IndexedField, bucket: TimeBucket | null): PlanDimension {
