@@ -7,12 +7,14 @@ import { containsSecret } from '../prompt/scrub';
 import type { QueryService } from '../query/query-service';
 import type { SourceRegistry } from '../sources/source-registry';
 import { exportLine, parseExportFile, type ParsedLine } from './export-format';
-import { normalizeQuestion, questionTokens } from './normalize';
+import { normalizeQuestion, questionTokens, type QuestionToken } from './normalize';
 import { matchQuestions, similarity } from './similarity';
 import type { StoredVerified, VerifiedStore } from './verified-store';
 
 /** How many verified pairs go into a model's prompt as examples. */
 export const PROMPT_EXAMPLES = 3;
+/** Stemming is most of a match's cost (about 60 ms for 1,000 stored questions here); their tokens are kept, up to this many. */
+const MAX_CACHED_QUESTIONS = 10_000;
 
 export interface VerifiedServiceOptions {
   store: VerifiedStore;
@@ -35,6 +37,7 @@ const publicView = ({ normalizedQuestion: _n, ...answer }: StoredVerified): Veri
  */
 export class VerifiedService {
   readonly #o: VerifiedServiceOptions;
+  readonly #tokens = new Map<string, QuestionToken[]>();
 
   constructor(options: VerifiedServiceOptions) {
     this.#o = options;
@@ -104,7 +107,7 @@ export class VerifiedService {
     if (asked.length === 0) return null;
     let best: { answer: StoredVerified; kind: VerifiedMatch['match']; score: number } | null = null;
     for (const answer of this.#o.store.list(sourceId)) {
-      const found = matchQuestions(asked, questionTokens(answer.question));
+      const found = matchQuestions(asked, this.#tokensOf(answer.question));
       if (found && (!best || found.score > best.score)) best = { answer, kind: found.kind, score: found.score };
       if (best?.kind === 'exact') break;
     }
@@ -117,10 +120,20 @@ export class VerifiedService {
     const asked = questionTokens(question);
     return this.#o.store
       .list(sourceId)
-      .map((answer, recency) => ({ answer, recency, score: similarity(asked, questionTokens(answer.question)) }))
+      .map((answer, recency) => ({ answer, recency, score: similarity(asked, this.#tokensOf(answer.question)) }))
       .sort((a, b) => b.score - a.score || a.recency - b.recency)
       .slice(0, limit)
       .map(({ answer }) => ({ question: answer.question, query: answer.query }));
+  }
+
+  #tokensOf(question: string): QuestionToken[] {
+    let tokens = this.#tokens.get(question);
+    if (!tokens) {
+      if (this.#tokens.size >= MAX_CACHED_QUESTIONS) this.#tokens.clear();
+      tokens = questionTokens(question);
+      this.#tokens.set(question, tokens);
+    }
+    return tokens;
   }
 
   export(sourceId: string): { jsonl: string; count: number } {
