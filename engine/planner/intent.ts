@@ -638,6 +638,8 @@ function flip(d: Direction): Direction {
   return d === 'asc' ? 'desc' : 'asc';
 }
 
+const TRAILING_COMPARE: Record<string, CompareOp> = { more: 'gte', greater: 'gte', higher: 'gte', above: 'gte', over: 'gte', less: 'lte', fewer: 'lte', lower: 'lte', below: 'lte', under: 'lte' };
+
 /** Words between a column and the number it equals: "grade 10", "age is 32", "birth year either 1948 or 1949". */
 const EQUALS_LINKS = new Set(['is', 'are', 'was', 'were', 'of', 'either', 'equal', 'to', '=', 'exactly']);
 
@@ -675,7 +677,9 @@ function extractCompares(items: Items, intent: Intent): void {
       i += equality - 1;
       continue;
     }
-    let cue = items.firstMatch(i, COMPARE_CUES);
+    // "two or more people", "3 or fewer sections": the comparison follows the number.
+    const trailing = items.number(i) !== null && items.text(i + 1) === 'or' && items.free(i + 1) ? TRAILING_COMPARE[items.text(i + 2)] : undefined;
+    let cue = trailing ? { length: 0, value: trailing } : items.firstMatch(i, COMPARE_CUES);
     let concept: Concept | null = null;
     // comparative adjective: "longer than", "more expensive than", "cheaper than"
     if (!cue) {
@@ -714,7 +718,7 @@ function extractCompares(items: Items, intent: Intent): void {
       }
       continue;
     }
-    let end = j + 1;
+    let end = j + 1 + (trailing ? 2 : 0);
     let high: number | null = null;
     if (op === 'between') {
       if (items.text(end) !== 'and') continue;

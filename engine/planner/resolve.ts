@@ -504,7 +504,14 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
       const entity = plan.shape === 'aggregate' ? null : slots[rootSlot]!;
       if (entity === null || c.op === 'between' || c.op === 'in') throw new Unanswerable('a condition on a count only works on a simple listing');
       // "nationalities shared by at least two people": the values of a column, grouped; else the rows listed.
-      const byValue = plan.shape === 'distinct';
+      // A listed column of the very table counted ("nationalities shared by two people") also groups by value.
+      const countedTables = new Set(c.countOf.tables.map((t) => t.table));
+      const byValue = plan.shape === 'distinct' || (plan.shape === 'list' && remainingFields.length > 0 && remainingFields.every((f) => f.fields.some((x) => countedTables.has(x.field.table) && !x.field.key && !x.field.table.display.includes(x.field))));
+      if (byValue && plan.shape === 'list') {
+        const item = remainingFields.shift()!;
+        const valueSlot = addSlot(`"${item.text}"`, fieldChoices(item, (f) => countedTables.has(f.table)));
+        rootSlot = valueSlot;
+      }
       plan.shape = 'aggregate';
       const countSlot = addSlot(`"${c.countOf.text}"`, tableChoices(c.countOf));
       const entitySlot = rootSlot;
@@ -606,8 +613,11 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
         if ((f.kind === 'compare' && f.op !== 'eq') || f.kind === 'between') if (f.field.table === root.name && !plan.columns.some((c) => sameField(c, f.field))) plan.columns.push(f.field);
       }
     }
+    // "in alphabetical order" sorts by the listed text; "the earnings of poker players in descending order" by the one column listed.
     const byText = intent.alphabetical ? plan.columns.find((c) => c.table === root.name && root.fields.some((f) => f.name === c.field && f.text)) : undefined;
-    if (plan.order.length === 0) plan.order.push({ target: byText ? { kind: 'field', field: byText } : defaultOrderTarget(plan, root), direction: listDirection });
+    const onlyColumn = intent.order?.direction && !intent.order.target && plan.columns.length === 1 ? plan.columns[0] : undefined;
+    const sortBy = byText ?? onlyColumn;
+    if (plan.order.length === 0) plan.order.push({ target: sortBy ? { kind: 'field', field: sortBy } : defaultOrderTarget(plan, root), direction: listDirection });
     // Ties keep the table's key order, so the same question lists the same rows in the same order every time.
     const tieBreak = root.primaryKey[0];
     if (tieBreak && plan.order.every((o) => o.target.kind !== 'field' || !sameField(o.target.field, fieldRef(tieBreak)))) plan.order.push({ target: { kind: 'field', field: fieldRef(tieBreak) }, direction: 'asc' });

@@ -78,6 +78,15 @@ export function isGeneric(stemmed: string): boolean {
   return GENERIC_STEMS.has(stemmed);
 }
 
+/**
+ * Two keys from one table to the same parent (friend.student_id and
+ * friend.friend_id): the one named after the table itself names the other
+ * party ("the friend"), so the row's own party joins first.
+ */
+function otherRole(edge: JoinEdge): number {
+  return edge.pairs.some(([child]) => child.stems.some((s) => edge.child.stems.includes(s))) ? 1 : 0;
+}
+
 const cache = new WeakMap<MetadataDocument, SchemaIndex>();
 
 /** Builds (once per metadata document) what linking and join planning look things up in. */
@@ -106,7 +115,7 @@ function build(metadata: MetadataDocument): SchemaIndex {
   }
   // Many-to-one steps first, declared before inferred, then by name: the same question always gets the same path.
   for (const list of neighbours.values()) {
-    list.sort((a, b) => Number(b.up) - Number(a.up) || Number(a.edge.inferred) - Number(b.edge.inferred) || a.other.id.localeCompare(b.other.id));
+    list.sort((a, b) => Number(b.up) - Number(a.up) || Number(a.edge.inferred) - Number(b.edge.inferred) || a.other.id.localeCompare(b.other.id) || otherRole(a.edge) - otherRole(b.edge));
   }
 
   const values = new Map<string, ValueEntry[]>();

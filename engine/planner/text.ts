@@ -81,12 +81,18 @@ const TOKEN_PATTERN = new RegExp(
 /** Splits a question into words, numbers, quoted strings, ISO dates and comparison symbols. */
 export function tokenize(question: string): Token[] {
   const tokens: Token[] = [];
-  for (const m of question.matchAll(TOKEN_PATTERN)) {
+  // ``TeX-style quotes'' become plain double quotes of the same length, so positions still point into the question.
+  const text = question.replace(/``/g, ' "').replace(/''(?=\s|$|[.,;:?!)])/g, '" ');
+  for (const m of text.matchAll(TOKEN_PATTERN)) {
     const start = m.index;
     const end = start + m[0].length;
     const quoted = m[1] ?? m[2] ?? m[3] ?? m[4];
     if (quoted !== undefined) {
-      tokens.push({ raw: quoted, norm: normalise(quoted), stem: '', kind: 'quoted', value: null, capitalised: true, start: start + 1, end: end - 1 });
+      // Blanks inside the quotes are not part of the value; an empty quote is no value at all.
+      const value = quoted.trim();
+      if (value === '') continue;
+      const lead = quoted.length - quoted.trimStart().length;
+      tokens.push({ raw: value, norm: normalise(value), stem: '', kind: 'quoted', value: null, capitalised: true, start: start + 1 + lead, end: start + 1 + lead + value.length });
     } else if (m[5] !== undefined) {
       tokens.push({ raw: m[5], norm: m[5], stem: m[5], kind: 'isodate', value: null, capitalised: false, start, end });
     } else if (m[6] !== undefined) {
