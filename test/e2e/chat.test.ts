@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
-import { startApp, waitForText, type E2EApp } from '../support/e2e';
+import { askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, waitReplaced, type E2EApp } from '../support/e2e';
 
 let app: E2EApp;
 let db: TestDatabase;
@@ -26,26 +26,13 @@ test.after(async () => {
   db?.drop();
 });
 
-async function ask(question: string) {
-  const composer = $('[data-testid="composer"]');
-  await composer.waitForEnabled();
-  await composer.setValue(question);
-  await app.browser.keys('Enter');
-}
+const ask = (question: string) => askInChat(app, question);
 
 /** The latest query card, once it is in the given status. */
-async function latestQuery(status: string) {
-  await app.browser.waitUntil(async () => (await $$('[data-testid="query-card"]').length) > 0 && (await lastOf('query-card').getAttribute('data-status')) === status, {
-    timeout: 20_000,
-    timeoutMsg: `no query card in status ${status}`,
-  });
-  return lastOf('query-card');
-}
+const latestQuery = (status: string) => latestQueryCard(app, status);
 
 /** The last element with this test id (the newest in the thread). */
-function lastOf(testId: string) {
-  return $(`(//*[@data-testid="${testId}"])[last()]`);
-}
+const lastOf = (testId: string) => lastOfIn(app, testId);
 
 /** Waits until the newest element with this test id contains the text (re-queried, as new ones arrive). */
 async function waitForLast(testId: string, text: string) {
@@ -262,7 +249,7 @@ test('edit the query: it is checked again with its own approval; a slow run show
   await editor.waitForDisplayed();
   await editor.setValue('SELECT count(*) AS n FROM track a CROSS JOIN track b CROSS JOIN track c');
   await original.$('[data-testid="save-query"]').click();
-  await app.browser.waitUntil(async () => (await original.getAttribute('data-status')) === 'replaced', { timeout: 20_000, timeoutMsg: 'the edit did not replace the query' });
+  await waitReplaced(app, original);
   const edited = await latestQuery('pending');
   await waitForText(edited.$('[data-testid="query-author"]'), 'You');
   await waitForText(edited.$('[data-testid="query-text"]'), 'CROSS JOIN');
@@ -339,6 +326,7 @@ test('a large result: stopped at the row limit, which is said, and the full tabl
     await card.$('[data-testid="edit-query"]').click();
     await card.$('[data-testid="query-editor"]').setValue('SELECT a.track_id, a.name, b.name AS other FROM track a CROSS JOIN track b ORDER BY a.track_id, b.track_id');
     await card.$('[data-testid="save-query"]').click();
+    await waitReplaced(app, card);
     const edited = await latestQuery('pending');
     await edited.$('[data-testid="approve"]').click();
     await waitForLast('truncated', 'Truncated at 3,000 rows');

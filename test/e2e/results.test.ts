@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
-import { startApp, waitForText, type E2EApp } from '../support/e2e';
+import { askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, waitReplaced, type E2EApp } from '../support/e2e';
 
 // Charts and the results workspace, as a user meets them: the recommended chart under a result,
 // switching without running again, sorting, exporting, past results, and no page errors anywhere.
@@ -11,7 +11,7 @@ let sourceId: string;
 
 const $ = (selector: string) => app.browser.$(selector);
 const $$ = (selector: string) => app.browser.$$(selector);
-const lastOf = (testId: string) => $(`(//*[@data-testid="${testId}"])[last()]`);
+const lastOf = (testId: string) => lastOfIn(app, testId);
 const runs = () => (app.launched.engine.db.prepare('SELECT count(*) AS n FROM query_runs').get() as { n: number }).n;
 const rowsOf = (sql: string) =>
   db
@@ -44,20 +44,10 @@ async function assertNoPageErrors(when: string) {
   assert.equal(errors, [], `page errors ${when}`);
 }
 
-async function ask(question: string) {
-  const composer = $('[data-testid="composer"]');
-  await composer.waitForEnabled();
-  await composer.setValue(question);
-  await app.browser.keys('Enter');
-}
+const ask = (question: string) => askInChat(app, question);
 
-async function latestQuery(status: string) {
-  await app.browser.waitUntil(async () => (await $$('[data-testid="query-card"]').length) > 0 && (await lastOf('query-card').getAttribute('data-status')) === status, {
-    timeout: 20_000,
-    timeoutMsg: `no query card in status ${status}`,
-  });
-  return lastOf('query-card');
-}
+/** The latest query card, once it is in the given status. */
+const latestQuery = (status: string) => latestQueryCard(app, status);
 
 /** Asks, approves, and waits for the new result card. */
 async function askAndRun(question: string) {
@@ -281,6 +271,7 @@ test('nulls sort last both ways; a large result scrolls and resizes without page
   await card.$('[data-testid="edit-query"]').click();
   await card.$('[data-testid="query-editor"]').setValue('SELECT track_id, name, composer, milliseconds, unit_price FROM track ORDER BY track_id');
   await card.$('[data-testid="save-query"]').click();
+  await waitReplaced(app, card);
   const edited = await latestQuery('pending');
   const before = await $$('[data-testid="result-card"]').length;
   await edited.$('[data-testid="approve"]').click();

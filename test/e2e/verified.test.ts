@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
-import { startApp, waitForText, type E2EApp } from '../support/e2e';
+import { askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, type E2EApp } from '../support/e2e';
 
 let app: E2EApp;
 let db: TestDatabase;
@@ -9,7 +9,7 @@ let sourceId: string;
 
 const $ = (selector: string) => app.browser.$(selector);
 /** The last element with this test id (the newest in the thread). */
-const lastOf = (testId: string) => $(`(//*[@data-testid="${testId}"])[last()]`);
+const lastOf = (testId: string) => lastOfIn(app, testId);
 
 test.before(async () => {
   db = createPgDatabase('chinook');
@@ -24,20 +24,10 @@ test.after(async () => {
   db?.drop();
 });
 
-async function ask(question: string) {
-  const composer = $('[data-testid="composer"]');
-  await composer.waitForEnabled();
-  await composer.setValue(question);
-  await app.browser.keys('Enter');
-}
+const ask = (question: string) => askInChat(app, question);
 
-async function latestQuery(status: string) {
-  await app.browser.waitUntil(async () => (await lastOf('query-card').getAttribute('data-status').catch(() => null)) === status, {
-    timeout: 20_000,
-    timeoutMsg: `no query card in status ${status}`,
-  });
-  return lastOf('query-card');
-}
+/** The latest query card, once it is in the given status. */
+const latestQuery = (status: string) => latestQueryCard(app, status);
 
 test('mark a query that ran as verified (with its wording), then asking again in other words proposes it first with a Verified badge', async () => {
   await app.open(`#/chat/${sourceId}`);

@@ -95,3 +95,30 @@ export async function waitForText(el: ChainablePromiseElement, text: string | Re
 }
 
 type ChainablePromiseElement = ReturnType<WebdriverIO.Browser['$']>;
+
+/** The last element with this test id (the newest in a chat thread). */
+export function lastOf(app: E2EApp, testId: string): ChainablePromiseElement {
+  return app.browser.$(`(//*[@data-testid="${testId}"])[last()]`);
+}
+
+/** Types a question into the Ask page's composer and sends it. */
+export async function askInChat(app: E2EApp, question: string): Promise<void> {
+  const composer = app.browser.$('[data-testid="composer"]');
+  await composer.waitForEnabled();
+  await composer.setValue(question);
+  await app.browser.keys('Enter');
+}
+
+/** Waits until an edited query card is replaced by its new version (right after "Save", the old card is still the latest and still pending). */
+export async function waitReplaced(app: E2EApp, card: ChainablePromiseElement): Promise<void> {
+  await app.browser.waitUntil(async () => (await card.getAttribute('data-status')) === 'replaced', { timeout: 20_000, timeoutMsg: 'the edit did not replace the query' });
+}
+
+/** The latest query card of the thread, once it is in the given status (pending, approved, denied …). */
+export async function latestQueryCard(app: E2EApp, status: string): Promise<ChainablePromiseElement> {
+  await app.browser.waitUntil(
+    async () => (await app.browser.$$('[data-testid="query-card"]').length) > 0 && (await lastOf(app, 'query-card').getAttribute('data-status')) === status,
+    { timeout: 20_000, timeoutMsg: `no query card in status ${status}` },
+  );
+  return lastOf(app, 'query-card');
+}
