@@ -289,6 +289,7 @@ export class ChatService {
         explainError: generated.explainError,
         traceId,
         verified: null,
+        signals: null,
       };
     }
     return this.#present(session.id, sourceId, {
@@ -298,6 +299,8 @@ export class ChatService {
       query: generated.query,
       explanation: generated.explanation,
       confidence: generated.confidence,
+      confidenceScale: generated.confidenceScale,
+      signals: generated.signals,
       author: generated.author,
       attempts: generated.attempts,
       review: generated.review,
@@ -336,6 +339,7 @@ export class ChatService {
       query,
       explanation: `The verified answer to “${found.answer.question}”.`,
       confidence: null,
+      confidenceScale: null,
       author: { kind: 'verified', provider: 'verified answer', model: null },
       attempts: [{ query, outcome: 'accepted', detail: null }],
       review,
@@ -353,6 +357,8 @@ export class ChatService {
     q: Omit<QueryPayload, 'kind' | 'verdict' | 'explain' | 'explainError' | 'ledgerEntries' | 'approvalExpiresAt'> & {
       review: Review;
       ledger: LedgerEntry[];
+      /** The planner's signals behind a calibrated confidence: returned with the answer, not stored. */
+      signals?: AskResult['signals'];
     },
   ): Promise<AskResult> {
     const messageId = newId('msg');
@@ -370,6 +376,7 @@ export class ChatService {
         query: q.query,
         explanation: q.explanation,
         confidence: q.confidence,
+        confidenceScale: q.confidenceScale,
         author: q.author,
         verdict: q.review.verdict,
         explain: q.review.explain,
@@ -407,6 +414,7 @@ export class ChatService {
       declined: null,
       traceId: q.traceId,
       verified: q.verified,
+      signals: q.signals ?? null,
     };
   }
 
@@ -432,6 +440,7 @@ export class ChatService {
       query: input.query,
       explanation: unchanged ? original.payload.explanation : 'Edited by you.',
       confidence: unchanged ? original.payload.confidence : null,
+      confidenceScale: unchanged ? original.payload.confidenceScale : null,
       author: unchanged ? original.payload.author : { kind: 'user', provider: 'you', model: null },
       attempts: [{ query: input.query, outcome: !review.verdict.allowed ? 'guardrail' : review.storeRejected ? 'store-error' : 'accepted', detail: review.storeRejected ? review.explainError : null }],
       review,

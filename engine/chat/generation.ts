@@ -1,8 +1,10 @@
-import type { Dialect, MessagePayload, MetadataDocument, Source } from '../contract/index';
+import type { AskResult, Dialect, MessagePayload, MetadataDocument, Source } from '../contract/index';
 import type { EngineError} from '../errors';
 import { CancelledError, ProviderError } from '../errors';
 import type { LedgerEntry, LlmProvider } from '../llm/index';
 import type { JobPool } from '../pool/pool';
+import type { PlanSignals } from '../planner/confidence';
+import { PLANNER_CONFIDENCE_SCALE } from '../planner/confidence-scale';
 import type { PlannerTurn } from '../planner/planner';
 import { buildPrompt, QueryAnswer, type ConversationTurn } from '../prompt/index';
 import type { Review } from '../query/query-service';
@@ -31,6 +33,10 @@ export type Generated =
       query: string;
       explanation: string;
       confidence: number | null;
+      /** Set only when `confidence` is calibrated. */
+      confidenceScale: QueryPayload['confidenceScale'];
+      /** What a calibrated confidence was computed from. */
+      signals: AskResult['signals'];
       author: QueryPayload['author'];
       attempts: QueryPayload['attempts'];
       review: Review;
@@ -59,6 +65,11 @@ function feedbackFor(review: Review): { outcome: 'guardrail' | 'store-error'; de
   return null;
 }
 
+/** The planner's signals as JSON can carry them: a number without a finite value (no runner-up reading) becomes null. */
+function portableSignals(signals: PlanSignals): NonNullable<AskResult['signals']> {
+  return Object.fromEntries(Object.entries(signals).map(([name, value]) => [name, typeof value === 'number' && !Number.isFinite(value) ? null : value]));
+}
+
 /**
  * The built-in planner: deterministic, offline, runs in the worker pool. A
  * query the store rejects at EXPLAIN is not shown for approval: the planner
@@ -84,6 +95,9 @@ export async function generateOffline(ctx: GenerationContext, pool: JobPool): Pr
     query: plan.query,
     explanation: plan.explanation,
     confidence: plan.confidence,
+    // Calibrated when the planner measured its signals; a follow-up's confidence is a rule of thumb, not calibrated.
+    confidenceScale: plan.signals ? PLANNER_CONFIDENCE_SCALE : null,
+    signals: plan.signals ? portableSignals(plan.signals) : null,
     author,
     attempts: [{ query: plan.query, outcome: feedback ? feedback.outcome : 'accepted', detail: feedback?.detail ?? null }],
     review,
@@ -153,6 +167,8 @@ export async function generateWithModel(ctx: GenerationContext, provider: LlmPro
     query: last.answer.query,
     explanation: last.answer.explanation,
     confidence: last.answer.confidence,
+    confidenceScale: null,
+    signals: null,
     author,
     attempts,
     review: last.review,

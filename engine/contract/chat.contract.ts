@@ -32,6 +32,21 @@ export const GenerationAttempt = z.object({
   detail: z.string().nullable(),
 });
 
+/**
+ * How to read a calibrated confidence: the probability that the query answers
+ * the question, with the levels the app shows it by. Sent with the query (not
+ * written into the renderer), so a refitted planner changes the wording too.
+ */
+export const ConfidenceScale = z.object({
+  /** From here an answer is shown as confident. */
+  confidentAt: z.number().min(0).max(1),
+  /** Below this it is shown as unsure (more likely wrong than right); between the two, as one to check. */
+  unsureBelow: z.number().min(0).max(1),
+  /** On the development set, at least this share of answers shown as confident were right. */
+  confidentPrecision: z.number().min(0).max(1),
+});
+export type ConfidenceScale = z.infer<typeof ConfidenceScale>;
+
 /** Typed message payloads. Messages are immutable; corrections are new messages. */
 export const MessagePayload = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('question'), text: z.string() }),
@@ -45,6 +60,8 @@ export const MessagePayload = z.discriminatedUnion('kind', [
     query: z.string(),
     explanation: z.string(),
     confidence: z.number().min(0).max(1).nullable(),
+    /** Set when `confidence` is calibrated (the offline planner's); null for a model's own estimate, or a plan from before calibration. */
+    confidenceScale: ConfidenceScale.nullable().default(null),
     author: QueryAuthor,
     verdict: Verdict,
     explain: ExplainEstimate.nullable(),
@@ -124,6 +141,12 @@ export const AskResult = z.object({
   traceId: z.string(),
   /** The verified answer this query is, when the question matched one. */
   verified: VerifiedMatch.nullable().default(null),
+  /**
+   * What the offline planner's calibrated confidence was computed from (PlanSignals in
+   * engine/planner/confidence.ts: unknown words, guesses, joins ...), for evaluations; null otherwise.
+   * A signal without a finite value (the margin when there was no runner-up reading) is null.
+   */
+  signals: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])).nullable().default(null),
 });
 export type AskResult = z.infer<typeof AskResult>;
 

@@ -1,4 +1,4 @@
-import type { Dialect, ExplainEstimate, NormalizedType, QueryAuthor } from '../../../engine/contract/index';
+import type { ConfidenceScale, Dialect, ExplainEstimate, MessagePayload, NormalizedType, QueryAuthor } from '../../../engine/contract/index';
 
 export type CellKind = 'null' | 'number' | 'boolean' | 'json' | 'text';
 
@@ -70,11 +70,48 @@ export function formatEstimate(explain: ExplainEstimate | null): string | null {
 
 export type Tone = 'ok' | 'warn' | 'danger';
 
-/** "98% sure", toned so a shaky guess stands out before anyone approves it. */
-export function formatConfidence(confidence: number | null): { label: string; tone: Tone } | null {
-  if (confidence === null) return null;
-  const pct = Math.round(confidence * 100);
-  return { label: `${pct}% sure`, tone: confidence >= 0.8 ? 'ok' : confidence >= 0.5 ? 'warn' : 'danger' };
+type QueryPayload = Extract<MessagePayload, { kind: 'query' }>;
+
+export interface ConfidenceBadge {
+  label: string;
+  tone: Tone;
+  /** What the number means, for the badge's tooltip. */
+  title: string;
+}
+
+const percent = (share: number) => `${Math.round(share * 100)}%`;
+
+function calibratedBadge(confidence: number, scale: ConfidenceScale): ConfidenceBadge {
+  const pct = percent(confidence);
+  const level: Pick<ConfidenceBadge, 'label' | 'tone'> =
+    confidence >= scale.confidentAt
+      ? { label: `Confident (${pct})`, tone: 'ok' }
+      : confidence >= scale.unsureBelow
+        ? { label: `Check this (${pct})`, tone: 'warn' }
+        : { label: `Unsure (${pct})`, tone: 'danger' };
+  const rightInTen = Math.round(scale.confidentPrecision * 10);
+  const title =
+    `The planner's estimate that this query answers the question. ` +
+    `On questions like its development set, about ${rightInTen} in 10 answers shown as confident (${percent(scale.confidentAt)} or more) were right; ` +
+    `below ${percent(scale.unsureBelow)}, most were wrong. Your database may differ: read the query before approving it.`;
+  return { ...level, title };
+}
+
+/**
+ * The confidence badge of a query. A calibrated number (the offline planner's,
+ * with its scale from the engine) is worded by the engine's levels; any other
+ * (a model's own estimate, or one stored before calibration) is shown as an
+ * estimate nobody measured, and toned to be checked.
+ */
+export function formatConfidence(p: Pick<QueryPayload, 'confidence' | 'confidenceScale' | 'author'>): ConfidenceBadge | null {
+  if (p.confidence === null) return null;
+  if (p.confidenceScale) return calibratedBadge(p.confidence, p.confidenceScale);
+  const who = p.author.kind === 'model' ? 'the model' : 'the planner';
+  return {
+    label: `Estimate (${percent(p.confidence)})`,
+    tone: 'warn',
+    title: `How sure ${who} said it was. This number was not measured against known answers: read the query before approving it.`,
+  };
 }
 
 const DIALECTS: Record<Dialect, string> = { postgres: 'PostgreSQL', mysql: 'MySQL', duckdb: 'DuckDB', mongodb: 'MongoDB' };

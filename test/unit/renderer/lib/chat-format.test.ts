@@ -10,6 +10,9 @@ import {
   formatRows,
   isNumericType,
 } from '../../../../renderer/src/lib/chat-format';
+import { PLANNER_CONFIDENCE_SCALE } from '../../../../engine/planner/confidence-scale';
+
+const pick = (badge: { label: string; tone: string } | null) => badge && { label: badge.label, tone: badge.tone };
 
 test('numbers are marked numeric (right-aligned) whatever form they cross the boundary in', () => {
   assert.equal(formatCell(59, 'integer'), { text: '59', kind: 'number' });
@@ -56,11 +59,39 @@ test('row counts and estimates', () => {
   assert.is(formatEstimate(null), null);
 });
 
-test('confidence is a percentage whose tone warns about guesses', () => {
-  assert.equal(formatConfidence(0.98), { label: '98% sure', tone: 'ok' });
-  assert.equal(formatConfidence(0.6), { label: '60% sure', tone: 'warn' });
-  assert.equal(formatConfidence(0.2), { label: '20% sure', tone: 'danger' });
-  assert.is(formatConfidence(null), null);
+const offline = { kind: 'offline', provider: 'offline planner', model: null } as const;
+const model = { kind: 'model', provider: 'Ollama', model: 'qwen2.5-coder' } as const;
+const planner = (confidence: number | null) => formatConfidence({ confidence, confidenceScale: PLANNER_CONFIDENCE_SCALE, author: offline });
+
+test("the planner's calibrated confidence reads as confident, to check, or unsure, at the engine's levels", () => {
+  assert.equal(pick(planner(0.87)), { label: 'Confident (87%)', tone: 'ok' });
+  assert.equal(pick(planner(PLANNER_CONFIDENCE_SCALE.confidentAt)), { label: 'Confident (80%)', tone: 'ok' });
+  assert.equal(pick(planner(0.62)), { label: 'Check this (62%)', tone: 'warn' });
+  assert.equal(pick(planner(0.31)), { label: 'Unsure (31%)', tone: 'danger' });
+  assert.is(planner(null), null);
+});
+
+test('the tooltip says what the number means: how often confident answers were right on the development set', () => {
+  const title = planner(0.87)!.title;
+  assert.match(title, 'On questions like its development set, about 9 in 10 answers shown as confident (80% or more) were right');
+  assert.match(title, 'below 50%, most were wrong');
+});
+
+test('the levels and the wording come from the scale the engine sends, not from the renderer', () => {
+  const scale = { confidentAt: 0.7, unsureBelow: 0.4, confidentPrecision: 0.8 };
+  const badge = (confidence: number) => formatConfidence({ confidence, confidenceScale: scale, author: offline })!;
+  assert.is(badge(0.72).label, 'Confident (72%)');
+  assert.is(badge(0.45).label, 'Check this (45%)');
+  assert.is(badge(0.39).label, 'Unsure (39%)');
+  assert.match(badge(0.72).title, 'about 8 in 10 answers shown as confident (70% or more)');
+});
+
+test("a model's own confidence is not dressed up as calibrated: an estimate, to be checked", () => {
+  const badge = formatConfidence({ confidence: 0.95, confidenceScale: null, author: model })!;
+  assert.equal(pick(badge), { label: 'Estimate (95%)', tone: 'warn' });
+  assert.match(badge.title, 'the model');
+  assert.match(badge.title, 'not measured');
+  assert.not.match(badge.title, 'development set');
 });
 
 test('the author of a query: offline planner, the model, or you', () => {

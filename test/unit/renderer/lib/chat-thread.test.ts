@@ -24,6 +24,7 @@ function thread() {
         query: 'SELECT COUNT(*) FROM customer',
         explanation: 'Counts customers.',
         confidence: 0.9,
+        confidenceScale: null,
         author: { kind: 'offline', provider: 'offline planner', model: null },
         verdict: { allowed: true, reasons: [], statementKind: 'select' },
         explain: null,
