@@ -638,6 +638,7 @@ function flip(d: Direction): Direction {
   return d === 'asc' ? 'desc' : 'asc';
 }
 
+const NEGATED_COMPARE: Record<CompareOp, CompareOp> = { gt: 'lte', gte: 'lt', lt: 'gte', lte: 'gt', eq: 'neq', neq: 'eq' };
 const TRAILING_COMPARE: Record<string, CompareOp> = { more: 'gte', greater: 'gte', higher: 'gte', above: 'gte', over: 'gte', less: 'lte', fewer: 'lte', lower: 'lte', below: 'lte', under: 'lte' };
 
 /** Words between a column and the number it equals: "grade 10", "age is 32", "birth year either 1948 or 1949". */
@@ -692,6 +693,11 @@ function extractCompares(items: Items, intent: Intent): void {
       }
     }
     let op: CompareOp | 'between' | null = cue?.value ?? null;
+    // "not higher than 4" is at most 4.
+    if (op && !trailing && items.text(i - 1) === 'not' && items.free(i - 1)) {
+      op = NEGATED_COMPARE[op];
+      items.use(i - 1, 1);
+    }
     let length = cue?.length ?? 0;
     if (!cue && items.text(i) === 'between') {
       op = 'between';

@@ -38,6 +38,8 @@ export interface Item {
 const MAX_NAME_WORDS = 4;
 /** Words run together to match a name ("high schoolers"): nearly as sure as the name itself. */
 const JOINED_WORDS_FACTOR = 0.95;
+/** Words inside a name that say nothing ("level_of_membership"). */
+const NAME_FILLERS = new Set(['of', 'the', 'a', 'an', 'for', 'in', 'on', 'by', 'to']);
 /** Words a column name adds to say what kind of value it holds ("email_address", "role_code", "cell_number"). */
 const KIND_STEMS = new Set(['address', 'number', 'numb', 'code', 'type', 'name', 'date', 'time', 'id', 'flag', 'yn', 'statu', 'amount', 'count', 'text', 'descript', 'detail']);
 /** Words a column name adds to say its unit or scale ("net_worth_millions", "share_pct"). */
@@ -66,7 +68,8 @@ function nameScore(phrase: string[], stems: string[], core: string[] | null): nu
     if (rest.every(isGeneric) && synonymous(phrase[0]!, head)) return 0.7;
   }
   // "arrival date" for date_arrived: the same words in another order.
-  if (phrase.length > 1 && phrase.length === stems.length && [...phrase].sort().join(' ') === [...stems].sort().join(' ')) return 0.88;
+  const content = stems.filter((s) => !NAME_FILLERS.has(s));
+  if (phrase.length > 1 && phrase.length === content.length && [...phrase].sort().join(' ') === [...content].sort().join(' ')) return 0.88;
   // "net worth" for net_worth_millions, "share" for share_pct: the rest of the name is a unit or a qualifier.
   if (phrase.length < stems.length && stems.slice(0, phrase.length).every((s, i) => s === phrase[i]) && stems.slice(phrase.length).every((s) => UNIT_STEMS.has(s) || isGeneric(s))) return 0.84;
   // "email" for email_address, "role" for role_code: the rest of the name says what kind of value it is.
@@ -133,6 +136,24 @@ function linkFields(index: SchemaIndex, phrase: string[], tokens: Token[]): Fiel
   return out.sort((a, b) => b.score - a.score);
 }
 
+/** Shared leading letters that make two words one root ("describ"/"descript", "depart"/"departur"). */
+const ROOT_LENGTH = 6;
+const ROOT_SCORE = 0.6;
+
+/** Columns with a word of the same root as `wordStem`, when nothing links by name. */
+function linkByRoot(index: SchemaIndex, wordStem: string): FieldLink[] {
+  if (wordStem.length < ROOT_LENGTH) return [];
+  const root = wordStem.slice(0, ROOT_LENGTH);
+  const out: FieldLink[] = [];
+  for (const table of index.tables) {
+    for (const field of table.fields) {
+      if (field.key) continue;
+      if (field.stems.some((s) => s.length >= ROOT_LENGTH && s.startsWith(root) && !isGeneric(s))) out.push({ field, score: ROOT_SCORE });
+    }
+  }
+  return out;
+}
+
 /** Columns whose values name single rows: a value of one says nothing about another (a genre named Rock, a track named Rock). */
 const NAMING_HEADS = new Set(['name', 'titl', 'label', 'descript', 'comment', 'note', 'email', 'phone', 'address', 'username', 'code']);
 
@@ -197,6 +218,8 @@ export function link(index: SchemaIndex, tokens: Token[], question: string): Ite
         const values = linkValues(index, span, rawOf(span));
         let tables = n <= MAX_NAME_WORDS ? linkTables(index, phrase) : [];
         let fields = n <= MAX_NAME_WORDS ? linkFields(index, phrase, span) : [];
+        // "described" for a description column, "departure" for date_departed: the same word root, a weaker link.
+        if (n === 1 && tables.length + fields.length === 0 && values.length === 0 && !STOPWORDS.has(span[0]!.norm)) fields = linkByRoot(index, span[0]!.stem);
         // "high schoolers" for Highschooler, "home town" for hometown: words the schema writes as one.
         if (n > 1 && n <= 3 && tables.length + fields.length === 0) {
           const joined = [stem(span.map((t) => t.norm).join(''))];

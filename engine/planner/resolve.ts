@@ -55,7 +55,7 @@ function conceptChoices(index: SchemaIndex, concept: Concept): Choice[] {
   for (const table of index.tables) {
     for (const field of table.fields) {
       if (field.key) continue;
-      if (concept === 'age' && field.numeric && field.stems.includes('age')) {
+      if (concept === 'age' && field.numeric && field.words.includes('age')) {
         out.push({ table, field, score: 0.8, ageInYears: true });
         continue;
       }
