@@ -55,7 +55,7 @@ export interface EngineOptions {
   /** How the pool starts child processes for stores isolated in one (DuckDB); Electron passes a utilityProcess adapter. */
   processLauncher?: ProcessLauncher;
   /** Handlers only a host can provide (Electron: the native file dialog). */
-  hostHandlers?: Partial<Pick<Handlers, 'host.pickFiles'>>;
+  hostHandlers?: Partial<Pick<Handlers, 'host.pickFiles' | 'host.saveFile'>>;
   /** The sample data's folder; found next to the app (packaged) or in the checkout (dev) when not given. */
   sampleDir?: string;
 }
@@ -193,6 +193,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...verifiedHandlers(verified),
     'host.pickFiles': () => {
       throw new UnsupportedError('This window cannot open a file dialog: type or paste the file paths instead.');
+    },
+    'host.saveFile': () => {
+      throw new UnsupportedError('This window has no save dialog: the export is saved as a download instead.');
     },
     ...options.hostHandlers,
   };

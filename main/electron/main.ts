@@ -10,6 +10,7 @@ import { channelNames } from '../../engine/contract/index';
 import { EVENT_CHANNEL } from '../../engine/contract/transport';
 import { openEngine, type Engine } from '../../engine/engine';
 import { resolveDataDir } from '../../engine/paths';
+import { writeExport } from '../../engine/export/save-export';
 import { contentSecurityPolicy } from '../shared/csp';
 import { createIpcHandler } from './ipc';
 import { utilityProcessLauncher } from './utility-process';
@@ -88,6 +89,19 @@ async function start(): Promise<void> {
         };
         const chosen = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
         return { paths: chosen.canceled ? [] : chosen.filePaths };
+      },
+      'host.saveFile': async (input) => {
+        const owner = BrowserWindow.getFocusedWindow();
+        const options: Electron.SaveDialogOptions = {
+          title: 'Save export',
+          defaultPath: path.join(app.getPath('downloads'), input.fileName),
+          filters: [{ name: input.format.toUpperCase(), extensions: [input.format] }],
+          // Linux asks before replacing a file only when told to; macOS and Windows always ask.
+          properties: ['showOverwriteConfirmation', 'createDirectory'],
+        };
+        const chosen = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options);
+        if (chosen.canceled || !chosen.filePath) return { path: null };
+        return { path: writeExport(chosen.filePath, input, { overwriteConfirmed: true }) };
       },
     },
   });

@@ -1,0 +1,148 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createPgDatabase, type TestDatabase } from '../support/databases';
+import { askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, type E2EApp } from '../support/e2e';
+import { artifactsDir } from '../support/tmp';
+
+// Exporting a chart as SVG from the Results page, as a user does it in the browser host: the file is a
+// real SVG document (it parses, a browser draws it), it holds the series as drawn, and the page says where it went.
+let app: E2EApp;
+let db: TestDatabase;
+let sourceId: string;
+
+const $ = (selector: string) => app.browser.$(selector);
+const $$ = (selector: string) => app.browser.$$(selector);
+const lastOf = (testId: string) => lastOfIn(app, testId);
+
+/** Asks in the chat, approves the proposed query, opens its result on the Results page. */
+async function openResultFor(question: string) {
+  await app.open(`#/chat/${sourceId}`);
+  await askInChat(app, question);
+  await (await latestQueryCard(app, 'pending')).$('[data-testid="approve"]').click();
+  await app.browser.waitUntil(async () => (await $$('[data-testid="result-card"]').length) > 0, { timeout: 30_000, timeoutMsg: 'no result' });
+  await lastOf('result-card').$('[data-testid="open-result"]').click();
+  await $('[data-testid="results-page"] [data-testid="chart-canvas"]').waitForExist({ timeout: 15_000 });
+}
+
+/** Keeps the Blobs downloads are made of, to read them back. */
+async function catchDownloads() {
+  await app.browser.execute(() => {
+    const w = window as unknown as { __exports: Blob[]; __createObjectURL?: typeof URL.createObjectURL };
+    w.__exports = [];
+    if (!w.__createObjectURL) {
+      w.__createObjectURL = URL.createObjectURL.bind(URL);
+      URL.createObjectURL = (blob: Blob | MediaSource) => {
+        if (blob instanceof Blob) w.__exports.push(blob);
+        return w.__createObjectURL!(blob);
+      };
+    }
+  });
+}
+
+interface SvgFacts {
+  text: string;
+  parsed: boolean;
+  root: string;
+  width: string | null;
+  texts: string[];
+  paths: { d: string; fill: string; stroke: string }[];
+  fills: string[];
+  drawnWidth: number;
+  title: string;
+}
+
+/** The last download read as an SVG in the page: does it parse, what does it draw, and does the browser draw it as an image. */
+async function lastSvg(): Promise<SvgFacts> {
+  return (await app.browser.executeAsync((done: (facts: SvgFacts) => void) => {
+    const w = window as unknown as { __exports: Blob[] };
+    const wait = () => {
+      const blob = w.__exports.at(-1);
+      if (!blob) return void setTimeout(wait, 50);
+      void blob.text().then((text) => {
+        const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+        const root = doc.documentElement;
+        const image = new Image();
+        const facts = {
+          text,
+          parsed: doc.getElementsByTagName('parsererror').length === 0,
+          root: root.nodeName,
+          width: root.getAttribute('width'),
+          texts: [...doc.querySelectorAll('text')].map((t) => t.textContent ?? ''),
+          paths: [...doc.querySelectorAll('path')].map((p) => ({ d: p.getAttribute('d') ?? '', fill: p.getAttribute('fill') ?? '', stroke: p.getAttribute('stroke') ?? '' })),
+          fills: [...doc.querySelectorAll('path')].map((p) => p.getAttribute('fill') ?? ''),
+          title: doc.querySelector('title')?.textContent ?? '',
+          drawnWidth: 0,
+        };
+        image.onload = () => done({ ...facts, drawnWidth: image.naturalWidth });
+        image.onerror = () => done(facts);
+        image.src = URL.createObjectURL(blob);
+      });
+    };
+    wait();
+  })) as SvgFacts;
+}
+
+test.before(async () => {
+  db = createPgDatabase('chinook');
+  app = await startApp({ unlocked: true });
+  const source = await app.call('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` });
+  sourceId = source.id;
+  await app.call('sources.test', { id: sourceId });
+  await app.call('sources.confirmRisks', { id: sourceId });
+});
+test.after(async () => {
+  await app?.close();
+  db?.drop();
+});
+
+test('the browser host has no save dialog: the engine says UNSUPPORTED, so exports fall back to a download', async () => {
+  const r = await app.launched.engine.router.dispatch('host.saveFile', { fileName: 'x.svg', format: 'svg', content: '<svg/>' }, { host: 'test' });
+  assert.ok(!r.ok && r.error.code === 'UNSUPPORTED', JSON.stringify(r));
+  const bad = await app.launched.engine.router.dispatch('host.saveFile', { fileName: '../etc/passwd', format: 'csv', content: '' }, { host: 'test' });
+  assert.ok(!bad.ok && bad.error.code === 'VALIDATION', 'a file name with a folder is refused before any handler');
+});
+
+test('a bar chart exports as an SVG a browser draws: every country labelled, one bar each, the theme background', async () => {
+  await openResultFor('Total sales per country');
+  const page = $('[data-testid="results-page"]');
+  await catchDownloads();
+  await page.$('[data-testid="export-svg"]').click();
+  const svg = await lastSvg();
+  const countries = db
+    .sql('SELECT DISTINCT billing_country FROM invoice ORDER BY 1')
+    .trim()
+    .split('\n');
+  assert.ok(svg.parsed, 'the SVG parses');
+  assert.is(svg.root, 'svg');
+  assert.ok(svg.drawnWidth > 0, 'the browser draws it as an image');
+  assert.match(svg.title, /bar chart/i, 'titled with the chart summary');
+  for (const country of countries) assert.ok(svg.texts.includes(country), `${country} is labelled`);
+  const barColor = (await app.browser.execute(() => getComputedStyle(document.documentElement).getPropertyValue('--chart-1').trim())) as string;
+  const bars = svg.fills.filter((f) => f.toLowerCase() === barColor.toLowerCase()).length;
+  assert.ok(bars >= countries.length, `one bar per country (${bars} of ${countries.length} in ${barColor})`);
+  await waitForText($('[data-testid="save-notice"]'), /^Downloaded total-sales-per-country-\d{4}-\d{2}-\d{2}\.svg/);
+  // Kept next to the screenshots, to look at.
+  fs.writeFileSync(path.join(artifactsDir, 'e2e', '98-results-export.svg'), svg.text);
+  await app.screenshot('98-results-svg-export');
+});
+
+test('a line chart exports its line as one smooth stroke through every month, with the axis titled', async () => {
+  await openResultFor('Revenue per month in 2021');
+  await catchDownloads();
+  await $('[data-testid="results-page"] [data-testid="export-svg"]').click();
+  const svg = await lastSvg();
+  assert.ok(svg.parsed && svg.drawnWidth > 0);
+  const lineColor = (await app.browser.execute(() => getComputedStyle(document.documentElement).getPropertyValue('--chart-1').trim())) as string;
+  const strokes = svg.paths.filter((p) => p.stroke.toLowerCase() === lineColor.toLowerCase() && p.fill === 'none');
+  const line = strokes.sort((a, b) => b.d.length - a.d.length)[0];
+  assert.ok(line, 'the series is drawn as a stroke in its colour');
+  // Twelve months: a start and eleven segments (Chart.js's monotone curve, kept as Béziers).
+  assert.is((line!.d.match(/[CL]/g) ?? []).length, 11, line!.d);
+  assert.ok(strokes.length >= 12, 'and a marker on each month');
+  assert.ok(svg.texts.includes('Total'), 'the value axis is titled');
+  fs.writeFileSync(path.join(artifactsDir, 'e2e', '98-results-export-line.svg'), svg.text);
+});
+
+test.run();
