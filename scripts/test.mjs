@@ -39,7 +39,7 @@ function prepare() {
   const rebuild = spawnSync(process.execPath, ['native-rebuild/rebuild.mjs', 'node', '--if-needed'], { cwd: root, stdio: 'inherit' });
   if (rebuild.status !== 0) process.exit(rebuild.status ?? 1);
   if (suites.includes('e2e')) {
-    const build = spawnSync(process.execPath, ['scripts/build.mjs', 'renderer'], { cwd: root, stdio: 'inherit' });
+    const build = spawnSync(process.execPath, ['scripts/build.mjs', 'renderer', '--if-changed'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) process.exit(build.status ?? 1);
   }
 }
