@@ -118,8 +118,10 @@ test('query without --yes refuses when not interactive, and nothing runs; a refu
 test('ask ID "question" -> {sessionId, messageId, query, dialect, explanation, verdict, approval, explain?, provider, confidence?}; run TOKEN; deny TOKEN', async () => {
   const asked = await run('ask', pgId, 'how many customers are there', '--json');
   assert.is(asked.code, 0, asked.stderr);
-  const a = asked.json<{ sessionId: string; messageId: string; query: string; dialect: string; explanation: string; verdict: { allowed: boolean }; approval: { token: string; expiresAt: string }; explain: unknown; provider: string; confidence: number }>();
+  const a = asked.json<{ sessionId: string; messageId: string; query: string; dialect: string; explanation: string; verdict: { allowed: boolean }; approval: { token: string; expiresAt: string }; explain: unknown; provider: string; confidence: number; signals: Record<string, unknown> | null }>();
   assert.equal([a.dialect, a.verdict.allowed, a.provider], ['postgres', true, 'offline planner']);
+  // What the calibrated confidence was computed from, for people evaluating the planner.
+  assert.equal([typeof a.signals?.unknownWords, typeof a.signals?.guesses, a.signals?.shape], ['number', 'number', 'count']);
   assert.ok(a.sessionId && a.messageId && a.query && a.explanation && a.approval.token && a.approval.expiresAt && a.explain);
   const ran = await run('run', a.approval.token, '--json');
   assert.is(ran.code, 0, ran.stderr);
@@ -152,8 +154,8 @@ test('providers list | set | test: a local OpenAI-compatible server, its key via
   assert.is(tested.code, 0, tested.stderr);
   assert.equal(tested.json<{ ok: boolean; model: string }>().ok, true);
   llm.replyJson({ query: 'SELECT count(*) FROM artist', dialect: 'postgres', explanation: 'Counts artists.', confidence: 0.9 });
-  const asked = (await run('ask', pgId, 'how many artists', '--json')).json<{ provider: string; query: string }>();
-  assert.equal([asked.provider, asked.query], ['OpenAI-compatible server', 'SELECT count(*) FROM artist']);
+  const asked = (await run('ask', pgId, 'how many artists', '--json')).json<{ provider: string; query: string; signals: unknown }>();
+  assert.equal([asked.provider, asked.query, asked.signals], ['OpenAI-compatible server', 'SELECT count(*) FROM artist', null]);
   assert.is((await run('providers', 'set', 'offline', '--json')).json<{ mode: string }>().mode, 'offline');
   await llm.close();
 });
