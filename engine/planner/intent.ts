@@ -1188,8 +1188,14 @@ export function readIntent(list: Item[], question: string): Intent {
     if (item.used) continue;
     // "the states of all votes": a column named better than any table is a column.
     const columnFirst = item.fields.length > 0 && item.tables.length > 0 && item.fields[0]!.score > item.tables[0]!.score;
-    if (item.tables.length > 0 && !columnFirst) intent.tables.push(item);
-    else if (item.fields.length > 0) {
+    if (item.tables.length > 0 && !columnFirst) {
+      intent.tables.push(item);
+      // "the names of conductors and the orchestras they conducted": a table listed after "and" is shown by its name.
+      const at = items.list.indexOf(item);
+      let before = at - 1;
+      while (['the', 'their', 'its', 'corresponding', 'respective', 'all'].includes(items.text(before))) before--;
+      if (items.text(before) === 'and' && intent.tables.length > 1) intent.alongside.push(item);
+    } else if (item.fields.length > 0) {
       intent.fields.push(item);
       const at = items.list.indexOf(item);
       if (joinedByAnd(items, at)) intent.alongside.push(item);

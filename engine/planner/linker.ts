@@ -67,6 +67,8 @@ function nameScore(phrase: string[], stems: string[], core: string[] | null): nu
     if (stems.slice(1).every(isGeneric) && synonymous(phrase[0]!, stems[0]!)) return phrase[0] === stems[0] ? 0.72 : 0.62;
     if (rest.every(isGeneric) && synonymous(phrase[0]!, head)) return 0.7;
   }
+  // "years" for year_of_founded, "date" for date_of_treatment: the time word of a longer name.
+  if (phrase.length === 1 && stems.length > 1 && DATE_HEADS.has(phrase[0]!) && phrase[0] !== 'on' && phrase[0] !== 'at' && stems.includes(phrase[0]!)) return 0.7;
   // "arrival date" for date_arrived: the same words in another order.
   const content = stems.filter((s) => !NAME_FILLERS.has(s));
   if (phrase.length > 1 && phrase.length === content.length && [...phrase].sort().join(' ') === [...content].sort().join(' ')) return 0.88;

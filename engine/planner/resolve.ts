@@ -595,7 +595,15 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
       });
     }
   }
-  for (const item of remainingTables) addSlot(`"${item.text}"`, tableChoices(item));
+  for (const item of remainingTables) {
+    const slot = addSlot(`"${item.text}"`, tableChoices(item));
+    if (plan.shape === 'list' && intent.alongside.includes(item)) {
+      finals.push((pick) => {
+        const shown = pick[slot]!.table.display.find((f) => f.text) ?? pick[slot]!.table.display[0];
+        if (shown && plan.columns.length > 0 && !plan.columns.some((c) => sameField(c, fieldRef(shown)))) plan.columns.push(fieldRef(shown));
+      });
+    }
+  }
 
   // ---- choose ----
   const { pick, tree, margin } = choose(index, slots, rootSlot);
