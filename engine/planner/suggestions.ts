@@ -1,6 +1,6 @@
 import { ADJECTIVES, BUCKET_WORDS, FUNCTION_WORDS, MONTHS, NUMBER_WORDS, STOPWORDS, UNITS, conceptsOf } from './lexicon';
 import type { IndexedField, IndexedTable, SchemaIndex } from './schema-index';
-import { normalise, plural, tokenize } from './text';
+import { normalise, plural, singular, tokenize } from './text';
 import type { PlannerResult } from './types';
 
 /** Enough rephrasings to show the way, few enough to read. */
@@ -109,11 +109,27 @@ function askable(table: IndexedTable): boolean {
   return table.rowEstimate !== 0 && table.fields.some((f) => !f.key) && readable(table.words);
 }
 
-/** Tables whose names or columns share the question's words first, then the largest. */
+/**
+ * Tables whose names or columns share the question's words first; then stored
+ * tables before views (which mostly repeat them), the largest, and the most
+ * connected (the tables a schema is about have the most foreign keys).
+ */
 function rankTables(index: SchemaIndex, asked: Set<string>): IndexedTable[] {
   const relevance = (t: IndexedTable) => 2 * overlap(t.stems, asked) + t.fields.filter((f) => !f.key).reduce((n, f) => n + overlap(f.stems, asked), 0);
-  const scored = index.tables.filter(askable).map((table) => ({ table, relevance: relevance(table) }));
-  scored.sort((a, b) => b.relevance - a.relevance || (b.table.rowEstimate ?? 0) - (a.table.rowEstimate ?? 0) || a.table.name.localeCompare(b.table.name));
+  const scored = index.tables.filter(askable).map((table) => ({
+    table,
+    relevance: relevance(table),
+    view: table.kind === 'view' || table.kind === 'materialized_view' ? 1 : 0,
+    links: index.neighbours.get(table)?.length ?? 0,
+  }));
+  scored.sort(
+    (a, b) =>
+      b.relevance - a.relevance ||
+      a.view - b.view ||
+      (b.table.rowEstimate ?? 0) - (a.table.rowEstimate ?? 0) ||
+      b.links - a.links ||
+      a.table.name.localeCompare(b.table.name),
+  );
   return scored.map((s) => s.table);
 }
 
@@ -131,7 +147,7 @@ function candidatesFor(index: SchemaIndex, table: IndexedTable, asked: Set<strin
   if (measures[0] && measures[0].r > 0) questions.push(average(measures[0].f));
   questions.push(`How many ${rows} are there?`);
   if (categories[0]) questions.push(perCategory(categories[0].f));
-  if (parent) questions.push(`How many ${rows} are there per ${parent.words.join(' ')}?`);
+  if (parent) questions.push(`How many ${rows} are there per ${[...parent.words.slice(0, -1), singular(parent.words.at(-1)!)].join(' ')}?`);
   if (measures[0]) questions.push(average(measures[0].f));
   return [...new Set(questions)].map((question) => ({ question, table }));
 }

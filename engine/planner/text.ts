@@ -41,7 +41,8 @@ export function stem(word: string): string {
   return hit;
 }
 
-function singular(word: string): string {
+/** English singular of a plural word, good enough for names ("breeds" → "breed", "countries" → "country"). */
+export function singular(word: string): string {
   if (word.length <= 3) return word;
   if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
   if (/(sses|uses|xes|ches|shes|zzes)$/.test(word)) return word.slice(0, -2);

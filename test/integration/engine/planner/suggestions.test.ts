@@ -32,6 +32,8 @@ test('dog_kennels on PostgreSQL: helpful, answerable suggestions that run', asyn
   }
   assert.match(declineOf('how many zorbles per flurp', metadata).reason, /did not understand "zorbles", "flurp"/);
   assert.match(declineOf('why are the dogs so heavy', metadata).suggestions[0] ?? '', /dogs/i, 'the table the question names comes first');
+  const perTable = QUESTIONS.flatMap((q) => declineOf(q, metadata).suggestions).filter((s) => / per /.test(s));
+  assert.not.ok(perTable.some((s) => /per breeds|per owners|per sizes/.test(s)), `a table named in the plural reads in the singular after "per": ${perTable.join(' | ')}`);
 });
 
 test('student_transcripts_tracking on MariaDB: the same holds', async () => {

@@ -51,6 +51,15 @@ test('join tables, tables without rows and unreadable names are never suggested'
   assert.not.ok(suggestions.some((s) => /playlist/i.test(s)), 'playlist_track only joins: never a suggestion');
 });
 
+test('stored tables come before views, which mostly repeat them', () => {
+  const metadata = shopMetadata();
+  const objects = metadata.databases[0]!.schemas[0]!.objects;
+  const customer = objects.find((o) => o.name === 'customer')!;
+  objects.unshift({ ...customer, name: 'aaa_customer_list', kind: 'view', rowEstimate: 10_000 });
+  const suggestions = declineOf('what is the meaning of life', metadata).suggestions;
+  assert.not.ok(suggestions.some((s) => /customer list/.test(s)), JSON.stringify(suggestions));
+});
+
 test('a schema with nothing to ask about gives no suggestions, and says how to ask instead', () => {
   const metadata = shopMetadata();
   for (const object of metadata.databases[0]!.schemas[0]!.objects) object.rowEstimate = 0;
