@@ -129,4 +129,16 @@ test('removed: the verified query is no longer proposed', async () => {
   assert.is(gone.ok ? null : gone.error.code, 'NOT_FOUND');
 });
 
+test('a verified query the database no longer accepts (a column renamed) is passed over: the question is answered as if none matched', async () => {
+  const kept = await te.ok('verified.add', { sourceId: otherSourceId, question: 'longest tracks', query: 'SELECT name, milliseconds FROM track ORDER BY milliseconds DESC LIMIT 5' });
+  assert.is((await te.ok('chat.ask', { sourceId: otherSourceId, question: 'the longest tracks' })).verified?.id, kept.id);
+  // Last in this file and not renamed back; fails rather than waits if a pooled connection still holds the table.
+  otherDb.sql("SET lock_timeout = '5s'; ALTER TABLE track RENAME COLUMN milliseconds TO duration_ms");
+  const asked = await te.ok('chat.ask', { sourceId: otherSourceId, question: 'the longest tracks' });
+  assert.is(asked.verified, null);
+  assert.is.not(asked.provider, 'verified answer');
+  assert.not.match(asked.query ?? '', /milliseconds/);
+  assert.ok((await te.ok('verified.list', { sourceId: otherSourceId })).some((v) => v.id === kept.id), 'the verified answer is kept for the user to fix or remove');
+});
+
 test.run();
