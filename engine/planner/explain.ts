@@ -35,6 +35,12 @@ function filterPhrase(plan: QueryPlan, f: PlanFilter): string {
       return `${field} is in ${MONTH_NAMES[f.month - 1]} (any year)`;
     case 'presence':
       return f.present ? `${field} is filled in` : `${field} is empty`;
+    case 'vs_average': {
+      const op = { eq: 'equals', neq: 'differs from', gt: 'is above', gte: 'is at least', lt: 'is below', lte: 'is at most' }[f.op];
+      return `${field} ${op} its average`;
+    }
+    case 'related':
+      return f.present ? `it has at least one ${f.via.table.replace(/_/g, ' ')}` : `it has no ${f.via.table.replace(/_/g, ' ')}`;
     default:
       return '';
   }

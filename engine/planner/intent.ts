@@ -33,6 +33,8 @@ export interface CompareIntent {
   value: number;
   /** Every value of an "either 32 or 33" (op 'in'). */
   values: number[];
+  /** "below the average": compared with the column's own average, not a number. */
+  average: boolean;
   high: number | null;
   unit: (typeof UNITS)[string] | null;
   /** "artists with more than 10 albums": the number counts rows of this table. */
@@ -101,6 +103,8 @@ export interface Intent {
   listing: boolean;
   /** Table mentions no rule consumed, in question order. */
   tables: Item[];
+  /** "dogs that went through any treatment", "teachers who have not been arranged": rows of the subject with (or without) rows of another table. */
+  related: Array<{ item: Item; present: boolean }>;
   /** Column mentions no rule consumed. */
   fields: Item[];
   /** Of those, the ones joined to the rest by "and" ("the names of singers and the total sales"): shown beside an aggregate. */
@@ -665,7 +669,7 @@ function readNumericEquality(items: Items, i: number, intent: Intent): number {
   }
   if (values.length === 0) return 0;
   const phrase = items.list.slice(i, end).map((it) => it.raw).join(' ');
-  intent.compares.push({ target: item, concept: null, op: values.length > 1 ? 'in' : 'eq', value: values[0]!, values, high: null, unit: null, countOf: null, phrase });
+  intent.compares.push({ target: item, concept: null, op: values.length > 1 ? 'in' : 'eq', value: values[0]!, values, average: false, high: null, unit: null, countOf: null, phrase });
   items.use(i, end - i);
   return end - i;
 }
@@ -712,6 +716,29 @@ function extractCompares(items: Items, intent: Intent): void {
     if (between && !between.used && between.fields.some((f) => f.field.numeric) && items.number(j + 1) !== null) {
       named = between;
       j++;
+    }
+    // "an age below the average", "cost less than the average": the column against its own average.
+    const avgAt = items.text(j) === 'the' ? j + 1 : j;
+    if (op !== 'between' && ['average', 'mean'].includes(items.text(avgAt)) && items.free(avgAt)) {
+      let target: Item | null = null;
+      for (let k = i - 1; k >= Math.max(0, i - 4) && !target; k--) {
+        const item = items.at(k)!;
+        if (item.fields.some((f) => f.field.numeric) && !item.used) target = item;
+        else if (item.used || !['is', 'are', 'was', 'were', 'of', 'with', 'whose', 'an', 'a', 'the', 'that', 'has', 'have', 'had', 'costs', 'cost'].includes(item.text)) break;
+      }
+      // "below the average age": the column is named after the word.
+      const after = items.at(avgAt + 1);
+      let end = avgAt + 1;
+      if (!target && after && !after.used && after.fields.some((f) => f.field.numeric)) {
+        target = after;
+        end++;
+      }
+      if (target) {
+        target.used = true;
+        intent.compares.push({ target, concept: null, op, value: 0, values: [], average: true, high: null, unit: null, countOf: null, phrase: items.list.slice(i, end).map((it) => it.raw).join(' ') });
+        items.use(i, end - i);
+        continue;
+      }
     }
     const value = items.number(j);
     if (value === null) {
@@ -764,7 +791,7 @@ function extractCompares(items: Items, intent: Intent): void {
       if (!['is', 'are', 'was', 'were', 'of', 'with', 'whose', 'where', 'a', 'an', 'the', 'that', 'which', 'has', 'have', 'had', 'cost', 'costs', 'costing', 'lasting', 'last', 'lasts', 'priced', 'at'].includes(item.text)) break;
     }
     const phraseWords = items.list.slice(i, end).map((it) => it.tokens.map((t) => t.raw).join(' '));
-    intent.compares.push({ target, concept: concept ?? unit?.concept ?? null, op, value, values: [value], high, unit, countOf, phrase: phraseWords.join(' ') });
+    intent.compares.push({ target, concept: concept ?? unit?.concept ?? null, op, value, values: [value], average: false, high, unit, countOf, phrase: phraseWords.join(' ') });
     items.use(i, end - i);
   }
 }
@@ -1139,6 +1166,7 @@ export function readIntent(list: Item[], question: string): Intent {
     orderByCount: false,
     listing: false,
     tables: [],
+    related: [],
     fields: [],
     alongside: [],
     unknown: [],
@@ -1182,6 +1210,7 @@ export function readIntent(list: Item[], question: string): Intent {
   }
 
   intent.contentWords = items.list.filter((item) => items.linked(items.list.indexOf(item)) || (item.tokens[0]!.kind === 'word' && !STOPWORDS.has(item.text) && !FUNCTIONAL.has(item.text))).length;
+  extractRelated(items, intent);
   intent.unreadLogic = items.list.filter((item) => !item.used && LOGIC_WORDS.has(item.text)).length;
   intent.unknownVerbs = items.list.filter((item) => !item.used && !items.linked(items.list.indexOf(item)) && item.tokens[0]!.kind === 'word' && looksLikeVerb(item.text) && !STOPWORDS.has(item.text) && !FUNCTIONAL.has(item.text)).length;
   for (const item of items.list) {
@@ -1204,6 +1233,38 @@ export function readIntent(list: Item[], question: string): Intent {
     else if (item.tokens[0]!.kind === 'quoted' || item.tokens[0]!.kind === 'number') intent.unknown.push(item.tokens[0]!.raw);
   }
   return intent;
+}
+
+const RELATIVE_WORDS = new Set(['who', 'that', 'which', 'with', 'have', 'has', 'had', 'did', 'does', 'do', 'whose', 'without']);
+const QUANTIFIERS = new Set(['any', 'some', 'a', 'an', 'no']);
+const NEGATING = new Set(['not', "n't", 'never', 'no', 'without', 'none']);
+
+/**
+ * "dogs that went through any treatment", "professionals who did not perform any treatment":
+ * a table named after a relative clause, with a quantifier (or a negation), qualifies the
+ * subject's rows by the existence of its rows instead of joining them in.
+ */
+function extractRelated(items: Items, intent: Intent): void {
+  let subjectSeen = false;
+  for (let i = 0; i < items.length; i++) {
+    const item = items.at(i)!;
+    if (item.tables.length === 0 || (item.fields.length > 0 && item.fields[0]!.score > item.tables[0]!.score)) continue;
+    if (!subjectSeen) {
+      subjectSeen = true;
+      continue;
+    }
+    if (item.used) continue;
+    const window = items.list.slice(Math.max(0, i - 7), i).map((it) => it.text);
+    const relative = window.some((w) => RELATIVE_WORDS.has(w));
+    const negated = window.some((w) => NEGATING.has(w));
+    const quantified = QUANTIFIERS.has(items.text(i - 1)) || (items.text(i - 1) === 'through' && QUANTIFIERS.has(items.text(i - 2)));
+    if (!relative || !(quantified || negated)) continue;
+    // A comparison or count in between ("with more than 2 treatments") is a count, read elsewhere.
+    if (window.some((w) => ['than', 'least', 'most', 'more', 'fewer'].includes(w))) continue;
+    intent.related.push({ item, present: !negated });
+    item.used = true;
+    for (let k = Math.max(0, i - 7); k < i; k++) if (NEGATING.has(items.text(k))) items.use(k, 1);
+  }
 }
 
 /** "X and the number of …", "… and X": a column listed beside something else. */

@@ -74,6 +74,14 @@ export const PlanFilter = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('presence'), field: PlanField, present: z.boolean(), phrase: z.string() }),
   /** The month of the year (1..12) regardless of year: "in March". */
   z.object({ kind: z.literal('month_of_year'), field: PlanField, month: z.number().int().min(1).max(12), phrase: z.string() }),
+  /** Compared with the column's average over the whole table: "dogs with an age below the average". */
+  z.object({ kind: z.literal('vs_average'), field: PlanField, op: CompareOp, phrase: z.string() }),
+  /**
+   * The row has (or, with present false, has no) row in another table that points at it:
+   * "teachers who teach any course", "dogs that never had a treatment". `field` is the row's key;
+   * `via` the other table's column holding it.
+   */
+  z.object({ kind: z.literal('related'), field: PlanField, via: PlanField, present: z.boolean(), phrase: z.string() }),
 ]);
 export type PlanFilter = z.infer<typeof PlanFilter>;
 

@@ -99,6 +99,26 @@ function temporalChoices(index: SchemaIndex, hint: Item | null): Choice[] {
   return out;
 }
 
+/**
+ * The column of another table that holds `subject`'s key: the mentioned table's own foreign key,
+ * else a link table's ("teachers" and "courses" through course_arrange). Single-column keys only.
+ */
+function relatedKey(index: SchemaIndex, subject: IndexedTable, mentioned: IndexedTable[]): { key: IndexedField; column: IndexedField } | null {
+  const pointing = (child: IndexedTable) => index.edges.find((e) => e.child === child && e.parent === subject && e.pairs.length === 1 && !e.inferred);
+  for (const table of mentioned) {
+    const direct = pointing(table);
+    if (direct) return { key: direct.pairs[0]![1], column: direct.pairs[0]![0] };
+  }
+  for (const table of mentioned) {
+    for (const edge of index.edges) {
+      if (edge.parent !== table || edge.inferred) continue;
+      const link = pointing(edge.child);
+      if (link) return { key: link.pairs[0]![1], column: link.pairs[0]![0] };
+    }
+  }
+  return null;
+}
+
 /** Whole years stored as numbers ("open_year", "year_of_founded"), for "in 2014" or "before 2009". */
 function yearColumnChoices(index: SchemaIndex, hint: Item | null): Choice[] {
   const isYear = (f: IndexedField) => f.numeric && !f.key && f.stems.includes('year');
@@ -531,6 +551,12 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
       });
       continue;
     }
+    if (c.average) {
+      const slot = addSlot(`"${c.phrase}"`, c.target ? fieldChoices(c.target, (f) => f.numeric) : []);
+      const op = c.op === 'between' || c.op === 'in' ? 'eq' : c.op;
+      finals.push((pick) => plan.filters.push({ kind: 'vs_average', field: fieldRef(pick[slot]!.field!), op, phrase: c.phrase }));
+      continue;
+    }
     let choices = c.target ? fieldChoices(c.target, (f) => f.numeric) : [];
     if (choices.length === 0 && c.concept) choices = conceptChoices(index, c.concept);
     if (choices.length === 0) {
@@ -603,6 +629,23 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
         if (shown && plan.columns.length > 0 && !plan.columns.some((c) => sameField(c, fieldRef(shown)))) plan.columns.push(fieldRef(shown));
       });
     }
+  }
+
+  // ---- rows with (or without) rows of another table ----
+  for (const r of intent.related) {
+    const subject = slots[rootSlot]!.choices[0]!.table;
+    const via = relatedKey(index, subject, r.item.tables.map((t) => t.table));
+    if (!via) {
+      // No key says how they relate: a positive mention is an ordinary join; a negative one cannot be answered safely.
+      if (!r.present) throw new Unanswerable(`it is not clear how ${tableWords(subject)} relate to "${r.item.text}"`);
+      addSlot(`"${r.item.text}"`, tableChoices(r.item));
+      continue;
+    }
+    finals.push((pick) => {
+      if (pick[rootSlot]!.table !== subject) return;
+      if (plan.filters.some((f) => f.kind === 'related' && sameField(f.via, fieldRef(via.column)) && f.present === r.present)) return;
+      plan.filters.push({ kind: 'related', field: fieldRef(via.key), via: fieldRef(via.column), present: r.present, phrase: r.item.text });
+    });
   }
 
   // ---- choose ----

@@ -43,6 +43,9 @@ function condition(f: PlanFilter): [string, unknown] {
     case 'presence':
       // Missing and null alike: {field: null} matches both.
       return [path, f.present ? { $ne: null } : null];
+    case 'vs_average':
+    case 'related':
+      throw new PlanError('Comparing with an average or with another collection needs a model for MongoDB sources.');
     default: {
       const never: never = f;
       throw new PlanError(`Unknown filter ${JSON.stringify(never)}`);

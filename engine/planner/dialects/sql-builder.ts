@@ -52,7 +52,16 @@ export function createSqlRenderer(d: SqlDialect): PlanRenderer {
         from.push(`JOIN ${d.table(step.table.database, step.table.schema, step.table.name)} AS ${aliases.get(step.table)} ON ${on}`);
       }
 
-      const where = plan.filters.map((f) => filterSql(f, col(f.field), d, literal));
+      const tableSql = (ref: { schema: string | null; table: string }) => {
+        const t = findTable(index, plan.database, { schema: ref.schema, name: ref.table });
+        return d.table(t.database, t.schema, t.name);
+      };
+      const where = plan.filters.map((f) => {
+        // Subqueries read whole tables under their own alias, so they never change the outer rows.
+        if (f.kind === 'vs_average') return `${col(f.field)} ${OPERATORS[f.op]} (SELECT AVG(sub.${d.quote(f.field.field)}) FROM ${tableSql(f.field)} AS sub)`;
+        if (f.kind === 'related') return `${f.present ? '' : 'NOT '}EXISTS (SELECT 1 FROM ${tableSql(f.via)} AS sub WHERE sub.${d.quote(f.via.field)} = ${col(f.field)})`;
+        return filterSql(f, col(f.field), d, literal);
+      });
 
       const measureSql = (m: PlanMeasure): string => {
         const table = findTable(index, plan.database, m.table);
@@ -176,6 +185,9 @@ function filterSql(f: PlanFilter, expr: string, d: SqlDialect, literal: (v: Scal
       return `${d.monthOf(expr)} = ${f.month}`;
     case 'presence':
       return `${expr} IS ${f.present ? 'NOT ' : ''}NULL`;
+    case 'vs_average':
+    case 'related':
+      throw new PlanError('A subquery filter is rendered with its tables.');
     default: {
       const never: never = f;
       throw new PlanError(`Unknown filter ${JSON.stringify(never)}`);
