@@ -219,6 +219,7 @@ const TEXT_CUES: Array<[string[], TextIntent['op']]> = [
 ];
 const NEGATIONS = [['other', 'than'], ['except', 'for'], ['except'], ['excluding'], ['not', 'in'], ['not', 'from'], ['outside'], ['not'], ['non']];
 const TEXT_NOUNS = new Set(['letter', 'letters', 'substring', 'string', 'word', 'words', 'text', 'phrase', 'prefix', 'suffix', 'character', 'characters']);
+const NUMBER_STEMS = new Set(['num', 'number', 'numb', 'no', 'count']);
 const DISTINCT_WORDS = new Set(['different', 'distinct', 'unique']);
 const COMMON_WORDS = new Set(['common', 'frequent', 'popular', 'usual', 'typical']);
 
@@ -461,6 +462,13 @@ function extractAggregates(items: Items, intent: Intent): void {
         counted = distinctAt - i + 1;
       }
       const target = readTarget(items, i + counted);
+      // "a number of staff below the average" names num_of_staff, a column, not a count.
+      const named = items.at(items.skipFiller(i + counted));
+      const namesNumberColumn = items.text(i) === 'number' && named !== undefined && named.tables.length === 0 && named.fields.some((f) => f.field.numeric && f.field.stems.some((st) => NUMBER_STEMS.has(st)));
+      if (namesNumberColumn) {
+        items.use(i, counted);
+        continue;
+      }
       // "how many active customers": the adjective-like column qualifies the table after it.
       const next = items.at(items.skipFiller(i + counted) + 1);
       if (target.item && target.item.tables.length === 0 && next && !next.used && next.tables.length > 0 && target.item.fields.some((f) => f.field.boolean)) {

@@ -1,18 +1,28 @@
 /**
  * Question shapes the offline planner reads on any schema, each asked on two
  * public schemas it was not written for (spider-dev11's singer, orchestra,
- * museum_visit and poker_player, loaded into PostgreSQL). The questions are
- * our own wording, not the set's; each planned query runs and must return what
- * a hand-written reference query returns.
+ * museum_visit, poker_player, dog_kennels and course_teach, loaded into
+ * PostgreSQL). The questions are our own wording, not the set's; each planned
+ * query must pass the read-only guardrail, run, and return what a hand-written
+ * reference query returns.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { pgPolicy, type PgPolicy } from '../../../../engine/connectors/postgres/allow-list';
+import { indexCatalog } from '../../../../engine/connectors/postgres/catalog';
+import { validatePostgresQuery } from '../../../../engine/connectors/postgres/guardrail';
+import mysql from 'mysql2/promise';
+import { validateMysqlQuery } from '../../../../engine/connectors/mysql/guardrail';
 import { matchResult } from '../../../../engine/eval/match';
+import { planQuestion } from '../../../../engine/planner/planner';
+import { createMysqlDatabase } from '../../../support/databases';
+import { mysqlMetadata } from '../../../support/planner-metadata';
+import { readLiveCatalog } from '../../../support/pg-catalog';
 import { planWithOfflinePlanner, openSpider, type SpiderSet } from '../../../support/spider';
 
 interface Case {
   shape: string;
-  db: 'singer' | 'orchestra' | 'museum_visit' | 'poker_player';
+  db: 'singer' | 'orchestra' | 'museum_visit' | 'poker_player' | 'dog_kennels' | 'course_teach';
   question: string;
   reference: string;
   ordered?: boolean;
@@ -41,12 +51,20 @@ const CASES: Case[] = [
   { shape: 'in descending order of a column', db: 'museum_visit', question: 'List the names of museums in descending order of open year.', reference: `SELECT name FROM museum ORDER BY open_year DESC, museum_id`, ordered: true },
   { shape: 'a comparison with the column between cue and number', db: 'museum_visit', question: 'How many visitors below age 40 are there?', reference: `SELECT count(*) FROM visitor WHERE age < 40` },
   { shape: 'a comparison with the column between cue and number', db: 'orchestra', question: 'How many conductors above age 42 are there?', reference: `SELECT count(*) FROM conductor WHERE age > 42` },
+  { shape: 'compared with the average', db: 'dog_kennels', question: 'How many dogs have a weight above the average?', reference: `SELECT count(*) FROM dogs WHERE weight > (SELECT avg(weight) FROM dogs)` },
+  { shape: 'compared with the average', db: 'museum_visit', question: 'Which museums have a number of staff below the average? Give their names.', reference: `SELECT name FROM museum WHERE num_of_staff < (SELECT avg(num_of_staff) FROM museum)` },
+  { shape: 'rows without related rows (anti-join)', db: 'dog_kennels', question: 'How many owners do not have any dogs?', reference: `SELECT count(*) FROM owners o WHERE NOT EXISTS (SELECT 1 FROM dogs d WHERE d.owner_id = o.owner_id)` },
+  { shape: 'rows without related rows (anti-join)', db: 'course_teach', question: 'Which teachers have not been arranged any course? List their names.', reference: `SELECT name FROM teacher t WHERE NOT EXISTS (SELECT 1 FROM course_arrange c WHERE c.teacher_id = t.teacher_id)` },
+  { shape: 'rows with related rows, counted once', db: 'dog_kennels', question: 'What is the average age of the dogs that had any treatment?', reference: `SELECT avg(age) FROM dogs WHERE dog_id IN (SELECT dog_id FROM treatments)` },
+  { shape: 'rows with related rows, counted once', db: 'museum_visit', question: 'How many visitors who made any visit are there?', reference: `SELECT count(*) FROM visitor v WHERE EXISTS (SELECT 1 FROM visit x WHERE x.visitor_id = v.id)` },
 ];
 
 let set: SpiderSet;
+const guards = new Map<string, PgPolicy>();
 
 test.before(async () => {
-  set = await openSpider(['singer', 'orchestra', 'museum_visit', 'poker_player']);
+  set = await openSpider(['singer', 'orchestra', 'museum_visit', 'poker_player', 'dog_kennels', 'course_teach']);
+  for (const [db, schema] of set.schemas) guards.set(db, pgPolicy(indexCatalog(await readLiveCatalog(schema.database.name)), []));
 });
 
 test.after(async () => {
@@ -59,6 +77,8 @@ for (const c of CASES) {
     const planned = planWithOfflinePlanner(c.question, schema.metadata);
     assert.ok(planned.ok, planned.ok ? '' : planned.reason);
     if (!planned.ok) return;
+    const verdict = await validatePostgresQuery(planned.query, guards.get(c.db)!);
+    assert.ok(verdict.allowed, `the read-only guardrail refused it: ${verdict.reasons.map((r) => r.message).join('; ')}\n${planned.query}`);
     const run = async (sql: string) => (await schema.client.query({ text: sql, rowMode: 'array' })).rows as unknown[][];
     const gold = await run(c.reference);
     assert.ok(gold.length > 0, 'the reference answer is not empty');
@@ -66,6 +86,27 @@ for (const c of CASES) {
     assert.is(match.outcome, c.showsMeasure ? 'superset' : 'exact', `${match.why}\n${planned.query}`);
   });
 }
+
+test('MariaDB: subquery shapes pass the MySQL guardrail and answer like the reference', async () => {
+  const db = createMysqlDatabase('spider_dog_kennels');
+  const conn = await mysql.createConnection({ host: db.host, port: db.port, user: db.user, database: db.name });
+  try {
+    const metadata = await mysqlMetadata(db);
+    for (const c of CASES.filter((x) => x.db === 'dog_kennels')) {
+      const planned = planQuestion({ question: c.question, metadata, dialect: 'mysql', rowLimit: 1000 });
+      assert.ok(planned.ok, planned.ok ? '' : planned.reason);
+      if (!planned.ok) continue;
+      const verdict = validateMysqlQuery(planned.query, { database: db.name, flavor: 'mariadb' });
+      assert.ok(verdict.allowed, `${c.question}: ${verdict.reasons.map((r) => r.message).join('; ')}\n${planned.query}`);
+      const run = async (sql: string) => (await conn.query({ sql, rowsAsArray: true }))[0] as unknown[][];
+      const match = matchResult({ gold: await run(c.reference), actual: await run(planned.query), ordered: false });
+      assert.is(match.outcome, 'exact', `${c.question}: ${match.why}\n${planned.query}`);
+    }
+  } finally {
+    await conn.end();
+    db.drop();
+  }
+});
 
 test('shapes are each asked on two schemas', () => {
   const schemasPerShape = new Map<string, Set<string>>();

@@ -3,8 +3,8 @@
  * the public spider-dev11 set on 11 databases loaded into PostgreSQL, each
  * planned query run and scored against the gold rows. Guards what a user of
  * their own database would notice: no question crashes the planner or yields
- * SQL the database rejects, accuracy does not fall below what the planner
- * reaches today, and an answer shown as confident (>= 0.8) is right at least
+ * SQL the database rejects, accuracy meets the issue's bar (45% overall, 70%
+ * easy, 50% medium), and an answer shown as confident (>= 0.8) is right at least
  * nine times in ten.
  */
 import { test } from 'uvu';
@@ -12,8 +12,8 @@ import * as assert from 'uvu/assert';
 import { CONFIDENT_AT } from '../../../../engine/planner/confidence';
 import { HARDNESS, planWithOfflinePlanner, scoreSpider, spiderReport, type SpiderRecord } from '../../../support/spider';
 
-/** Today's level, a little below the measured one (BENCHMARKS.md): a regression fails, noise does not. */
-const FLOORS = { overall: 0.33, easy: 0.57, medium: 0.37 } as const;
+/** Issue 10's bar for the development set (the planner is deterministic, so this is no flaky margin). */
+const FLOORS = { overall: 0.45, easy: 0.7, medium: 0.5 } as const;
 const MIN_CONFIDENT_PRECISION = 0.9;
 
 let records: SpiderRecord[] = [];
@@ -36,7 +36,7 @@ test('every spider-dev11 question is planned without a crash, and no planned que
   assert.equal(rejected.map((r) => `${r.id}: ${r.detail}\n${r.query}`), []);
 });
 
-test("execution accuracy stays at or above today's level, overall and on easy and medium questions", () => {
+test('execution accuracy meets the bar: 45% overall, 70% on easy and 50% on medium questions', () => {
   assert.ok(accuracy(records) >= FLOORS.overall, `overall ${accuracy(records).toFixed(3)}`);
   for (const h of ['easy', 'medium'] as const) {
     const list = records.filter((r) => r.hardness === h);
