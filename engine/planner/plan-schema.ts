@@ -38,6 +38,8 @@ export const PlanMeasure = z.object({
   label: z.string(),
   /** In words, for the explanation: "number of tracks", "total of invoice total". */
   phrase: z.string(),
+  /** Computed only for a condition ("teachers with at least two courses"), not shown as a column. */
+  hidden: z.boolean().optional(),
 });
 export type PlanMeasure = z.infer<typeof PlanMeasure>;
 

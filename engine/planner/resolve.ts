@@ -547,6 +547,8 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
         const named = shown.flatMap((item) => item.fields.filter((f) => f.field.table === grouped.table).slice(0, 1).map((f) => f.field));
         plan.dimensions.push(byValue && grouped.field ? fieldDimension(grouped.field, null) : named.length > 0 ? namedDimension(grouped.table, named) : entityDimension(grouped.table));
         finishMeasure({ slot: countSlot, fn: 'count' }, null)(pick, tree);
+        // The count is the condition, not the answer: "names of teachers who teach at least two courses".
+        plan.measures[plan.measures.length - 1]!.hidden = true;
         plan.having.push({ measure: plan.measures.length - 1, op, value: c.value, phrase: c.phrase });
       });
       continue;

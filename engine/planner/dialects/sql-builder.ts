@@ -94,24 +94,28 @@ export function createSqlRenderer(d: SqlDialect): PlanRenderer {
           dimensionSql.push(d.quote(names.dimensions[k]![0]!));
           groupBy.push(...dim.key.map(col), ...shown);
         });
-        plan.measures.forEach((m, i) => select.push(`${measureSql(m)} AS ${d.quote(names.measures[i]!)}`));
+        plan.measures.forEach((m, i) => {
+          if (!m.hidden) select.push(`${measureSql(m)} AS ${d.quote(names.measures[i]!)}`);
+        });
       }
 
       const order: string[] = [];
       for (const o of plan.order) {
         const dir = o.direction === 'desc' ? 'DESC' : 'ASC';
         if (o.target.kind === 'field') {
-          const expr = col(o.target.field);
-          // DISTINCT can only sort by what it shows: a ranking column is shown too; a key that only breaks ties is left out.
+          const field = o.target.field;
+          const expr = col(field);
+          // DISTINCT can only sort by what it shows: a ranking column is shown too; the key order of a plain listing is left out.
           if (distinct && !plan.columns.some((c) => col(c) === expr)) {
-            if (o.target.field.table === plan.subject.name && plan.order.indexOf(o) > 0) continue;
+            const subject = findTable(index, plan.database, plan.subject);
+            if (field.table === subject.name && subject.primaryKey.some((k) => k.name === field.field)) continue;
             select.push(expr);
           }
           order.push(`${expr} ${dir}`);
         }
         else if (o.target.kind === 'measure') {
           const m = plan.measures[o.target.index];
-          if (m) order.push(`${d.quote(names.measures[o.target.index]!)} ${dir}`);
+          if (m) order.push(`${m.hidden ? measureSql(m) : d.quote(names.measures[o.target.index]!)} ${dir}`);
         } else {
           const expr = dimensionSql[o.target.index];
           if (expr) order.push(`${expr} ${dir}`);

@@ -26,8 +26,6 @@ interface Case {
   question: string;
   reference: string;
   ordered?: boolean;
-  /** The answer also shows the count that qualified each row: by design, so a superset of the reference. */
-  showsMeasure?: boolean;
 }
 
 const CASES: Case[] = [
@@ -43,8 +41,8 @@ const CASES: Case[] = [
   { shape: 'several aggregates of one column', db: 'poker_player', question: 'What is the average and maximum earnings of poker players?', reference: `SELECT avg(earnings), max(earnings) FROM poker_player` },
   { shape: 'a number equal to one of several', db: 'orchestra', question: 'Show the names of conductors aged 40 or 41.', reference: `SELECT name FROM conductor WHERE age IN (40, 41)` },
   { shape: 'a number equal to one of several', db: 'singer', question: 'List the names of singers whose birth year is 1948 or 1949.', reference: `SELECT name FROM singer WHERE birth_year IN (1948, 1949)` },
-  { shape: 'values shared by at least N rows', db: 'orchestra', question: 'Which nationalities are shared by at least two conductors?', reference: `SELECT nationality FROM conductor GROUP BY nationality HAVING count(*) >= 2`, showsMeasure: true },
-  { shape: 'values shared by at least N rows', db: 'singer', question: 'Which citizenships are shared by at least two singers?', reference: `SELECT citizenship FROM singer GROUP BY citizenship HAVING count(*) >= 2`, showsMeasure: true },
+  { shape: 'values shared by at least N rows', db: 'orchestra', question: 'Which nationalities are shared by at least two conductors?', reference: `SELECT nationality FROM conductor GROUP BY nationality HAVING count(*) >= 2` },
+  { shape: 'values shared by at least N rows', db: 'singer', question: 'Which citizenships are shared by at least two singers?', reference: `SELECT citizenship FROM singer GROUP BY citizenship HAVING count(*) >= 2` },
   { shape: 'a column beside a count', db: 'orchestra', question: 'Show the nationalities and the number of conductors.', reference: `SELECT nationality, count(*) FROM conductor GROUP BY nationality` },
   { shape: 'a column beside a count', db: 'singer', question: 'Show the citizenships and the number of singers.', reference: `SELECT citizenship, count(*) FROM singer GROUP BY citizenship` },
   { shape: 'in descending order of a column', db: 'singer', question: 'List the names of singers in descending order of birth year.', reference: `SELECT name FROM singer ORDER BY birth_year DESC, singer_id`, ordered: true },
@@ -83,7 +81,7 @@ for (const c of CASES) {
     const gold = await run(c.reference);
     assert.ok(gold.length > 0, 'the reference answer is not empty');
     const match = matchResult({ gold, actual: await run(planned.query), ordered: c.ordered ?? false });
-    assert.is(match.outcome, c.showsMeasure ? 'superset' : 'exact', `${match.why}\n${planned.query}`);
+    assert.is(match.outcome, 'exact', `${match.why}\n${planned.query}`);
   });
 }
 

@@ -26,7 +26,8 @@ test.after(() => {
   if (process.env.POLYSTORE_SPIDER_REPORT) console.log(spiderReport(records));
 });
 
-const accuracy = (list: readonly SpiderRecord[]) => list.filter((r) => r.outcome === 'correct').length / Math.max(1, list.length);
+/** Exact matches only: an answer with extra columns is reported in BENCHMARKS.md but not counted here. */
+const accuracy = (list: readonly SpiderRecord[]) => list.filter((r) => r.match === 'exact').length / Math.max(1, list.length);
 
 test('every spider-dev11 question is planned without a crash, and no planned query is rejected by the database', () => {
   assert.is(records.length, 409);
@@ -48,7 +49,7 @@ test('execution accuracy meets the bar: 45% overall, 70% on easy and 50% on medi
 test('answers given as confident are right at least nine times in ten, and there are some', () => {
   const confident = records.filter((r) => r.confidence !== null && r.confidence >= CONFIDENT_AT);
   assert.ok(confident.length >= 40, `only ${confident.length} confident answers`);
-  const precision = accuracy(confident);
+  const precision = confident.filter((r) => r.outcome === 'correct').length / confident.length;
   const misses = confident.filter((r) => r.outcome !== 'correct').map((r) => `${r.id} (${r.confidence}): ${r.question}`);
   assert.ok(precision >= MIN_CONFIDENT_PRECISION, `precision ${precision.toFixed(3)} at >= ${CONFIDENT_AT}:\n${misses.join('\n')}`);
 });
