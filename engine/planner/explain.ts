@@ -62,6 +62,11 @@ function orderPhrase(plan: QueryPlan): string {
 
 /** A plain-words account of what the query does: "Counts customers where country is Brazil." */
 export function explain(plan: QueryPlan, rowLimit: number): string {
+  if (plan.combine) {
+    const { combine, ...first } = plan;
+    const joiner = combine.op === 'intersect' ? 'that are also in' : 'that are not in';
+    return `${explain(first, rowLimit).replace(/\.$/, '')}, ${joiner}: ${explain(combine.plan, rowLimit).charAt(0).toLowerCase()}${explain(combine.plan, rowLimit).slice(1)}`;
+  }
   const subject = plural(words(plan.subject.name));
   const limit = Math.min(plan.limit ?? rowLimit, rowLimit);
   const having = plan.having.map((h) => ` keeping those whose ${plan.measures[h.measure]?.phrase ?? 'count'} is ${{ eq: '', neq: 'not ', gt: 'over ', gte: 'at least ', lt: 'under ', lte: 'at most ' }[h.op]}${h.value}`).join('');

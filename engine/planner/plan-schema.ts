@@ -109,7 +109,7 @@ export type PlanShape = z.infer<typeof PlanShape>;
  * paths (those are derived again each time it is rendered, so a follow-up can
  * add a grouping on another table and get the right joins). Plain JSON.
  */
-export const QueryPlan = z.object({
+const SinglePlan = z.object({
   version: z.literal(PLAN_VERSION),
   shape: PlanShape,
   database: z.string(),
@@ -126,6 +126,18 @@ export const QueryPlan = z.object({
   limit: z.number().int().positive().nullable(),
   /** Words the planner had to guess about, each lowering the confidence. */
   guesses: z.array(z.string()),
+});
+
+export const SetOperation = z.enum(['intersect', 'except']);
+export type SetOperation = z.infer<typeof SetOperation>;
+
+/**
+ * A plan, optionally combined with a second one by a set operation: "states
+ * that have both owners and professionals" is the owners' states INTERSECT the
+ * professionals'. One level only: the second plan has no combination itself.
+ */
+export const QueryPlan = SinglePlan.extend({
+  combine: z.object({ op: SetOperation, plan: SinglePlan, phrase: z.string() }).optional(),
 });
 export type QueryPlan = z.infer<typeof QueryPlan>;
 

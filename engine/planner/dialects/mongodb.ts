@@ -77,6 +77,7 @@ function accumulator(m: PlanMeasure): unknown {
 export const mongodbRenderer: PlanRenderer = {
   dialect: 'mongodb',
   render(plan: QueryPlan, index: SchemaIndex, rowLimit: number): string {
+    if (plan.combine) throw new PlanError('Combining two listings ("both ... and ...") needs a model for MongoDB sources.');
     const tables = planTables(index, plan);
     if (tables.length > 1) throw new PlanError('A MongoDB query here reads one collection; this question needs several.');
     const collection = findTable(index, plan.database, plan.subject);

@@ -25,6 +25,11 @@ export function createSqlRenderer(d: SqlDialect): PlanRenderer {
   return {
     dialect: d.dialect,
     render(plan: QueryPlan, index: SchemaIndex, rowLimit: number): string {
+      if (plan.combine) {
+        // Each side keeps its own ORDER BY and LIMIT inside parentheses; the result is the set operation of the two.
+        const { combine, ...first } = plan;
+        return `(${this.render(first, index, rowLimit)})\n${combine.op === 'intersect' ? 'INTERSECT' : 'EXCEPT'}\n(${this.render(combine.plan, index, rowLimit)})`;
+      }
       const { tree, root, repeatsSubject } = planJoins(index, plan);
       const aliases = new Map<IndexedTable, string>();
       const taken = new Set<string>();
