@@ -4,6 +4,7 @@ import { distance, joinTree, multiplies, type JoinTree } from './joins';
 import { CONCEPT_STEMS, DURATION_MS, type Concept } from './lexicon';
 import { isRevenueItem, type Item } from './linker';
 import type { IndexedField, IndexedTable, SchemaIndex } from './schema-index';
+import { SCORES } from './scores';
 import { labelOf, plural } from './text';
 import type { AggregateFn, PlanDimension, PlanField, PlanMeasure, QueryPlan, TimeBucket } from './types';
 
@@ -37,9 +38,6 @@ export class Unanswerable extends Error {}
 const DEFAULT_TOP = 10;
 const CREATOR_STEMS = new Set(['artist', 'author', 'compos', 'director', 'writer', 'band', 'singer', 'creator', 'maker', 'manufactur', 'publish', 'brand', 'vendor', 'supplier', 'perform']);
 const LOCATION_STEMS = new Set(['countri', 'citi', 'state', 'region', 'provinc', 'town', 'place', 'locat', 'area', 'nation']);
-const JOIN_COST = 0.25;
-/** A numeric column named for years, when a question names a year but no date column. */
-const YEAR_COLUMN_SCORE = 0.5;
 
 export const fieldRef = (f: IndexedField): PlanField => ({ schema: f.table.schema, table: f.table.name, field: f.name });
 const tableRef = (t: IndexedTable) => ({ schema: t.schema, name: t.name });
@@ -56,17 +54,17 @@ function conceptChoices(index: SchemaIndex, concept: Concept): Choice[] {
     for (const field of table.fields) {
       if (field.key) continue;
       if (concept === 'age' && field.numeric && field.words.includes('age')) {
-        out.push({ table, field, score: 0.8, ageInYears: true });
+        out.push({ table, field, score: SCORES.ageInYears, ageInYears: true });
         continue;
       }
       if (wantsTime ? !field.temporal : !field.numeric) continue;
       const rank = CONCEPT_STEMS[concept].findIndex((s) => field.stems.some((fs) => fs === s || fs.startsWith(s)));
       if (rank < 0) {
         // Any date column will do for "newest"; "oldest" people are found by a birth date.
-        if (concept === 'recency') out.push({ table, field, score: field.stems.some((s) => s.startsWith('birth')) ? 0.2 : 0.45 });
+        if (concept === 'recency') out.push({ table, field, score: field.stems.some((s) => s.startsWith('birth')) ? SCORES.birthDateForRecency : SCORES.anyDateForRecency });
         continue;
       }
-      out.push({ table, field, score: 0.75 - 0.04 * rank });
+      out.push({ table, field, score: SCORES.conceptBest - SCORES.conceptRankStep * rank });
     }
   }
   return out;
@@ -78,7 +76,7 @@ function lineAmountChoices(index: SchemaIndex): Choice[] {
   for (const table of index.tables) {
     const price = table.fields.find((f) => f.numeric && !f.key && f.stems.some((s) => s === 'price' || s === 'cost'));
     const quantity = table.fields.find((f) => f.numeric && !f.key && f.stems.some((s) => s === 'quantiti' || s === 'qty'));
-    if (price && quantity) out.push({ table, field: price, times: quantity, score: 0.8 });
+    if (price && quantity) out.push({ table, field: price, times: quantity, score: SCORES.lineAmount });
   }
   return out;
 }
@@ -93,7 +91,7 @@ function temporalChoices(index: SchemaIndex, hint: Item | null): Choice[] {
     const temporal = table.fields.filter((f) => f.temporal);
     temporal.forEach((field, i) => {
       const birth = field.stems.some((s) => s.startsWith('birth') || s === 'born' || s === 'dob');
-      out.push({ table, field, score: (birth ? 0.3 : 0.55) - 0.02 * i });
+      out.push({ table, field, score: (birth ? SCORES.birthDate : SCORES.anyDate) - SCORES.laterDateStep * i });
     });
   }
   return out;
@@ -125,7 +123,7 @@ function yearColumnChoices(index: SchemaIndex, hint: Item | null): Choice[] {
   const hinted = hint?.fields.filter((f) => isYear(f.field)) ?? [];
   if (hinted.length > 0) return hinted.map((f) => ({ table: f.field.table, field: f.field, score: f.score }));
   const out: Choice[] = [];
-  for (const table of index.tables) for (const field of table.fields) if (isYear(field)) out.push({ table, field, score: YEAR_COLUMN_SCORE });
+  for (const table of index.tables) for (const field of table.fields) if (isYear(field)) out.push({ table, field, score: SCORES.yearColumn });
   return out;
 }
 
@@ -134,7 +132,7 @@ function creatorChoices(index: SchemaIndex, score: number): Choice[] {
   const out: Choice[] = [];
   for (const table of index.tables) {
     if (table.stems.some((s) => CREATOR_STEMS.has(s))) out.push(...table.display.filter((f) => f.text).slice(0, 1).map((field) => ({ table, field, score })));
-    for (const field of table.fields) if (field.text && !field.key && field.stems.some((s) => CREATOR_STEMS.has(s))) out.push({ table, field, score: score - 0.05 });
+    for (const field of table.fields) if (field.text && !field.key && field.stems.some((s) => CREATOR_STEMS.has(s))) out.push({ table, field, score: score - SCORES.creatorColumnPenalty });
   }
   return out;
 }
@@ -174,7 +172,7 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
     if (choices.length === 0) throw new Unanswerable(`nothing in the schema matches ${name}`);
     const sorted = [...choices].sort((a, b) => b.score - a.score || a.table.id.localeCompare(b.table.id));
     const best = sorted[0]!.score;
-    slots.push({ name, choices: sorted.filter((c) => c.score >= best - 0.5), additive });
+    slots.push({ name, choices: sorted.filter((c) => c.score >= best - SCORES.slotWindow), additive });
     return slots.length - 1;
   };
 
@@ -200,9 +198,9 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
   /** A slot for "which rows": the table named, else the table of a value or column named. */
   const subjectChoices = (item: Item | null): Choice[] => {
     if (item) return tableChoices(item);
-    const fromValues = intent.values.flatMap((v) => v.item.values.map((e) => ({ table: e.field.table, score: 0.5 })));
+    const fromValues = intent.values.flatMap((v) => v.item.values.map((e) => ({ table: e.field.table, score: SCORES.subjectFromValue })));
     const fromFields = [...remainingFields, ...intent.texts.map((t) => t.target).filter((t): t is Item => t !== null)].flatMap((i) =>
-      i.fields.map((f) => ({ table: f.field.table, score: f.score * 0.6 })),
+      i.fields.map((f) => ({ table: f.field.table, score: f.score * SCORES.subjectFromFieldFactor })),
     );
     const all = [...fromFields, ...fromValues];
     if (all.length > 0) guesses.push('which table to use (no table was named)');
@@ -220,7 +218,7 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
     const accept = (f: IndexedField) => f.numeric || ((a.fn === 'min' || a.fn === 'max') && f.temporal);
     let choices: Choice[] = a.target ? fieldChoices(a.target, accept) : [];
     const revenue = a.concept === 'revenue' || isRevenueItem(a.target);
-    if (revenue) choices = [...choices, ...lineAmountChoices(index), ...conceptChoices(index, 'revenue').map((c) => ({ ...c, score: c.score * 0.9 }))];
+    if (revenue) choices = [...choices, ...lineAmountChoices(index), ...conceptChoices(index, 'revenue').map((c) => ({ ...c, score: c.score * SCORES.revenueConceptFactor }))];
     else if (a.concept) choices = [...choices, ...conceptChoices(index, a.concept)];
     else if (a.target && choices.length === 0 && a.target.tables.length > 0) {
       // "average of invoices": the table's main numeric column.
@@ -338,7 +336,7 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
     if (choices.length === 0 && rank.concept) {
       choices = conceptChoices(index, rank.concept);
       // "oldest invoices" have no birth date: the oldest by their own date.
-      if (rank.concept === 'age') choices = [...choices, ...conceptChoices(index, 'recency').map((c) => ({ ...c, score: c.score * 0.6 }))];
+      if (rank.concept === 'age') choices = [...choices, ...conceptChoices(index, 'recency').map((c) => ({ ...c, score: c.score * SCORES.recencyForAgeFactor }))];
     }
     const slot = addSlot('what to rank by', choices);
     // "oldest" is the earliest birth date (or date): age runs against the column.
@@ -381,7 +379,7 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
     const item = intent.distinct;
     // "which countries do customers come from": the table named says whose column it is.
     const qualifier = remainingTables[0];
-    const slot = addSlot(`"${item.text}"`, fieldChoices(item, () => true).map((c) => ({ ...c, score: c.score + (qualifier?.tables.some((t) => t.table === c.table) ? 0.3 : 0) })));
+    const slot = addSlot(`"${item.text}"`, fieldChoices(item, () => true).map((c) => ({ ...c, score: c.score + (qualifier?.tables.some((t) => t.table === c.table) ? SCORES.distinctQualifierBonus : 0) })));
     if (qualifier && qualifier.tables.some((t) => slots[slot]!.choices.some((c) => c.table === t.table))) remainingTables.shift();
     rootSlot = slot;
     finals.push((pick) => plan.columns.push(fieldRef(pick[slot]!.field!)));
@@ -435,7 +433,7 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
     // "albums by Queen": a name after "by" is more likely the maker's than a same-named row elsewhere.
     const namesMaker = v.item.values.some((e) => e.field.table.stems.some((s) => CREATOR_STEMS.has(s)) || e.field.stems.some((s) => CREATOR_STEMS.has(s)));
     if (['by', 'does', 'do', 'did'].includes(v.prep) && !namesMaker) {
-      for (const c of creatorChoices(index, 0.75)) if (!choices.some((x) => x.field === c.field)) choices.push({ ...c, guessed: true });
+      for (const c of creatorChoices(index, SCORES.creatorForValue)) if (!choices.some((x) => x.field === c.field)) choices.push({ ...c, guessed: true });
     }
     const slot = addSlot(`"${v.item.text}"`, choices);
     finals.push((pick) => {
@@ -467,14 +465,14 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
     const subject = slots[rootSlot]?.choices[0]?.table ?? null;
     const other = ['by', 'of', 'does', 'do', 'did', 'for', 'with'].includes(g.prep);
     const display = (table: IndexedTable, score: number): Choice[] =>
-      table.display.filter((f) => f.text).slice(0, 1).map((field) => ({ table, field, score: other && table === subject ? score - 0.3 : score }));
+      table.display.filter((f) => f.text).slice(0, 1).map((field) => ({ table, field, score: other && table === subject ? score - SCORES.guessedSubjectPenalty : score }));
     let choices: Choice[] = [];
-    if (g.owner) choices = g.owner.tables.flatMap((t) => display(t.table, 0.85));
-    if (choices.length === 0 && ['by', 'does', 'do', 'did'].includes(g.prep)) choices = creatorChoices(index, 0.7);
+    if (g.owner) choices = g.owner.tables.flatMap((t) => display(t.table, SCORES.guessedOwnerName));
+    if (choices.length === 0 && ['by', 'does', 'do', 'did'].includes(g.prep)) choices = creatorChoices(index, SCORES.guessedCreator);
     if (choices.length === 0 && ['from', 'in', 'at', 'near'].includes(g.prep)) {
-      for (const table of index.tables) for (const field of table.fields) if (field.text && !field.key && LOCATION_STEMS.has(field.stems[field.stems.length - 1]!)) choices.push({ table, field, score: field.stems.includes('citi') ? 0.6 : 0.55 });
+      for (const table of index.tables) for (const field of table.fields) if (field.text && !field.key && LOCATION_STEMS.has(field.stems[field.stems.length - 1]!)) choices.push({ table, field, score: field.stems.includes('citi') ? SCORES.guessedCity : SCORES.guessedPlace });
     }
-    if (choices.length === 0) choices = index.tables.flatMap((table) => display(table, 0.45));
+    if (choices.length === 0) choices = index.tables.flatMap((table) => display(table, SCORES.guessedAnyName));
     const slot = addSlot(`"${g.raw}"`, choices);
     guesses.push(`what "${g.raw}" is (it is not among the sampled values)`);
     finals.push((pick) => {
@@ -488,8 +486,8 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
     if (choices.length === 0) {
       // "tracks containing 'love'": the subject's name column.
       const subjectTables = slots[rootSlot]?.choices.map((c) => c.table) ?? [];
-      choices = subjectTables.flatMap((table) => table.display.slice(0, 1).map((field) => ({ table, field, score: 0.6 })));
-      if (choices.length === 0) choices = index.tables.flatMap((table) => table.display.slice(0, 1).map((field) => ({ table, field, score: 0.4 })));
+      choices = subjectTables.flatMap((table) => table.display.slice(0, 1).map((field) => ({ table, field, score: SCORES.textInSubjectName })));
+      if (choices.length === 0) choices = index.tables.flatMap((table) => table.display.slice(0, 1).map((field) => ({ table, field, score: SCORES.textInAnyName })));
       guesses.push(`which column "${t.value}" is looked for in`);
     }
     const slot = addSlot(`text "${t.value}"`, choices);
@@ -503,7 +501,7 @@ export function resolve(index: SchemaIndex, intent: Intent): Resolution {
   for (const b of intent.booleans) {
     let choices = fieldChoices(b.item, (f) => f.boolean);
     if (choices.length === 0) {
-      choices = index.tables.flatMap((table) => table.fields.filter((f) => f.boolean && f.words.join('') === b.item.text).map((field) => ({ table, field, score: 0.8 })));
+      choices = index.tables.flatMap((table) => table.fields.filter((f) => f.boolean && f.words.join('') === b.item.text).map((field) => ({ table, field, score: SCORES.booleanByName })));
     }
     if (choices.length === 0) continue;
     const slot = addSlot(`"${b.item.text}"`, choices);
@@ -741,13 +739,13 @@ function choose(index: SchemaIndex, allSlots: Slot[], rootSlot: number): { pick:
   for (const slot of allSlots) if (new Set(slot.choices.map((c) => c.table)).size === 1) anchors.add(slot.choices[0]!.table);
   const near = (t: IndexedTable) => Math.min(...[...anchors].map((a) => distance(index, a, t)));
   const slots = allSlots.map((slot) => {
-    const ranked = slot.choices.map((c) => ({ c, adjusted: c.score - JOIN_COST * near(c.table) })).sort((a, b) => b.adjusted - a.adjusted);
+    const ranked = slot.choices.map((c) => ({ c, adjusted: c.score - SCORES.joinCost * near(c.table) })).sort((a, b) => b.adjusted - a.adjusted);
     const best = ranked[0]!.adjusted;
-    return { ...slot, choices: ranked.filter((r) => r.adjusted >= best - 0.4).slice(0, 4).map((r) => r.c) };
+    return { ...slot, choices: ranked.filter((r) => r.adjusted >= best - SCORES.nearWindow).slice(0, SCORES.nearChoices).map((r) => r.c) };
   });
   let widths = slots.map((s) => s.choices.length);
   const product = () => widths.reduce((a, b) => a * b, 1);
-  for (let cap = 3; product() > 256 && cap >= 1; cap--) widths = widths.map((w) => Math.min(w, cap));
+  for (let cap: number = SCORES.narrowFrom; product() > SCORES.maxCombinations && cap >= 1; cap--) widths = widths.map((w) => Math.min(w, cap));
   let best: { pick: Choice[]; tree: JoinTree; score: number } | null = null;
   let second = Number.NEGATIVE_INFINITY;
   const counter = widths.map(() => 0);
@@ -768,17 +766,17 @@ function choose(index: SchemaIndex, allSlots: Slot[], rootSlot: number): { pick:
     let tree = trees.get(treeKey);
     if (tree === undefined) trees.set(treeKey, (tree = joinTree(index, root, tables)));
     if (!tree) continue;
-    let score = pick.reduce((s, c) => s + c.score, 0) - JOIN_COST * tree.steps.length - (tree.inferred ? 0.1 : 0);
-    for (let i = 0; i < slots.length; i++) if (slots[i]!.additive && multiplies(tree, pick[i]!.table)) score -= 5;
+    let score = pick.reduce((s, c) => s + c.score, 0) - SCORES.joinCost * tree.steps.length - (tree.inferred ? SCORES.inferredJoinCost : 0);
+    for (let i = 0; i < slots.length; i++) if (slots[i]!.additive && multiplies(tree, pick[i]!.table)) score -= SCORES.repeatedSumCost;
     // Readings that repeat the rows being listed or counted are less likely meant.
-    if (multiplies(tree, root)) score -= 0.3;
+    if (multiplies(tree, root)) score -= SCORES.repeatedRootCost;
     if (best === null || score > best.score) {
       if (best) second = Math.max(second, best.score);
       best = { pick, tree, score };
     } else second = Math.max(second, score);
   }
   if (best === null) throw new Unanswerable('the tables it mentions are not connected by any foreign key');
-  if (best.score < -2) throw new Unanswerable('adding this up would count some rows more than once');
+  if (best.score < SCORES.lowestAcceptable) throw new Unanswerable('adding this up would count some rows more than once');
   return { pick: best.pick, tree: best.tree, margin: best.score - second };
 }
 
