@@ -1,72 +1,106 @@
+import { z } from 'zod';
+import builtInSynonyms from './data/synonyms.json' with { type: 'json' };
 import { stem } from './text';
 
 /**
- * Words that mean the same thing in a schema. Each group's first word is its
- * name; a question word and a table or column word link when they share a
- * group. Matching by synonym scores below an exact (stemmed) match.
+ * Groups of words that mean the same thing in a schema ("customer", "client",
+ * "buyer"). Each group's first word is its name; a question word and a table
+ * or column word link when they share a group. Matching by synonym scores
+ * below an exact (stemmed) match.
  */
-const SYNONYM_GROUPS: string[][] = [
-  ['customer', 'client', 'buyer', 'purchaser', 'shopper', 'patron'],
-  ['track', 'song', 'tune', 'recording'],
-  ['employee', 'staff', 'worker', 'personnel', 'colleague', 'rep', 'representative', 'agent'],
-  ['artist', 'band', 'musician', 'performer', 'singer'],
-  ['album', 'record', 'lp'],
-  ['genre', 'style'],
-  ['invoice', 'order', 'purchase', 'bill', 'sale'],
-  ['line', 'item', 'detail'],
-  ['country', 'nation'],
-  ['city', 'town'],
-  ['state', 'province', 'region'],
-  ['revenue', 'sale', 'income', 'turnover', 'earning', 'amount', 'total', 'spending', 'spend', 'spent', 'money', 'payment'],
-  ['price', 'cost', 'fee', 'charge'],
-  ['length', 'duration', 'millisecond', 'runtime', 'ms'],
-  ['size', 'byte'],
-  ['name', 'title'],
-  ['film', 'movie'],
-  ['product', 'item', 'good', 'article'],
-  ['birth', 'born', 'birthday', 'birthdate', 'dob'],
-  ['hire', 'hired', 'employ', 'employed'],
-  ['zip', 'zipcode', 'postcode', 'postal'],
-  ['population', 'pop', 'inhabitant', 'resident'],
-  ['email', 'mail'],
-  ['phone', 'telephone', 'tel'],
-  ['quantity', 'qty'],
-  ['company', 'firm', 'business', 'employer', 'organisation', 'organization'],
-  ['composer', 'writer', 'author', 'songwriter'],
-  ['first', 'given', 'fore'],
-  ['last', 'surname', 'family'],
-  ['date', 'day', 'time', 'when', 'timestamp'],
-  ['limit', 'cap', 'ceiling'],
-  ['address', 'street'],
-  ['media', 'format'],
-  ['airline', 'carrier'],
-  ['theater', 'theatre', 'cinema'],
-  ['modified', 'modify', 'updated', 'changed'],
-];
+export const SynonymGroupsSchema = z.array(z.array(z.string().trim().min(1)).min(2));
+export type SynonymGroups = z.infer<typeof SynonymGroupsSchema>;
 
-/** stem → group names it belongs to. */
-const GROUPS_BY_STEM = new Map<string, string[]>();
-for (const group of SYNONYM_GROUPS) {
-  const name = stem(group[0]!);
-  for (const word of group) {
-    const s = stem(word);
-    const list = GROUPS_BY_STEM.get(s) ?? [];
-    if (!list.includes(name)) list.push(name);
-    GROUPS_BY_STEM.set(s, list);
+/** The built-in groups (engine/planner/data/synonyms.json), checked when first read. */
+const SynonymFileSchema = z.object({ $comment: z.string().optional(), groups: SynonymGroupsSchema });
+
+/** Extra words a source brings to the planner: its own synonym groups, merged over the built-in ones. */
+export interface LexiconExtension {
+  synonyms: SynonymGroups;
+}
+
+/** stem → names of the groups it belongs to. */
+function groupsByStem(groups: SynonymGroups): Map<string, string[]> {
+  const byStem = new Map<string, string[]>();
+  for (const group of groups) {
+    const name = stem(group[0]!.toLowerCase());
+    for (const word of group) {
+      const s = stem(word.toLowerCase());
+      const list = byStem.get(s) ?? [];
+      if (!list.includes(name)) list.push(name);
+      byStem.set(s, list);
+    }
+  }
+  return byStem;
+}
+
+/**
+ * Which words mean the same thing: the built-in groups, plus a source's own.
+ * A source's group links words through the schema index built from the
+ * built-in groups alone: a question word reaches every table or column named
+ * by a word of its groups.
+ */
+export class Lexicon {
+  private readonly groups: Map<string, string[]>;
+  /** stem → stems of the words sharing a group with it, from the source's groups only. */
+  private readonly extraMembers: Map<string, string[]>;
+
+  constructor(builtIn: SynonymGroups, extra: SynonymGroups = []) {
+    this.groups = groupsByStem([...builtIn, ...extra]);
+    this.extraMembers = new Map();
+    for (const group of extra) {
+      const stems = group.map((w) => stem(w.toLowerCase()));
+      for (const s of stems) this.extraMembers.set(s, [...new Set([...(this.extraMembers.get(s) ?? []), ...stems])]);
+    }
+  }
+
+  /** The synonym groups a stemmed word belongs to (its own stem when none). */
+  conceptsOf(wordStem: string): string[] {
+    return this.groups.get(wordStem) ?? [wordStem];
+  }
+
+  /** Keys of the schema index (built from the built-in groups) under which names meaning `wordStem` are filed. */
+  indexKeysOf(wordStem: string): string[] {
+    const members = this.extraMembers.get(wordStem);
+    if (!members) return this.conceptsOf(wordStem);
+    return [...new Set([wordStem, ...members].flatMap((s) => BUILT_IN.conceptsOf(s)))];
+  }
+
+  /** Whether two stemmed words mean the same thing (equal, or in a shared synonym group). */
+  synonymous(a: string, b: string): boolean {
+    if (a === b) return true;
+    const ga = this.groups.get(a);
+    const gb = this.groups.get(b);
+    return ga !== undefined && gb !== undefined && ga.some((g) => gb.includes(g));
+  }
+
+  /** This lexicon with a source's groups added (itself when there are none); null when a group is not two words or more. */
+  extendedWith(extension: LexiconExtension | undefined): Lexicon | null {
+    if (!extension || extension.synonyms.length === 0) return this;
+    const cached = extended.get(extension);
+    if (cached) return cached;
+    const groups = SynonymGroupsSchema.safeParse(extension.synonyms);
+    if (!groups.success) return null;
+    const lexicon = new Lexicon(builtInGroups, groups.data);
+    extended.set(extension, lexicon);
+    return lexicon;
   }
 }
 
-/** The synonym groups a stemmed word belongs to (its own stem when none). */
+const builtInGroups = SynonymFileSchema.parse(builtInSynonyms).groups;
+const extended = new WeakMap<LexiconExtension, Lexicon>();
+
+/** The planner's built-in lexicon (engine/planner/data/synonyms.json). */
+export const BUILT_IN = new Lexicon(builtInGroups);
+
+/** The built-in synonym groups a stemmed word belongs to (its own stem when none). */
 export function conceptsOf(wordStem: string): string[] {
-  return GROUPS_BY_STEM.get(wordStem) ?? [wordStem];
+  return BUILT_IN.conceptsOf(wordStem);
 }
 
-/** Whether two stemmed words mean the same thing (equal, or in a shared synonym group). */
+/** Whether two stemmed words mean the same thing in the built-in lexicon. */
 export function synonymous(a: string, b: string): boolean {
-  if (a === b) return true;
-  const ga = GROUPS_BY_STEM.get(a);
-  const gb = GROUPS_BY_STEM.get(b);
-  return ga !== undefined && gb !== undefined && ga.some((g) => gb.includes(g));
+  return BUILT_IN.synonymous(a, b);
 }
 
 /** Words that never name a table, a column or a value on their own. */

@@ -1,7 +1,8 @@
 import { LONGEST_PLACE_WORDS, placesNamed } from './gazetteer';
-import { STOPWORDS, conceptsOf, synonymous } from './lexicon';
+import { BUILT_IN, STOPWORDS, conceptsOf, type Lexicon } from './lexicon';
 import { isGeneric, type IndexedField, type IndexedTable, type SchemaIndex, type ValueEntry } from './schema-index';
 import { stem, type Token } from './text';
+import { lemmasOf, synonymsOf } from './wordnet';
 
 export interface TableLink {
   table: IndexedTable;
@@ -49,7 +50,8 @@ const QUOTED_VALUE_SCORE = 0.97;
 const DATE_HEADS = new Set(['date', 'time', 'timestamp', 'dt', 'on', 'at', 'year']);
 
 /** Scores how well question words (stems) name something whose name is `stems` (with `core` the part after the table name). */
-function nameScore(phrase: string[], stems: string[], core: string[] | null): number {
+function nameScore(phrase: string[], stems: string[], core: string[] | null, lexicon: Lexicon): number {
+  const synonymous = (a: string, b: string) => lexicon.synonymous(a, b);
   if (equal(phrase, stems)) return 1;
   if (core && core.length > 0 && equal(phrase, core)) return 0.95;
   if (phrase.length === stems.length && phrase.every((p, i) => synonymous(p, stems[i]!))) return 0.85;
@@ -89,11 +91,11 @@ function equal(a: string[], b: string[]): boolean {
 }
 
 /** Tables and fields sharing a (synonym) word with the phrase: the only ones that can score. */
-function candidates(index: SchemaIndex, phrase: string[]): { tables: Set<IndexedTable>; fields: Set<IndexedField> } {
+function candidates(index: SchemaIndex, phrase: string[], lexicon: Lexicon): { tables: Set<IndexedTable>; fields: Set<IndexedField> } {
   const tables = new Set<IndexedTable>();
   const fields = new Set<IndexedField>();
   for (const word of phrase) {
-    for (const c of conceptsOf(word)) {
+    for (const c of lexicon.indexKeysOf(word)) {
       const hit = index.byConcept.get(c);
       if (!hit) continue;
       for (const t of hit.tables) tables.add(t);
@@ -103,19 +105,19 @@ function candidates(index: SchemaIndex, phrase: string[]): { tables: Set<Indexed
   return { tables, fields };
 }
 
-function linkTables(index: SchemaIndex, phrase: string[]): TableLink[] {
+function linkTables(index: SchemaIndex, phrase: string[], lexicon: Lexicon): TableLink[] {
   const out: TableLink[] = [];
-  for (const table of candidates(index, phrase).tables) {
-    const score = nameScore(phrase, table.stems, null);
+  for (const table of candidates(index, phrase, lexicon).tables) {
+    const score = nameScore(phrase, table.stems, null, lexicon);
     if (score > 0) out.push({ table, score });
   }
   return out.sort((a, b) => b.score - a.score);
 }
 
-function linkFields(index: SchemaIndex, phrase: string[], tokens: Token[]): FieldLink[] {
+function linkFields(index: SchemaIndex, phrase: string[], tokens: Token[], lexicon: Lexicon): FieldLink[] {
   const out: FieldLink[] = [];
   const saysId = phrase.includes('id');
-  const { fields: likely } = candidates(index, phrase);
+  const { fields: likely } = candidates(index, phrase, lexicon);
   const byTable = new Map<IndexedTable, IndexedField[]>();
   for (const f of likely) byTable.set(f.table, [...(byTable.get(f.table) ?? []), f]);
   for (const [table, fields] of byTable) {
@@ -127,11 +129,11 @@ function linkFields(index: SchemaIndex, phrase: string[], tokens: Token[]): Fiel
     // "inventory items" counts rows; "track length" names a column.
     const lastRaw = tokens[tokens.length - 1]?.raw.toLowerCase() ?? '';
     const headSingular = !lastRaw.endsWith('s') || lastRaw.endsWith('ss');
-    const qualified = singular && headSingular && phrase.length > n && phrase.slice(0, n).every((p, i) => synonymous(p, table.stems[i]!)) ? phrase.slice(n) : null;
+    const qualified = singular && headSingular && phrase.length > n && phrase.slice(0, n).every((p, i) => lexicon.synonymous(p, table.stems[i]!)) ? phrase.slice(n) : null;
     for (const field of fields) {
       if (field.key && !saysId) continue;
-      let score = nameScore(phrase, field.stems, field.core);
-      if (qualified) score = Math.max(score, nameScore(qualified, field.stems, field.core) * 0.98);
+      let score = nameScore(phrase, field.stems, field.core, lexicon);
+      if (qualified) score = Math.max(score, nameScore(qualified, field.stems, field.core, lexicon) * 0.98);
       if (score > 0) out.push({ field, score });
     }
   }
@@ -154,6 +156,50 @@ function linkByRoot(index: SchemaIndex, wordStem: string): FieldLink[] {
     }
   }
   return out;
+}
+
+/** A base form ("taught" for teach, "living" for live): the same word, nearly as sure as its name. */
+const BASE_FORM_FACTOR = 0.95;
+/**
+ * A general English synonym from WordNet ("pupil" for student): below every
+ * name and every hand-made synonym group (0.62 and up), since a word's
+ * WordNet senses are not always the schema's.
+ */
+const WORDNET_SYNONYM_FACTOR = 0.6;
+
+function scaled<T extends { score: number }>(links: T[], factor: number): T[] {
+  return links.map((l) => ({ ...l, score: l.score * factor }));
+}
+
+/** The best links of any of `stems` (one-word phrases), each link once at its best score. */
+function linkAnyOf(index: SchemaIndex, stems: string[], token: Token, lexicon: Lexicon): { tables: TableLink[]; fields: FieldLink[] } {
+  const tables = new Map<IndexedTable, number>();
+  const fields = new Map<IndexedField, number>();
+  for (const s of stems) {
+    for (const l of linkTables(index, [s], lexicon)) tables.set(l.table, Math.max(l.score, tables.get(l.table) ?? 0));
+    for (const l of linkFields(index, [s], [token], lexicon)) fields.set(l.field, Math.max(l.score, fields.get(l.field) ?? 0));
+  }
+  const byScore = (a: { score: number }, b: { score: number }) => b.score - a.score;
+  return {
+    tables: [...tables].map(([table, score]) => ({ table, score })).sort(byScore),
+    fields: [...fields].map(([field, score]) => ({ field, score })).sort(byScore),
+  };
+}
+
+/**
+ * A single word that names nothing as typed: its base form ("taught" →
+ * teach), then a column of the same root ("described" → description), then
+ * a WordNet synonym of it ("pupils" → student), each weaker than the last.
+ */
+function linkUnnamedWord(index: SchemaIndex, token: Token, lexicon: Lexicon): { tables: TableLink[]; fields: FieldLink[] } {
+  const bases = [...new Set(lemmasOf(token.norm).map((w) => stem(w)))].filter((s) => s !== token.stem);
+  const byBase = linkAnyOf(index, bases, token, lexicon);
+  if (byBase.tables.length + byBase.fields.length > 0) return { tables: scaled(byBase.tables, BASE_FORM_FACTOR), fields: scaled(byBase.fields, BASE_FORM_FACTOR) };
+  const byRoot = linkByRoot(index, token.stem);
+  if (byRoot.length > 0) return { tables: [], fields: byRoot };
+  const synonyms = [...new Set(synonymsOf(token.norm, 'noun').map((w) => stem(w)))].filter((s) => s !== token.stem);
+  const bySynonym = linkAnyOf(index, synonyms, token, lexicon);
+  return { tables: scaled(bySynonym.tables, WORDNET_SYNONYM_FACTOR), fields: scaled(bySynonym.fields, WORDNET_SYNONYM_FACTOR) };
 }
 
 /** Columns whose values name single rows: a value of one says nothing about another (a genre named Rock, a track named Rock). */
@@ -203,7 +249,7 @@ function isStop(token: Token, first = false): boolean {
  * names a table, a column or a stored value. Quoted text, numbers and dates
  * are always their own items.
  */
-export function link(index: SchemaIndex, tokens: Token[], question: string): Item[] {
+export function link(index: SchemaIndex, tokens: Token[], question: string, lexicon: Lexicon = BUILT_IN): Item[] {
   const items: Item[] = [];
   const maxSpan = Math.max(MAX_NAME_WORDS, index.maxValueWords, LONGEST_PLACE_WORDS);
   const rawOf = (span: Token[]) => question.slice(span[0]!.start, span[span.length - 1]!.end);
@@ -218,15 +264,14 @@ export function link(index: SchemaIndex, tokens: Token[], question: string): Ite
         if (isStop(span[span.length - 1]!)) continue;
         const phrase = span.map((t) => t.stem);
         const values = linkValues(index, span, rawOf(span));
-        let tables = n <= MAX_NAME_WORDS ? linkTables(index, phrase) : [];
-        let fields = n <= MAX_NAME_WORDS ? linkFields(index, phrase, span) : [];
-        // "described" for a description column, "departure" for date_departed: the same word root, a weaker link.
-        if (n === 1 && tables.length + fields.length === 0 && values.length === 0 && !STOPWORDS.has(span[0]!.norm)) fields = linkByRoot(index, span[0]!.stem);
+        let tables = n <= MAX_NAME_WORDS ? linkTables(index, phrase, lexicon) : [];
+        let fields = n <= MAX_NAME_WORDS ? linkFields(index, phrase, span, lexicon) : [];
+        if (n === 1 && tables.length + fields.length === 0 && values.length === 0 && !STOPWORDS.has(span[0]!.norm)) ({ tables, fields } = linkUnnamedWord(index, span[0]!, lexicon));
         // "high schoolers" for Highschooler, "home town" for hometown: words the schema writes as one.
         if (n > 1 && n <= 3 && tables.length + fields.length === 0) {
           const joined = [stem(span.map((t) => t.norm).join(''))];
-          tables = linkTables(index, joined).map((t) => ({ ...t, score: t.score * JOINED_WORDS_FACTOR }));
-          fields = linkFields(index, joined, span.slice(-1)).map((f) => ({ ...f, score: f.score * JOINED_WORDS_FACTOR }));
+          tables = linkTables(index, joined, lexicon).map((t) => ({ ...t, score: t.score * JOINED_WORDS_FACTOR }));
+          fields = linkFields(index, joined, span.slice(-1), lexicon).map((f) => ({ ...f, score: f.score * JOINED_WORDS_FACTOR }));
         }
         if (values.length + tables.length + fields.length === 0) continue;
         best = { tokens: span, raw: rawOf(span), text: span.map((t) => t.norm).join(' '), tables, fields, values, used: false };

@@ -2,7 +2,7 @@ import { renderers } from './dialects/index';
 import { explain } from './explain';
 import { applyFollowUp, isFollowUp } from './follow-up';
 import { readIntent } from './intent';
-import { OUT_OF_SCOPE, RELATIVE_TIME } from './lexicon';
+import { BUILT_IN, OUT_OF_SCOPE, RELATIVE_TIME } from './lexicon';
 import { link } from './linker';
 import { PlanError } from './plan-tables';
 import { resolve, Unanswerable } from './resolve';
@@ -34,8 +34,10 @@ export function planQuestion(input: PlannerInput): PlannerResult {
   if (RELATIVE_TIME.test(question)) return decline('it uses a time relative to today; name the period instead (for example "in 2024" or "in March 2023")');
 
   const rowLimit = Math.max(1, Math.floor(input.rowLimit));
+  const lexicon = BUILT_IN.extendedWith(input.lexicon);
+  if (lexicon === null) return decline("the source's synonym groups are not lists of two words or more");
   const attempt = (): { plan: QueryPlan; confidence: number; signals?: PlanSignals } => {
-    const items = link(index, tokenize(question), question);
+    const items = link(index, tokenize(question), question, lexicon);
     const intent = readIntent(items, question);
     const previous = input.history?.[input.history.length - 1];
     if (previous && isFollowUp(question, intent)) {
@@ -45,7 +47,7 @@ export function planQuestion(input: PlannerInput): PlannerResult {
       } catch (error) {
         if (!(error instanceof Unanswerable)) throw error;
         // Not a change we understand: read it as a question of its own.
-        const fresh = readIntent(link(index, tokenize(question), question), question);
+        const fresh = readIntent(link(index, tokenize(question), question, lexicon), question);
         return resolve(index, fresh);
       }
     }

@@ -1,5 +1,6 @@
 import type { MetadataDocument } from '../contract/metadata.contract';
 import type { PlanSignals } from './confidence';
+import type { LexiconExtension } from './lexicon';
 import type { QueryPlan } from './plan-schema';
 
 export type PlannerDialect = 'postgres' | 'mysql' | 'duckdb' | 'mongodb';
@@ -36,6 +37,8 @@ export interface PlannerInput {
   dialect: PlannerDialect;
   rowLimit: number;
   history?: PlannerTurn[];
+  /** The source's own synonym groups, merged over the built-in ones (engine/planner/data/synonyms.json). */
+  lexicon?: LexiconExtension;
 }
 
 export type PlannerResult =
