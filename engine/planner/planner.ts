@@ -5,6 +5,7 @@ import { readIntent } from './intent';
 import { BUILT_IN, OUT_OF_SCOPE, RELATIVE_TIME } from './lexicon';
 import { link } from './linker';
 import { PlanError } from './plan-tables';
+import { combineBoth, splitBoth } from './set-ops';
 import { resolve, Unanswerable } from './resolve';
 import { indexSchema } from './schema-index';
 import { helpfulDecline } from './suggestions';
@@ -15,6 +16,8 @@ import type { PlannerInput, PlannerResult, QueryPlan } from './types';
 export type { PlannerDialect, PlannerInput, PlannerResult, PlannerTurn, QueryPlan } from './types';
 
 const MAX_QUESTION_LENGTH = 500;
+/** Two readings joined: less sure than either alone. */
+const COMBINED_READING_FACTOR = 0.9;
 
 /**
  * The built-in offline planner: plain language to one SQL or MongoDB query,
@@ -53,6 +56,22 @@ export function planQuestion(input: PlannerInput): PlannerResult {
     }
     return resolve(index, intent);
   };
+
+  // "both X and Y": two readings combined, when each is understood and they list the same columns.
+  const pair = input.history?.length ? null : splitBoth(question);
+  if (pair) {
+    const [first, second] = pair.map((q) => planQuestion({ ...input, question: q, history: [] }));
+    if (first?.ok && second?.ok) {
+      const plan = combineBoth(first, second, question);
+      if (plan) {
+        const confidence = Math.round(Math.min(first.confidence, second.confidence) * COMBINED_READING_FACTOR * 100) / 100;
+        if (confidence >= DECLINE_BELOW) {
+          const query = renderers[input.dialect].render(plan, index, rowLimit);
+          return { ok: true, query, dialect: input.dialect, explanation: explain(plan, rowLimit), confidence, plan };
+        }
+      }
+    }
+  }
 
   try {
     const { plan, confidence, signals } = attempt();

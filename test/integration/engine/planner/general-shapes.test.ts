@@ -55,6 +55,8 @@ const CASES: Case[] = [
   { shape: 'rows without related rows (anti-join)', db: 'course_teach', question: 'Which teachers have not been arranged any course? List their names.', reference: `SELECT name FROM teacher t WHERE NOT EXISTS (SELECT 1 FROM course_arrange c WHERE c.teacher_id = t.teacher_id)` },
   { shape: 'rows with related rows, counted once', db: 'dog_kennels', question: 'What is the average age of the dogs that had any treatment?', reference: `SELECT avg(age) FROM dogs WHERE dog_id IN (SELECT dog_id FROM treatments)` },
   { shape: 'rows with related rows, counted once', db: 'museum_visit', question: 'How many visitors who made any visit are there?', reference: `SELECT count(*) FROM visitor v WHERE EXISTS (SELECT 1 FROM visit x WHERE x.visitor_id = v.id)` },
+  { shape: 'both X and Y (INTERSECT)', db: 'dog_kennels', question: 'In which states do both owners and professionals live?', reference: `SELECT state FROM owners INTERSECT SELECT state FROM professionals` },
+  { shape: 'both X and Y (INTERSECT)', db: 'singer', question: 'Which citizenships have both singers born before 1945 and singers born after 1950?', reference: `SELECT citizenship FROM singer WHERE birth_year < 1945 INTERSECT SELECT citizenship FROM singer WHERE birth_year > 1950` },
 ];
 
 let set: SpiderSet;
