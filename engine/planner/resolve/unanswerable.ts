@@ -1,0 +1,2 @@
+/** The question cannot be answered from this schema; the message says what was not understood. */
+export class Unanswerable extends Error {}
