@@ -32,6 +32,7 @@ import { SourceRegistry } from './sources/source-registry';
 import { sourcesHandlers } from './sources/sources.handlers';
 import { openDatabase } from './store/db';
 import { Telemetry } from './telemetry/telemetry';
+import { telemetryHandlers } from './telemetry/telemetry.handlers';
 import type { Database } from './store/migration';
 import { verifiedHandlers } from './verified/verified.handlers';
 import { VerifiedService } from './verified/verified-service';
@@ -187,7 +188,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...settingsHandlers(settings, audit),
     ...sourcesHandlers(sources, sample),
     ...queryHandlers(queries),
-    ...chatHandlers(chat, providers, telemetry, queries),
+    ...chatHandlers(chat, providers, queries),
+    ...telemetryHandlers(telemetry, options.now),
     ...auditHandlers(audit),
     ...evalHandlers(evals),
     ...verifiedHandlers(verified),

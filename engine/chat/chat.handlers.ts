@@ -1,12 +1,11 @@
 import type { QueryService } from '../query/query-service';
 import type { Handlers } from '../router/router';
-import type { Telemetry } from '../telemetry/telemetry';
 import type { ChatService } from './chat-service';
 import type { ProviderService } from './providers';
 
-type ChatChannels = Extract<keyof Handlers, `chat.${string}` | `providers.${string}` | `telemetry.${string}`>;
+type ChatChannels = Extract<keyof Handlers, `chat.${string}` | `providers.${string}`>;
 
-export function chatHandlers(chat: ChatService, providers: ProviderService, telemetry: Telemetry, queries: QueryService): Pick<Handlers, ChatChannels> {
+export function chatHandlers(chat: ChatService, providers: ProviderService, queries: QueryService): Pick<Handlers, ChatChannels> {
   return {
     'chat.listSessions': (input) => chat.listSessions(input ?? {}),
     'chat.createSession': ({ sourceId, title }) => chat.createSession(sourceId, title),
@@ -26,10 +25,5 @@ export function chatHandlers(chat: ChatService, providers: ProviderService, tele
     'providers.set': (input) => providers.set(input),
     'providers.clear': () => providers.clear(),
     'providers.test': () => providers.test(),
-    'telemetry.stages': (input) => telemetry.stages(input?.since),
-    'telemetry.record': (input) => {
-      telemetry.record({ traceId: input.traceId, stage: input.stage, startedAt: Date.now() - input.durationMs, durationMs: input.durationMs, status: input.status });
-      return { recorded: true as const };
-    },
   };
 }

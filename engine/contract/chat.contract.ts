@@ -249,29 +249,6 @@ export const chatChannels = {
   }),
 };
 
-export const StageStats = z.object({
-  stage: z.string(),
-  count: z.number().int().nonnegative(),
-  errors: z.number().int().nonnegative(),
-  p50Ms: z.number().nullable(),
-  p95Ms: z.number().nullable(),
-  tokensIn: z.number().int().nonnegative(),
-  tokensOut: z.number().int().nonnegative(),
-});
-
-export const telemetryChannels = {
-  'telemetry.stages': channel({
-    summary: 'Latency p50/p95 and token totals per stage (generation, validation, approval, execution, rendering). Local only.',
-    input: z.strictObject({ since: z.string().datetime({ offset: true }).optional() }).optional(),
-    output: z.array(StageStats),
-  }),
-  'telemetry.record': channel({
-    summary: 'Records a stage measured in the renderer (rendering a result) under its trace id.',
-    input: z.strictObject({ traceId: Id, stage: z.enum(['rendering', 'rendering.chart']), durationMs: z.number().nonnegative().max(3_600_000), status: z.enum(['ok', 'error']) }),
-    output: z.object({ recorded: z.literal(true) }),
-  }),
-};
-
 export const chatEvents = {
   'chat.updated': event(z.object({ sessionId: z.string(), messageId: z.string().nullable() })),
   'chat.running': event(z.object({ sessionId: z.string(), messageId: z.string(), runId: z.string(), state: z.enum(['running', 'finished']) })),

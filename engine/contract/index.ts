@@ -2,12 +2,13 @@ import type { z } from 'zod';
 import { appChannels, appEvents } from './app.contract';
 import { auditChannels } from './audit.contract';
 import { authChannels, authEvents } from './auth.contract';
-import { chatChannels, chatEvents, telemetryChannels } from './chat.contract';
+import { chatChannels, chatEvents } from './chat.contract';
 import { evalChannels, evalEvents } from './eval.contract';
 import { hostChannels } from './host.contract';
 import { providersChannels } from './providers.contract';
 import { queryOpsChannels } from './query-ops.contract';
 import { settingsChannels } from './settings.contract';
+import { telemetryChannels } from './telemetry.contract';
 import { sourcesChannels, sourcesEvents } from './sources.contract';
 import { verifiedChannels } from './verified.contract';
 import type { ChannelDef } from './channel';
@@ -29,6 +30,7 @@ export * from './providers.contract';
 export * from './host.contract';
 export * from './settings.contract';
 export * from './sources.contract';
+export * from './telemetry.contract';
 export * from './verified.contract';
 
 /**

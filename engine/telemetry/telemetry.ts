@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { StageStats } from '../contract/index';
+import type { StageStats, TraceStage } from '../contract/index';
+import { NotFoundError } from '../errors';
 import { newId } from '../ids';
 import type { Database } from '../store/migration';
 
@@ -95,11 +96,12 @@ export class Telemetry {
       });
   }
 
-  trace(traceId: string): Array<{ stage: string; durationMs: number | null; status: string }> {
-    return (this.#db.prepare('SELECT stage, duration_ms, status FROM telemetry_runs WHERE trace_id = ? ORDER BY started_at').all(traceId) as Array<{
-      stage: string;
-      duration_ms: number | null;
-      status: string;
-    }>).map((r) => ({ stage: r.stage, durationMs: r.duration_ms, status: r.status }));
+  /** The stages recorded under one trace id, in the order they started; NOT_FOUND when there are none. */
+  trace(traceId: string): Array<z.infer<typeof TraceStage>> {
+    const rows = this.#db
+      .prepare('SELECT stage, started_at, duration_ms, status FROM telemetry_runs WHERE trace_id = ? ORDER BY started_at, rowid')
+      .all(traceId) as Array<{ stage: string; started_at: string; duration_ms: number | null; status: string }>;
+    if (rows.length === 0) throw new NotFoundError('Trace', traceId);
+    return rows.map((r) => ({ stage: r.stage, startedAt: r.started_at, durationMs: r.duration_ms, status: r.status === 'ok' ? 'ok' : 'error' }));
   }
 }
