@@ -2,6 +2,7 @@ import { openEngine, type Engine, type EngineOptions } from '../../engine/engine
 import type { Result } from '../../engine/contract/errors';
 import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
 import { createLogger } from '../../engine/log/logger';
+import { createPgDatabase, type PgFixture, type TestDatabase } from './databases';
 import { tempDir } from './tmp';
 
 export const TEST_PIN = '480613';
@@ -53,6 +54,35 @@ export async function openTestEngine(options: Partial<EngineOptions> & { unlocke
     async close() {
       await engine.close();
       if (!keepDataDir) dir?.remove();
+    },
+  };
+}
+
+export interface EngineWithSource {
+  db: TestDatabase;
+  te: TestEngine;
+  sourceId: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An unlocked engine with one PostgreSQL source on a fresh copy of `fixture`,
+ * tested and its login risks confirmed (the superuser login these machines
+ * use), so questions can be asked and queries run at once.
+ */
+export async function openEngineWithPgSource(fixture: PgFixture = 'chinook', name = 'Chinook'): Promise<EngineWithSource> {
+  const db = createPgDatabase(fixture);
+  const te = await openTestEngine({ unlocked: true });
+  const sourceId = (await te.ok('sources.create', { name, type: 'postgres', url: `${db.url}?sslmode=disable` })).id;
+  await te.ok('sources.test', { id: sourceId });
+  await te.ok('sources.confirmRisks', { id: sourceId });
+  return {
+    db,
+    te,
+    sourceId,
+    async close() {
+      await te.close();
+      db.drop();
     },
   };
 }

@@ -2,25 +2,20 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ChatMessage } from '../../../../engine/contract/index';
 import { PLANNER_CONFIDENCE_SCALE } from '../../../../engine/planner/confidence-scale';
-import { createPgDatabase, type TestDatabase } from '../../../support/databases';
-import { openTestEngine, type TestEngine } from '../../../support/engine';
+import { openEngineWithPgSource, type EngineWithSource, type TestEngine } from '../../../support/engine';
 
 // The app words a confidence by the scale the engine sends with the query, and
 // only a calibrated number gets one: real PostgreSQL (Chinook), through the router.
-let db: TestDatabase;
+let env: EngineWithSource;
 let te: TestEngine;
 let sourceId = '';
 
 test.before(async () => {
-  db = createPgDatabase('chinook');
-  te = await openTestEngine({ unlocked: true });
-  sourceId = (await te.ok('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` })).id;
-  await te.ok('sources.test', { id: sourceId });
-  await te.ok('sources.confirmRisks', { id: sourceId });
+  env = await openEngineWithPgSource('chinook');
+  ({ te, sourceId } = env);
 });
 test.after(async () => {
-  await te.close();
-  db.drop();
+  await env?.close();
 });
 
 async function queryPayload(sessionId: string, messageId: string) {

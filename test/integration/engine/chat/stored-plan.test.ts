@@ -1,26 +1,21 @@
 import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createPgDatabase, type TestDatabase } from '../../../support/databases';
-import { openTestEngine, type TestEngine } from '../../../support/engine';
+import { openEngineWithPgSource, type EngineWithSource, type TestEngine } from '../../../support/engine';
 
 // A plan stored with a query is read back for follow-ups and chart hints. One
 // that this engine cannot read (another version, a damaged row) must not break
 // the next question: real PostgreSQL (Chinook), through the router.
-let db: TestDatabase;
+let env: EngineWithSource;
 let te: TestEngine;
 let sourceId = '';
 
 test.before(async () => {
-  db = createPgDatabase('chinook');
-  te = await openTestEngine({ unlocked: true });
-  sourceId = (await te.ok('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` })).id;
-  await te.ok('sources.test', { id: sourceId });
-  await te.ok('sources.confirmRisks', { id: sourceId });
+  env = await openEngineWithPgSource('chinook');
+  ({ te, sourceId } = env);
 });
 test.after(async () => {
-  await te.close();
-  db.drop();
+  await env?.close();
 });
 
 const SALES = 'total sales per country';
