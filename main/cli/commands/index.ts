@@ -7,6 +7,7 @@ import { registerChatCommands } from './chat';
 import { registerDataCommands } from './data';
 import { registerEvalCommands } from './eval';
 import { registerSourcesCommands } from './sources';
+import { registerTelemetryCommands } from './telemetry';
 import { registerVerifiedCommands } from './verified';
 
 /** Every command group, in the order `--help` lists them. */
@@ -18,5 +19,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerEvalCommands(program, ctx);
   registerVerifiedCommands(program, ctx);
   registerAuditCommands(program, ctx);
+  registerTelemetryCommands(program, ctx);
   registerAppCommands(program, ctx);
 }
