@@ -1,24 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createPgDatabase, type TestDatabase } from '../../../support/databases';
-import { openTestEngine, type TestEngine } from '../../../support/engine';
+import { openEngineWithPgSource, type EngineWithSource, type TestEngine } from '../../../support/engine';
 
 // `telemetry.trace` through the router, after a real approved run on PostgreSQL (Chinook).
-let db: TestDatabase;
+let env: EngineWithSource;
 let te: TestEngine;
 let sourceId = '';
 
 test.before(async () => {
-  db = createPgDatabase('chinook');
-  te = await openTestEngine({ unlocked: true });
-  sourceId = (await te.ok('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` })).id;
-  // The test server's login is a superuser: the owner confirms its risks once, as in the app.
-  await te.ok('sources.test', { id: sourceId });
-  await te.ok('sources.confirmRisks', { id: sourceId });
+  env = await openEngineWithPgSource('chinook');
+  ({ te, sourceId } = env);
 });
 test.after(async () => {
-  await te.close();
-  db.drop();
+  await env?.close();
 });
 
 test('an approved question has a trace listing generation, validation, approval and execution, each timed', async () => {
