@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
-import { askInChat, lastOf as lastOfIn, latestQueryCard, startApp, type E2EApp } from '../support/e2e';
+import { addConfirmedPgSource, askInChat, lastOf as lastOfIn, latestQueryCard, startApp, type E2EApp } from '../support/e2e';
 
 // A conversation opens at its latest message (also after a reload, while the charts above it draw),
 // follows new messages, and stays where the reader is once they scrolled up to read.
@@ -42,10 +42,7 @@ async function askAndRun(question: string) {
 test.before(async () => {
   db = createPgDatabase('chinook');
   app = await startApp({ unlocked: true });
-  const source = await app.call('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` });
-  sourceId = source.id;
-  await app.call('sources.test', { id: sourceId });
-  await app.call('sources.confirmRisks', { id: sourceId });
+  sourceId = await addConfirmedPgSource(app, db);
 });
 test.after(async () => {
   await app?.close();

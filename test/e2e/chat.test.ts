@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
-import { askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, waitReplaced, type E2EApp } from '../support/e2e';
+import { addConfirmedPgSource, askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, waitReplaced, type E2EApp } from '../support/e2e';
 
 let app: E2EApp;
 let db: TestDatabase;
@@ -15,11 +15,7 @@ const scalar = (sql: string) => db.sql(sql).trim();
 test.before(async () => {
   db = createPgDatabase('chinook');
   app = await startApp({ unlocked: true });
-  const source = await app.call('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` });
-  sourceId = source.id;
-  // A superuser login (the test server's): the owner confirms its risks once, as in the app.
-  await app.call('sources.test', { id: sourceId });
-  await app.call('sources.confirmRisks', { id: sourceId });
+  sourceId = await addConfirmedPgSource(app, db);
 });
 test.after(async () => {
   await app?.close();

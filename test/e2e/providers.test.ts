@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
-import { startApp, waitForText, type E2EApp } from '../support/e2e';
+import { addConfirmedPgSource, startApp, waitForText, type E2EApp } from '../support/e2e';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-llm/index';
 
 const API_KEY = 'sk-e2e-Secret-key-0123456789';
@@ -18,10 +18,7 @@ test.before(async () => {
   db = createPgDatabase('chinook');
   llm = await startFakeOpenAi({ flavor: 'ollama', apiKey: API_KEY, models: [MODEL] });
   app = await startApp({ unlocked: true });
-  sourceId = (await app.call('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` })).id;
-  // A superuser login (the test server's): the owner confirms its risks once, as in the app.
-  await app.call('sources.test', { id: sourceId });
-  await app.call('sources.confirmRisks', { id: sourceId });
+  sourceId = await addConfirmedPgSource(app, db);
 });
 test.after(async () => {
   await app?.close();

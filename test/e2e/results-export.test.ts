@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
-import { askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, type E2EApp } from '../support/e2e';
+import { addConfirmedPgSource, askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, type E2EApp } from '../support/e2e';
 import { artifactsDir } from '../support/tmp';
 
 // Exporting a chart as SVG from the Results page, as a user does it in the browser host: the file is a
@@ -87,10 +87,7 @@ async function lastSvg(): Promise<SvgFacts> {
 test.before(async () => {
   db = createPgDatabase('chinook');
   app = await startApp({ unlocked: true });
-  const source = await app.call('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` });
-  sourceId = source.id;
-  await app.call('sources.test', { id: sourceId });
-  await app.call('sources.confirmRisks', { id: sourceId });
+  sourceId = await addConfirmedPgSource(app, db);
 });
 test.after(async () => {
   await app?.close();

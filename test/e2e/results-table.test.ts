@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import { Key } from 'webdriverio';
 import * as assert from 'uvu/assert';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
-import { askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, waitReplaced, type E2EApp } from '../support/e2e';
+import { addConfirmedPgSource, askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, waitReplaced, type E2EApp } from '../support/e2e';
 
 // The Results table as a user arranges it: hide a column, drag one wider, come back to the same
 // layout after a reload, select cells or a row and copy them as TSV with the keyboard.
@@ -46,10 +46,7 @@ async function lastCopy(count: number): Promise<string> {
 test.before(async () => {
   db = createPgDatabase('chinook');
   app = await startApp({ unlocked: true });
-  const source = await app.call('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` });
-  sourceId = source.id;
-  await app.call('sources.test', { id: sourceId });
-  await app.call('sources.confirmRisks', { id: sourceId });
+  sourceId = await addConfirmedPgSource(app, db);
 });
 test.after(async () => {
   await app?.close();

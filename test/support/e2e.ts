@@ -122,3 +122,14 @@ export async function latestQueryCard(app: E2EApp, status: string): Promise<Chai
   );
   return lastOf(app, 'query-card');
 }
+
+/**
+ * Adds a PostgreSQL source for `db` and makes it ready to query: tested, and
+ * the test server's superuser login risks confirmed once, as the owner would.
+ */
+export async function addConfirmedPgSource(app: E2EApp, db: { url: string }, name = 'Chinook'): Promise<string> {
+  const { id } = await app.call('sources.create', { name, type: 'postgres', url: `${db.url}?sslmode=disable` });
+  await app.call('sources.test', { id });
+  await app.call('sources.confirmRisks', { id });
+  return id;
+}
