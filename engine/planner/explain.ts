@@ -65,7 +65,8 @@ export function explain(plan: QueryPlan, rowLimit: number): string {
   if (plan.combine) {
     const { combine, ...first } = plan;
     const joiner = combine.op === 'intersect' ? 'that are also in' : 'that are not in';
-    return `${explain(first, rowLimit).replace(/\.$/, '')}, ${joiner}: ${explain(combine.plan, rowLimit).charAt(0).toLowerCase()}${explain(combine.plan, rowLimit).slice(1)}`;
+    const second = explain(combine.plan, rowLimit);
+    return `${explain(first, rowLimit).replace(/\.$/, '')}, ${joiner}: ${second.charAt(0).toLowerCase()}${second.slice(1)}`;
   }
   const subject = plural(words(plan.subject.name));
   const limit = Math.min(plan.limit ?? rowLimit, rowLimit);

@@ -38,6 +38,5 @@ export function combineBoth(first: Extract<PlannerResult, { ok: true }>, second:
   if (a.columns.length !== b.columns.length || a.columns.length === 0) return null;
   // The same column names on each side ("state" and "state", "name" and "name"): the same kind of value.
   if (a.columns.some((c, i) => c.field !== b.columns[i]!.field)) return null;
-  const { combine: _none, ...second_ } = b;
-  return { ...a, combine: { op: 'intersect', plan: second_, phrase } };
+  return { ...a, combine: { op: 'intersect', plan: b, phrase } };
 }
