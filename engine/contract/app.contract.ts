@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channel, NoInput } from './channel';
 import { event } from './event';
+import { NAVIGATION_COMMANDS } from './shortcuts';
 
 export const HostKind = z.enum(['electron', 'browser', 'cli', 'test']);
 export type HostKind = z.infer<typeof HostKind>;
@@ -88,6 +89,11 @@ export const appChannels = {
   }),
 };
 
+/** A menu command the Electron host sends to the window in front (Settings…, View → Sources…); the page ignores it while locked. */
+export const AppCommand = z.object({ command: z.enum(NAVIGATION_COMMANDS) });
+export type AppCommand = z.infer<typeof AppCommand>;
+
 export const appEvents = {
   'app.health': event(Health, 'open'),
+  'app.command': event(AppCommand),
 };

@@ -29,6 +29,7 @@ export * from './query-ops.contract';
 export * from './providers.contract';
 export * from './host.contract';
 export * from './settings.contract';
+export * from './shortcuts';
 export * from './sources.contract';
 export * from './telemetry.contract';
 export * from './verified.contract';

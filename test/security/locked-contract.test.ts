@@ -51,6 +51,7 @@ test('while locked, only open events reach the hosts', async () => {
   te.engine.events.subscribe((name) => delivered.push(name));
   const samples: Record<string, unknown> = {
     'app.health': { status: 'ok', locked: true, uptimeMs: 1, pool: { threads: 0, queued: 0, running: 0, completed: 0 }, checks: [], checkedAt: 'now' },
+    'app.command': { command: 'go.settings' },
     'auth.changed': te.engine.lock.status(),
     'sources.changed': { sourceId: 'src_1', change: 'updated' },
     'chat.updated': { sessionId: 'ses_1', messageId: null },
