@@ -17,7 +17,7 @@ import type { SettingsStore } from '../settings/settings-store';
 import type { SourceRegistry } from '../sources/source-registry';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { VerifiedService } from '../verified/verified-service';
-import type { ChatStore } from './chat-store';
+import type { ChatStore, SessionFilter } from './chat-store';
 import { generateOffline, generateWithModel, hintFor, type Generated } from './generation';
 import type { ProviderService } from './providers';
 
@@ -75,7 +75,7 @@ export class ChatService {
 
   // ---- sessions ----
 
-  listSessions(options: { includeArchived?: boolean; sourceId?: string }): ChatSession[] {
+  listSessions(options: SessionFilter): ChatSession[] {
     return this.#o.store.sessions(options);
   }
 

@@ -41,6 +41,14 @@ const toMessage = (r: MessageRow): ChatMessage => ({
   createdAt: r.created_at,
 });
 
+/** Which sessions chat.listSessions returns. */
+export interface SessionFilter {
+  includeArchived?: boolean;
+  sourceId?: string;
+  /** Part of the title or of a question, any case. */
+  search?: string;
+}
+
 const SESSION_SELECT = `SELECT s.*, (SELECT count(*) FROM chat_messages m WHERE m.session_id = s.id) AS message_count FROM chat_sessions s`;
 
 /**
@@ -68,9 +76,24 @@ export class ChatStore {
     return toSession(row);
   }
 
-  sessions(options: { includeArchived?: boolean; sourceId?: string } = {}): ChatSession[] {
-    const where = [options.includeArchived ? '' : 's.archived = 0', options.sourceId ? 's.source_id = ?' : ''].filter(Boolean);
-    return (this.#db.prepare(`${SESSION_SELECT} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY s.updated_at DESC`).all(...(options.sourceId ? [options.sourceId] : [])) as SessionRow[]).map(toSession);
+  sessions(options: SessionFilter = {}): ChatSession[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (!options.includeArchived) where.push('s.archived = 0');
+    if (options.sourceId) {
+      where.push('s.source_id = ?');
+      params.push(options.sourceId);
+    }
+    const search = options.search?.trim();
+    if (search) {
+      // Case-insensitive (ASCII) substring of the title or of any question asked in the session.
+      const pattern = `%${search.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      where.push(
+        `(s.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM chat_messages q WHERE q.session_id = s.id AND q.kind = 'question' AND json_extract(q.payload_json, '$.text') LIKE ? ESCAPE '\\'))`,
+      );
+      params.push(pattern, pattern);
+    }
+    return (this.#db.prepare(`${SESSION_SELECT} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY s.updated_at DESC`).all(...params) as SessionRow[]).map(toSession);
   }
 
   setTitle(id: string, title: string): ChatSession {

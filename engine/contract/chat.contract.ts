@@ -180,8 +180,8 @@ const Token = z.string().min(10).max(4096);
 
 export const chatChannels = {
   'chat.listSessions': channel({
-    summary: 'Chat sessions, most recent first (archived ones on request).',
-    input: z.strictObject({ includeArchived: z.boolean().optional(), sourceId: Id.optional() }).optional(),
+    summary: 'Chat sessions, most recent first (archived ones on request); of one source, or whose title or a question contains `search`.',
+    input: z.strictObject({ includeArchived: z.boolean().optional(), sourceId: Id.optional(), search: z.string().trim().max(200).optional() }).optional(),
     output: z.array(ChatSession),
   }),
   'chat.createSession': channel({
