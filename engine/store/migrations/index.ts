@@ -7,6 +7,7 @@ import { migration as loginRisks } from './0070-login-risks';
 import { migration as approvalUses } from './0080-approval-uses';
 import { migration as auditChain } from './0090-audit-chain';
 import { migration as verifiedAnswers } from './0100-verified-answers';
+import { migration as runStarts } from './0110-run-starts';
 
 /** Every migration, in order. Append new ones; never edit or reorder shipped ones. */
-export const migrations: readonly Migration[] = [initial, connectors, approvals, chat, loginRisks, approvalUses, auditChain, verifiedAnswers];
+export const migrations: readonly Migration[] = [initial, connectors, approvals, chat, loginRisks, approvalUses, auditChain, verifiedAnswers, runStarts];
