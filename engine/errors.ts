@@ -86,8 +86,26 @@ export class ApprovalError extends EngineError {
   }
 }
 export class UnavailableError extends EngineError {
+  /** `code` is only for subclasses: a more precise code for one kind of unavailability. */
+  constructor(message: string, details?: Details, code: ErrorCode = 'UNAVAILABLE') {
+    super(code, message, details);
+  }
+}
+/**
+ * The OS keychain is locked or does not answer: a missing secret cannot be
+ * told from one the keychain will not hand out, so nothing may go on as if
+ * it were absent (no login without the password, no new key). Still an
+ * UnavailableError, so code that tolerates an unavailable keychain tolerates this too.
+ */
+export class KeychainLockedError extends UnavailableError {
   constructor(message: string, details?: Details) {
-    super('UNAVAILABLE', message, details);
+    super(message, { reason: 'KEYCHAIN_LOCKED', ...details }, 'KEYCHAIN_LOCKED');
+  }
+}
+/** The profile folder (`--data-dir`, POLYSTORE_HOME) cannot be used: a file, a place folders cannot be made, no permission. */
+export class DataDirError extends EngineError {
+  constructor(message: string, details: Details & { dataDir: string; reason: string }) {
+    super('VALIDATION', message, { field: 'dataDir', ...details });
   }
 }
 

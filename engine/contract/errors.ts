@@ -19,6 +19,8 @@ export const ErrorCode = z.enum([
   'PROVIDER',
   'APPROVAL',
   'UNAVAILABLE',
+  /** The OS keychain is locked (or not answering): nothing that needs a key or a saved password can go on until it is unlocked. */
+  'KEYCHAIN_LOCKED',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -46,6 +46,7 @@ export const EXIT_CODES: Record<ApiError['code'], number> = {
   CONNECTOR: 11,
   PROVIDER: 12,
   UNAVAILABLE: 13,
+  KEYCHAIN_LOCKED: 14,
   INTERNAL: 1,
 };
 
