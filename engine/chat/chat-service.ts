@@ -47,6 +47,9 @@ function reasonOf(error: EngineError): string | null {
   return typeof reason === 'string' ? reason : null;
 }
 
+/** Error codes a model provider raises; the offline planner is offered instead of them. */
+const MODEL_FAILURES: ReadonlySet<string> = new Set(['PROVIDER', 'TIMEOUT', 'RATE_LIMITED', 'UNAVAILABLE']);
+
 function titleFrom(question: string): string {
   const t = question.replace(/\s+/g, ' ').trim();
   return t.length > 60 ? `${t.slice(0, 57)}…` : t;
@@ -198,7 +201,7 @@ export class ChatService {
 
   // ---- asking ----
 
-  async ask(input: { sourceId?: string; sessionId?: string; question: string }, signal: AbortSignal = new AbortController().signal): Promise<AskResult> {
+  async ask(input: { sourceId?: string; sessionId?: string; question: string; useOfflinePlanner?: boolean }, signal: AbortSignal = new AbortController().signal): Promise<AskResult> {
     let session: ChatSession;
     if (input.sessionId) {
       session = this.#o.store.session(input.sessionId);
@@ -220,9 +223,11 @@ export class ChatService {
     if (proposed) return proposed;
 
     let generated: Generated;
+    let modelUsed = false;
     try {
       const metadata = await this.#o.queries.metadata(sourceId);
-      const provider = await this.#o.providers.create((entry) => ledger.push(entry));
+      const provider = input.useOfflinePlanner ? null : await this.#o.providers.create((entry) => ledger.push(entry));
+      modelUsed = provider !== null;
       const settings = this.#o.settings.get();
       const review = (query: string) =>
         this.#o.telemetry.span({ traceId, stage: 'validation', sourceId, sessionId: session.id }, () => this.#o.queries.review(sourceId, query));
@@ -256,6 +261,8 @@ export class ChatService {
         hint: hintFor(engineError),
         reason: reasonOf(engineError),
         relatedMessageId: question.id,
+        // The model (not the source) failed: the planner on this machine can still answer.
+        ...(modelUsed && MODEL_FAILURES.has(engineError.code) ? { offlineRetry: true } : {}),
       });
       if (ledger.length) this.#o.store.addLedger(failed.id, ledger);
       this.#changed(session.id, failed.id);

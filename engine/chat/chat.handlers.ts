@@ -24,6 +24,6 @@ export function chatHandlers(chat: ChatService, providers: ProviderService, quer
     'providers.presets': () => providers.presets(),
     'providers.set': (input) => providers.set(input),
     'providers.clear': () => providers.clear(),
-    'providers.test': () => providers.test(),
+    'providers.test': (input) => (input?.config ? providers.test({ ...input, config: input.config }) : providers.test()),
   };
 }

@@ -1,6 +1,7 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log';
 import type { ProviderInfo } from '../contract/index';
-import { ValidationError } from '../errors';
+import { ConflictError, ValidationError } from '../errors';
 import { nowIso } from '../ids';
 import {
   ANTHROPIC_BASE_URL,
@@ -12,6 +13,7 @@ import {
   testProvider,
   type LedgerEntry,
   type LlmProvider,
+  type ProviderTestResult,
   type SingleProviderConfig,
 } from '../llm/index';
 import type { SecretStore } from '../secrets/secret-store';
@@ -19,6 +21,27 @@ import type { Database } from '../store/migration';
 import { ZodError } from 'zod';
 
 const KEY_ACCOUNTS = { primary: 'provider:primary', fallback: 'provider:fallback' } as const;
+
+/** A configuration as providers.set and providers.test take it: keys are new (string), removed (null) or kept (undefined). */
+export interface ProviderCandidate {
+  config: Record<string, unknown>;
+  apiKey?: string | null | undefined;
+  fallbackApiKey?: string | null | undefined;
+}
+
+/** The reason of the CONFLICT providers.set answers until the user confirms a provider whose last test failed. */
+export const LAST_TEST_FAILED = 'LAST_TEST_FAILED';
+
+function parseConfig(raw: Record<string, unknown>): ProviderConfig {
+  try {
+    return ProviderConfig.parse(raw);
+  } catch (error) {
+    if (!(error instanceof ZodError)) throw error;
+    const issue = error.issues[0]!;
+    const field = ['config', ...issue.path.map(String)].join('.');
+    throw new ValidationError(`Invalid ${field}: ${issue.message}`, { field });
+  }
+}
 
 /**
  * The configured model provider. The config lives in SQLite; API keys live in
@@ -28,6 +51,12 @@ export class ProviderService {
   readonly #db: Database;
   readonly #secrets: SecretStore;
   readonly #audit: AuditLog;
+  /**
+   * The last test of each configuration tried this session, by a keyed hash of the
+   * configuration and its keys (so a key never sits here in the clear, and a new key is a new candidate).
+   */
+  readonly #lastTests = new Map<string, ProviderTestResult>();
+  readonly #fingerprintKey = randomBytes(32);
 
   constructor(db: Database, options: { secrets: SecretStore; audit: AuditLog }) {
     this.#db = db;
@@ -77,15 +106,20 @@ export class ProviderService {
     ];
   }
 
-  async set(input: { config: Record<string, unknown>; apiKey?: string | null; fallbackApiKey?: string | null }): Promise<ProviderInfo> {
-    let config: ProviderConfig;
-    try {
-      config = ProviderConfig.parse(input.config);
-    } catch (error) {
-      if (!(error instanceof ZodError)) throw error;
-      const issue = error.issues[0]!;
-      const field = ['config', ...issue.path.map(String)].join('.');
-      throw new ValidationError(`Invalid ${field}: ${issue.message}`, { field });
+  /**
+   * Makes a configuration the one that answers questions. One whose last test failed
+   * is refused with CONFLICT (reason LAST_TEST_FAILED) until the user confirms it.
+   */
+  async set(input: ProviderCandidate & { confirmFailedTest?: boolean | undefined }): Promise<ProviderInfo> {
+    const config = parseConfig(input.config);
+    if (!input.confirmFailedTest) {
+      const last = this.#lastTests.get(await this.#fingerprint(config, input));
+      if (last && !last.ok) {
+        throw new ConflictError(`The last test of ${config.model} failed: ${last.error?.message ?? 'it did not answer'} Use it anyway?`, {
+          reason: LAST_TEST_FAILED,
+          testError: last.error?.message ?? null,
+        });
+      }
     }
     const previous = this.#stored()?.keys ?? { primary: false, fallback: false };
     const keys = { ...previous };
@@ -132,9 +166,42 @@ export class ProviderService {
     return createProvider(stored.config, apiKey, { fallbackApiKey, ...(ledger ? { ledger } : {}) });
   }
 
-  async test() {
-    const provider = await this.create();
-    if (!provider) throw new ValidationError('No model is configured: PolyStoreIQ is using its built-in offline planner.');
-    return testProvider(provider);
+  /**
+   * Sends a tiny request to a provider: the configured one, or a candidate from the
+   * form. Never changes which provider answers questions; the result is remembered,
+   * so activating a candidate that just failed asks first (see `set`).
+   */
+  async test(candidate?: ProviderCandidate): Promise<ProviderTestResult> {
+    if (!candidate) {
+      const stored = this.#stored();
+      const provider = await this.create();
+      if (!stored || !provider) throw new ValidationError('No model is configured: PolyStoreIQ is using its built-in offline planner.');
+      const result = await testProvider(provider);
+      this.#lastTests.set(await this.#fingerprint(stored.config, {}), result);
+      return result;
+    }
+    const config = parseConfig(candidate.config);
+    const keys = await this.#effectiveKeys(config, candidate);
+    const provider = createProvider(config, keys.primary, { fallbackApiKey: keys.fallback });
+    const result = await testProvider(provider);
+    this.#lastTests.set(await this.#fingerprint(config, candidate), result);
+    return result;
+  }
+
+  /** The keys a candidate would use: a new one, none (removed), or the stored one (kept). */
+  async #effectiveKeys(config: ProviderConfig, candidate: Omit<ProviderCandidate, 'config'>): Promise<{ primary: string | null; fallback: string | null }> {
+    const stored = this.#stored()?.keys ?? { primary: false, fallback: false };
+    const resolve = async (slot: 'primary' | 'fallback', value: string | null | undefined) => {
+      if (value !== undefined) return value;
+      return stored[slot] ? await this.#secrets.get(KEY_ACCOUNTS[slot]) : null;
+    };
+    return { primary: await resolve('primary', candidate.apiKey), fallback: config.fallback ? await resolve('fallback', candidate.fallbackApiKey) : null };
+  }
+
+  async #fingerprint(config: ProviderConfig, candidate: Omit<ProviderCandidate, 'config'>): Promise<string> {
+    const keys = await this.#effectiveKeys(config, candidate);
+    return createHmac('sha256', this.#fingerprintKey)
+      .update(JSON.stringify([config, keys.primary, keys.fallback]))
+      .digest('hex');
   }
 }

@@ -106,6 +106,8 @@ export const MessagePayload = z.discriminatedUnion('kind', [
     /** The machine-readable reason, when the error has one (EXPIRED, REPLAYED, SOURCE_DISABLED, AUTH, …). */
     reason: z.string().nullable().default(null),
     relatedMessageId: z.string().nullable(),
+    /** Set when a configured model failed to write the query: the offline planner can answer the question instead (chat.ask with useOfflinePlanner). */
+    offlineRetry: z.boolean().optional(),
   }),
   z.object({ kind: z.literal('renamed'), title: z.string() }),
 ]);
@@ -206,7 +208,13 @@ export const chatChannels = {
   }),
   'chat.ask': channel({
     summary: 'Asks a question: generates a query, validates it and (if allowed) returns a single-use approval. Nothing runs.',
-    input: z.strictObject({ sourceId: Id.optional(), sessionId: Id.optional(), question: z.string().trim().min(1).max(4_000) }),
+    input: z.strictObject({
+      sourceId: Id.optional(),
+      sessionId: Id.optional(),
+      question: z.string().trim().min(1).max(4_000),
+      /** Answer this one question with the built-in offline planner, whatever model is configured (after the model failed). */
+      useOfflinePlanner: z.boolean().optional(),
+    }),
     output: AskResult,
   }),
   'chat.editQuery': channel({

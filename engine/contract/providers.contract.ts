@@ -52,9 +52,23 @@ export const providersChannels = {
       /** A new key, or null to remove the stored one; absent keeps it. */
       apiKey: Key.nullable().optional(),
       fallbackApiKey: Key.nullable().optional(),
+      /** Activate it even though its last test failed (otherwise CONFLICT with details.reason LAST_TEST_FAILED). */
+      confirmFailedTest: z.boolean().optional(),
     }),
     output: ProviderInfo,
   }),
   'providers.clear': channel({ summary: 'Goes back to the built-in offline planner and removes stored keys.', input: NoInput, output: ProviderInfo }),
-  'providers.test': channel({ summary: 'Sends a tiny request to the configured provider.', input: NoInput, output: ProviderTest }),
+  'providers.test': channel({
+    summary: 'Sends a tiny request to the configured provider, or to a candidate configuration; never changes which provider is active.',
+    input: z
+      .strictObject({
+        /** A configuration to try, as providers.set takes it; absent tests the configured provider. */
+        config: z.record(z.string(), z.unknown()).optional(),
+        /** As in providers.set: a new key, null for none, absent for the stored one. */
+        apiKey: Key.nullable().optional(),
+        fallbackApiKey: Key.nullable().optional(),
+      })
+      .optional(),
+    output: ProviderTest,
+  }),
 };
