@@ -30,6 +30,13 @@ async function buildProgram(ctx: CliContext, argv: string[]): Promise<Command> {
   return program;
 }
 
+/** An engine error raised before any channel answers (opening the profile, say) keeps its code and exit status. */
+async function asApiError(error: unknown): Promise<{ code: keyof typeof EXIT_CODES; message: string }> {
+  const { EngineError } = await import('../../engine/errors');
+  if (error instanceof EngineError) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
 function wantsJson(argv: string[]): boolean {
   return argv.includes('--json');
 }
@@ -55,8 +62,7 @@ export async function runCli(argv: string[], io: CliIO, poolEntries: PoolEntries
       if (wantsJson(argv)) io.stderr(JSON.stringify({ error: { code: 'VALIDATION', message: error.message.replace(/^error: /, '') } }) + '\n');
       return EXIT_CODES.VALIDATION;
     }
-    const apiError =
-      error instanceof CliError ? error.error : { code: 'INTERNAL' as const, message: error instanceof Error ? error.message : String(error) };
+    const apiError = error instanceof CliError ? error.error : await asApiError(error);
     if (wantsJson(argv)) io.stderr(JSON.stringify({ error: { code: apiError.code, message: apiError.message } }) + '\n');
     else io.stderr(`error: ${apiError.message} (${apiError.code})\n`);
     return EXIT_CODES[apiError.code];
