@@ -102,6 +102,16 @@ export class KeychainLockedError extends UnavailableError {
     super(message, { reason: 'KEYCHAIN_LOCKED', ...details }, 'KEYCHAIN_LOCKED');
   }
 }
+/**
+ * A file an import refused before DuckDB read it: too deep, too long a value,
+ * a gzip bomb, too large (connectors/files/limits.ts holds the limits).
+ * `details.kind` says which limit and `details.max` its value.
+ */
+export class FileLimitError extends ValidationError {
+  constructor(message: string, details: Details & { kind: string; limit: string; max: number }) {
+    super(message, { field: 'paths', ...details });
+  }
+}
 /** The profile folder (`--data-dir`, POLYSTORE_HOME) cannot be used: a file, a place folders cannot be made, no permission. */
 export class DataDirError extends EngineError {
   constructor(message: string, details: Details & { dataDir: string; reason: string }) {
