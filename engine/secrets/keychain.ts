@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { UnavailableError } from '../errors';
+import { KeychainLockedError, UnavailableError } from '../errors';
 import { redactor } from '../log/redact';
 import type { SecretStore } from './secret-store';
 
@@ -12,22 +13,57 @@ export type Keytar = {
 };
 
 export const KEYCHAIN_SERVICE = 'PolyStoreIQ';
-const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * The deadline of every keychain call. A working keychain answers in
+ * milliseconds, and starting the keyring daemon on first use (D-Bus
+ * activation) takes a second or two on a busy machine. Without it, a locked
+ * keyring waiting on a prompt nobody sees, or a frozen daemon, holds the call
+ * for D-Bus's own 25 s timeout (33 s were measured) or for ever.
+ */
+export const KEYCHAIN_CALL_TIMEOUT_MS = 4_000;
+/**
+ * An entry of our own whose only job is to be readable: keytar answers null
+ * both for "no such entry" and for a locked keyring (libsecret does not unlock
+ * on lookup), so a null only means "absent" once this entry could be read, or
+ * written and read back.
+ */
+export const KEYCHAIN_PROBE_ACCOUNT = 'keychain-probe';
+
+export type KeychainState = { state: 'available'; message: string } | { state: 'locked' | 'unavailable'; message: string; reason: string };
 
 function howToFix(): string {
   switch (process.platform) {
     case 'darwin':
-      return 'Open Keychain Access, make sure the login keychain is unlocked, and try again.';
+      return 'Open Keychain Access, unlock the login keychain, and try again.';
     case 'win32':
       return 'Make sure Windows Credential Manager is available for your account, and try again.';
     default:
       return (
-        'PolyStoreIQ stores passwords in the Secret Service (GNOME Keyring or KWallet). ' +
+        'PolyStoreIQ keeps its keys and saved passwords in the Secret Service (GNOME Keyring or KWallet). ' +
         'Install one (e.g. `apt-get install gnome-keyring`), make sure it runs and is unlocked in your session ' +
         '(DBUS_SESSION_BUS_ADDRESS must be set), and try again.'
       );
   }
 }
+
+function howToUnlock(): string {
+  switch (process.platform) {
+    case 'darwin':
+      return 'Unlock the login keychain in Keychain Access, then try again.';
+    case 'win32':
+      return 'Sign in to Windows again so Credential Manager is available, then try again.';
+    default:
+      return 'Unlock the login keyring (GNOME: Passwords and Keys, right-click "Login", Unlock; or log out and in again), then try again.';
+  }
+}
+
+/** What a locked keychain message says the user should know: nothing was changed, and how to go on. */
+export function keychainLockedMessage(detail: string): string {
+  return `The OS keychain is locked${detail ? ` (${detail})` : ''}, so PolyStoreIQ cannot read its keys or saved passwords. Nothing was changed. ${howToUnlock()}`;
+}
+
+/** libsecret's words for an operation refused because the collection is locked. */
+const LOCKED_ERROR = /\blocked\b/i;
 
 /**
  * The OS keychain through keytar: macOS Keychain, Windows Credential Manager,
@@ -42,10 +78,10 @@ export class KeychainSecretStore implements SecretStore {
   readonly #timeoutMs: number;
   #keytar: Keytar | null = null;
 
-  /** `keytar` replaces the native module: only tests use it, to simulate a keyring that never answers. */
+  /** `keytar` replaces the native module (tests of a module that cannot load). */
   constructor(options: { service?: string; timeoutMs?: number; keytar?: Keytar } = {}) {
     this.#service = options.service ?? KEYCHAIN_SERVICE;
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#timeoutMs = options.timeoutMs ?? KEYCHAIN_CALL_TIMEOUT_MS;
     this.#keytar = options.keytar ?? null;
   }
 
@@ -64,14 +100,12 @@ export class KeychainSecretStore implements SecretStore {
   async #call<T>(what: string, run: (keytar: Keytar) => Promise<T>): Promise<T> {
     const keytar = this.#load();
     let timer: NodeJS.Timeout | undefined;
+    const seconds = this.#timeoutMs < 1000 ? `${this.#timeoutMs} ms` : `${Math.round(this.#timeoutMs / 1000)} s`;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
-          reject(
-            new UnavailableError(`The OS keychain did not answer within ${this.#timeoutMs < 1000 ? `${this.#timeoutMs} ms` : `${Math.round(this.#timeoutMs / 1000)} s`} while trying to ${what}. It may be locked. ${howToFix()}`, {
-              reason: 'KEYCHAIN_TIMEOUT',
-            }),
-          ),
+          // A keyring that waits on an unlock prompt looks exactly like this, and so does a daemon that froze.
+          reject(new KeychainLockedError(keychainLockedMessage(`it did not answer within ${seconds} while trying to ${what}; it may be waiting for its password, or not responding`), { reason: 'KEYCHAIN_TIMEOUT' })),
         this.#timeoutMs,
       );
     });
@@ -80,15 +114,21 @@ export class KeychainSecretStore implements SecretStore {
     } catch (error) {
       if (error instanceof UnavailableError) throw error;
       // libsecret's messages ("Cannot autolaunch D-Bus without X11 $DISPLAY", "No such interface…") are not actionable on their own.
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new UnavailableError(`The OS keychain is not available (${redactor.redact(detail)}). ${howToFix()}`, { reason: 'KEYCHAIN_UNAVAILABLE' });
+      const detail = redactor.redact(error instanceof Error ? error.message : String(error));
+      if (LOCKED_ERROR.test(detail)) throw new KeychainLockedError(keychainLockedMessage(detail));
+      throw new UnavailableError(`The OS keychain is not available (${detail}). ${howToFix()}`, { reason: 'KEYCHAIN_UNAVAILABLE' });
     } finally {
       clearTimeout(timer);
     }
   }
 
+  /** The secret, or null when there is none: never null because the keychain is locked (that throws KeychainLockedError). */
   async get(account: string): Promise<string | null> {
     const secret = await this.#call('read a password', (k) => k.getPassword(this.#service, account));
+    if (secret === null) {
+      await this.assertReadable();
+      return null;
+    }
     redactor.register(secret);
     return secret;
   }
@@ -102,12 +142,34 @@ export class KeychainSecretStore implements SecretStore {
     return this.#call('delete a password', (k) => k.deletePassword(this.#service, account));
   }
 
-  async probe(): Promise<{ ok: boolean; message: string }> {
+  /**
+   * Shows that a null from this keychain means "absent": the probe entry is
+   * read, or (first use, or a keychain that was reset) written and read back.
+   * A keychain that refuses the write as locked, or takes it and still reads
+   * nothing, is locked; one that fails otherwise is unavailable.
+   */
+  async assertReadable(): Promise<void> {
+    if ((await this.#call('check that it can be read', (k) => k.getPassword(this.#service, KEYCHAIN_PROBE_ACCOUNT))) !== null) return;
+    const marker = randomBytes(12).toString('base64url');
+    await this.#call('check that it can be written', (k) => k.setPassword(this.#service, KEYCHAIN_PROBE_ACCOUNT, marker));
+    const back = await this.#call('check that it can be read', (k) => k.getPassword(this.#service, KEYCHAIN_PROBE_ACCOUNT));
+    if (back !== marker) throw new KeychainLockedError(keychainLockedMessage('it accepts entries but does not hand them back'), { reason: 'KEYCHAIN_UNREADABLE' });
+  }
+
+  /** The keychain's state, with an actionable message: for health checks and the first screen. */
+  async state(): Promise<KeychainState> {
     try {
-      await this.#call('check that it works', (k) => k.getPassword(this.#service, '__polystore_probe__'));
-      return { ok: true, message: 'OS keychain available' };
+      await this.assertReadable();
+      return { state: 'available', message: 'OS keychain available' };
     } catch (error) {
-      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+      const message = error instanceof Error ? error.message : String(error);
+      const reason = (error instanceof UnavailableError && typeof error.details?.reason === 'string' && error.details.reason) || 'KEYCHAIN_UNAVAILABLE';
+      return { state: error instanceof KeychainLockedError ? 'locked' : 'unavailable', message, reason };
     }
+  }
+
+  async probe(): Promise<{ ok: boolean; message: string }> {
+    const { state, message } = await this.state();
+    return { ok: state === 'available', message };
   }
 }

@@ -14,7 +14,9 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$data_home/run}"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 # No display: a locked keyring must fail fast instead of waiting for a prompt.
 unset DISPLAY WAYLAND_DISPLAY
+# Tests of a locked keyring unlock it again with this (test/support/keyring.ts).
+export POLYSTORE_TEST_KEYRING_PASSWORD="polystore-test-keyring"
 exec dbus-run-session -- bash -c '
-  echo -n "polystore-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  echo -n "$POLYSTORE_TEST_KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   exec "$@"
 ' bash "$@"
