@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { ChannelInput } from '../../../../engine/contract/index';
 import { openTestEngine, type TestEngine } from '../../../support/engine';
 
 // History lists every conversation, whatever source is selected, and finds one by what was asked in it
@@ -24,7 +25,7 @@ test.after(async () => {
   await te?.close();
 });
 
-const ids = async (input: Parameters<TestEngine['ok']>[1] & object) => (await te.ok('chat.listSessions', input)).map((s) => s.id).sort();
+const ids = async (input: ChannelInput<'chat.listSessions'>) => (await te.ok('chat.listSessions', input)).map((s) => s.id).sort();
 
 test('without a source, the list holds the conversations of every source, each with its source', async () => {
   const all = await te.ok('chat.listSessions', {});
