@@ -1,8 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
-import { addConfirmedPgSource, startApp, waitForText, type E2EApp } from '../support/e2e';
+import { addConfirmedPgSource, lastOf, latestQueryCard, startApp, waitForText, type E2EApp } from '../support/e2e';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-llm/index';
+import { closedPort } from '../support/net';
 
 const API_KEY = 'sk-e2e-Secret-key-0123456789';
 const MODEL = 'qwen2.5-coder:7b';
@@ -121,6 +122,49 @@ test('an offline question shows that nothing left the machine', async () => {
   await card.waitForDisplayed({ timeout: 20_000 });
   await card.$('[data-testid="view-ledger"]').click();
   await waitForText($('[data-testid="ledger-empty"]'), 'Nothing left this machine');
+});
+
+test('a provider that is not running: Test never makes it active, Save asks first, and a failed question offers the offline planner in one click', async () => {
+  const port = await closedPort();
+  await app.open('#/settings');
+  await waitForText($('[data-testid="model-mode"]'), 'Offline planner');
+  await $('[data-testid="provider-base-url"]').setValue(`http://127.0.0.1:${port}/v1`);
+  await $('[data-testid="provider-model"]').setValue('down-model');
+  await $('[data-testid="test-provider"]').click();
+  await waitForText($('[data-testid="model-message"]'), 'Nothing changed', 20_000);
+  assert.is((await app.call('providers.get')).mode, 'offline', 'testing did not change the active provider');
+  await waitForText($('[data-testid="model-mode"]'), 'Offline planner');
+
+  // Save: the engine asks first, because the last test of exactly this configuration failed.
+  await $('[data-testid="save-provider"]').click();
+  const confirm = $('[data-testid="confirm-failed-provider"]');
+  await waitForText(confirm, 'The last test of down-model failed');
+  assert.is((await app.call('providers.get')).mode, 'offline', 'not active before the user confirms');
+  await app.screenshot('43-settings-model-failed-test-confirm');
+  await $('[data-testid="cancel-failed-provider"]').click();
+  await confirm.waitForExist({ reverse: true });
+  assert.is((await app.call('providers.get')).mode, 'offline');
+  await $('[data-testid="save-provider"]').click();
+  await $('[data-testid="use-failed-provider"]').click();
+  await waitForText($('[data-testid="model-mode"]'), 'Model: down-model');
+
+  // Every question now fails at the model; the error offers the offline planner for this one question.
+  await app.open(`#/chat/${sourceId}`);
+  await waitForText($('[data-testid="generator"]'), 'down-model');
+  await $('[data-testid="composer"]').setValue('how many albums are there');
+  await app.browser.keys('Enter');
+  const error = lastOf(app, 'error-card');
+  await error.waitForDisplayed({ timeout: 30_000 });
+  await waitForText(error, 'Could not write a query');
+  await app.screenshot('44-chat-model-down-offer-offline');
+  await error.$('[data-testid="ask-offline"]').click();
+  const card = await latestQueryCard(app, 'pending');
+  await waitForText(card.$('[data-testid="query-author"]'), 'Offline planner');
+  await waitForText(card, 'album');
+  const info = await app.call('providers.get');
+  assert.is(info.mode, 'model', 'only this question went to the offline planner');
+  assert.is(info.primary?.model, 'down-model');
+  await app.call('providers.clear');
 });
 
 test.run();

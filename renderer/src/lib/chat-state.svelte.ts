@@ -204,7 +204,8 @@ export class ChatState {
 
   // ---- asking ----
 
-  async ask(question: string): Promise<AskOutcome> {
+  /** `useOfflinePlanner`: this one question goes to the built-in planner, whatever model is configured. */
+  async ask(question: string, options: { useOfflinePlanner?: boolean } = {}): Promise<AskOutcome> {
     const api = getApi();
     const sourceId = this.#sourceId;
     if (!api || !sourceId || this.#generating) return { ok: false, sessionId: null, message: 'Choose a source first.' };
@@ -212,7 +213,8 @@ export class ChatState {
     const started = Date.now();
     this.#generating = { question, sessionId };
     this.#notice = null;
-    const r = await api.chat.ask(sessionId ? { sessionId, question } : { sourceId, question });
+    const offline = options.useOfflinePlanner ? { useOfflinePlanner: true } : {};
+    const r = await api.chat.ask(sessionId ? { sessionId, question, ...offline } : { sourceId, question, ...offline });
     if (r.ok) {
       this.#setApproval(r.value.messageId, r.value.approval);
       this.#wanted = r.value.sessionId;
