@@ -1,10 +1,10 @@
-/** The app's pages, in navigation order. Plain data so it can be unit-tested. */
+/** The app's pages, in navigation order (their shortcuts: lib/shortcuts.ts). Plain data so it can be unit-tested. */
 export const ROUTES = [
-  { id: 'sources', label: 'Sources', shortcut: '1', icon: 'database' },
-  { id: 'chat', label: 'Ask', shortcut: '2', icon: 'chat' },
-  { id: 'results', label: 'Results', shortcut: '3', icon: 'table' },
-  { id: 'audit', label: 'Audit log', shortcut: '4', icon: 'shield' },
-  { id: 'settings', label: 'Settings', shortcut: ',', icon: 'settings' },
+  { id: 'sources', label: 'Sources', icon: 'database' },
+  { id: 'chat', label: 'Ask', icon: 'chat' },
+  { id: 'results', label: 'Results', icon: 'table' },
+  { id: 'audit', label: 'Audit log', icon: 'shield' },
+  { id: 'settings', label: 'Settings', icon: 'settings' },
 ] as const;
 
 export type RouteId = (typeof ROUTES)[number]['id'];
@@ -25,9 +25,4 @@ export function parseHash(hash: string): Location {
 
 export function toHash(route: RouteId, ...params: string[]): string {
   return '#/' + [route, ...params].map(encodeURIComponent).join('/');
-}
-
-/** Maps Cmd/Ctrl + key to a route, or null. */
-export function routeForShortcut(key: string): RouteId | null {
-  return ROUTES.find((r) => r.shortcut === key)?.id ?? null;
 }

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_ROUTE, parseHash, routeForShortcut, ROUTES, toHash } from '../../../../renderer/src/lib/routes';
+import { DEFAULT_ROUTE, parseHash, toHash } from '../../../../renderer/src/lib/routes';
 
 test('hashes round-trip, including parameters that need escaping', () => {
   assert.equal(parseHash(toHash('sources', 'src 1/2')), { route: 'sources', params: ['src 1/2'] });
@@ -10,13 +10,6 @@ test('hashes round-trip, including parameters that need escaping', () => {
 test('unknown or empty hashes land on the default page', () => {
   assert.equal(parseHash(''), { route: DEFAULT_ROUTE, params: [] });
   assert.equal(parseHash('#/nope/x'), { route: DEFAULT_ROUTE, params: [] });
-});
-
-test('each page has its own keyboard shortcut', () => {
-  const keys = ROUTES.map((r) => r.shortcut);
-  assert.is(new Set(keys).size, keys.length);
-  for (const r of ROUTES) assert.is(routeForShortcut(r.shortcut), r.id);
-  assert.is(routeForShortcut('x'), null);
 });
 
 test.run();
