@@ -18,7 +18,8 @@ export default {
   ],
   // The sample data ("Try it with sample data") ships outside the asar: DuckDB reads the files by path.
   // Packaged, they are at <resources>/sample/chinook, which engine/sources/sample-data.ts looks for.
-  extraResources: [{ from: 'build-resources/sample', to: 'sample', filter: ['**/*'] }],
+  // README.md: Help → PolyStoreIQ Documentation opens it.
+  extraResources: [{ from: 'build-resources/sample', to: 'sample', filter: ['**/*'] }, { from: 'README.md', to: 'README.md' }],
   asar: true,
   // Native modules cannot be loaded from inside an asar archive.
   asarUnpack: ['**/*.node', 'node_modules/better-sqlite3/**', 'node_modules/keytar/**', 'node_modules/@duckdb/**'],

@@ -5,8 +5,8 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, net, powerMonitor, protocol, session, shell } from 'electron';
-import { channelNames } from '../../engine/contract/index';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, powerMonitor, protocol, session, shell } from 'electron';
+import { AppCommand, channelNames, SAMPLE_DATA_CREDIT } from '../../engine/contract/index';
 import { EVENT_CHANNEL } from '../../engine/contract/transport';
 import { openEngine, type Engine } from '../../engine/engine';
 import { resolveDataDir } from '../../engine/paths';
@@ -14,7 +14,7 @@ import { writeExport } from '../../engine/export/save-export';
 import { contentSecurityPolicy } from '../shared/csp';
 import { createIpcHandler } from './ipc';
 import { utilityProcessLauncher } from './utility-process';
-import { buildMenu } from './menu';
+import { menuTemplate } from './menu';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, mainWindowOptions } from './window-options';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -118,7 +118,19 @@ async function start(): Promise<void> {
   powerMonitor.on('lock-screen', () => engine?.lockNow('system-lock'));
   powerMonitor.on('suspend', () => engine?.lockNow('suspend'));
 
-  buildMenu({ production, onLock: () => engine?.lockNow('menu') });
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate(process.platform, {
+        production,
+        lock: () => engine?.lockNow('menu'),
+        // Only the window in front is told; the page ignores it while locked.
+        command: (command) => BrowserWindow.getFocusedWindow()?.webContents.send(EVENT_CHANNEL, 'app.command', AppCommand.parse({ command })),
+        // Shipped next to the app (electron-builder extraResources); in development, the repository's.
+        openDocs: () => void shell.openPath(app.isPackaged ? path.join(process.resourcesPath, 'README.md') : path.resolve(here, '..', '..', 'README.md')),
+      }),
+    ),
+  );
+  app.setAboutPanelOptions({ applicationName: 'PolyStoreIQ', applicationVersion: app.getVersion(), credits: SAMPLE_DATA_CREDIT });
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
