@@ -10,6 +10,8 @@ export function telemetryHandlers(telemetry: Telemetry, now: () => number = Date
       telemetry.record({ traceId: input.traceId, stage: input.stage, startedAt: now() - input.durationMs, durationMs: input.durationMs, status: input.status });
       return { recorded: true as const };
     },
-    'telemetry.trace': ({ traceId }) => ({ traceId, stages: telemetry.trace(traceId) }),
+    'telemetry.trace': (input) => telemetry.lookup(input),
+    'telemetry.slowRuns': (input) => telemetry.slowRuns(input?.limit),
+    'telemetry.slas': () => telemetry.slas(),
   };
 }

@@ -2,6 +2,16 @@ import type { ExplainEstimate, LoginRisk, MetadataDocument, QueryResult, Verdict
 import type { ConnectionSpec, ConnectionTestResult, Connector, ExecuteOptions } from '../../engine/connectors/types';
 import { CancelledError, PreviewLimitError, UnsupportedError } from '../../engine/errors';
 
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new CancelledError('Cancelled on the server.'));
+    }, { once: true });
+  });
+}
+
 /**
  * A store that exists only in memory, implementing the Connector interface,
  * and recording every call so tests can prove what reached it (and what did not).
@@ -23,6 +33,8 @@ export class FakeConnector implements Connector {
   previewTrouble: 'validate' | 'explain' | 'hang-validate' | null = null;
   /** When set, explain fails with this error (the store's own, or a lost connection). */
   explainFailure: Error | null = null;
+  /** Every execute waits this long before answering (a store of known latency); a cancel still stops it. */
+  executeDelayMs = 0;
 
   count(method: string): number {
     return this.calls.filter((c) => c.method === method).length;
@@ -85,6 +97,7 @@ export class FakeConnector implements Connector {
     if (/^\s*SLEEP/i.test(query)) {
       await new Promise((_, reject) => options.signal.addEventListener('abort', () => reject(new CancelledError('Cancelled on the server.')), { once: true }));
     }
+    if (this.executeDelayMs > 0) await sleepUnlessAborted(this.executeDelayMs, options.signal);
     const n = Number(/SELECT\s+(\d+)/i.exec(query)?.[1] ?? 1);
     const rows = Array.from({ length: Math.min(n, options.maxRows) }, (_, i) => [i + 1]);
     return { columns: [{ name: 'n', type: 'integer', nativeType: 'int4' }], rows, rowCount: rows.length, truncated: n > options.maxRows, truncatedBy: n > options.maxRows ? 'rows' : null, rowLimit: options.maxRows, elapsedMs: 1, notices: [] };
