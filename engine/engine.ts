@@ -10,6 +10,7 @@ import { authHandlers } from './auth/auth.handlers';
 import { chatHandlers } from './chat/chat.handlers';
 import { ChatService } from './chat/chat-service';
 import { ChatStore } from './chat/chat-store';
+import { ConversationJournal } from './chat/conversation-journal';
 import { ProviderService } from './chat/providers';
 import { ProfileLock, type LockReason } from './auth/profile-lock';
 import { UnsupportedError } from './errors';
@@ -21,6 +22,7 @@ import type { ProcessLauncher } from './pool/launcher';
 import { createJobPool, type JobPool } from './pool/pool';
 import { QueryService } from './query/query-service';
 import { queryHandlers } from './query/query.handlers';
+import { RunLedger } from './query/run-ledger';
 import { createRouter, type Handlers, type Router } from './router/router';
 import { KeychainSecretStore } from './secrets/keychain';
 import type { SecretStore } from './secrets/secret-store';
@@ -136,7 +138,12 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ttlSeconds: () => settings.get().approvalTtlSeconds,
     ...(options.now ? { now: options.now } : {}),
   });
-  const queries = new QueryService({ db, pool, sources, approvals, audit, settings, logger, ...(options.now ? { now: options.now } : {}) });
+  const telemetry = new Telemetry(db, options.now);
+  const chatStore = new ChatStore(db);
+  // The ledger asks the query service which runs it is running; the service is created just below.
+  const runs = new RunLedger(db, { isRunningHere: (runId) => queries.isRunning(runId), ...(options.now ? { now: options.now } : {}) });
+  const journal = new ConversationJournal({ store: chatStore, approvals, runs, telemetry, events, ...(options.now ? { now: options.now } : {}) });
+  const queries: QueryService = new QueryService({ db, pool, sources, approvals, audit, settings, logger, runs, journal, ...(options.now ? { now: options.now } : {}) });
 
   const sample = new SampleSource({
     registry: sources,
@@ -150,12 +157,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       }),
   });
 
-  const telemetry = new Telemetry(db, options.now);
   const providers = new ProviderService(db, { secrets, audit });
-  const chatStore = new ChatStore(db);
   const verified = new VerifiedService({ store: new VerifiedStore(db), chat: chatStore, sources, queries, audit });
   const chat = new ChatService({
     store: chatStore,
+    journal,
     verified,
     queries,
     sources,
@@ -187,7 +193,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...authHandlers(lock),
     ...settingsHandlers(settings, audit),
     ...sourcesHandlers(sources, sample),
-    ...queryHandlers(queries),
+    ...queryHandlers(queries, sources),
     ...chatHandlers(chat, providers, queries),
     ...telemetryHandlers(telemetry, options.now),
     ...auditHandlers(audit),

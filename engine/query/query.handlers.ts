@@ -1,13 +1,19 @@
 import { withChart } from '../charts/recommend';
 import type { Handlers } from '../router/router';
+import type { SourceRegistry } from '../sources/source-registry';
 import type { QueryService } from './query-service';
 
 type Channels = 'sources.test' | 'sources.testDraft' | 'sources.files' | 'metadata.get' | 'query.check' | 'query.prepare' | 'query.run' | 'query.deny' | 'query.cancel';
 
-export function queryHandlers(service: QueryService): Pick<Handlers, Channels> {
+export function queryHandlers(service: QueryService, sources: SourceRegistry): Pick<Handlers, Channels> {
   return {
     'sources.test': ({ id }) => service.test(id),
-    'sources.testDraft': (input) => service.testDraft(input),
+    'sources.testDraft': async (input) => {
+      const result = await service.testDraft(input);
+      // Saving exactly these details next gives the new source this result, not "Not tested".
+      sources.rememberDraftTest(input, result);
+      return result;
+    },
     'sources.files': ({ id }) => service.files(id),
     'metadata.get': ({ sourceId, refresh }) => service.metadata(sourceId, { refresh: refresh ?? false }),
     'query.check': ({ sourceId, query }) => service.check(sourceId, query),

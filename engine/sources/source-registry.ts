@@ -20,6 +20,7 @@ import { newId, nowIso } from '../ids';
 import type { AuditLog } from '../audit/audit-log';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Database } from '../store/migration';
+import { DraftTests } from './draft-tests';
 import { loginRisks, riskCodes } from './login-risks';
 
 const StoredRisks = z.array(LoginRisk);
@@ -99,6 +100,8 @@ export interface RegistryOptions {
 export class SourceRegistry {
   readonly #db: Database;
   readonly #options: RegistryOptions;
+
+  readonly #draftTests = new DraftTests();
 
   constructor(db: Database, options: RegistryOptions) {
     this.#db = db;
@@ -190,7 +193,25 @@ export class SourceRegistry {
     }
     this.#options.audit.record({ action: 'source.created', sourceId: id, details: { name, type: input.type, hasSecret: Boolean(secretRef), ...origin } });
     this.#options.onChange(id, 'created');
+    // Saved exactly as tested in the form: the source starts with that test's status and risks.
+    // A source with host hooks (files) is prepared by its own first test, so a draft's does not count.
+    const tested = descriptors[input.type].hostHooks ? null : this.#draftTests.take({ type: input.type, connection, password, settings });
+    if (tested) {
+      this.recordTest(id, tested);
+      this.#options.audit.record({
+        action: 'source.tested',
+        sourceId: id,
+        details: { ok: tested.ok, latencyMs: Math.round(tested.latencyMs), canWrite: tested.canWrite, error: tested.error?.kind ?? null, via: 'form' },
+      });
+    }
     return this.get(id);
+  }
+
+  /** A test of details from the add-source form, for the source saved from them (see `create`). */
+  rememberDraftTest(input: CreateSourceInput, result: ConnectionTestResult): void {
+    if (descriptors[input.type].hostHooks) return;
+    const { connection, password } = this.#resolveConnection(input.type, input);
+    this.#draftTests.remember({ type: input.type, connection, password, settings: SourceSettings.parse(input.settings ?? {}) }, result);
   }
 
   async update(input: UpdateSourceInput): Promise<Source> {
