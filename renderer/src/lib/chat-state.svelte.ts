@@ -14,6 +14,12 @@ export interface Running {
 }
 
 export type AskOutcome = { ok: true; sessionId: string; messageId: string } | { ok: false; sessionId: string | null; message: string };
+/** Which conversations the rail lists: every source's unless one is chosen, narrowed by words of a question or title. */
+export interface SessionFilter {
+  sourceId: string | null;
+  search: string;
+}
+
 export type EditOutcome = { ok: true; messageId: string } | { ok: false; message: string };
 
 /** Errors recorded within this margin of a question count as its answer (the engine and page share a clock). */
@@ -29,6 +35,8 @@ export class ChatState {
   #sourceId = $state.raw<string | null>(null);
   #sessions = $state.raw<ChatSession[]>([]);
   #sessionsLoaded = $state.raw(false);
+  #filter = $state.raw<SessionFilter>({ sourceId: null, search: '' });
+  #listSeq = 0;
   #session = $state.raw<ChatSession | null>(null);
   #messages = $state.raw<ChatMessage[]>([]);
   #loading = $state.raw(false);
@@ -59,6 +67,9 @@ export class ChatState {
   }
   get sessionsLoaded() {
     return this.#sessionsLoaded;
+  }
+  get filter(): SessionFilter {
+    return this.#filter;
   }
   get session() {
     return this.#session;
@@ -127,10 +138,9 @@ export class ChatState {
 
   /** Shows a source and, optionally, one of its sessions (null: a new conversation). */
   async open(sourceId: string, sessionId: string | null): Promise<void> {
+    // The conversation list is every source's, so it stays as it is when the source changes.
     if (sourceId !== this.#sourceId) {
       this.#sourceId = sourceId;
-      this.#sessions = [];
-      this.#sessionsLoaded = false;
       this.#notice = null;
     }
     void this.reloadSessions();
@@ -149,12 +159,25 @@ export class ChatState {
 
   async reloadSessions(): Promise<void> {
     const api = getApi();
-    const sourceId = this.#sourceId;
-    if (!api || !sourceId) return;
-    const r = await api.chat.listSessions({ sourceId, includeArchived: true });
-    if (sourceId !== this.#sourceId) return;
+    if (!api) return;
+    const seq = ++this.#listSeq;
+    const { sourceId, search } = this.#filter;
+    const r = await api.chat.listSessions({ includeArchived: true, ...(sourceId ? { sourceId } : {}), ...(search.trim() ? { search: search.trim() } : {}) });
+    if (seq !== this.#listSeq) return;
     if (r.ok) this.#sessions = r.value;
     this.#sessionsLoaded = true;
+  }
+
+  /** Narrows the conversation list (by source, by words of a question or title). */
+  setFilter(change: Partial<SessionFilter>): void {
+    this.#filter = { ...this.#filter, ...change };
+    void this.reloadSessions();
+  }
+
+  /** The conversation if it still exists and is not archived (what "Ask" may resume), else null. */
+  async resumable(sessionId: string): Promise<ChatSession | null> {
+    const r = await getApi()?.chat.listSessions({});
+    return (r?.ok && r.value.find((s) => s.id === sessionId)) || null;
   }
 
   #scheduleSessions(): void {
