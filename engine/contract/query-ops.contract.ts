@@ -43,8 +43,20 @@ export const SourceFile = z.object({
   importedAt: z.string().nullable(),
   notes: z.array(z.string()),
   error: z.string().nullable(),
-  /** The file changed on disk since it was imported (it is imported again before the next query). */
+  /** The file changed on disk (or moved) since it was imported; `stale` says how. */
   changed: z.boolean(),
+  /**
+   * Set when the file no longer matches its import: the last good import is
+   * still what queries read (a Parquet view reads the file itself) until the
+   * user refreshes the source (metadata.get with refresh), which imports again.
+   */
+  stale: z
+    .object({
+      reason: z.enum(['changed', 'missing', 'unreadable']),
+      message: z.string(),
+    })
+    .nullable()
+    .default(null),
 });
 export type SourceFile = z.infer<typeof SourceFile>;
 
