@@ -23,7 +23,14 @@ function takeToken(): string | null {
   return sessionStorage.getItem(STORAGE_KEY);
 }
 
-const unavailable = (message: string): Result<never> => ({ ok: false, error: { code: 'UNAVAILABLE', message } });
+const unavailable = (message: string, reason?: string): Result<never> => ({
+  ok: false,
+  error: reason ? { code: 'UNAVAILABLE', message, details: { reason } } : { code: 'UNAVAILABLE', message },
+});
+
+/** Without its launch token (or with another launch's) this page can never reach the engine: say which address to open. */
+const NO_TOKEN = 'This page was opened without its launch token. Open the address PolyStoreIQ printed in the terminal where it started (the line "Open: http://127.0.0.1:…/?token=…").';
+const TOKEN_REFUSED = 'This page has the launch token of an earlier start. Open the address PolyStoreIQ printed in the terminal this time (the line "Open: http://127.0.0.1:…/?token=…").';
 
 function createSocketTransport(token: string | null): Transport {
   const registry = new ListenerRegistry();
@@ -32,6 +39,7 @@ function createSocketTransport(token: string | null): Transport {
   let nextId = 1;
   let socket: WebSocket | null = null;
   let retryMs = 250;
+  let refused = false;
 
   const connect = () => {
     if (!token) return;
@@ -60,10 +68,13 @@ function createSocketTransport(token: string | null): Transport {
     };
     ws.onclose = (event) => {
       socket = null;
-      for (const resolve of pending.values()) resolve(unavailable('The connection to the engine was lost. Retrying…'));
-      pending.clear();
       // 4401: the host refused the token; retrying cannot help.
-      if (event.code === 4401) return;
+      refused = event.code === 4401;
+      const reply = refused ? unavailable(TOKEN_REFUSED, 'TOKEN_REFUSED') : unavailable('The connection to the engine was lost. Retrying…');
+      for (const resolve of pending.values()) resolve(reply);
+      pending.clear();
+      queue.length = 0;
+      if (refused) return;
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 5_000);
     };
@@ -72,7 +83,8 @@ function createSocketTransport(token: string | null): Transport {
 
   return {
     invoke(channel: ChannelName, payload: unknown) {
-      if (!token) return Promise.resolve(unavailable('This page was opened without its launch token. Use the address printed by `npm start`.'));
+      if (!token) return Promise.resolve(unavailable(NO_TOKEN, 'NO_TOKEN'));
+      if (refused) return Promise.resolve(unavailable(TOKEN_REFUSED, 'TOKEN_REFUSED'));
       const id = nextId++;
       const frame = JSON.stringify({ id, channel, payload });
       return new Promise<Result<unknown>>((resolve) => {

@@ -8,6 +8,7 @@ import { getApi } from './api';
 export class AuthState {
   #status = $state.raw<AuthStatus | null>(null);
   #error = $state.raw<string | null>(null);
+  #errorReason = $state.raw<string | null>(null);
 
   get status() {
     return this.#status;
@@ -15,6 +16,13 @@ export class AuthState {
   /** Why the status could not be read (engine unreachable). */
   get error() {
     return this.#error;
+  }
+  /**
+   * Why, when the host knows: NO_TOKEN / TOKEN_REFUSED (the browser host's page was opened without
+   * this launch's address, so trying again cannot help).
+   */
+  get errorReason() {
+    return this.#errorReason;
   }
   get unlocked() {
     return this.#status?.state === 'unlocked';
@@ -34,7 +42,12 @@ export class AuthState {
     if (result.ok) {
       this.#status = result.value;
       this.#error = null;
-    } else this.#error = result.error.message;
+      this.#errorReason = null;
+    } else {
+      this.#error = result.error.message;
+      const reason = result.error.details?.reason;
+      this.#errorReason = typeof reason === 'string' ? reason : null;
+    }
   }
 
   /** Applies a status returned by setup/unlock/lock immediately (the event follows). */
