@@ -15,6 +15,8 @@ export interface SourceHostContext {
   settings: AppSettings;
   audit: AuditLog;
   signal?: AbortSignal;
+  /** The user asked to bring the source up to date (a metadata refresh): files are imported again even if that replaces a good import. */
+  reimport?: boolean;
   /** Drops cached metadata (the source's tables changed). */
   invalidateMetadata(): void;
 }
