@@ -96,7 +96,7 @@ export class QueryService {
   }
 
   /** The spec for a job, after the execution pre-check and the store's own preparation. */
-  async #ready(sourceId: string, signal?: AbortSignal): Promise<ConnectionSpec> {
+  async #ready(sourceId: string, signal?: AbortSignal, reimport = false): Promise<ConnectionSpec> {
     const spec = await this.#o.sources.connectionSpec(sourceId);
     const hooks = this.#hooks(spec);
     if (hooks?.prepare) {
@@ -108,6 +108,7 @@ export class QueryService {
         audit: this.#o.audit,
         invalidateMetadata: () => this.invalidateMetadata(sourceId),
         ...(signal ? { signal } : {}),
+        ...(reimport ? { reimport } : {}),
       };
       await hooks.prepare(ctx);
     }
@@ -162,7 +163,8 @@ export class QueryService {
         return { ...MetadataDocument.parse(JSON.parse(row.document_json)), cached: true };
       }
     }
-    const spec = await this.#ready(sourceId);
+    // A refresh is the user asking for the source as it is now: a file source imports its files again.
+    const spec = await this.#ready(sourceId, undefined, options.refresh === true);
     const document = await this.#o.pool.run({ kind: 'connector.metadata', spec });
     this.#o.db
       .prepare(
