@@ -3,12 +3,24 @@ import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log';
 import { ApprovalError } from '../errors';
 import { reinstallAppendOnly } from '../audit/append-only';
+import { singleUseGuard } from '../store/migrations/0110-run-starts';
 import { nowIso } from '../ids';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Database } from '../store/migration';
 
 /** Why a token was refused. Stable codes: the UI and the audit log use them. */
-export type ApprovalRefusal = 'TAMPERED' | 'EXPIRED' | 'REPLAYED' | 'DENIED' | 'WRONG_QUERY' | 'WRONG_SOURCE' | 'LIMITS_EXCEEDED';
+export type ApprovalRefusal =
+  | 'TAMPERED'
+  | 'EXPIRED'
+  | 'REPLAYED'
+  | 'DENIED'
+  | 'WRONG_QUERY'
+  | 'WRONG_SOURCE'
+  | 'LIMITS_EXCEEDED'
+  /** A newer version of the query (an edit, "validate again") carries the approval now. */
+  | 'REPLACED'
+  /** The conversation moved on (a newer question or query) without a decision on this one. */
+  | 'SKIPPED';
 
 /** What a run may cost, fixed when the query is approved: a run may ask for less, never for more. */
 export interface RunLimits {
@@ -48,8 +60,29 @@ interface Row {
   session_id: string | null;
   message_id: string | null;
   expires_at: string;
-  /** From approval_uses, the one record of use: null while the token is unused. */
+}
+
+/**
+ * What approval_uses says about a nonce: `used` is null while the token may
+ * run (never used, or its last use was given back by a run that failed
+ * before its statement reached the server); `attempts` counts its uses.
+ */
+export interface UseState {
   used: 'consumed' | 'denied' | null;
+  attempts: number;
+}
+
+/** One use of an approval: the run it starts is attempt `attempt` of the nonce. */
+export interface ApprovalUse extends Approval {
+  attempt: number;
+}
+
+/** An approval of a conversation's query, for deriving the query's status. */
+export interface MessageApproval {
+  messageId: string;
+  nonce: string;
+  expiresAt: string;
+  used: UseState['used'];
 }
 
 export const APPROVAL_KEY_ACCOUNT = 'approval-key';
@@ -89,10 +122,11 @@ function parseToken(token: string): { body: string; signature: Buffer; payload: 
  * Approval tokens: HMAC-SHA256, with a key created per installation and kept
  * in the OS keychain, over the source, a hash of the exact query text, the
  * session, the message, the run limits (rows, time, bytes), an expiry and a
- * nonce. A token is single use: using or denying it inserts its nonce into
- * `approval_uses`, whose primary key refuses a second insert (the `status`
- * column of `approvals` is only a mirror for people reading the table). The
- * key never leaves the engine.
+ * nonce. A token is single use: using or denying it inserts a row into
+ * `approval_uses`, keyed by nonce and attempt, and a trigger refuses a second
+ * use unless the first was given back by a run that failed before its
+ * statement reached the server (the `status` column of `approvals` is only a
+ * mirror for people reading the table). The key never leaves the engine.
  */
 export class ApprovalService {
   readonly #db: Database;
@@ -108,7 +142,10 @@ export class ApprovalService {
     this.#audit = options.audit;
     this.#ttlSeconds = options.ttlSeconds;
     this.#now = options.now ?? Date.now;
-    reinstallAppendOnly(db, 'approval_uses');
+    db.transaction(() => {
+      reinstallAppendOnly(db, 'approval_uses');
+      db.exec(singleUseGuard());
+    })();
   }
 
   #loadKey(): Promise<Buffer> {
@@ -159,9 +196,7 @@ export class ApprovalService {
       return this.#refuse('TAMPERED', 'This approval has been altered and cannot be used. Approve the query again.');
     }
     const { payload } = parsed;
-    const row = this.#db
-      .prepare('SELECT a.*, u.outcome AS used FROM approvals a LEFT JOIN approval_uses u ON u.nonce = a.nonce WHERE a.nonce = ?')
-      .get(payload.n) as Row | undefined;
+    const row = this.#db.prepare('SELECT * FROM approvals WHERE nonce = ?').get(payload.n) as Row | undefined;
     if (!row) return this.#refuse('TAMPERED', 'This approval was not issued by this installation.', payload);
     return { payload, row };
   }
@@ -175,57 +210,112 @@ export class ApprovalService {
    * Consumes a token for exactly one run. `expect` pins the source (and the
    * query text, when the caller has one) the token must have been issued for;
    * `limits` are what the run asks for, and may not exceed what was approved.
+   *
+   * The use, whatever `hooks.begin` writes (the run's start, its
+   * conversation's record) and the audit event are one IMMEDIATE transaction:
+   * after a crash either all of them exist or none, and the token is still
+   * usable. `hooks.check` may refuse first (an ApprovalError), in the same transaction.
    */
-  async consume(token: string, expect: { sourceId?: string; query?: string; limits?: Partial<Pick<RunLimits, 'maxRows' | 'timeoutMs'>> } = {}): Promise<Approval> {
+  async consume<T = void>(
+    token: string,
+    expect: { sourceId?: string; query?: string; limits?: Partial<Pick<RunLimits, 'maxRows' | 'timeoutMs'>> } = {},
+    hooks: { check?: (approval: Omit<Approval, 'limits'>) => void; begin?: (use: ApprovalUse) => T } = {},
+  ): Promise<{ use: ApprovalUse; begun: T }> {
     const { payload, row } = await this.#verify(token);
-    if (row.used === 'denied') this.#refuse('DENIED', 'This query was denied, so it cannot run. Ask again to get a new preview.', payload);
-    if (row.used === 'consumed') this.#refuse('REPLAYED', 'This approval has already been used. Each approval runs a query once.', payload);
-    if (this.#now() > payload.exp) this.#refuse('EXPIRED', 'This approval expired before the query was run. Review the query and approve it again.', payload);
+    const consume = this.#db.transaction((): { refusal: [ApprovalRefusal, string] } | { use: ApprovalUse; begun: T } => {
+        const state = this.useState(payload.n);
+        const refusal = this.#refusalFor(payload, row, state, expect) ?? checked(hooks.check, this.#approval(payload, row));
+        if (refusal) return { refusal };
+        const limits = this.#limitsFor(payload, expect.limits ?? {});
+        if ('refusal' in limits) return limits;
+        const use: ApprovalUse = { ...this.#approval(payload, row), limits, attempt: state.attempts + 1 };
+        this.#insertUse(payload.n, use.attempt, 'consumed');
+        const begun = hooks.begin ? hooks.begin(use) : (undefined as T);
+        this.#audit.record({
+          action: 'query.approved',
+          sourceId: payload.s,
+          sessionId: payload.ses,
+          details: { messageId: payload.msg, queryHash: payload.h, nonce: payload.n, attempt: use.attempt, limits, ...runIdOf(begun) },
+        });
+        return { use, begun };
+      });
+    let outcome: ReturnType<typeof consume>;
+    try {
+      outcome = consume.immediate();
+    } catch (error) {
+      // Another process used it between our read and our write: the key or the single-use trigger said no.
+      if (isUsedAlready(error)) this.#refuse('REPLAYED', 'This approval has already been used. Each approval runs a query once.', payload);
+      throw error;
+    }
+    if ('refusal' in outcome) this.#refuse(...outcome.refusal, payload);
+    return outcome;
+  }
+
+  /** Why this token may not be used now, or null; checked inside the consuming transaction. */
+  #refusalFor(payload: Payload, row: Row, state: UseState, expect: { sourceId?: string; query?: string }): [ApprovalRefusal, string] | null {
+    if (state.used === 'denied') return ['DENIED', 'This query was denied, so it cannot run. Ask again to get a new preview.'];
+    if (state.used === 'consumed') return ['REPLAYED', 'This approval has already been used. Each approval runs a query once.'];
+    if (this.#now() > payload.exp) return ['EXPIRED', 'This approval expired before the query was run. Review the query and approve it again.'];
     // The stored text must still be the text that was approved.
     if (row.query_hash !== payload.h || hashQuery(row.query_text) !== payload.h || row.source_id !== payload.s) {
-      this.#refuse('TAMPERED', 'The approved query does not match what is stored. Approve the query again.', payload);
+      return ['TAMPERED', 'The approved query does not match what is stored. Approve the query again.'];
     }
-    if (expect.sourceId && expect.sourceId !== payload.s) this.#refuse('WRONG_SOURCE', 'This approval was issued for another source.', payload);
+    if (expect.sourceId && expect.sourceId !== payload.s) return ['WRONG_SOURCE', 'This approval was issued for another source.'];
     if (expect.query !== undefined && hashQuery(expect.query) !== payload.h) {
-      this.#refuse('WRONG_QUERY', 'This approval was issued for a different query. An edited query needs its own approval.', payload);
+      return ['WRONG_QUERY', 'This approval was issued for a different query. An edited query needs its own approval.'];
     }
-    const limits = this.#limitsFor(payload, expect.limits ?? {});
-    if (!this.#use(payload.n, 'consumed')) this.#refuse('REPLAYED', 'This approval has already been used. Each approval runs a query once.', payload);
-    this.#audit.record({ action: 'query.approved', sourceId: payload.s, sessionId: payload.ses, details: { messageId: payload.msg, queryHash: payload.h, nonce: payload.n, limits } });
-    return { ...this.#approval(payload, row), limits };
+    return null;
   }
 
   /** The approved limits, lowered where the run asks for less; asking for more is refused (the token is not used up). */
-  #limitsFor(payload: Payload, asked: Partial<Pick<RunLimits, 'maxRows' | 'timeoutMs'>>): RunLimits {
+  #limitsFor(payload: Payload, asked: Partial<Pick<RunLimits, 'maxRows' | 'timeoutMs'>>): RunLimits | { refusal: [ApprovalRefusal, string] } {
     const approved = { maxRows: payload.lim.rows, timeoutMs: payload.lim.ms, maxBytes: payload.lim.bytes };
     if ((asked.maxRows ?? 0) > approved.maxRows || (asked.timeoutMs ?? 0) > approved.timeoutMs) {
-      this.#refuse(
-        'LIMITS_EXCEEDED',
-        `This approval allows at most ${approved.maxRows.toLocaleString('en-US')} rows and a ${approved.timeoutMs / 1000} s timeout. ` +
-          'Run it with those limits or lower, or approve the query again with the limits you need.',
-        payload,
-      );
+      return {
+        refusal: [
+          'LIMITS_EXCEEDED',
+          `This approval allows at most ${approved.maxRows.toLocaleString('en-US')} rows and a ${approved.timeoutMs / 1000} s timeout. ` +
+            'Run it with those limits or lower, or approve the query again with the limits you need.',
+        ],
+      };
     }
     return { ...approved, maxRows: asked.maxRows ?? approved.maxRows, timeoutMs: asked.timeoutMs ?? approved.timeoutMs };
   }
 
-  /** Records the one use of a nonce; false when it was used (or denied) already, whatever `approvals.status` says. */
-  #use(nonce: string, outcome: 'consumed' | 'denied'): boolean {
-    try {
-      this.#db.transaction(() => {
-        const at = nowIso();
-        this.#db.prepare('INSERT INTO approval_uses (nonce, outcome, at) VALUES (?, ?, ?)').run(nonce, outcome, at);
-        this.#db.prepare('UPDATE approvals SET status = ?, decided_at = ? WHERE nonce = ?').run(outcome, at, nonce);
-      })();
-      return true;
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return false;
-      throw error;
-    }
+  /** Records a use; the primary key (nonce, attempt) and the single-use trigger refuse a second one. Inside the caller's transaction. */
+  #insertUse(nonce: string, attempt: number, outcome: 'consumed' | 'denied'): void {
+    const at = nowIso();
+    this.#db.prepare('INSERT INTO approval_uses (nonce, attempt, outcome, at) VALUES (?, ?, ?, ?)').run(nonce, attempt, outcome, at);
+    this.#db.prepare('UPDATE approvals SET status = ?, decided_at = ? WHERE nonce = ?').run(outcome, at, nonce);
   }
 
-  #usedAs(nonce: string): Row['used'] {
-    return (this.#db.prepare('SELECT outcome FROM approval_uses WHERE nonce = ?').pluck().get(nonce) as Row['used'] | undefined) ?? null;
+  /** What the uses of a nonce say now (the last use decides; a use given back leaves the token usable). */
+  useState(nonce: string): UseState {
+    const last = this.#db
+      .prepare(
+        `SELECT u.attempt, u.outcome,
+           EXISTS (SELECT 1 FROM query_run_starts s JOIN query_runs r ON r.id = s.id
+                   WHERE s.nonce = u.nonce AND s.attempt = u.attempt AND r.status = 'failed' AND r.statement_started = 0) AS given_back
+         FROM approval_uses u WHERE u.nonce = ? ORDER BY u.attempt DESC LIMIT 1`,
+      )
+      .get(nonce) as { attempt: number; outcome: 'consumed' | 'denied'; given_back: number } | undefined;
+    if (!last) return { used: null, attempts: 0 };
+    return { used: last.outcome === 'consumed' && last.given_back === 1 ? null : last.outcome, attempts: last.attempt };
+  }
+
+  /** A run that failed before its statement reached the server gave its use back: the mirror says so too. Inside the outcome's transaction. */
+  gaveBack(nonce: string): void {
+    this.#db.prepare(`UPDATE approvals SET status = 'issued', decided_at = NULL WHERE nonce = ?`).run(nonce);
+  }
+
+  /** The approvals issued for the queries of one conversation, with what became of them. */
+  forSession(sessionId: string): MessageApproval[] {
+    const rows = this.#db.prepare('SELECT nonce, message_id, expires_at FROM approvals WHERE session_id = ? AND message_id IS NOT NULL').all(sessionId) as Array<{
+      nonce: string;
+      message_id: string;
+      expires_at: string;
+    }>;
+    return rows.map((r) => ({ messageId: r.message_id, nonce: r.nonce, expiresAt: r.expires_at, used: this.useState(r.nonce).used }));
   }
 
   #approval(payload: Payload, row: Row): Omit<Approval, 'limits'> {
@@ -242,13 +332,47 @@ export class ApprovalService {
     return parsed ? { sourceId: parsed.payload.s, sessionId: parsed.payload.ses, messageId: parsed.payload.msg } : null;
   }
 
-  /** Records a denial: the token can never be used afterwards. */
-  async deny(token: string): Promise<Omit<Approval, 'limits'>> {
+  /**
+   * Records a denial: the token can never be used afterwards. `record` (the
+   * conversation's decision) and the audit event share the denial's transaction.
+   */
+  async deny(token: string, record: (approval: Omit<Approval, 'limits'>) => void = () => {}): Promise<Omit<Approval, 'limits'>> {
     const { payload, row } = await this.#verify(token);
-    const alreadyRan = () => this.#refuse('REPLAYED', 'This query already ran; it can no longer be denied.', payload);
-    if (row.used === 'consumed') alreadyRan();
-    if (row.used === null && !this.#use(payload.n, 'denied') && this.#usedAs(payload.n) === 'consumed') alreadyRan();
-    this.#audit.record({ action: 'query.denied', sourceId: payload.s, sessionId: payload.ses, details: { messageId: payload.msg, queryHash: payload.h, nonce: payload.n } });
-    return this.#approval(payload, row);
+    const approval = this.#approval(payload, row);
+    const refused = this.#db
+      .transaction((): boolean => {
+        const state = this.useState(payload.n);
+        if (state.used === 'consumed') return true;
+        if (state.used === 'denied') return false;
+        this.#insertUse(payload.n, state.attempts + 1, 'denied');
+        record(approval);
+        this.#audit.record({ action: 'query.denied', sourceId: payload.s, sessionId: payload.ses, details: { messageId: payload.msg, queryHash: payload.h, nonce: payload.n } });
+        return false;
+      })
+      .immediate();
+    if (refused) this.#refuse('REPLAYED', 'This query already ran; it can no longer be denied.', payload);
+    return approval;
   }
+}
+
+/** A caller's check that refused with an ApprovalError, as a refusal (audited like the others); anything else propagates. */
+function checked(check: ((approval: Omit<Approval, 'limits'>) => void) | undefined, approval: Omit<Approval, 'limits'>): [ApprovalRefusal, string] | null {
+  try {
+    check?.(approval);
+    return null;
+  } catch (error) {
+    if (error instanceof ApprovalError && typeof error.details?.reason === 'string') return [error.details.reason as ApprovalRefusal, error.message];
+    throw error;
+  }
+}
+
+function isUsedAlready(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || (code === 'SQLITE_CONSTRAINT_TRIGGER' && /used already/.test((error as Error).message));
+}
+
+/** The run id a `begin` callback returned, for the audit event. */
+function runIdOf(begun: unknown): { runId?: string } {
+  const runId = (begun as { runId?: unknown } | null | undefined)?.runId;
+  return typeof runId === 'string' ? { runId } : {};
 }

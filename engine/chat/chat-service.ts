@@ -18,16 +18,17 @@ import type { SourceRegistry } from '../sources/source-registry';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { VerifiedService } from '../verified/verified-service';
 import type { ChatStore, SessionFilter } from './chat-store';
+import { reasonOf, type ConversationJournal } from './conversation-journal';
 import { generateOffline, generateWithModel, hintFor, type Generated } from './generation';
 import type { ProviderService } from './providers';
 
 type QueryPayload = Extract<MessagePayload, { kind: 'query' }>;
 type ResultPayload = Extract<MessagePayload, { kind: 'result' }>;
 
-const PREVIEW_ROWS = 20;
-
 export interface ChatServiceOptions {
   store: ChatStore;
+  /** Runs and denials record themselves in the thread through it; it decides each query's status. */
+  journal: ConversationJournal;
   /** Verified answers: proposed first when a question matches one, and given to a model as examples. */
   verified: Pick<VerifiedService, 'match' | 'examples'>;
   queries: QueryService;
@@ -40,11 +41,6 @@ export interface ChatServiceOptions {
   pool: JobPool;
   logger: Logger;
   now?: () => number;
-}
-
-function reasonOf(error: EngineError): string | null {
-  const reason = error.details?.reason ?? error.details?.kind;
-  return typeof reason === 'string' ? reason : null;
 }
 
 /** Error codes a model provider raises; the offline planner is offered instead of them. */
@@ -87,8 +83,11 @@ export class ChatService {
     return this.#o.store.createSession(source.id, title ?? `Questions about ${source.name}`);
   }
 
+  /** A session, its messages, and where each of its queries stands (decided here, in the engine). */
   getSession(sessionId: string) {
-    return { session: this.#o.store.session(sessionId), messages: this.#o.store.messages(sessionId) };
+    const session = this.#o.store.session(sessionId);
+    const messages = this.#o.store.messages(sessionId);
+    return { session, messages, ...this.#o.journal.states(sessionId, messages) };
   }
 
   rename(sessionId: string, title: string): ChatSession {
@@ -460,72 +459,65 @@ export class ChatService {
 
   // ---- decisions ----
 
+  /**
+   * Approves and runs the query with its token. The run records itself in
+   * the thread (the decision with the approval's use, then the result or the
+   * error: see ConversationJournal), so this returns the message it added. A
+   * query the conversation no longer offers (replaced, skipped) is refused
+   * with a typed error and nothing is added; another refusal (expired, used)
+   * is added to the thread as an error.
+   */
   async approve(input: { sessionId: string; messageId: string; token: string; runId?: string }): Promise<ChatMessage> {
     const session = this.#o.store.session(input.sessionId);
     const message = this.#queryMessage(input.sessionId, input.messageId);
+    this.#assertTokenOf(message, input.token);
     const traceId = message.payload.traceId;
     const runId = input.runId ?? newId('run');
-    this.#recordApprovalStage(message, 'ok');
-    this.#o.events.emit('chat.running', { sessionId: session.id, messageId: message.id, runId, state: 'running' });
     try {
-      const run = await this.#o.telemetry.span({ traceId, stage: 'execution', sourceId: session.sourceId, sessionId: session.id }, () =>
+      await this.#o.telemetry.span({ traceId, stage: 'execution', sourceId: session.sourceId, sessionId: session.id }, () =>
         this.#o.queries.run({ token: input.token, runId, traceId, expectQuery: message.payload.query, ...(session.sourceId ? { expectSourceId: session.sourceId } : {}) }),
       );
-      this.#o.store.append(session.id, 'event', { kind: 'decision', queryMessageId: message.id, decision: 'approved' });
-      const result = this.#o.store.append(session.id, 'assistant', {
-        kind: 'result',
-        queryMessageId: message.id,
-        runId: run.runId,
-        resultId: run.resultId,
-        rowCount: run.result.rowCount,
-        truncated: run.result.truncated,
-        columns: run.result.columns,
-        latencyMs: run.result.elapsedMs,
-        preview: run.result.rows.slice(0, PREVIEW_ROWS),
-      });
-      this.#changed(session.id, result.id);
+      const result = this.#o.journal.take(runId);
+      if (!result) throw new EngineError('INTERNAL', 'The run finished but its result was not recorded in the conversation.');
       return result;
     } catch (error) {
+      // A run that started recorded its own outcome in the thread.
+      const recorded = this.#o.journal.take(runId);
+      if (recorded) return recorded;
       const engineError = error instanceof EngineError ? error : new EngineError('INTERNAL', 'The query failed unexpectedly.');
-      const approvalRefused = engineError instanceof ApprovalError || engineError.code === 'APPROVAL';
-      if (!approvalRefused) this.#o.store.append(session.id, 'event', { kind: 'decision', queryMessageId: message.id, decision: 'approved' });
+      const reason = reasonOf(engineError);
+      if (engineError.code === 'APPROVAL' && (reason === 'REPLACED' || reason === 'SKIPPED')) throw engineError;
       const failed = this.#o.store.append(session.id, 'assistant', {
         kind: 'error',
-        stage: approvalRefused ? 'approval' : 'execution',
+        stage: engineError instanceof ApprovalError || engineError.code === 'APPROVAL' ? 'approval' : 'execution',
         code: engineError.code,
         message: engineError.message,
         hint: hintFor(engineError),
-        reason: reasonOf(engineError),
+        reason,
         relatedMessageId: message.id,
       });
       this.#changed(session.id, failed.id);
       return failed;
-    } finally {
-      this.#o.events.emit('chat.running', { sessionId: session.id, messageId: message.id, runId, state: 'finished' });
     }
   }
 
   async deny(input: { sessionId: string; messageId: string; token: string }): Promise<ChatMessage> {
     const message = this.#queryMessage(input.sessionId, input.messageId);
+    this.#assertTokenOf(message, input.token);
     await this.#o.queries.deny(input.token);
-    this.#recordApprovalStage(message, 'error');
-    const decision = this.#o.store.append(input.sessionId, 'event', { kind: 'decision', queryMessageId: message.id, decision: 'denied' });
-    this.#changed(input.sessionId, decision.id);
+    const decision = this.#o.store
+      .messages(input.sessionId)
+      .findLast((m) => m.payload.kind === 'decision' && m.payload.queryMessageId === message.id && m.payload.decision === 'denied');
+    if (!decision) throw new EngineError('INTERNAL', 'The denial was not recorded in the conversation.');
     return decision;
   }
 
-  /** The approval stage lasts from the preview to the user's decision. */
-  #recordApprovalStage(message: ChatMessage & { payload: QueryPayload }, status: 'ok' | 'error'): void {
-    const shown = Date.parse(message.createdAt);
-    this.#o.telemetry.record({
-      traceId: message.payload.traceId,
-      stage: 'approval',
-      sessionId: message.sessionId,
-      startedAt: shown,
-      durationMs: Math.max(0, this.#now() - shown),
-      status,
-      details: { decision: status === 'ok' ? 'approved' : 'denied' },
-    });
+  /** A token names the query it approves: approving or denying one message with another's token is refused before it is used. */
+  #assertTokenOf(message: ChatMessage, token: string): void {
+    const bound = this.#o.queries.tokenTarget(token);
+    if (bound && (bound.sessionId !== message.sessionId || bound.messageId !== message.id)) {
+      throw new ValidationError('This approval belongs to another query of the conversation.', { field: 'token' });
+    }
   }
 
   /** Runs a token from outside a conversation view (the CLI's `polystore run TOKEN`). */

@@ -4,6 +4,7 @@ import { channel, Id } from './channel';
 import { event } from './event';
 import { Dialect, ExplainEstimate, ResultColumn, Verdict } from './query.contract';
 import { Approval } from './query-ops.contract';
+import { QueryState } from './query-status.contract';
 import { VerifiedMatch } from './verified.contract';
 
 export const ChatSession = z.object({
@@ -194,7 +195,14 @@ export const chatChannels = {
   'chat.getSession': channel({
     summary: 'A session with all its messages, in order.',
     input: SessionRef,
-    output: z.object({ session: ChatSession, messages: z.array(ChatMessage) }),
+    output: z.object({
+      session: ChatSession,
+      messages: z.array(ChatMessage),
+      /** Where each query message stands, decided by the engine (the thread only shows it). */
+      queries: z.array(QueryState),
+      /** The one query that may be approved now, if any. */
+      pendingQueryId: z.string().nullable(),
+    }),
   }),
   'chat.renameSession': channel({
     summary: 'Renames a session (recorded in the thread).',

@@ -26,6 +26,7 @@ export * from './eval.contract';
 export * from './metadata.contract';
 export * from './query.contract';
 export * from './query-ops.contract';
+export * from './query-status.contract';
 export * from './providers.contract';
 export * from './host.contract';
 export * from './settings.contract';

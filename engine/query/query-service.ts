@@ -1,7 +1,8 @@
 import { descriptors } from '../connectors/descriptors';
 import type { SourceHostContext, SourceHostHooks } from '../connectors/host-context';
 import type { ConnectionSpec, ConnectionTestResult } from '../connectors/types';
-import type { ApprovalService, RunLimits } from '../approval/approvals';
+import type { ApprovalService, ApprovalUse, RunLimits } from '../approval/approvals';
+import type { RunJournal } from '../chat/conversation-journal';
 import type { AuditLog } from '../audit/audit-log';
 import { MetadataDocument, type ConnectionTest, type CreateSourceInput, type PreparedQuery, type QueryResult, type RunResult, type SourceFile, type Verdict } from '../contract/index';
 import { PREVIEW_BUDGET, PREVIEW_DEADLINE_MS } from '../connectors/shared/preview-budget';
@@ -13,6 +14,7 @@ import type { JobPool } from '../pool/pool';
 import type { SettingsStore } from '../settings/settings-store';
 import type { SourceRegistry } from '../sources/source-registry';
 import type { Database } from '../store/migration';
+import type { RunLedger, RunOutcome, RunStart } from './run-ledger';
 
 /** A PreviewLimitError, also after the worker boundary turned it into a plain EngineError. */
 function isPreviewLimit(error: unknown): error is EngineError {
@@ -62,7 +64,30 @@ export interface QueryServiceOptions {
   audit: AuditLog;
   settings: SettingsStore;
   logger: Logger;
+  /** Where runs are recorded (their start with the approval's use, their outcome after). */
+  runs: RunLedger;
+  /** The conversation a token's query belongs to: it refuses replaced or skipped queries and records runs and denials in the thread. */
+  journal?: RunJournal;
   now?: () => number;
+}
+
+/**
+ * Connector error kinds that can only happen while opening a connection, so
+ * the statement cannot have reached the server (engine/connectors/shared/connection-errors.ts).
+ * An allow-list: anything else may have started.
+ */
+const CONNECT_PHASE_KINDS = new Set(['HOST_UNREACHABLE', 'PORT_CLOSED', 'AUTH_FAILED', 'DATABASE_NOT_FOUND', 'TLS_REQUIRED', 'TLS_INVALID', 'TIMEOUT', 'UNKNOWN']);
+
+/**
+ * Whether a failed run's statement may have reached the server. A connector
+ * that knows says so (`details.statementStarted`); otherwise only a failure
+ * to connect, or a refusal before any work (RATE_LIMITED), proves it did not.
+ */
+export function statementMayHaveStarted(error: EngineError): boolean {
+  const said = error.details?.statementStarted;
+  if (typeof said === 'boolean') return said;
+  if (error.code === 'RATE_LIMITED') return false;
+  return !(error.code === 'CONNECTOR' && CONNECT_PHASE_KINDS.has(String(error.details?.kind ?? '')));
 }
 
 /** A query to approve; `maxRows` and `timeoutMs`, when given, replace the source's limits in the approval. */
@@ -285,10 +310,14 @@ export class QueryService {
   }
 
   /**
-   * The only path to a connector's execute: the token is consumed first (so
-   * it cannot be replayed even if the run fails), then the source is checked
-   * again, then the query runs in the worker pool with the limits the token
-   * binds (`maxRows` and `timeoutMs` may lower them; asking for more is refused).
+   * The only path to a connector's execute. Before anything reaches the
+   * database, one transaction consumes the token, records the run's start
+   * (and, for a conversation's query, the decision in its thread) and writes
+   * the audit event; the outcome is written after, with the result or the
+   * error. A run that fails before its statement could reach the server
+   * gives the approval back (usable again until it expires); one that may
+   * have started says so. Limits are the token's (`maxRows` and `timeoutMs`
+   * may lower them; asking for more is refused).
    */
   async run(input: { token: string; runId?: string; maxRows?: number; timeoutMs?: number; traceId?: string; expectSourceId?: string; expectQuery?: string }): Promise<RunResult> {
     const runId = input.runId ?? newId('run');
@@ -296,79 +325,84 @@ export class QueryService {
     // Before the token is consumed, so a refusal here leaves it usable once the owner has confirmed.
     const bound = this.#o.approvals.peek(input.token);
     if (bound) await this.#assertLoginConfirmed(bound.sourceId);
-    const approval = await this.#o.approvals.consume(input.token, {
-      ...(input.expectSourceId ? { sourceId: input.expectSourceId } : {}),
-      ...(input.expectQuery !== undefined ? { query: input.expectQuery } : {}),
-      limits: { ...(input.maxRows !== undefined ? { maxRows: input.maxRows } : {}), ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}) },
-    });
+    const journal = this.#o.journal;
+    const { use, begun: run } = await this.#o.approvals.consume(
+      input.token,
+      {
+        ...(input.expectSourceId ? { sourceId: input.expectSourceId } : {}),
+        ...(input.expectQuery !== undefined ? { query: input.expectQuery } : {}),
+        limits: { ...(input.maxRows !== undefined ? { maxRows: input.maxRows } : {}), ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}) },
+      },
+      {
+        ...(journal ? { check: (approval: Parameters<RunJournal['check']>[0]) => journal.check(approval) } : {}),
+        begin: (consumed: ApprovalUse) => {
+          const start = this.#o.runs.start(consumed, runId, input.traceId ?? this.#traceOf(consumed));
+          journal?.started(start);
+          return start;
+        },
+      },
+    );
     const controller = new AbortController();
     this.#running.set(runId, controller);
-    const started = this.#now();
-    const startedAt = new Date(started).toISOString();
-    const record = (fields: { status: 'succeeded' | 'failed' | 'cancelled'; result?: QueryResult; resultId?: string; error?: EngineError }) => {
-      this.#o.db
-        .prepare(
-          `INSERT INTO query_runs (id, nonce, source_id, session_id, message_id, trace_id, started_at, finished_at, status, latency_ms, row_count, truncated, error_code, error_message, result_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          runId,
-          approval.nonce,
-          approval.sourceId,
-          approval.sessionId,
-          approval.messageId,
-          input.traceId ?? null,
-          startedAt,
-          nowIso(),
-          fields.status,
-          this.#now() - started,
-          fields.result?.rowCount ?? null,
-          fields.result ? (fields.result.truncated ? 1 : 0) : null,
-          fields.error?.code ?? null,
-          fields.error?.message ?? null,
-          fields.resultId ?? null,
-        );
-    };
+    journal?.changed(run, 'running');
+    let reached = false;
     try {
-      const spec = await this.#ready(approval.sourceId, controller.signal);
+      const spec = await this.#ready(use.sourceId, controller.signal);
+      reached = true;
       const result = await this.#o.pool.run(
-        {
-          kind: 'connector.execute',
-          spec,
-          query: approval.query,
-          timeoutMs: approval.limits.timeoutMs,
-          maxRows: approval.limits.maxRows,
-          maxBytes: approval.limits.maxBytes,
-        },
+        { kind: 'connector.execute', spec, query: use.query, timeoutMs: use.limits.timeoutMs, maxRows: use.limits.maxRows, maxBytes: use.limits.maxBytes },
         { signal: controller.signal, graceMs: 1_500 },
       );
       const resultId = newId('res');
-      this.#o.db
-        .prepare('INSERT INTO query_results (id, source_id, columns_json, rows_json, row_count, truncated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(resultId, approval.sourceId, JSON.stringify(result.columns), JSON.stringify(result.rows), result.rowCount, result.truncated ? 1 : 0, nowIso());
-      record({ status: 'succeeded', result, resultId });
-      this.#o.audit.record({
-        action: 'query.executed',
-        sourceId: approval.sourceId,
-        sessionId: approval.sessionId,
-        details: { runId, messageId: approval.messageId, rowCount: result.rowCount, truncated: result.truncated, elapsedMs: Math.round(result.elapsedMs) },
-      });
-      return { runId, resultId, sourceId: approval.sourceId, query: approval.query, result };
+      this.#finish(run, { status: 'succeeded', result, resultId }, { rowCount: result.rowCount, truncated: result.truncated, elapsedMs: Math.round(result.elapsedMs) });
+      return { runId, resultId, sourceId: use.sourceId, query: use.query, result };
     } catch (error) {
-      const engineError = error instanceof EngineError ? error : new EngineError('INTERNAL', 'The query failed unexpectedly.');
+      let engineError = error instanceof EngineError ? error : new EngineError('INTERNAL', 'The query failed unexpectedly.');
       if (!(error instanceof EngineError)) this.#o.logger.error('query run failed unexpectedly', { runId, error });
-      const status = engineError instanceof CancelledError || engineError.code === 'CANCELLED' ? 'cancelled' : 'failed';
-      record({ status, error: engineError });
-      this.#o.audit.record({
-        action: 'query.failed',
-        sourceId: approval.sourceId,
-        sessionId: approval.sessionId,
-        details: { runId, messageId: approval.messageId, code: engineError.code, message: engineError.message },
-      });
+      const cancelled = engineError instanceof CancelledError || engineError.code === 'CANCELLED';
+      const statementStarted = reached && statementMayHaveStarted(engineError);
+      engineError = withRunOutcome(engineError, { runId, statementStarted, approvalExpiresAt: use.expiresAt, given: !cancelled && !statementStarted });
+      this.#finish(run, { status: cancelled ? 'cancelled' : 'failed', error: engineError, statementStarted: cancelled || statementStarted }, { code: engineError.code, message: engineError.message, statementStarted });
       throw engineError;
     } finally {
       this.#running.delete(runId);
+      journal?.changed(run, 'finished');
     }
+  }
+
+  /** The trace of the conversation's query a token approves, so a run from elsewhere (the CLI) joins the question's trace. */
+  #traceOf(use: ApprovalUse): string | null {
+    if (!use.messageId) return null;
+    const row = this.#o.db.prepare(`SELECT json_extract(payload_json, '$.traceId') AS trace FROM chat_messages WHERE id = ? AND kind = 'query'`).get(use.messageId) as
+      | { trace: string | null }
+      | undefined;
+    return row?.trace ?? null;
+  }
+
+  /** The outcome, its audit event and its place in the conversation, in one transaction; a failure before the statement gives the approval back. */
+  #finish(run: RunStart, outcome: RunOutcome, details: Record<string, unknown>): void {
+    this.#o.db.transaction(() => {
+      this.#o.runs.finish(run, outcome);
+      const givenBack = outcome.status === 'failed' && !outcome.statementStarted;
+      if (givenBack) this.#o.approvals.gaveBack(run.nonce);
+      this.#o.audit.record({
+        action: outcome.status === 'succeeded' ? 'query.executed' : 'query.failed',
+        sourceId: run.sourceId,
+        sessionId: run.sessionId,
+        details: { runId: run.runId, messageId: run.messageId, nonce: run.nonce, attempt: run.attempt, ...details, ...(givenBack ? { approvalGivenBack: true } : {}) },
+      });
+      this.#o.journal?.finished(run, outcome);
+    })();
+  }
+
+  /** The source and conversation a token names, unverified (consuming it checks everything); null for a token of the wrong shape. */
+  tokenTarget(token: string): { sourceId: string; sessionId: string | null; messageId: string | null } | null {
+    return this.#o.approvals.peek(token);
+  }
+
+  /** Whether this engine is running the run now. */
+  isRunning(runId: string): boolean {
+    return this.#running.has(runId);
   }
 
   /**
@@ -380,8 +414,11 @@ export class QueryService {
     this.#o.sources.assertRisksConfirmed(sourceId);
   }
 
+  /** Denies a token; a conversation's query records the decision in its thread, in the denial's transaction. */
   async deny(token: string): Promise<void> {
-    await this.#o.approvals.deny(token);
+    const journal = this.#o.journal;
+    const approval = await this.#o.approvals.deny(token, journal ? (a) => journal.denied(a) : undefined);
+    journal?.changed(approval, 'decided');
   }
 
   cancel(runId: string): boolean {
@@ -407,4 +444,22 @@ export class QueryService {
       notices: [],
     };
   }
+}
+
+/**
+ * The run's error, saying what became of the approval: given back (the
+ * statement never reached the server) or used (it may have started there).
+ */
+function withRunOutcome(error: EngineError, o: { runId: string; statementStarted: boolean; approvalExpiresAt: string; given: boolean }): EngineError {
+  const lost = error.code === 'CONNECTOR' && error.details?.kind === 'CONNECTION_LOST';
+  const note = o.given
+    ? ` The query never reached the database, so the approval was not used: run it again before it expires (${o.approvalExpiresAt}).`
+    : lost && o.statementStarted
+      ? ' The query may have started on the database before the connection was lost, so the approval is used up.'
+      : '';
+  const details = { ...error.details, runId: o.runId, statementStarted: o.statementStarted, ...(o.given ? { approvalGivenBack: true } : {}) };
+  const next = new EngineError(error.code, error.message + note, details, { cause: error });
+  // Keep the class where callers test it (a cancelled run is a CancelledError).
+  if (error instanceof CancelledError) return new CancelledError(next.message, details);
+  return next;
 }

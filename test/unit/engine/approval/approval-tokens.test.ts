@@ -4,6 +4,7 @@ import type { QueryResult } from '../../../../engine/contract/index';
 import type { ConnectionSpec, ExecuteOptions } from '../../../../engine/connectors/types';
 import { useConnector } from '../../../../engine/connectors/registry';
 import { createInlinePool } from '../../../../engine/pool/inline';
+import { ConnectorError } from '../../../../engine/errors';
 import { MemorySecretStore } from '../../../../engine/secrets/secret-store';
 import { openTestEngine, type TestEngine } from '../../../support/engine';
 import { FakeConnector } from '../../../support/fake-connector';
@@ -11,8 +12,13 @@ import { FakeConnector } from '../../../support/fake-connector';
 /** The fake store, also keeping the limits each execute received. */
 class LimitsSpy extends FakeConnector {
   readonly limits: Array<Pick<ExecuteOptions, 'maxRows' | 'timeoutMs' | 'maxBytes'>> = [];
+  /** The next execute fails with this (a connection that could not be opened, or one lost mid-run). */
+  failNext: Error | null = null;
   override execute(spec: ConnectionSpec, query: string, options: ExecuteOptions): Promise<QueryResult> {
     this.limits.push({ maxRows: options.maxRows, timeoutMs: options.timeoutMs, maxBytes: options.maxBytes });
+    const failure = this.failNext;
+    this.failNext = null;
+    if (failure) return Promise.reject(failure);
     return super.execute(spec, query, options);
   }
 }
@@ -150,9 +156,42 @@ test('the append-only guard on used nonces is put back at every open, and a trig
   te.engine.db.exec(`DROP TRIGGER approval_uses_no_delete; CREATE TRIGGER sneaky AFTER INSERT ON approval_uses BEGIN SELECT 1; END;`);
   const reopened = await openTestEngine({ secrets: new MemorySecretStore(), dataDir: te.dataDir, pool: createInlinePool() });
   const triggers = reopened.engine.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'approval_uses' ORDER BY name`).pluck().all();
-  assert.equal(triggers, ['approval_uses_no_delete', 'approval_uses_no_update']);
+  assert.equal(triggers, ['approval_uses_no_delete', 'approval_uses_no_update', 'approval_uses_single_use']);
   assert.throws(() => reopened.engine.db.prepare('DELETE FROM approval_uses').run(), /append-only/);
   await reopened.close();
+});
+
+test('a connection refused before the statement was sent does not use the approval: the same token runs afterwards, and both runs are recorded', async () => {
+  const token = await tokenFor('SELECT 2');
+  fake.failNext = new ConnectorError('Nothing accepted the connection on fake:5432.', { kind: 'PORT_CLOSED' });
+  const refused = await te.call('query.run', { token });
+  assert.is(refused.ok, false);
+  if (!refused.ok) {
+    assert.is(refused.error.details?.approvalGivenBack, true);
+    assert.match(refused.error.message, /never reached the database, so the approval was not used/);
+  }
+  const run = await te.ok('query.run', { token });
+  assert.is(run.result.rowCount, 2);
+  assert.is(reason(await te.call('query.run', { token })), 'APPROVAL:REPLAYED', 'the successful run used it');
+  const uses = te.engine.db.prepare('SELECT attempt, outcome FROM approval_uses ORDER BY attempt').all();
+  assert.equal(uses, [{ attempt: 1, outcome: 'consumed' }, { attempt: 2, outcome: 'consumed' }]);
+  const runs = te.engine.db.prepare('SELECT status, statement_started FROM query_runs ORDER BY started_at, rowid').all();
+  assert.equal(runs, [{ status: 'failed', statement_started: 0 }, { status: 'succeeded', statement_started: 1 }]);
+  const approved = te.engine.audit.list({ action: 'query.approved' }).events.map((e) => e.details.attempt).sort();
+  assert.equal(approved, [1, 2], 'each use has its audit event');
+});
+
+test('a connection lost while the query ran uses the approval up, and the error says the statement may have started', async () => {
+  const token = await tokenFor('SELECT 2');
+  fake.failNext = new ConnectorError('The connection to the server was lost while the query ran: terminated', { kind: 'CONNECTION_LOST' });
+  const lost = await te.call('query.run', { token });
+  assert.is(lost.ok, false);
+  if (!lost.ok) {
+    assert.is(lost.error.details?.statementStarted, true);
+    assert.match(lost.error.message, /may have started on the database/);
+  }
+  assert.is(reason(await te.call('query.run', { token })), 'APPROVAL:REPLAYED');
+  assert.is(reason(await te.call('query.deny', { token })), 'APPROVAL:REPLAYED');
 });
 
 test.run();
