@@ -345,16 +345,16 @@ test('a large result: stopped at the row limit, which is said, and the full tabl
   }
 });
 
-test('settings: the model card shows the offline planner; performance lists the measured stages', async () => {
+test('settings: the model card shows the offline planner; diagnostics lists the measured stages', async () => {
   await app.open('#/settings');
   await waitForText($('[data-testid="model-mode"]'), 'Offline planner');
   const stages = $('[data-testid="stage-table"]');
   await waitForText(stages, 'rendering');
   await waitForText(stages, 'execution');
-  await waitForText($('[data-testid="performance-card"]'), 'nothing is sent anywhere');
+  await waitForText($('[data-testid="diagnostics-card"]'), 'nothing is sent anywhere');
   await $('[data-testid="model-card"]').scrollIntoView();
   await app.screenshot('27-settings-model');
-  await $('[data-testid="performance-card"]').scrollIntoView();
+  await $('[data-testid="diagnostics-card"]').scrollIntoView();
   await app.screenshot('28-settings-performance');
 });
 

@@ -352,4 +352,39 @@ test('dark theme: charts and the table take the dark tokens', async () => {
   await assertNoPageErrors('in the dark theme');
 });
 
+test('a result links to its trace: Settings -> Diagnostics shows every stage against its target and opens a question by run id', async () => {
+  await trapErrors();
+  const card = lastOf('result-card');
+  const traceId = await card.$('[data-testid="result-trace-id"]').getText();
+  assert.match(traceId, /^trc_/);
+  await card.$('[data-testid="open-trace-link"]').click();
+  const diagnostics = $('[data-testid="diagnostics-card"]');
+  await diagnostics.waitForDisplayed({ timeout: 10_000 });
+  const stages = $('[data-testid="stage-table"]');
+  for (const stage of ['generation', 'validation', 'approval', 'execution', 'transfer', 'rendering']) {
+    await $(`[data-testid="stage-table"] tr[data-stage="${stage}"]`).waitForExist({ timeout: 10_000, timeoutMsg: `no ${stage} row` });
+  }
+  await waitForText($('[data-testid="stage-table"] tr[data-stage="execution"]'), '≤ 2.0 s');
+  await waitForText(stages, 'Running the query');
+
+  // The link opened this result's question: its stages, and the run with its rows.
+  const view = $('[data-testid="trace-view"]');
+  await waitForText(view.$('[data-testid="trace-id"]'), traceId);
+  await waitForText(view.$('[data-testid="trace-stages"]'), 'Running the query');
+  await waitForText(view.$('[data-testid="trace-runs"]'), /succeeded\s+\d[\d,]* rows?/);
+  const runId = await view.$('[data-testid="trace-runs"] .mono').getText();
+  assert.match(runId, /^run_/);
+  await diagnostics.scrollIntoView();
+  await app.screenshot('98-settings-diagnostics');
+
+  // The same question by the id of its run, typed in the box; an unknown id says so.
+  await $('[data-testid="trace-lookup"]').setValue('run_nothing_recorded');
+  await $('[data-testid="open-trace"]').click();
+  await waitForText(diagnostics, 'Nothing was recorded under run_nothing_recorded');
+  await $('[data-testid="trace-lookup"]').setValue(runId);
+  await $('[data-testid="open-trace"]').click();
+  await waitForText($('[data-testid="trace-view"] [data-testid="trace-id"]'), traceId);
+  await assertNoPageErrors('in Settings -> Diagnostics');
+});
+
 test.run();
