@@ -104,6 +104,10 @@ export interface ConnectorDescriptor {
   label: string;
   dialect: Dialect;
   defaultPort: number | null;
+  /** What the app enforces on this store, in one line for the add dialog. */
+  blurb: string;
+  /** A connection URL to show as the example (never a real password), or null when the store takes none. */
+  urlExample: string | null;
   capabilities: Capabilities;
   /** Turns a connection URL into connection details plus the password it held (to go to the keychain). */
   parseUrl: ((url: string) => { connection: unknown; password: string | null }) | null;

@@ -5,7 +5,8 @@ import { event } from './event';
 export const SourceType = z.enum(['postgres', 'mysql', 'mongodb', 'file']);
 export type SourceType = z.infer<typeof SourceType>;
 
-export const SourceStatus = z.enum(['UNTESTED', 'CONNECTED', 'FAILED', 'DISABLED']);
+/** BROKEN: the source's saved record is damaged (lastError says how); it is shown, and refused, until edited or removed. */
+export const SourceStatus = z.enum(['UNTESTED', 'CONNECTED', 'FAILED', 'DISABLED', 'BROKEN']);
 export type SourceStatus = z.infer<typeof SourceStatus>;
 
 export const TlsMode = z.enum(['off', 'prefer', 'require', 'verify']);
@@ -134,7 +135,8 @@ export const Source = z.object({
   id: z.string(),
   name: z.string(),
   type: SourceType,
-  connection: z.union([SqlConnection, MongoConnection, FileConnection]),
+  /** Null only for a BROKEN source whose saved connection could not be read. */
+  connection: z.union([SqlConnection, MongoConnection, FileConnection]).nullable(),
   settings: SourceSettings,
   capabilities: Capabilities,
   status: SourceStatus,
@@ -212,11 +214,33 @@ export type UpdateSourceInput = z.infer<typeof UpdateSourceInput>;
 
 const ById = z.strictObject({ id: Id });
 
+/** One thing a store can or cannot do, worded by the engine: the detail page lists them and disables what is not supported. */
+export const CapabilityNote = z.object({
+  capability: Capabilities.keyof(),
+  label: z.string(),
+  supported: z.boolean(),
+  /** Why it is unavailable (the same words the engine's UNSUPPORTED error uses), or null when supported. */
+  hint: z.string().nullable(),
+});
+export type CapabilityNote = z.infer<typeof CapabilityNote>;
+
 export const SourceTypeInfo = z.object({
   type: SourceType,
   label: z.string(),
   defaultPort: z.number().nullable(),
   capabilities: Capabilities,
+  /** What the app enforces on this store, in one line. */
+  blurb: z.string(),
+  /** An example connection URL, or null when the store takes none (files). */
+  urlExample: z.string().nullable(),
+  /** The query language its queries are written in, and its name as shown on a query. */
+  dialect: z.enum(['postgres', 'mysql', 'duckdb', 'mongodb']),
+  dialectLabel: z.string(),
+  /** TLS mode a new source of this type starts with. */
+  defaultTls: TlsMode.nullable(),
+  /** The limits a new source starts with (each source may change them). */
+  defaults: z.object({ rowLimit: z.number().int(), statementTimeoutMs: z.number().int(), maxResultBytes: z.number().int() }),
+  notes: z.array(CapabilityNote),
 });
 export type SourceTypeInfo = z.infer<typeof SourceTypeInfo>;
 
@@ -224,7 +248,7 @@ export const sourcesChannels = {
   'sources.list': channel({ summary: 'All sources with status and capabilities (never secrets).', input: NoInput, output: z.array(Source) }),
   'sources.get': channel({ summary: 'One source by id.', input: ById, output: Source }),
   'sources.types': channel({
-    summary: 'The kinds of source that can be added, with their capability flags.',
+    summary: 'The kinds of source that can be added: labels, default ports, URL examples, default limits and what each can and cannot do (one place for these facts).',
     input: NoInput,
     output: z.array(SourceTypeInfo),
   }),

@@ -1,4 +1,5 @@
 import { withChart } from '../charts/recommend';
+import { assertCapability } from '../connectors/descriptors';
 import type { Handlers } from '../router/router';
 import type { SourceRegistry } from '../sources/source-registry';
 import type { QueryService } from './query-service';
@@ -14,7 +15,10 @@ export function queryHandlers(service: QueryService, sources: SourceRegistry): P
       sources.rememberDraftTest(input, result);
       return result;
     },
-    'sources.files': ({ id }) => service.files(id),
+    'sources.files': ({ id }) => {
+      assertCapability(sources.get(id).type, 'filePreview');
+      return service.files(id);
+    },
     'metadata.get': ({ sourceId, refresh }) => service.metadata(sourceId, { refresh: refresh ?? false }),
     'query.check': ({ sourceId, query }) => service.check(sourceId, query),
     'query.prepare': (input) => service.prepare(input),

@@ -13,7 +13,7 @@ import {
   type SourceType,
   type UpdateSourceInput,
 } from '../contract/index';
-import { descriptors } from '../connectors/descriptors';
+import { descriptors, sourceTypes } from '../connectors/descriptors';
 import type { ConnectionSpec, ConnectionTestResult } from '../connectors/types';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { newId, nowIso } from '../ids';
@@ -147,7 +147,7 @@ export class SourceRegistry {
   }
 
   types() {
-    return Object.values(descriptors).map((d) => ({ type: d.type, label: d.label, defaultPort: d.defaultPort, capabilities: d.capabilities }));
+    return sourceTypes();
   }
 
   #assertNameFree(name: string, exceptId?: string): void {

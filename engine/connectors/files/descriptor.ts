@@ -6,6 +6,8 @@ export const filesDescriptor: ConnectorDescriptor = {
   label: 'Files (CSV, JSON, Parquet)',
   dialect: 'duckdb',
   defaultPort: null,
+  blurb: 'CSV, TSV, JSON, NDJSON and Parquet through DuckDB',
+  urlExample: null,
   capabilities: { sql: true, aggregationPipeline: false, explain: true, cancel: true, schemaBrowse: true, filePreview: true, writeCheck: false, tls: false },
   parseUrl: null,
   hostHooks: filesHostHooks,

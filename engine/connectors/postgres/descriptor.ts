@@ -6,6 +6,8 @@ export const postgresDescriptor: ConnectorDescriptor = {
   label: 'PostgreSQL',
   dialect: 'postgres',
   defaultPort: 5432,
+  blurb: 'Read-only transactions with a statement timeout',
+  urlExample: 'postgres://user@host:5432/db?sslmode=require',
   capabilities: { sql: true, aggregationPipeline: false, explain: true, cancel: true, schemaBrowse: true, filePreview: false, writeCheck: true, tls: true },
   hostHooks: null,
   parseUrl: parsePostgresUrl,
