@@ -1,4 +1,4 @@
-import type { ConfidenceScale, Dialect, ExplainEstimate, MessagePayload, NormalizedType, QueryAuthor } from '../../../engine/contract/index';
+import type { ConfidenceScale, Dialect, ExplainEstimate, MessagePayload, NormalizedType, QueryAuthor, SourceTypeInfo } from '../../../engine/contract/index';
 
 export type CellKind = 'null' | 'number' | 'boolean' | 'json' | 'text';
 
@@ -114,10 +114,9 @@ export function formatConfidence(p: Pick<QueryPayload, 'confidence' | 'confidenc
   };
 }
 
-const DIALECTS: Record<Dialect, string> = { postgres: 'PostgreSQL', mysql: 'MySQL', duckdb: 'DuckDB', mongodb: 'MongoDB' };
-
-export function dialectLabel(dialect: Dialect): string {
-  return DIALECTS[dialect];
+/** A query language's name as the engine gives it in `sources.types`; the raw name until those have loaded. */
+export function dialectLabel(dialect: Dialect, types: ReadonlyArray<Pick<SourceTypeInfo, 'dialect' | 'dialectLabel'>>): string {
+  return types.find((t) => t.dialect === dialect)?.dialectLabel ?? dialect;
 }
 
 /** Who wrote a query, in the words the card uses. */
