@@ -22,6 +22,12 @@ export class RouterState {
     const hash = toHash(route, ...params);
     if (window.location.hash !== hash) window.location.hash = hash;
   }
+
+  /** Like go, without a history entry (a redirect that Back should not return to). */
+  replace(route: RouteId, ...params: string[]): void {
+    const hash = toHash(route, ...params);
+    if (window.location.hash !== hash) window.location.replace(hash);
+  }
 }
 
 export const router = new RouterState();
