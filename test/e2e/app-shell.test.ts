@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { TEST_PIN } from '../support/engine';
 import { startApp, waitForText, type E2EApp } from '../support/e2e';
 
 let app: E2EApp;
@@ -48,6 +49,23 @@ test('navigation between routes works by click and by keyboard', async () => {
   await app.browser.refresh();
   await waitForText(app.browser.$('main h1'), 'Settings');
   await waitForText(app.browser.$('[data-testid="engine-health"]'), 'Engine healthy');
+});
+
+test('on Linux the shortcuts are Ctrl-based and say so: Ctrl+2 in the sidebar, Ctrl+L locks', async () => {
+  await app.open('#/sources');
+  const ask = app.browser.$('nav a[data-route="chat"]');
+  await ask.waitForDisplayed();
+  assert.is(await ask.$('[data-testid="nav-shortcut"]').getProperty('textContent'), 'Ctrl+2');
+  assert.is(await ask.getAttribute('aria-keyshortcuts'), 'Control+2');
+  assert.is(await app.browser.$('nav a[data-route="settings"] [data-testid="nav-shortcut"]').getProperty('textContent'), 'Ctrl+,');
+  assert.is(await app.browser.$('[data-testid="status-lock"]').getAttribute('title'), 'Lock (Ctrl+L)');
+  // The Mac's Cmd does nothing here.
+  await app.browser.keys(['Meta', '2']);
+  await app.browser.keys(['Control', 'l']);
+  await app.browser.$('[data-testid="lock-screen"]').waitForDisplayed({ timeoutMsg: 'Ctrl+L did not lock' });
+  assert.match(await app.browser.getUrl(), /#\/sources$/);
+  await app.call('auth.unlock', { secret: TEST_PIN });
+  await waitForText(app.browser.$('main h1'), 'Sources');
 });
 
 test('the self-test runs in the worker pool from Settings', async () => {
