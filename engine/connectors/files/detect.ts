@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { UnsupportedError, ValidationError } from '../../errors';
@@ -36,23 +35,18 @@ const SIGNATURES: Array<{ magic: Buffer; offset?: number; what: string }> = [
 const startsWith = (bytes: Buffer, magic: Buffer, offset = 0) =>
   bytes.length >= offset + magic.length && bytes.subarray(offset, offset + magic.length).equals(magic);
 
-export async function readHead(filePath: string, bytes = HEAD_BYTES): Promise<Buffer> {
-  const handle = await fs.open(filePath, 'r');
-  try {
-    const buffer = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
 /** The start of a gzip stream, tolerating that the head cuts it off mid-stream. */
 function gunzipHead(head: Buffer, fileName: string): Buffer {
   try {
     // A head shorter than HEAD_BYTES is the whole file, so it must be a complete stream.
     const partial = head.length >= HEAD_BYTES;
-    return zlib.gunzipSync(head, partial ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {}).subarray(0, HEAD_BYTES);
+    try {
+      return zlib.gunzipSync(head, { maxOutputLength: HEAD_BYTES * 16, ...(partial ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {}) }).subarray(0, HEAD_BYTES);
+    } catch (error) {
+      // A head that inflates that far (a gzip bomb inflates 64 KB to 64 MB): its first 512 bytes say enough.
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw error;
+      return zlib.gunzipSync(head.subarray(0, 512), { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: HEAD_BYTES * 16 }).subarray(0, HEAD_BYTES);
+    }
   } catch (error) {
     throw new ValidationError(`${fileName} looks gzip-compressed but cannot be decompressed: ${(error as Error).message}.`, {
       field: 'paths',

@@ -1,10 +1,12 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { Transform } from 'node:stream';
+import { promisify } from 'node:util';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { Bom, Compression } from './detect';
+import type { GzipGuard } from './limits';
 
 /** Enough of the content to tell one legacy encoding from another. */
 const SAMPLE_BYTES = 1024 * 1024;
@@ -68,10 +70,37 @@ function incompleteTail(bytes: Uint8Array): number {
  * text, whether the (decompressed) content is valid UTF-8 and where it stops
  * being so. Nothing but a small sample is kept in memory.
  */
-export async function scanFile(
-  filePath: string,
-  options: { compression: Compression; checkUtf8: boolean; signal: AbortSignal },
-): Promise<ScanResult> {
+export interface ScanOptions {
+  compression: Compression;
+  checkUtf8: boolean;
+  signal: AbortSignal;
+  /** Read through this open descriptor (from position 0) rather than opening the path again. */
+  fd?: number;
+  /** Sees every chunk of (decompressed) content and throws to stop the scan (limits.ts: StructureGuard). */
+  inspect?: (chunk: Buffer) => void;
+  /** Stops a gzip stream that inflates too far or too fast (limits.ts: GzipGuard). */
+  gzip?: GzipGuard;
+}
+
+const readAt = promisify(fs.read);
+
+/** The bytes of an open file from its start, leaving the descriptor open (a ReadStream closes it when destroyed, whatever autoClose says). */
+async function* chunksOf(fd: number): AsyncGenerator<Buffer> {
+  for (let position = 0; ; ) {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    const { bytesRead } = await readAt(fd, buffer, 0, CHUNK_BYTES, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buffer.subarray(0, bytesRead);
+  }
+}
+
+/** A stream of the file's bytes as stored, through `fd` when given (left open for its owner). */
+function readStream(filePath: string, fd: number | undefined): Readable {
+  return fd === undefined ? fs.createReadStream(filePath, { highWaterMark: CHUNK_BYTES }) : Readable.from(chunksOf(fd), { objectMode: false });
+}
+
+export async function scanFile(filePath: string, options: ScanOptions): Promise<ScanResult> {
   const hash = createHash('sha256');
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -85,8 +114,21 @@ export async function scanFile(
   let carry = Buffer.alloc(0);
   const samples: Buffer[] = [];
   let sampled = 0;
+  const gunzip = options.compression === 'gzip' ? zlib.createGunzip() : null;
+  // A guard's error thrown in the last stage reaches the pipeline's caller as a bare AbortError; keep the real one.
+  let refused: unknown = null;
+  const guard = (chunk: Buffer) => {
+    try {
+      if (gunzip && options.gzip) options.gzip.add(chunk.length, gunzip.bytesWritten);
+      options.inspect?.(chunk);
+    } catch (error) {
+      refused = error;
+      throw error;
+    }
+  };
   const consume = async (stream: AsyncIterable<Buffer>) => {
     for await (const chunk of stream) {
+      guard(chunk);
       if (sampled < SAMPLE_BYTES) {
         const part = chunk.subarray(0, SAMPLE_BYTES - sampled);
         samples.push(Buffer.from(part));
@@ -111,20 +153,21 @@ export async function scanFile(
     // A sequence cut off by the end of the file is invalid too.
     if (options.checkUtf8 && firstInvalid === null && carry.length) firstInvalid = contentBytes - carry.length;
   };
-  const source = fs.createReadStream(filePath, { highWaterMark: CHUNK_BYTES });
-  if (options.compression === 'gzip') {
-    await pipeline(source, tap, zlib.createGunzip(), consume, { signal: options.signal });
-  } else {
-    await pipeline(source, tap, consume, { signal: options.signal });
+  const source = readStream(filePath, options.fd);
+  try {
+    if (gunzip) await pipeline(source, tap, gunzip, consume, { signal: options.signal });
+    else await pipeline(source, tap, consume, { signal: options.signal });
+  } catch (error) {
+    throw refused ?? error;
   }
   return { sha256: hash.digest('hex'), contentBytes, firstInvalidUtf8: firstInvalid, utf8BeforeInvalid, sample: Buffer.concat(samples) };
 }
 
-/** The SHA-256 of a file, streamed. */
-export async function sha256File(filePath: string, signal: AbortSignal): Promise<string> {
+/** The SHA-256 of a file, streamed (through `fd` when given). */
+export async function sha256File(filePath: string, signal: AbortSignal, fd?: number): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(
-    fs.createReadStream(filePath, { highWaterMark: CHUNK_BYTES }),
+    readStream(filePath, fd),
     async (stream: AsyncIterable<Buffer>) => {
       for await (const chunk of stream) hash.update(chunk);
     },
@@ -188,7 +231,7 @@ export function decideEncoding(bom: Bom, scan: ScanResult): EncodingDecision {
 export async function transcodeToUtf8(
   filePath: string,
   target: string,
-  options: { from: string; compression: Compression; signal: AbortSignal },
+  options: { from: string; compression: Compression; signal: AbortSignal; fd?: number },
 ): Promise<number> {
   const decoder = new TextDecoder(options.from);
   let replaced = 0;
@@ -200,7 +243,7 @@ export async function transcodeToUtf8(
     for await (const chunk of stream) yield Buffer.from(count(decoder.decode(chunk, { stream: true })), 'utf8');
     yield Buffer.from(count(decoder.decode()), 'utf8');
   };
-  const source = fs.createReadStream(filePath, { highWaterMark: CHUNK_BYTES });
+  const source = readStream(filePath, options.fd);
   const sink = fs.createWriteStream(target);
   if (options.compression === 'gzip') {
     await pipeline(source, zlib.createGunzip(), reencode, sink, { signal: options.signal });

@@ -1,10 +1,14 @@
-import type { SourceFile } from '../../contract/index';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ApiError } from '../../contract/errors';
+import type { FileConnection, SourceFile } from '../../contract/index';
 import { ConnectorError } from '../../errors';
 import { nowIso } from '../../ids';
 import type { Database } from '../../store/migration';
 import type { SourceHostContext, SourceHostHooks } from '../host-context';
-import type { FileConnection } from '../../contract/index';
-import { FileProvenance, type ImportReport } from './provenance';
+import { fileFingerprint } from './open-file';
+import { FileProvenance, type FileCheck, type ImportReport } from './provenance';
 
 interface FileRow {
   path: string;
@@ -12,11 +16,19 @@ interface FileRow {
   table_name: string | null;
   provenance_json: string | null;
   error_json: string | null;
+  updated_at: string;
 }
 
+/** A failed file's error as stored, with the fingerprint of the file it was found in. */
+const StoredFailure = ApiError.extend({ fingerprint: z.string().optional() });
+type StoredFailure = z.infer<typeof StoredFailure>;
+
 function rows(db: Database, sourceId: string): FileRow[] {
-  return db.prepare('SELECT path, status, table_name, provenance_json, error_json FROM source_files WHERE source_id = ? ORDER BY rowid').all(sourceId) as FileRow[];
+  return db.prepare('SELECT path, status, table_name, provenance_json, error_json, updated_at FROM source_files WHERE source_id = ? ORDER BY rowid').all(sourceId) as FileRow[];
 }
+
+const provenanceOf = (row: FileRow) => FileProvenance.parse(JSON.parse(row.provenance_json!));
+const failureOf = (row: FileRow): StoredFailure | null => (row.error_json ? StoredFailure.parse(JSON.parse(row.error_json)) : null);
 
 function save(db: Database, sourceId: string, report: ImportReport): void {
   db.transaction(() => {
@@ -26,34 +38,59 @@ function save(db: Database, sourceId: string, report: ImportReport): void {
     );
     for (const f of report.files) {
       if (f.ok) insert.run(sourceId, f.path, 'imported', f.provenance.table, JSON.stringify(f.provenance), null, nowIso());
-      else insert.run(sourceId, f.path, 'failed', null, null, JSON.stringify(f.error), nowIso());
+      else insert.run(sourceId, f.path, 'failed', null, null, JSON.stringify({ ...f.error, ...(f.fingerprint ? { fingerprint: f.fingerprint } : {}) }), nowIso());
     }
   })();
 }
 
+/** A file only touched (same content, new modification time): its provenance takes the new time, so the cheap check agrees again. */
+function recordTouched(db: Database, sourceId: string, checks: readonly FileCheck[], stored: readonly FileRow[]): void {
+  const update = db.prepare('UPDATE source_files SET provenance_json = ? WHERE source_id = ? AND path = ?');
+  for (const check of checks) {
+    if (check.status !== 'touched' || check.mtimeMs === null) continue;
+    const row = stored.find((r) => r.path === check.path && r.provenance_json);
+    if (!row) continue;
+    const p = provenanceOf(row);
+    update.run(JSON.stringify({ ...p, mtimeMs: check.mtimeMs, modifiedAt: new Date(check.mtimeMs).toISOString() }), sourceId, row.path);
+  }
+}
+
+type FailedFile = { path: string; code: string; kind: string | null; error: string };
+
+function noneImported(failed: FailedFile[], lead: string, extra: Record<string, unknown> = {}): ConnectorError {
+  const first = failed[0];
+  return new ConnectorError(`${lead}${first ? ` ${first.error}` : ''}`, { kind: 'FILE_UNREADABLE', files: failed, ...extra });
+}
+
 async function importAll(ctx: SourceHostContext, reason: string): Promise<void> {
-  const report = await ctx.pool.run({ kind: 'files.import', spec: ctx.spec, sizeLimitBytes: ctx.settings.fileSizeLimitBytes }, ctx.signal ? { signal: ctx.signal } : {});
-  save(ctx.db, ctx.spec.sourceId, report);
+  const report = await ctx.pool.run(
+    { kind: 'files.import', spec: ctx.spec, sizeLimitBytes: ctx.settings.fileSizeLimitBytes },
+    ctx.signal ? { signal: ctx.signal } : {},
+  );
+  // Nothing could be imported and the last good import was kept: its rows stay, and the files show as stale.
+  if (!report.keptPrevious) save(ctx.db, ctx.spec.sourceId, report);
   ctx.invalidateMetadata();
-  const failed = report.files.filter((f) => !f.ok);
+  const failed: FailedFile[] = report.files.flatMap((f) =>
+    f.ok ? [] : [{ path: f.path, code: f.error.code, kind: typeof f.error.details?.kind === 'string' ? f.error.details.kind : null, error: f.error.message }],
+  );
   ctx.audit.record({
     action: 'file.imported',
     sourceId: ctx.spec.sourceId,
-    details: { reason, imported: report.files.length - failed.length, failed: failed.map((f) => ({ path: f.path, error: f.ok ? null : f.error.message })) },
+    details: { reason, imported: report.files.length - failed.length, failed: failed.map((f) => ({ path: f.path, error: f.error })), keptPrevious: report.keptPrevious ?? false },
   });
   if (failed.length === report.files.length) {
-    const first = failed[0];
-    throw new ConnectorError(
-      `None of the files could be imported.${first && !first.ok ? ` ${first.error.message}` : ''}`,
-      { kind: 'FILE_UNREADABLE', files: failed.map((f) => ({ path: f.path, error: f.ok ? null : f.error.message })) },
-    );
+    throw noneImported(failed, report.keptPrevious ? 'None of the files could be imported again; queries still read the last good import.' : 'None of the files could be imported.');
   }
 }
 
 /**
- * Files are imported into the source's DuckDB database when first used, and
- * again when the list of paths changes or a file changed on disk since import
- * (size and modification time, then the content hash).
+ * Files are imported into the source's DuckDB database when first used, when
+ * the list of paths changes, and when the user refreshes the source. A file
+ * that changed or moved since import does not replace its good import on its
+ * own: queries go on reading the last good import, and the file is listed as
+ * stale until the user refreshes. A file that failed is remembered with its
+ * fingerprint and tried again only once it changed; until then its error is
+ * reported at once.
  */
 export const filesHostHooks: SourceHostHooks = {
   async prepare(ctx) {
@@ -64,25 +101,67 @@ export const filesHostHooks: SourceHostHooks = {
       await importAll(ctx, stored.length ? 'files changed' : 'first use');
       return;
     }
-    const provenance = stored.filter((r) => r.provenance_json).map((r) => FileProvenance.parse(JSON.parse(r.provenance_json!)));
-    const failedBefore = stored.some((r) => r.status === 'failed');
-    const checks = await ctx.pool.run({ kind: 'files.check', provenance }, ctx.signal ? { signal: ctx.signal } : {});
-    const changed = checks.filter((c) => c.needsReimport);
-    // A file that failed before may have been fixed; one that changed needs new tables.
-    if (changed.length || failedBefore) await importAll(ctx, changed.length ? `changed on disk: ${changed.map((c) => c.path).join(', ')}` : 'retrying failed files');
+    if (ctx.reimport) {
+      await importAll(ctx, 'refreshed by the user');
+      return;
+    }
+    const imported = stored.filter((r) => r.status === 'imported' && r.provenance_json);
+    const failed = stored.filter((r) => r.status === 'failed');
+    const checks = imported.length ? await ctx.pool.run({ kind: 'files.check', provenance: imported.map(provenanceOf) }, ctx.signal ? { signal: ctx.signal } : {}) : [];
+    recordTouched(ctx.db, ctx.spec.sourceId, checks, stored);
+    const stale = checks.filter((c) => c.needsReimport);
+    const fixed = failed.filter((r) => failureOf(r)?.fingerprint !== fileFingerprint(r.path));
+    // A failed file that changed is tried again, unless that would also replace a stale file's last good import.
+    if (fixed.length && stale.length === 0) {
+      await importAll(ctx, `changed since it failed: ${fixed.map((r) => r.path).join(', ')}`);
+      return;
+    }
+    if (imported.length === 0 && failed.length) {
+      const remembered: FailedFile[] = failed.map((r) => {
+        const f = failureOf(r);
+        return { path: r.path, code: f?.code ?? 'CONNECTOR', kind: typeof f?.details?.kind === 'string' ? f.details.kind : null, error: f?.message ?? 'It could not be imported.' };
+      });
+      throw noneImported(
+        remembered,
+        `None of the files could be imported (remembered from ${failed[0]!.updated_at}; a file is tried again once it changes, or when you refresh the source).`,
+        { remembered: true },
+      );
+    }
   },
   files: (db, spec) => listSourceFiles(db, spec.sourceId, (spec.connection as FileConnection).paths),
 };
 
+/**
+ * How an imported file differs from what was imported, by a stat of its path
+ * (cheap, never opens it, so a FIFO cannot block the listing); null when it
+ * looks the same.
+ */
+function staleness(p: FileProvenance): SourceFile['stale'] {
+  const name = path.basename(p.path);
+  const keeps = p.kind === 'view' ? `${p.table} reads the file itself and may fail` : `queries still read ${p.table} as it was imported`;
+  const refresh = 'refresh the source to import it again';
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(p.path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { reason: 'missing', message: `${name} is no longer at ${p.path}; ${keeps} (${p.importedAt}). Put it back, or ${refresh}.` };
+    return { reason: 'unreadable', message: `${name} cannot be read any more; ${keeps} (${p.importedAt}).` };
+  }
+  if (!stat.isFile()) return { reason: 'unreadable', message: `${name} is no longer a regular file; ${keeps} (${p.importedAt}).` };
+  if (stat.size !== p.sizeBytes || stat.mtimeMs !== p.mtimeMs) return { reason: 'changed', message: `${name} changed on disk since it was imported; ${keeps} (${p.importedAt}) until you ${refresh}.` };
+  return null;
+}
+
 /** The files of a source as the UI lists them. */
 function listSourceFiles(db: Database, sourceId: string, paths: readonly string[]): SourceFile[] {
   const byPath = new Map(rows(db, sourceId).map((r) => [r.path, r]));
-  return paths.map((path) => {
-    const row = byPath.get(path);
-    const p = row?.provenance_json ? FileProvenance.parse(JSON.parse(row.provenance_json)) : null;
-    const error = row?.error_json ? (JSON.parse(row.error_json) as { message: string }).message : null;
+  return paths.map((filePath) => {
+    const row = byPath.get(filePath);
+    const p = row?.provenance_json ? provenanceOf(row) : null;
+    const error = row ? (failureOf(row)?.message ?? null) : 'Not imported yet: test the source or ask a question to import it.';
+    const stale = p ? staleness(p) : null;
     return {
-      path,
+      path: filePath,
       status: row?.status ?? 'failed',
       table: p?.table ?? null,
       format: p ? `${p.format}${p.compression === 'gzip' ? ' (gzip)' : ''}` : null,
@@ -91,8 +170,9 @@ function listSourceFiles(db: Database, sourceId: string, paths: readonly string[
       rowCount: p?.rowCount ?? null,
       importedAt: p?.importedAt ?? null,
       notes: p?.notes ?? [],
-      error: row ? error : 'Not imported yet: test the source or ask a question to import it.',
-      changed: false,
+      error,
+      changed: stale !== null,
+      stale,
     };
   });
 }

@@ -2,21 +2,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ApiError, FileConnection } from '../../contract/index';
-import { CancelledError, EngineError, ValidationError, toApiError } from '../../errors';
+import { CancelledError, EngineError, FileLimitError, TimeoutError, ValidationError, toApiError } from '../../errors';
 import type { ConnectionSpec } from '../types';
 import { resultColumn } from './cells';
-import { classify, gzipError, readHead, type Compression, type Detection } from './detect';
+import { classify, gzipError, type Compression, type Detection } from './detect';
 import { duckdbMessage, interruptible, openLockedDatabase, WORK_THREADS } from './duckdb';
 import { decideEncoding, scanFile, sha256File, transcodeToUtf8 } from './encoding';
+import { DEFAULT_IMPORT_LIMITS, GzipGuard, StructureGuard, type ImportLimits } from './limits';
 import { assignTableNames, quoteIdent, quoteLiteral } from './names';
 import type { CsvDialect, FileCheck, FileImportResult, FileProvenance, ImportReport, JsonDialect } from './provenance';
-import { newSnapshotName, removeOldSnapshots, writeManifest, type Manifest } from './snapshot';
+import { fileFingerprint, openRegularFile, readHeadFd, type OpenedFile } from './open-file';
+import { newSnapshotName, readManifest, removeOldSnapshots, writeManifest, type Manifest } from './snapshot';
 
 export const DEFAULT_FILE_SIZE_LIMIT_BYTES = 5 * 1024 ** 3;
 
 export interface ImportOptions {
   /** Largest file accepted, checked with stat before anything is read. */
   sizeLimitBytes?: number;
+  /** The guards' limits (limits.ts); the defaults unless a caller (a test) lowers them. */
+  limits?: Partial<ImportLimits>;
   signal: AbortSignal;
 }
 
@@ -24,6 +28,8 @@ export interface ImportOptions {
 interface StagedFile {
   index: number;
   path: string;
+  /** Held open until DuckDB has read the file, so the file checked is the file read (see sameFileAtPath). */
+  opened: OpenedFile;
   stat: fs.Stats;
   detection: Detection;
   sha256: string;
@@ -38,7 +44,7 @@ interface StagedFile {
   notes: string[];
 }
 
-type Staged = { ok: true; file: StagedFile } | { ok: false; path: string; error: ApiError };
+type Staged = { ok: true; file: StagedFile; fingerprint: string } | { ok: false; path: string; error: ApiError; fingerprint?: string };
 
 const fileName = (p: string) => path.basename(p);
 
@@ -66,42 +72,67 @@ function asEngineError(error: unknown, signal: AbortSignal): unknown {
 /** DuckDB treats these characters in a path as a glob pattern. */
 const GLOB_CHARACTERS = /[*?[\]{}]/;
 
-function statFile(filePath: string, sizeLimitBytes: number): fs.Stats {
-  const name = fileName(filePath);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(filePath);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ValidationError(`${name} was not found at ${filePath}; it may have been moved or deleted.`, { field: 'paths', kind: 'NOT_FOUND' });
-    if (code === 'EACCES' || code === 'EPERM') throw new ValidationError(`${name} cannot be read: permission denied.`, { field: 'paths', kind: 'UNREADABLE' });
-    throw new ValidationError(`${name} cannot be read (${code ?? 'unknown error'}).`, { field: 'paths', kind: 'UNREADABLE' });
-  }
-  if (stat.isDirectory()) throw new ValidationError(`${filePath} is a folder; choose the files inside it.`, { field: 'paths', kind: 'NOT_A_FILE' });
-  if (!stat.isFile()) throw new ValidationError(`${name} is not a regular file.`, { field: 'paths', kind: 'NOT_A_FILE' });
+/** The size limit, judged on the open file. */
+function checkSize(filePath: string, stat: fs.Stats, sizeLimitBytes: number): void {
   if (stat.size > sizeLimitBytes) {
-    throw new ValidationError(
-      `${name} is ${formatBytes(stat.size)}, over the ${formatBytes(sizeLimitBytes)} limit for one file. Split it into smaller files or raise the limit in Settings.`,
-      { field: 'paths', kind: 'TOO_LARGE', sizeBytes: stat.size, limitBytes: sizeLimitBytes },
+    throw new FileLimitError(
+      `${fileName(filePath)} is ${formatBytes(stat.size)}, over the ${formatBytes(sizeLimitBytes)} limit for one file. Split it into smaller files or raise the limit in Settings.`,
+      { kind: 'TOO_LARGE', limit: 'sizeLimitBytes', max: sizeLimitBytes, sizeBytes: stat.size, limitBytes: sizeLimitBytes },
     );
   }
-  try {
-    fs.accessSync(filePath, fs.constants.R_OK);
-  } catch {
-    throw new ValidationError(`${name} cannot be read: permission denied.`, { field: 'paths', kind: 'UNREADABLE' });
-  }
-  return stat;
 }
 
-async function stage(filePath: string, index: number, sizeLimitBytes: number, stagingDir: string, linkBase: string, signal: AbortSignal): Promise<StagedFile> {
-  const stat = statFile(filePath, sizeLimitBytes);
-  const detection = classify(await readHead(filePath), filePath);
+/**
+ * DuckDB opens files by path. Just before it does, the path must still name
+ * the file that was checked through the open descriptor: not a FIFO or
+ * another file swapped in since.
+ */
+function sameFileAtPath(file: StagedFile): boolean {
+  try {
+    const now = fs.statSync(file.path);
+    return now.isFile() && now.ino === file.stat.ino && now.dev === file.stat.dev && now.size === file.stat.size && now.mtimeMs === file.stat.mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+interface StageContext {
+  sizeLimitBytes: number;
+  limits: ImportLimits;
+  stagingDir: string;
+  linkBase: string;
+  signal: AbortSignal;
+}
+
+async function stage(filePath: string, index: number, context: StageContext): Promise<StagedFile> {
+  const opened = openRegularFile(filePath);
+  try {
+    return await stageOpened(filePath, index, opened, context);
+  } catch (error) {
+    opened.close();
+    throw error;
+  }
+}
+
+/** The checks that need no DuckDB, all reading through the one open descriptor, the guards among them. */
+async function stageOpened(filePath: string, index: number, opened: OpenedFile, context: StageContext): Promise<StagedFile> {
+  const { sizeLimitBytes, limits, stagingDir, linkBase, signal } = context;
+  const { fd, stat } = opened;
+  checkSize(filePath, stat, sizeLimitBytes);
+  const detection = classify(readHeadFd(fd), filePath);
   const textual = detection.format !== 'parquet';
-  const scan = await scanFile(filePath, { compression: detection.compression, checkUtf8: textual && !detection.bom?.startsWith('utf-16'), signal }).catch(
-    (error: unknown) => {
-      throw gzipError(error, filePath) ?? error;
-    },
-  );
+  const structure = textual ? new StructureGuard(filePath, detection.format, detection.bom, limits) : null;
+  const scan = await scanFile(filePath, {
+    compression: detection.compression,
+    checkUtf8: textual && !detection.bom?.startsWith('utf-16'),
+    signal,
+    fd,
+    ...(structure ? { inspect: (chunk: Buffer) => structure.feed(chunk) } : {}),
+    // What DuckDB reads once decompressed is held to the same size limit as a plain file.
+    gzip: new GzipGuard(filePath, sizeLimitBytes, limits),
+  }).catch((error: unknown) => {
+    throw gzipError(error, filePath) ?? error;
+  });
   const notes: string[] = [];
   let readPath = filePath;
   let compression = detection.compression;
@@ -112,7 +143,7 @@ async function stage(filePath: string, index: number, sizeLimitBytes: number, st
     encoding = decision.encoding;
     if (decision.transcodeFrom) {
       readPath = path.join(stagingDir, `${index}.${detection.format === 'json' || detection.format === 'ndjson' ? 'json' : 'csv'}`);
-      const replaced = await transcodeToUtf8(filePath, readPath, { from: decision.transcodeFrom, compression, signal });
+      const replaced = await transcodeToUtf8(filePath, readPath, { from: decision.transcodeFrom, compression, signal, fd });
       compression = 'none';
       transcoded = true;
       if (decision.note) notes.push(decision.note);
@@ -132,6 +163,7 @@ async function stage(filePath: string, index: number, sizeLimitBytes: number, st
   return {
     index,
     path: filePath,
+    opened,
     stat,
     detection,
     sha256: scan.sha256,
@@ -447,45 +479,126 @@ function errorOf(filePath: string, error: unknown): ApiError {
   return { code: 'CONNECTOR', message: `${fileName(filePath)}: ${duckdbMessage(error).split('\n')[0]}` };
 }
 
+/** The import's time budget over the caller's signal: one signal for the work, and the right error when it stops. */
+class ImportBudget {
+  readonly #expired = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  readonly #deadline: number;
+  readonly #timeBudgetMs: number;
+  readonly caller: AbortSignal;
+  /** Aborts when the caller cancels or the budget runs out. */
+  readonly signal: AbortSignal;
+
+  constructor(timeBudgetMs: number, caller: AbortSignal) {
+    this.#timeBudgetMs = timeBudgetMs;
+    this.#deadline = performance.now() + timeBudgetMs;
+    this.#timer = setTimeout(() => this.#expired.abort(), timeBudgetMs);
+    this.caller = caller;
+    this.signal = AbortSignal.any([caller, this.#expired.signal]);
+  }
+
+  remainingMs(): number {
+    return Math.max(1, Math.ceil(this.#deadline - performance.now()));
+  }
+
+  overrun(): TimeoutError {
+    const minutes = this.#timeBudgetMs / 60_000;
+    const budget = minutes >= 1 ? `${Number(minutes.toFixed(1))} min` : `${Math.max(1, Math.round(this.#timeBudgetMs / 1000))} s`;
+    return new TimeoutError(`Importing the files took longer than ${budget} and was stopped; nothing was changed.`, {
+      kind: 'IMPORT_TIME_BUDGET',
+      limit: 'timeBudgetMs',
+      max: this.#timeBudgetMs,
+    });
+  }
+
+  /** What an error that stopped the import means: over budget, cancelled, or itself. */
+  translate(error: unknown): unknown {
+    if (this.#expired.signal.aborted) return this.overrun();
+    return asEngineError(error, this.caller);
+  }
+
+  throwIfStopped(): void {
+    if (this.#expired.signal.aborted) throw this.overrun();
+    throwIfAborted(this.caller);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
 /**
  * Imports the source's files into a new snapshot database in its workDir and
  * makes it the one queries read. Each file becomes a table named after it
  * (CSV and JSON are copied in; Parquet is a view over the file where it lies,
  * so gigabytes are not duplicated and DuckDB keeps its column pruning). A file
  * that cannot be imported is reported with an actionable message and does not
- * stop the others. Cancelling leaves the previous snapshot in place.
+ * stop the others. Every file passes the guards (limits.ts) before DuckDB
+ * opens it, and the whole import has a time budget. Cancelling, running out
+ * of time, or importing none of the files leaves the previous snapshot in place.
  */
 export async function importFiles(spec: ConnectionSpec, options: ImportOptions): Promise<ImportReport> {
-  const { signal } = options;
-  const sizeLimitBytes = options.sizeLimitBytes ?? DEFAULT_FILE_SIZE_LIMIT_BYTES;
+  const limits: ImportLimits = { ...DEFAULT_IMPORT_LIMITS, ...options.limits };
+  const budget = new ImportBudget(limits.timeBudgetMs, options.signal);
+  try {
+    return await importWithin(spec, options.sizeLimitBytes ?? DEFAULT_FILE_SIZE_LIMIT_BYTES, limits, budget);
+  } catch (error) {
+    throw budget.translate(error);
+  } finally {
+    budget.dispose();
+  }
+}
+
+/**
+ * Each file through the checks that need no DuckDB, into `staged` (its owner
+ * closes what is open there, whatever happens); a failure is kept with the file's fingerprint.
+ */
+async function stageAll(paths: readonly string[], context: StageContext, budget: ImportBudget, staged: Staged[]): Promise<void> {
+  const seen = new Set<string>();
+  for (const [index, filePath] of paths.entries()) {
+    budget.throwIfStopped();
+    if (seen.has(filePath)) {
+      staged.push({ ok: false, path: filePath, error: { code: 'VALIDATION', message: `${fileName(filePath)} is listed twice; it is imported once.` } });
+      continue;
+    }
+    seen.add(filePath);
+    // Taken before reading: a file that changes while it is read is tried again next time.
+    const fingerprint = fileFingerprint(filePath);
+    try {
+      staged.push({ ok: true, file: await stage(filePath, index, context), fingerprint });
+    } catch (error) {
+      if (budget.signal.aborted) throw budget.translate(error);
+      staged.push({ ok: false, path: filePath, error: errorOf(filePath, asEngineError(error, budget.caller)), fingerprint });
+    }
+  }
+  // DuckDB opens by path: one swapped since it was checked (a FIFO, say) is not handed to it.
+  for (const [i, entry] of staged.entries()) {
+    if (!entry.ok || sameFileAtPath(entry.file)) continue;
+    entry.file.opened.close();
+    staged[i] = {
+      ok: false,
+      path: entry.file.path,
+      error: { code: 'VALIDATION', message: `${fileName(entry.file.path)} was replaced or changed while it was being imported; import it again.`, details: { kind: 'CHANGED_DURING_IMPORT' } },
+      fingerprint: entry.fingerprint,
+    };
+  }
+}
+
+async function importWithin(spec: ConnectionSpec, sizeLimitBytes: number, limits: ImportLimits, budget: ImportBudget): Promise<ImportReport> {
   const paths = (spec.connection as FileConnection).paths.map((p) => path.resolve(p));
-  throwIfAborted(signal);
+  budget.throwIfStopped();
   fs.mkdirSync(spec.workDir, { recursive: true });
+  const previous = readManifest(spec.workDir);
   const database = newSnapshotName();
   const databasePath = path.join(spec.workDir, database);
   const stagingDir = fs.mkdtempSync(path.join(spec.workDir, '.import-'));
   const linkBase = databasePath.replace(/\.duckdb$/, '');
   const importedAt = new Date().toISOString();
   let committed = false;
+  const staged: Staged[] = [];
   try {
-    const staged: Staged[] = [];
-    const seen = new Set<string>();
-    for (const [index, filePath] of paths.entries()) {
-      throwIfAborted(signal);
-      if (seen.has(filePath)) {
-        staged.push({ ok: false, path: filePath, error: { code: 'VALIDATION', message: `${fileName(filePath)} is listed twice; it is imported once.` } });
-        continue;
-      }
-      seen.add(filePath);
-      try {
-        staged.push({ ok: true, file: await stage(filePath, index, sizeLimitBytes, stagingDir, linkBase, signal) });
-      } catch (error) {
-        const engineError = asEngineError(error, signal);
-        if (engineError instanceof CancelledError) throw engineError;
-        staged.push({ ok: false, path: filePath, error: errorOf(filePath, engineError) });
-      }
-    }
-    throwIfAborted(signal);
+    await stageAll(paths, { sizeLimitBytes, limits, stagingDir, linkBase, signal: budget.signal }, budget, staged);
+    budget.throwIfStopped();
     const readable = staged.flatMap((s) => (s.ok ? [s.file] : []));
     const instance = await openLockedDatabase(databasePath, {
       readOnly: false,
@@ -502,7 +615,8 @@ export async function importFiles(spec: ConnectionSpec, options: ImportOptions):
     });
     await interruptible(
       connection,
-      { signal, timeoutMs: null, what: 'The import' },
+      // The caller's cancel and the rest of the budget; DuckDB is interrupted at either.
+      { signal: budget.caller, timeoutMs: budget.remainingMs(), what: 'The import', timeoutError: () => budget.overrun() },
       async (stopped) => {
         const keywords = await connection.runAndReadAll(`SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category = 'reserved'`);
         const reserved = new Set((keywords.getColumnsJS()[0] ?? []).map(String));
@@ -511,7 +625,7 @@ export async function importFiles(spec: ConnectionSpec, options: ImportOptions):
         for (const entry of staged) {
           if (stopped()) return;
           if (!entry.ok) {
-            results.push({ ok: false, path: entry.path, error: entry.error });
+            results.push({ ok: false, path: entry.path, error: entry.error, ...(entry.fingerprint ? { fingerprint: entry.fingerprint } : {}) });
             continue;
           }
           const table = tableOf.get(entry.file.index)!;
@@ -527,7 +641,7 @@ export async function importFiles(spec: ConnectionSpec, options: ImportOptions):
             });
           } catch (error) {
             if (stopped()) return;
-            results.push({ ok: false, path: entry.file.path, error: errorOf(entry.file.path, error) });
+            results.push({ ok: false, path: entry.file.path, error: errorOf(entry.file.path, error), fingerprint: entry.fingerprint });
           }
         }
         await connection.run('CHECKPOINT');
@@ -538,13 +652,14 @@ export async function importFiles(spec: ConnectionSpec, options: ImportOptions):
         instance.closeSync();
       },
     );
+    // Nothing imported: an empty snapshot must not replace one that has data (a moved file, say).
+    if (previous && objects.length === 0) return { sourceId: spec.sourceId, database: previous.database, importedAt, files: results, keptPrevious: true };
     writeManifest(spec.workDir, { version: 1, database, createdAt: importedAt, objects });
     committed = true;
     removeOldSnapshots(spec.workDir, database);
     return { sourceId: spec.sourceId, database, importedAt, files: results };
-  } catch (error) {
-    throw asEngineError(error, signal);
   } finally {
+    for (const entry of staged) if (entry.ok) entry.file.opened.close();
     fs.rmSync(stagingDir, { recursive: true, force: true });
     if (!committed) {
       for (const name of fs.readdirSync(spec.workDir)) {
@@ -570,11 +685,13 @@ export async function checkFiles(provenance: readonly FileProvenance[], options:
   for (const p of provenance) {
     throwIfAborted(options.signal);
     const name = fileName(p.path);
-    let stat: fs.Stats;
+    let opened: OpenedFile;
     try {
-      stat = fs.statSync(p.path);
+      // Opened without blocking and judged by fstat: a FIFO swapped in for the file is reported, not read.
+      opened = openRegularFile(p.path);
     } catch (error) {
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      const missing = error instanceof ValidationError && error.details?.kind === 'NOT_FOUND';
+      const why = error instanceof ValidationError && error.details?.kind === 'NOT_A_FILE' ? error.message : `${name} cannot be read any more.`;
       checks.push({
         path: p.path,
         table: p.table,
@@ -583,39 +700,47 @@ export async function checkFiles(provenance: readonly FileProvenance[], options:
         sizeBytes: null,
         mtimeMs: null,
         sha256: null,
-        message: missing ? `${name} is no longer at ${p.path}; ${p.table} shows the data as it was imported.` : `${name} cannot be read any more.`,
+        message: missing ? `${name} is no longer at ${p.path}; ${p.table} shows the data as it was imported.` : why,
       });
       continue;
     }
-    const sameStat = stat.size === p.sizeBytes && stat.mtimeMs === p.mtimeMs;
-    if (sameStat && !options.verifyHash) {
-      checks.push({ path: p.path, table: p.table, status: 'unchanged', needsReimport: false, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, sha256: p.sha256, message: `${name} is unchanged.` });
-      continue;
-    }
-    let sha256: string;
     try {
-      sha256 = await sha256File(p.path, options.signal);
-    } catch (error) {
-      const engineError = asEngineError(error, options.signal);
-      if (engineError instanceof CancelledError) throw engineError;
-      checks.push({ path: p.path, table: p.table, status: 'unreadable', needsReimport: true, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, sha256: null, message: `${name} cannot be read any more.` });
-      continue;
+      checks.push(await checkOpened(p, opened, options));
+    } finally {
+      opened.close();
     }
-    const changed = sha256 !== p.sha256;
-    checks.push({
-      path: p.path,
-      table: p.table,
-      status: changed ? 'changed' : sameStat ? 'unchanged' : 'touched',
-      needsReimport: changed,
-      sizeBytes: stat.size,
-      mtimeMs: stat.mtimeMs,
-      sha256,
-      message: changed
-        ? `${name} changed on disk since it was imported (${formatBytes(p.sizeBytes)} then, ${formatBytes(stat.size)} now); import it again to see the new data${p.kind === 'view' ? ' (queries already read the new file and may fail if its columns changed)' : ''}.`
-        : sameStat
-          ? `${name} is unchanged.`
-          : `${name} was touched (its modification time changed) but its content is the same.`,
-    });
   }
   return checks;
+}
+
+async function checkOpened(p: FileProvenance, opened: OpenedFile, options: CheckOptions): Promise<FileCheck> {
+  const name = fileName(p.path);
+  const { stat } = opened;
+  const sameStat = stat.size === p.sizeBytes && stat.mtimeMs === p.mtimeMs;
+  if (sameStat && !options.verifyHash) {
+    return { path: p.path, table: p.table, status: 'unchanged', needsReimport: false, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, sha256: p.sha256, message: `${name} is unchanged.` };
+  }
+  let sha256: string;
+  try {
+    sha256 = await sha256File(p.path, options.signal, opened.fd);
+  } catch (error) {
+    const engineError = asEngineError(error, options.signal);
+    if (engineError instanceof CancelledError) throw engineError;
+    return { path: p.path, table: p.table, status: 'unreadable', needsReimport: true, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, sha256: null, message: `${name} cannot be read any more.` };
+  }
+  const changed = sha256 !== p.sha256;
+  return {
+    path: p.path,
+    table: p.table,
+    status: changed ? 'changed' : sameStat ? 'unchanged' : 'touched',
+    needsReimport: changed,
+    sizeBytes: stat.size,
+    mtimeMs: stat.mtimeMs,
+    sha256,
+    message: changed
+      ? `${name} changed on disk since it was imported (${formatBytes(p.sizeBytes)} then, ${formatBytes(stat.size)} now); import it again to see the new data${p.kind === 'view' ? ' (queries already read the new file and may fail if its columns changed)' : ''}.`
+      : sameStat
+        ? `${name} is unchanged.`
+        : `${name} was touched (its modification time changed) but its content is the same.`,
+  };
 }

@@ -60,7 +60,13 @@ export type FileProvenance = z.infer<typeof FileProvenance>;
 
 export const FileImportResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), path: z.string(), provenance: FileProvenance }),
-  z.object({ ok: z.literal(false), path: z.string(), error: ApiError }),
+  z.object({
+    ok: z.literal(false),
+    path: z.string(),
+    error: ApiError,
+    /** The file as it was when it failed (open-file.ts: fileFingerprint): it is not tried again until this changes. */
+    fingerprint: z.string().optional(),
+  }),
 ]);
 export type FileImportResult = z.infer<typeof FileImportResult>;
 
@@ -70,6 +76,8 @@ export const ImportReport = z.object({
   database: z.string(),
   importedAt: z.string(),
   files: z.array(FileImportResult),
+  /** No file could be imported, so the previous snapshot (`database`) was kept rather than replaced by an empty one. */
+  keptPrevious: z.boolean().optional(),
 });
 export type ImportReport = z.infer<typeof ImportReport>;
 
