@@ -8,6 +8,7 @@ import { databaseIdentity, IntegrityKey } from '../secrets/integrity-key';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Database } from '../store/migration';
 import { reinstallAppendOnly } from './append-only';
+import { AuditContext } from './audit-context';
 
 interface Row {
   seq: number;
@@ -224,7 +225,12 @@ export class AuditLog {
     const rows = this.#db
       .prepare(`SELECT * FROM audit_events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`)
       .all(...params, limit + 1) as Row[];
-    return { events: rows.slice(0, limit).map(toEvent), hasMore: rows.length > limit };
+    const context = new AuditContext(this.#db);
+    const events = rows.slice(0, limit).map((row) => {
+      const event = toEvent(row);
+      return { ...event, context: context.describe(event) };
+    });
+    return { events, hasMore: rows.length > limit };
   }
 
   /**

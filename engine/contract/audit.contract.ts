@@ -32,6 +32,18 @@ export const AuditAction = z.enum([
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
+/** What an event is about, in names (looked up when listed, not part of the sealed event; no query text or secret). */
+export const AuditEventContext = z.object({
+  /** The source's name (as recorded, when it was removed since). */
+  sourceName: z.string().nullable(),
+  /** The conversation's title, when the event belongs to one. */
+  sessionTitle: z.string().nullable(),
+  /** The question the query (or message) answered. */
+  question: z.string().nullable(),
+  runId: z.string().nullable(),
+});
+export type AuditEventContext = z.infer<typeof AuditEventContext>;
+
 export const AuditEvent = z.object({
   id: z.string(),
   seq: z.number().int().positive(),
@@ -41,6 +53,8 @@ export const AuditEvent = z.object({
   sourceId: z.string().nullable(),
   sessionId: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
+  /** Set by audit.list. */
+  context: AuditEventContext.optional(),
 });
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
