@@ -165,6 +165,16 @@ test('a provider that is not running: Test never makes it active, Save asks firs
   assert.is(info.mode, 'model', 'only this question went to the offline planner');
   assert.is(info.primary?.model, 'down-model');
   await app.call('providers.clear');
+
+  // The audit log says what was asked and links back to the conversation.
+  await app.open('#/audit');
+  const generated = $('//tr[@data-testid="audit-row"][@data-action="query.generated"]');
+  await waitForText(generated.$('[data-testid="audit-question"]'), 'how many albums are there');
+  await waitForText(generated, 'Wrote a query');
+  await app.screenshot('45-audit-humanized');
+  await generated.$('[data-testid="audit-conversation"]').click();
+  await waitForText(lastOf(app, 'query-card'), 'album');
+  assert.match(await app.browser.getUrl(), /#\/chat\/[^/]+\/[^/]+$/);
 });
 
 test.run();

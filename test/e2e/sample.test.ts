@@ -42,6 +42,7 @@ let startedAt = 0;
 test('fresh profile: the empty Sources page offers the sample', async () => {
   await app.open('#/sources');
   await $('[data-testid="setup-screen"]').waitForDisplayed();
+  await $('input[name="profileName"]').setValue('Sam');
   await $('input[name="secret"]').setValue(TEST_PIN);
   await $('input[name="confirm"]').setValue(TEST_PIN);
   await $('button[type="submit"]').click();

@@ -68,6 +68,10 @@ test('when the active model fails, the error offers the offline planner, which a
   assert.match(answered.query ?? '', /count/i);
   assert.match(answered.query ?? '', /artist/i);
   assert.is((await env.te.ok('providers.get')).primary?.model, 'not-running', 'the model stays configured for later questions');
+
+  // The audit log names what the query was about: the question, the source and the conversation.
+  const { events } = await env.te.ok('audit.list', { sessionId, action: 'query.generated' });
+  assert.equal(events[0]?.context, { sourceName: 'Chinook', sessionTitle: 'how many artists are there', question: 'how many artists are there', runId: null });
 });
 
 test.run();
