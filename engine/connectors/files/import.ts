@@ -502,8 +502,8 @@ class ImportBudget {
   }
 
   overrun(): TimeoutError {
-    const minutes = this.#timeBudgetMs / 60_000;
-    const budget = minutes >= 1 ? `${Number(minutes.toFixed(1))} min` : `${Math.max(1, Math.round(this.#timeBudgetMs / 1000))} s`;
+    const ms = this.#timeBudgetMs;
+    const budget = ms >= 60_000 ? `${Number((ms / 60_000).toFixed(1))} min` : ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${ms} ms`;
     return new TimeoutError(`Importing the files took longer than ${budget} and was stopped; nothing was changed.`, {
       kind: 'IMPORT_TIME_BUDGET',
       limit: 'timeBudgetMs',

@@ -9,7 +9,7 @@ import { checkFiles, importFiles, type ImportOptions } from '../../../../../engi
 import type { FileImportResult, FileProvenance } from '../../../../../engine/connectors/files/provenance';
 import { FileProvenance as FileProvenanceSchema, ImportReport } from '../../../../../engine/connectors/files/provenance';
 import type { ConnectionSpec } from '../../../../../engine/connectors/types';
-import { CancelledError } from '../../../../../engine/errors';
+import { CancelledError, TimeoutError } from '../../../../../engine/errors';
 import { tempDir, testdataDir } from '../../../../support/tmp';
 import { SourceSettings } from '../../../../../engine/contract/index';
 
@@ -332,6 +332,53 @@ test('a cancelled import stops promptly and leaves the previous snapshot queryab
   }
   assert.equal(fs.readdirSync(spec.workDir).sort(), before);
   assert.equal(await query(spec, 'SELECT count(*) FROM titanic'), [[891]]);
+});
+
+test('the import has a time budget: over it, the import stops with IMPORT_TIME_BUDGET and the previous snapshot stays', async () => {
+  const dir = folder();
+  const spec = specFor([TITANIC], path.join(dir, 'work'));
+  await run(spec);
+  const before = fs.readdirSync(spec.workDir).sort();
+  const big = write(dir, 'slow.csv', `id,name\n${Array.from({ length: 200_000 }, (_, i) => `${i},name ${i}`).join('\n')}\n`);
+  try {
+    await run({ ...spec, connection: { paths: [big] } }, { limits: { timeBudgetMs: 5 } });
+    assert.unreachable('should be over its budget');
+  } catch (error) {
+    assert.instance(error, TimeoutError);
+    assert.is((error as TimeoutError).code, 'TIMEOUT');
+    assert.is((error as TimeoutError).details?.kind, 'IMPORT_TIME_BUDGET');
+    assert.match((error as Error).message, /^Importing the files took longer than 5 ms and was stopped; nothing was changed\.$/);
+  }
+  assert.equal(fs.readdirSync(spec.workDir).sort(), before);
+  assert.equal(await query(spec, 'SELECT count(*) FROM titanic'), [[891]]);
+});
+
+test('a gzip file is held to the size limit once decompressed, even when its ratio is ordinary', async () => {
+  const dir = folder();
+  // About 2 MB of varied lines that gzip only a few times smaller, under a 1 MB limit.
+  const text = `id,code\n${Array.from({ length: 150_000 }, (_, i) => `${i},${(i * 7919) % 100_003}`).join('\n')}\n`;
+  const gz = write(dir, 'codes.csv.gz', zlib.gzipSync(text));
+  assert.ok(gz && fs.statSync(gz).size < 1024 * 1024 && text.length > 1024 * 1024);
+  const [result] = (await run(specFor([gz]), { sizeLimitBytes: 1024 * 1024 })).files;
+  if (result!.ok) assert.unreachable('imported past the limit');
+  else {
+    assert.is(result!.error.code, 'VALIDATION');
+    assert.is(result!.error.details?.kind, 'GZIP_TOO_LARGE');
+    assert.is(result!.error.message, 'codes.csv.gz decompresses to more than 1 MB, over the limit for one file; it was not imported. Split it into smaller files or raise the limit in Settings.');
+  }
+});
+
+test('an import where no file could be read keeps the previous snapshot instead of an empty one', async () => {
+  const dir = folder();
+  const csv = write(dir, 'kept.csv', 'a\n1\n2\n');
+  const spec = specFor([csv], path.join(dir, 'work'));
+  const first = await run(spec);
+  fs.rmSync(csv);
+  const again = await run(spec);
+  assert.is(again.keptPrevious, true);
+  assert.is(again.database, first.database);
+  assert.equal(again.files.map((f) => (f.ok ? 'ok' : f.error.details?.kind)), ['NOT_FOUND']);
+  assert.equal(await query(spec, 'SELECT count(*) FROM kept'), [[2]]);
 });
 
 test.run();
