@@ -21,11 +21,12 @@
 import type { Document, MongoClient } from 'mongodb';
 import { unifiedResult } from '../shared/result';
 import type { MetadataDocument, MetadataObject } from '../../contract/index';
-import { CancelledError, EngineError, ForbiddenError, PreviewLimitError } from '../../errors';
+import { CancelledError, EngineError, ForbiddenError, PreviewLimitError, TimeoutError } from '../../errors';
 import { DEFAULT_MAX_RESULT_BYTES } from '../shared/byte-budget';
 import { PREVIEW_BUDGET } from '../shared/preview-budget';
 import { raceAbort, throwIfAborted } from '../shared/abort';
 import { connectionErrorKind, connectionError } from '../shared/connection-errors';
+import { ConnectorNet, type ConnectionBudgets, type ConnectorOptions } from '../shared/budgets';
 import { StatementInterrupter } from '../shared/interrupter';
 import { PoolCache, type PoolKeyInput } from '../shared/pool-cache';
 import type { ConnectionSpec, ConnectionTestResult, Connector } from '../types';
@@ -99,9 +100,15 @@ function previewLimit(): PreviewLimitError {
  * stopped at maxTimeMS). Aborting makes the driver close the socket and the
  * cursor it was reading (killCursors), so nothing of the operation lives on.
  */
-async function interruptible<T>(signal: AbortSignal, timeoutMs: number, timeoutError: () => EngineError, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function interruptible<T>(
+  budgets: ConnectionBudgets,
+  signal: AbortSignal,
+  timeoutMs: number,
+  timeoutError: () => EngineError,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
-  const interrupter = new StatementInterrupter({ signal, timeoutMs, cancelOnServer: async () => controller.abort(), timeoutError });
+  const interrupter = new StatementInterrupter({ signal, timeoutMs, cancelOnServer: async () => controller.abort(), timeoutError, budgets });
   try {
     return await raceAbort(
       interrupter.run(() => work(controller.signal)),
@@ -114,13 +121,50 @@ async function interruptible<T>(signal: AbortSignal, timeoutMs: number, timeoutE
   }
 }
 
-export function createMongoConnector(): Connector {
+/** The connection test's statements on a connected client: latency, version, privileges, and that the database exists. */
+async function probe(source: MongoSource, client: MongoClient, signal: AbortSignal, database: string): Promise<ConnectionTestResult> {
+  const db = client.db(database);
+  const pingStarted = performance.now();
+  await raceAbort(db.command({ ping: 1 }, { signal }), signal);
+  const latencyMs = Math.round(performance.now() - pingStarted);
+  const info = await raceAbort(db.admin().command({ buildInfo: 1 }, { signal }), signal);
+  const status = await raceAbort(db.command({ connectionStatus: 1, showPrivileges: true }, { signal }), signal);
+  let collections: Document[];
+  try {
+    collections = await db.listCollections({}, { nameOnly: true, authorizedCollections: true, signal }).toArray();
+  } catch (error) {
+    if (isUnauthorized(error)) throw notAuthorized(source.target);
+    throw error;
+  }
+  // A MongoDB database exists only while it holds a collection: none means a misspelt name, most likely.
+  if (collections.length === 0) throw connectionError('DATABASE_NOT_FOUND', source.target);
+  const write = writeAccess(status);
+  return {
+    ok: true,
+    latencyMs,
+    serverVersion: typeof info.version === 'string' ? info.version : null,
+    canWrite: write.canWrite,
+    writeDetails: write.details,
+    risks: mongoLoginRisks(status, database),
+  };
+}
+
+/** The connection test's statements (ping, build info, privileges, collections) ran out of time. */
+function testTimeout(timeoutMs: number): EngineError {
+  return new TimeoutError(`The server did not finish answering the connection test within ${timeoutMs / 1000} s. Check the network, or try again.`, {
+    kind: 'NO_ANSWER',
+    timeoutMs,
+  });
+}
+
+export function createMongoConnector(options: ConnectorOptions = {}): Connector {
+  const net = new ConnectorNet(options);
   const pools = new PoolCache<MongoSource>();
 
   /** Runs `fn` with the source's connected client; a refused login drops the cached client. */
   function withClient<T>(spec: MongoSpec, signal: AbortSignal, fn: (client: MongoClient, source: MongoSource) => Promise<T>): Promise<T> {
     throwIfAborted(signal);
-    return pools.use(keyOf(spec), () => new MongoSource(spec), async (source) => {
+    return pools.use(keyOf(spec), () => new MongoSource(spec, net), async (source) => {
       let client: MongoClient;
       try {
         client = await source.client(signal);
@@ -151,6 +195,35 @@ export function createMongoConnector(): Connector {
     return { name: String(info.name), kind: isView ? 'view' : 'collection', rowEstimate, comment, fields, foreignKeys: [], origin: null };
   }
 
+  /** Collections and their sampled fields, within the statement timeout (interruptible, in fetchMetadata). */
+  async function readMetadata(client: MongoClient, source: MongoSource, spec: MongoSpec, signal: AbortSignal): Promise<MetadataDocument> {
+    const db = client.db(spec.connection.database);
+
+    let infos: Document[];
+    let version: string | null;
+    try {
+      const info = await raceAbort(db.admin().command({ buildInfo: 1 }, { signal }), signal);
+      version = typeof info.version === 'string' ? info.version : null;
+      infos = await db.listCollections({}, { authorizedCollections: true, signal }).toArray();
+    } catch (error) {
+      if (signal.aborted) throw new CancelledError();
+      if (isUnauthorized(error)) throw notAuthorized(source.target);
+      throw mongoQueryError(error, { timeoutMs: spec.settings.statementTimeoutMs, target: source.target, usedTls: source.encrypted });
+    }
+    const collections = infos
+      .filter((i) => !String(i.name).startsWith('system.') && (i.type === undefined || ['collection', 'view', 'timeseries'].includes(String(i.type))))
+      .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    const objects = await mapLimit(collections, METADATA_CONCURRENCY, (info) => sampleCollection(client, source, spec, info, signal));
+    return {
+      sourceId: spec.sourceId,
+      sourceType: 'mongodb',
+      serverVersion: version,
+      fetchedAt: new Date().toISOString(),
+      databases: [{ name: spec.connection.database, schemas: [{ name: null, objects }] }],
+      cached: false,
+    };
+  }
+
   return {
     type: 'mongodb',
 
@@ -159,32 +232,11 @@ export function createMongoConnector(): Connector {
       const started = performance.now();
       let source: MongoSource | null = null;
       try {
-        source = new MongoSource(spec);
-        const client = await source.client(signal);
-        const db = client.db(spec.connection.database);
-        const pingStarted = performance.now();
-        await raceAbort(db.command({ ping: 1 }, { signal }), signal);
-        const latencyMs = Math.round(performance.now() - pingStarted);
-        const info = await raceAbort(db.admin().command({ buildInfo: 1 }, { signal }), signal);
-        const status = await raceAbort(db.command({ connectionStatus: 1, showPrivileges: true }, { signal }), signal);
-        let collections: Document[];
-        try {
-          collections = await db.listCollections({}, { nameOnly: true, authorizedCollections: true, signal }).toArray();
-        } catch (error) {
-          if (isUnauthorized(error)) throw notAuthorized(source.target);
-          throw error;
-        }
-        // A MongoDB database exists only while it holds a collection: none means a misspelt name, most likely.
-        if (collections.length === 0) throw connectionError('DATABASE_NOT_FOUND', source.target);
-        const write = writeAccess(status);
-        return {
-          ok: true,
-          latencyMs,
-          serverVersion: typeof info.version === 'string' ? info.version : null,
-          canWrite: write.canWrite,
-          writeDetails: write.details,
-          risks: mongoLoginRisks(status, spec.connection.database),
-        };
+        source = new MongoSource(spec, net);
+        const opened = source;
+        // Connecting is bounded by the connect timeout; the statements after it by the test budget.
+        const client = await opened.client(signal);
+        return await interruptible(net.budgets, signal, net.budgets.testMs, () => testTimeout(net.budgets.testMs), (inner) => probe(opened, client, inner, spec.connection.database));
       } catch (error) {
         if (error instanceof CancelledError || signal.aborted) throw new CancelledError();
         const failure = error instanceof EngineError || !source ? error : mongoConnectError(error, source.target, source.encrypted);
@@ -206,32 +258,10 @@ export function createMongoConnector(): Connector {
 
     async fetchMetadata(anySpec, signal) {
       const spec = anySpec as MongoSpec;
-      return withClient(spec, signal, async (client, source): Promise<MetadataDocument> => {
-        const db = client.db(spec.connection.database);
-        let infos: Document[];
-        let version: string | null;
-        try {
-          const info = await raceAbort(db.admin().command({ buildInfo: 1 }, { signal }), signal);
-          version = typeof info.version === 'string' ? info.version : null;
-          infos = await db.listCollections({}, { authorizedCollections: true, signal }).toArray();
-        } catch (error) {
-          if (signal.aborted) throw new CancelledError();
-          if (isUnauthorized(error)) throw notAuthorized(source.target);
-          throw mongoQueryError(error, { timeoutMs: spec.settings.statementTimeoutMs, target: source.target, usedTls: source.encrypted });
-        }
-        const collections = infos
-          .filter((i) => !String(i.name).startsWith('system.') && (i.type === undefined || ['collection', 'view', 'timeseries'].includes(String(i.type))))
-          .sort((a, b) => String(a.name).localeCompare(String(b.name)));
-        const objects = await mapLimit(collections, METADATA_CONCURRENCY, (info) => sampleCollection(client, source, spec, info, signal));
-        return {
-          sourceId: spec.sourceId,
-          sourceType: 'mongodb',
-          serverVersion: version,
-          fetchedAt: new Date().toISOString(),
-          databases: [{ name: spec.connection.database, schemas: [{ name: null, objects }] }],
-          cached: false,
-        };
-      });
+      const timeoutMs = spec.settings.statementTimeoutMs;
+      return withClient(spec, signal, (client, source) =>
+        interruptible(net.budgets, signal, timeoutMs, () => statementTimeout(timeoutMs), (inner) => readMetadata(client, source, spec, inner)),
+      );
     },
 
     async validate(query, anySpec) {
@@ -244,7 +274,7 @@ export function createMongoConnector(): Connector {
       const document = checkedDocument(query, spec.connection.database);
       const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes ?? DEFAULT_MAX_RESULT_BYTES, timeoutMs: options.timeoutMs };
       return withClient(spec, options.signal, (client, source) =>
-        interruptible(options.signal, limits.timeoutMs, () => statementTimeout(limits.timeoutMs), async (signal) => {
+        interruptible(net.budgets, options.signal, limits.timeoutMs, () => statementTimeout(limits.timeoutMs), async (signal) => {
           try {
             const table = await runRead(client.db(spec.connection.database), document, limits, signal);
             return unifiedResult({
@@ -267,7 +297,7 @@ export function createMongoConnector(): Connector {
       const document = checkedDocument(query, spec.connection.database);
       const budget = PREVIEW_BUDGET.timeMs;
       return withClient(spec, signal, (client, source) =>
-        interruptible(signal, budget, previewLimit, async (inner) => {
+        interruptible(net.budgets, signal, budget, previewLimit, async (inner) => {
           const db = client.db(spec.connection.database);
           try {
             const plan = await db.command(explainCommand(document, budget), { signal: inner });

@@ -1,6 +1,6 @@
 import { ConnectorError, EngineError, TimeoutError } from '../../errors';
 import { redactor } from '../../log/redact';
-import { connectionError, driverMessage, networkErrorKind, type ConnectionTarget } from '../shared/connection-errors';
+import { connectionError, driverMessage, networkDetail, networkErrorKind, type ConnectionTarget } from '../shared/connection-errors';
 import type { ConnectionErrorKind } from '../types';
 
 interface DriverError {
@@ -57,8 +57,7 @@ function kindOf(error: unknown, usedTls: boolean): { kind: ConnectionErrorKind; 
   if (tree.some((e) => codeOf(e) === AUTH_FAILED || e.codeName === 'AuthenticationFailed')) return { kind: 'AUTH_FAILED', detail: '' };
   for (const e of tree) {
     const network = networkErrorKind(e);
-    if (network === 'TLS_INVALID') return { kind: network, detail: driverMessage(e) };
-    if (network) return { kind: network, detail: '' };
+    if (network) return { kind: network, detail: networkDetail(e, network) };
   }
   const text = tree.map((e) => e.message ?? '').join('\n');
   if (usedTls && isNoTlsOnServer(error)) return { kind: 'TLS_REQUIRED', detail: '' };

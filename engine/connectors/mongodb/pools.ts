@@ -1,6 +1,7 @@
 import { MongoClient, type MongoClientOptions, type ServerHeartbeatFailedEvent } from 'mongodb';
 import { redactor } from '../../log/redact';
 import { raceAbort, throwIfAborted } from '../shared/abort';
+import { ConnectorNet } from '../shared/budgets';
 import type { ConnectionTarget } from '../shared/connection-errors';
 import { tlsPlan, type TlsPlan } from '../shared/tls';
 import type { ConnectionSpec } from '../types';
@@ -29,6 +30,7 @@ function hostPart(host: string, port: number | null): string {
  */
 export class MongoSource {
   readonly target: ConnectionTarget;
+  readonly #net: ConnectorNet;
   readonly #spec: ConnectionSpec<'mongodb'>;
   readonly #tls: TlsPlan;
   #useTls: boolean;
@@ -37,8 +39,9 @@ export class MongoSource {
   #ready: Promise<MongoClient> | null = null;
   #closed = false;
 
-  constructor(spec: ConnectionSpec<'mongodb'>) {
+  constructor(spec: ConnectionSpec<'mongodb'>, net: ConnectorNet = new ConnectorNet()) {
     this.#spec = spec;
+    this.#net = net;
     const c = spec.connection;
     const first = c.hosts[0]!;
     this.target = {
@@ -119,6 +122,8 @@ export class MongoSource {
       maxIdleTimeMS: IDLE_MS,
       retryWrites: false,
       tls: this.#useTls,
+      // Names resolve within the DNS budget (a silent DNS server is reported as such).
+      lookup: this.#net.lookupFor(c.connectTimeoutMs),
     };
     if (this.#useTls && tls) {
       if (tls.ca) options.ca = tls.ca as string;

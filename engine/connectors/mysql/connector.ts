@@ -1,6 +1,7 @@
 import { PreviewLimitError, ValidationError } from '../../errors';
 import { assertAllowed, refusal } from '../shared/verdict';
 import { forgetCatalog, mysqlCatalog } from './catalog';
+import { ConnectorNet, type ConnectorOptions } from '../shared/budgets';
 import { PoolCache } from '../shared/pool-cache';
 import type { ConnectionSpec, Connector } from '../types';
 import { executeMysql, explainMysql } from './execute';
@@ -19,11 +20,12 @@ function asMysql(spec: ConnectionSpec): ConnectionSpec<'mysql'> {
  * README.md). One pool per source and set of connection details; `close()`
  * ends them all.
  */
-export function createMysqlConnector(): Connector {
+export function createMysqlConnector(options: ConnectorOptions = {}): Connector {
+  const net = new ConnectorNet(options);
   const pools = new PoolCache<MysqlSource>();
   const use = <T>(spec: ConnectionSpec, fn: (source: MysqlSource, spec: ConnectionSpec<'mysql'>) => Promise<T>) => {
     const mysqlSpec = asMysql(spec);
-    return pools.use(mysqlSpec, () => new MysqlSource(mysqlSpec), (source) => fn(source, mysqlSpec));
+    return pools.use(mysqlSpec, () => new MysqlSource(mysqlSpec, net), (source) => fn(source, mysqlSpec));
   };
   /** Layer 1 against the source's catalog (flavour, views, stored functions); a catalog read over budget refuses. */
   const judge = async (source: MysqlSource, mysqlSpec: ConnectionSpec<'mysql'>, query: string, signal: AbortSignal) => {

@@ -45,12 +45,27 @@ function streamRows(conn: Connection, sql: string, maxRows: number, budget: Byte
     let pending = 0;
     let beyond = 0;
     const socket = (conn as unknown as { stream?: NodeJS.EventEmitter }).stream;
+    const detach = () => {
+      socket?.off('data', onData);
+      socket?.off('close', onClose);
+      conn.off('error', onLost);
+    };
     const finish = (truncatedBy: StopReason | null) => {
       if (settled) return;
       settled = true;
-      socket?.off('data', onData);
+      detach();
       resolve({ fields: fields ?? [], rows, truncatedBy });
     };
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      detach();
+      reject(error);
+    };
+    // mysql2 hands a lost connection's error to the command only when it has a callback; a streamed
+    // query gets nothing, so without these a reset mid-result would never settle (issue 12).
+    const onLost = (error: Error) => fail(error);
+    const onClose = () => fail(Object.assign(new Error('Connection lost: the connection closed during the result.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }));
     const stop = (why: StopReason) => {
       if (stopped) return;
       stopped = true;
@@ -63,6 +78,8 @@ function streamRows(conn: Connection, sql: string, maxRows: number, budget: Byte
       if (budget.used + pending > budget.maxBytes + WIRE_SLACK_BYTES) stop('bytes');
     };
     socket?.on('data', onData);
+    socket?.once('close', onClose);
+    conn.once('error', onLost);
     const query = conn.query({ sql, rowsAsArray: true });
     query.on('fields', (f: FieldPacket[] | undefined) => {
       if (!fields && f) fields = f;
@@ -77,12 +94,7 @@ function streamRows(conn: Connection, sql: string, maxRows: number, budget: Byte
       } else if (!budget.addRow(row)) stop('bytes');
       else rows.push(row);
     });
-    query.on('error', (error: Error) => {
-      if (settled) return;
-      settled = true;
-      socket?.off('data', onData);
-      reject(error);
-    });
+    query.on('error', fail);
     query.on('end', () => finish(beyond > 0 ? 'rows' : null));
   });
 }

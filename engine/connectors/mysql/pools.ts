@@ -1,7 +1,9 @@
+import net from 'node:net';
 import tls from 'node:tls';
 import mysql from 'mysql2/promise';
 import { redactor } from '../../log/redact';
-import { raceAbort, throwIfAborted } from '../shared/abort';
+import { raceAbort, raceDeadline, throwIfAborted } from '../shared/abort';
+import { ConnectorNet } from '../shared/budgets';
 import { connectionError, type ConnectionTarget } from '../shared/connection-errors';
 import { TlsNegotiation } from '../shared/tls';
 import type { ConnectionSpec } from '../types';
@@ -36,20 +38,21 @@ export function flavourOf(version: string, sqlMode = ''): MysqlFlavour {
 /** One source's pool, plus what the connector learns: the flavour, and whether `prefer` got TLS. */
 export class MysqlSource {
   readonly target: ConnectionTarget;
+  readonly net: ConnectorNet;
   readonly #spec: ConnectionSpec<'mysql'>;
   readonly #tls: TlsNegotiation;
   #pool: mysql.Pool | null = null;
   #flavour: Promise<MysqlFlavour> | null = null;
   #hostVerified = false;
 
-  constructor(spec: ConnectionSpec<'mysql'>) {
+  constructor(spec: ConnectionSpec<'mysql'>, connectorNet: ConnectorNet = new ConnectorNet()) {
     this.#spec = spec;
+    this.net = connectorNet;
     const c = spec.connection;
     this.target = { host: c.host, port: c.port, database: c.database, user: c.user, connectTimeoutMs: c.connectTimeoutMs };
     redactor.register(spec.password);
     this.#tls = new TlsNegotiation(c.tls);
   }
-
 
   connectionOptions(): mysql.ConnectionOptions {
     const c = this.#spec.connection;
@@ -73,6 +76,14 @@ export class MysqlSource {
       jsonStrings: false,
       charset: 'utf8mb4',
       enableKeepAlive: true,
+      // Names resolve within the DNS budget (a silent DNS server is reported as such). mysql2 sets
+      // no-delay and keep-alive only on sockets it makes itself.
+      stream: () => {
+        const socket = net.connect({ host: c.host, port: c.port, lookup: this.net.lookupFor(c.connectTimeoutMs) });
+        socket.setNoDelay(true);
+        socket.once('connect', () => socket.setKeepAlive(true));
+        return socket;
+      },
     };
   }
 
@@ -82,7 +93,9 @@ export class MysqlSource {
     const pool = (this.#pool ??= this.#createPool());
     let conn: mysql.PoolConnection;
     try {
-      conn = await raceAbort(pool.getConnection(), signal, (late) => late.release());
+      // A pool whose connections are all stuck would queue this without end: the connect timeout bounds the wait.
+      const waited = raceDeadline(pool.getConnection(), this.target.connectTimeoutMs, () => connectionError('TIMEOUT', this.target), (late) => late.release());
+      conn = await raceAbort(waited, signal, (late) => late.release());
     } catch (error) {
       throw mysqlConnectError(error, this.target);
     }
@@ -119,7 +132,8 @@ export class MysqlSource {
   async #probeTls(): Promise<'ok' | 'no-tls'> {
     const pool = (this.#pool ??= this.#createPool());
     try {
-      (await pool.getConnection()).release();
+      const waited = raceDeadline(pool.getConnection(), this.target.connectTimeoutMs, () => connectionError('TIMEOUT', this.target), (late) => late.release());
+      (await waited).release();
       return 'ok';
     } catch (error) {
       if ((error as { code?: string }).code !== 'HANDSHAKE_NO_SSL_SUPPORT') throw mysqlConnectError(error, this.target);
@@ -138,12 +152,13 @@ export class MysqlSource {
     return this.#flavour;
   }
 
-  /** KILL QUERY from a second connection: stops the statement, keeps the connection. */
+  /** KILL QUERY from a second connection, within the cancel budget: stops the statement, keeps the connection. */
   async killQuery(threadId: number): Promise<void> {
-    const conn = await mysql.createConnection({ ...this.connectionOptions(), connectTimeout: Math.min(this.target.connectTimeoutMs, 5_000) });
+    const cancelMs = this.net.budgets.cancelMs;
+    const conn = await mysql.createConnection({ ...this.connectionOptions(), connectTimeout: Math.min(this.target.connectTimeoutMs, cancelMs) });
     conn.on('error', () => {});
     try {
-      await conn.query(`KILL QUERY ${Math.trunc(threadId)}`);
+      await conn.query({ sql: `KILL QUERY ${Math.trunc(threadId)}`, timeout: cancelMs });
     } finally {
       await conn.end().catch(() => conn.destroy());
     }

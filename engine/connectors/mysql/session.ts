@@ -6,9 +6,6 @@ import type { MysqlFlavour, MysqlSource } from './pools';
 
 export type Run = <T>(statement: () => Promise<T>) => Promise<T>;
 
-/** How long a connection may take to reset after a use before it is destroyed instead. */
-const RESET_TIMEOUT_MS = 5_000;
-
 /** What the body of a read-only transaction gets besides the connection. */
 export interface Session {
   run: Run;
@@ -68,6 +65,17 @@ export function sessionSql(flavour: MysqlFlavour, timeoutMs: number, selectLimit
   return `SET ${parts.join(', ')}`;
 }
 
+/** Cuts the socket: a pending command fails at once (mysql2's destroy() only ends it politely, which waits on the server). */
+function cutSocket(conn: mysql.PoolConnection): void {
+  (conn.connection as unknown as { stream: { destroy(): void } }).stream.destroy();
+}
+
+/** Takes the connection out of the pool and closes its socket, whether or not the server still answers. */
+function destroyConnection(conn: mysql.PoolConnection): void {
+  conn.destroy();
+  cutSocket(conn);
+}
+
 export interface TransactionOptions {
   signal: AbortSignal;
   timeoutMs: number;
@@ -95,6 +103,8 @@ export async function inReadOnlyTransaction<T>(source: MysqlSource, options: Tra
     timeoutMs: options.timeoutMs,
     cancelOnServer: () => source.killQuery(threadId),
     timeoutError,
+    destroyConnection: () => cutSocket(conn),
+    budgets: source.net.budgets,
   });
   const run: Run = async (statement) => {
     try {
@@ -121,7 +131,7 @@ export async function inReadOnlyTransaction<T>(source: MysqlSource, options: Tra
       // The caller need not wait for the round trip: the connection returns to the pool once the
       // reset is done, and is destroyed if it fails (a server without COM_RESET_CONNECTION) or
       // does not answer in time.
-      const stalled = setTimeout(() => conn.destroy(), RESET_TIMEOUT_MS);
+      const stalled = setTimeout(() => destroyConnection(conn), source.net.budgets.resetMs);
       stalled.unref();
       conn.reset().then(
         () => {
@@ -130,11 +140,11 @@ export async function inReadOnlyTransaction<T>(source: MysqlSource, options: Tra
         },
         () => {
           clearTimeout(stalled);
-          conn.destroy();
+          destroyConnection(conn);
         },
       );
     } else {
-      conn.destroy();
+      destroyConnection(conn);
     }
   }
 }

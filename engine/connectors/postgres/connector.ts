@@ -1,6 +1,7 @@
 import type { Verdict } from '../../contract/index';
 import { ConnectorError, ValidationError } from '../../errors';
 import { redactor } from '../../log/redact';
+import { ConnectorNet, type ConnectorOptions } from '../shared/budgets';
 import { PoolCache } from '../shared/pool-cache';
 import type { ConnectionSpec, Connector } from '../types';
 import { pgPolicy, type PgPolicy } from './allow-list';
@@ -59,7 +60,8 @@ function refusedError(verdict: Verdict): ConnectorError {
  * about a millisecond) and pin the search_path that check resolved names with:
  * the query that runs is the one that was judged, whoever called.
  */
-export function createPostgresConnector(): Connector {
+export function createPostgresConnector(options: ConnectorOptions = {}): Connector {
+  const net = new ConnectorNet(options);
   const pools = new PoolCache<PgSource>();
   const catalogs = new WeakMap<PgSource, PgCatalogCache>();
   const catalogOf = (source: PgSource) => {
@@ -69,7 +71,7 @@ export function createPostgresConnector(): Connector {
   };
   const use = <T>(spec: ConnectionSpec, fn: (source: PgSource, spec: ConnectionSpec<'postgres'>) => Promise<T>) => {
     const pgSpec = asPostgres(spec);
-    return pools.use(pgSpec, () => new PgSource(pgSpec), (source) => fn(source, pgSpec));
+    return pools.use(pgSpec, () => new PgSource(pgSpec, net), (source) => fn(source, pgSpec));
   };
   /** Refuses without a server what is not a read at all, then checks against the catalog. */
   const judged = async (source: PgSource, spec: ConnectionSpec<'postgres'>, query: string, signal: AbortSignal) => {

@@ -1,7 +1,7 @@
 import { ConnectorError, EngineError, TimeoutError } from '../../errors';
 import { redactor } from '../../log/redact';
 import { statementTimeout } from '../shared/interrupter';
-import { connectionError, driverMessage, networkErrorKind, type ConnectionTarget } from '../shared/connection-errors';
+import { connectionError, driverMessage, networkDetail, networkErrorKind, type ConnectionTarget } from '../shared/connection-errors';
 
 interface PgDriverError {
   code?: string;
@@ -29,7 +29,7 @@ export function pgConnectError(error: unknown, target: ConnectionTarget): Engine
     return connectionError('AUTH_FAILED', target);
   }
   const network = networkErrorKind(error);
-  if (network) return connectionError(network, target, network === 'TLS_INVALID' ? driverMessage(error) : '');
+  if (network) return connectionError(network, target, networkDetail(error, network));
   if (/terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
     return connectionError('UNKNOWN', target, 'the server closed the connection during the handshake (is this a PostgreSQL port?).');
   }

@@ -2,6 +2,8 @@ import pg from 'pg';
 import { redactor } from '../../log/redact';
 import { raceAbort, throwIfAborted } from '../shared/abort';
 import type { ConnectionTarget } from '../shared/connection-errors';
+import { ConnectorNet } from '../shared/budgets';
+import { socketWithLookup } from '../shared/lookup';
 import { TlsNegotiation } from '../shared/tls';
 import type { ConnectionSpec } from '../types';
 import { pgConnectError } from './errors';
@@ -22,19 +24,20 @@ const TEXT_TYPES = { getTypeParser: () => (value: string) => value } as unknown 
  */
 export class PgSource {
   readonly target: ConnectionTarget;
+  readonly net: ConnectorNet;
   readonly #spec: ConnectionSpec<'postgres'>;
   readonly #tls: TlsNegotiation;
   #pool: pg.Pool | null = null;
   readonly #types = new Map<number, PgTypeInfo>();
 
-  constructor(spec: ConnectionSpec<'postgres'>) {
+  constructor(spec: ConnectionSpec<'postgres'>, net: ConnectorNet = new ConnectorNet()) {
     this.#spec = spec;
+    this.net = net;
     const c = spec.connection;
     this.target = { host: c.host, port: c.port, database: c.database, user: c.user, connectTimeoutMs: c.connectTimeoutMs };
     redactor.register(spec.password);
     this.#tls = new TlsNegotiation(c.tls);
   }
-
 
   clientConfig(): pg.ClientConfig {
     const c = this.#spec.connection;
@@ -50,6 +53,8 @@ export class PgSource {
       application_name: 'PolyStoreIQ',
       types: TEXT_TYPES,
       keepAlive: true,
+      // Names resolve within the DNS budget (a silent DNS server is reported as such).
+      stream: () => socketWithLookup(this.net.lookupFor(c.connectTimeoutMs)),
     };
   }
 
@@ -86,9 +91,10 @@ export class PgSource {
     }
   }
 
-  /** Asks the server to cancel whatever backend `pid` is running, from a separate connection. */
+  /** Asks the server to cancel whatever backend `pid` is running, from a separate connection, within the cancel budget. */
   async cancelBackend(pid: number): Promise<void> {
-    const client = new pg.Client({ ...this.clientConfig(), connectionTimeoutMillis: Math.min(this.target.connectTimeoutMs, 5_000) });
+    const cancelMs = this.net.budgets.cancelMs;
+    const client = new pg.Client({ ...this.clientConfig(), connectionTimeoutMillis: Math.min(this.target.connectTimeoutMs, cancelMs), query_timeout: cancelMs });
     client.on('error', () => {});
     try {
       await client.connect();

@@ -40,6 +40,33 @@ function freshSeed(): string {
   return (randomInt(0, 2 ** 48 - 1) / 2 ** 47 - 1).toFixed(15);
 }
 
+/** Cuts the client's connection: a pending query fails at once ("Connection terminated"). */
+export function destroySocket(client: pg.PoolClient): void {
+  (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+}
+
+/**
+ * Rolls back and resets the session for the next use, within `resetMs`: a server that stops
+ * answering now gets its connection cut (and the error makes release() destroy it).
+ */
+async function resetSession(client: pg.PoolClient, resetMs: number): Promise<Error | undefined> {
+  const reset = (async () => {
+    // DISCARD ALL cannot run in the same message (it would be in an implicit transaction). It
+    // leaves the random generator as setseed() left it, so that is reseeded from our own entropy.
+    await client.query(`ROLLBACK; SELECT pg_catalog.setseed(${freshSeed()})`);
+    await client.query('DISCARD ALL');
+  })();
+  const timer = setTimeout(() => destroySocket(client), resetMs);
+  try {
+    await reset;
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface TransactionOptions {
   signal: AbortSignal;
   timeoutMs: number;
@@ -68,6 +95,8 @@ export async function inReadOnlyTransaction<T>(
     timeoutMs: options.timeoutMs,
     cancelOnServer: () => source.cancelBackend(pid),
     timeoutError: () => statementTimeout(options.timeoutMs),
+    destroyConnection: () => destroySocket(client),
+    budgets: source.net.budgets,
   });
   const run: Run = async (statement, positionOffset = 0) => {
     try {
@@ -88,16 +117,7 @@ export async function inReadOnlyTransaction<T>(
   } finally {
     await interrupter.settle();
     failure ??= interrupter.interruption() ?? undefined;
-    if (!failure) {
-      try {
-        // DISCARD ALL cannot run in the same message (it would be in an implicit transaction). It
-        // leaves the random generator as setseed() left it, so that is reseeded from our own entropy.
-        await client.query(`ROLLBACK; SELECT pg_catalog.setseed(${freshSeed()})`);
-        await client.query('DISCARD ALL');
-      } catch (error) {
-        failure = error instanceof Error ? error : new Error(String(error));
-      }
-    }
+    if (!failure) failure = await resetSession(client, source.net.budgets.resetMs);
     // release(error) ends the connection instead of pooling it; the server rolls back what it held.
     client.release(failure);
   }

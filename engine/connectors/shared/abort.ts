@@ -1,4 +1,4 @@
-import { CancelledError } from '../../errors';
+import { CancelledError, type EngineError } from '../../errors';
 
 export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new CancelledError();
@@ -33,6 +33,38 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, onLate?: 
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
+        if (!done) {
+          done = true;
+          reject(error);
+        }
+      },
+    );
+  });
+}
+
+/**
+ * Settles with `promise`, or rejects with `timeoutError()` once `ms` pass. A value that arrives later
+ * goes to `onLate` (a pooled connection handed out after the wait ended goes back to the pool).
+ */
+export function raceDeadline<T>(promise: Promise<T>, ms: number, timeoutError: () => EngineError, onLate?: (value: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      reject(timeoutError());
+    }, ms);
+    timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        if (done) onLate?.(value);
+        else {
+          done = true;
+          resolve(value);
+        }
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
         if (!done) {
           done = true;
           reject(error);

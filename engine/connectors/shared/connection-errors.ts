@@ -1,6 +1,7 @@
 import { ConnectorError, EngineError } from '../../errors';
 import { redactor } from '../../log/redact';
 import type { ConnectionErrorKind } from '../types';
+import { DNS_TIMEOUT } from './lookup';
 
 /** Where a connection was going: enough for a helpful message, never a secret. */
 export interface ConnectionTarget {
@@ -33,6 +34,7 @@ export function networkErrorKind(error: unknown): ConnectionErrorKind | null {
   switch (code) {
     case 'ECONNREFUSED':
       return 'PORT_CLOSED';
+    case DNS_TIMEOUT:
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_FAIL':
@@ -50,10 +52,23 @@ export function networkErrorKind(error: unknown): ConnectionErrorKind | null {
   return null;
 }
 
+/**
+ * What to add to a network failure's message: the driver's words for a certificate problem, and for a
+ * DNS server that never answered, that (rather than "the host did not answer", which it was not).
+ */
+export function networkDetail(error: unknown, kind: ConnectionErrorKind): string {
+  if (kind === 'TLS_INVALID') return driverMessage(error);
+  if ((error as { code?: unknown })?.code === DNS_TIMEOUT) {
+    return `${driverMessage(error)} The DNS server is not answering: check your network, VPN or DNS settings.`;
+  }
+  return '';
+}
+
 function describe(kind: ConnectionErrorKind, target: ConnectionTarget, detail: string): string {
   const where = `${target.host}:${target.port}`;
   switch (kind) {
     case 'HOST_UNREACHABLE':
+      if (detail) return `Could not reach "${target.host}": ${detail}`;
       return `Could not reach "${target.host}": the name does not resolve or there is no route to it. Check the host name and your network or VPN.`;
     case 'PORT_CLOSED':
       return `Nothing accepted the connection on ${where}. Check the port and that the server is running and listening there.`;
