@@ -8,19 +8,25 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, powerMonitor, protocol, session, shell } from 'electron';
 import { AppCommand, channelNames, SAMPLE_DATA_CREDIT } from '../../engine/contract/index';
 import { EVENT_CHANNEL } from '../../engine/contract/transport';
-import { openEngine, type Engine } from '../../engine/engine';
+import { DATABASE_FILE, openEngine, type Engine, type EngineOptions } from '../../engine/engine';
+import { EngineError } from '../../engine/errors';
+import { restoreForThisVersion, SchemaTooNewError } from '../../engine/store/db';
 import { resolveDataDir } from '../../engine/paths';
 import { writeExport } from '../../engine/export/save-export';
 import { contentSecurityPolicy } from '../shared/csp';
 import { createIpcHandler } from './ipc';
 import { utilityProcessLauncher } from './utility-process';
 import { menuTemplate } from './menu';
+import { runPackagedSmokeTest } from './smoke';
+import { startUpdater } from './updater';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, mainWindowOptions } from './window-options';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererDir = path.resolve(here, '..', 'renderer');
 const devServerUrl = process.env.POLYSTORE_RENDERER_URL;
 const production = app.isPackaged && !devServerUrl;
+/** The release job's check of an installed build: hidden, self-testing, exits 0 or 1. */
+const smokeTest = process.argv.includes('--smoke-test') || process.env.POLYSTORE_SMOKE_TEST === '1';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -68,10 +74,9 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
-async function start(): Promise<void> {
-  await app.whenReady();
-  const dataDir = resolveDataDir(process.env.POLYSTORE_HOME ? null : app.getPath('userData'));
-  engine = await openEngine({
+/** The engine's options for a profile folder: the same for the app and its smoke test. */
+function engineOptions(dataDir: string): EngineOptions {
+  return {
     dataDir,
     host: 'electron',
     workerFile: path.join(here, 'worker.mjs'),
@@ -104,7 +109,50 @@ async function start(): Promise<void> {
         return { path: writeExport(chosen.filePath, input, { overwriteConfirmed: true }) };
       },
     },
-  });
+  };
+}
+
+/**
+ * Opens the profile. After going back to an older release, a profile a newer
+ * one migrated is refused; when a backup this version understands exists, the
+ * user may restore it (the newer database is kept aside) instead of being stuck.
+ */
+async function openProfile(dataDir: string): Promise<Engine> {
+  try {
+    return await openEngine(engineOptions(dataDir));
+  } catch (error) {
+    if (!(error instanceof SchemaTooNewError) || !error.backup) throw error;
+    const { response } = await dialog.showMessageBox({
+      type: 'warning',
+      buttons: ['Restore Backup', 'Quit'],
+      defaultId: 1,
+      cancelId: 1,
+      message: 'This profile was opened by a newer version of PolyStoreIQ',
+      detail:
+        `A backup from ${error.backup.takenAt}, taken before version ${error.backup.appVersion} upgraded the profile, can be restored. ` +
+        'Anything changed since then stays in the newer database, which is kept next to it; installing the newer version again and restoring that file recovers it.',
+    });
+    if (response !== 0) throw error;
+    restoreForThisVersion(path.join(dataDir, DATABASE_FILE));
+    return openEngine(engineOptions(dataDir));
+  }
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  if (smokeTest) {
+    serveRenderer();
+    hardenContents();
+    const code = await runPackagedSmokeTest({
+      openEngine: (dir) => openEngine(engineOptions(dir)),
+      windowOptions: mainWindowOptions({ preload: path.join(here, 'preload.cjs'), production }),
+      url: `${APP_ORIGIN}/index.html`,
+    });
+    app.exit(code);
+    return;
+  }
+  const dataDir = resolveDataDir(process.env.POLYSTORE_HOME ? null : app.getPath('userData'));
+  engine = await openProfile(dataDir);
   serveRenderer();
   hardenContents();
 
@@ -130,6 +178,12 @@ async function start(): Promise<void> {
       }),
     ),
   );
+  const running = engine;
+  startUpdater({
+    channel: () => running.settings.get().updateChannel,
+    isBusy: () => running.pool.stats().running > 0,
+    log: (message) => running.logger.info(message),
+  });
   app.setAboutPanelOptions({ applicationName: 'PolyStoreIQ', applicationVersion: app.getVersion(), credits: SAMPLE_DATA_CREDIT });
   createWindow();
   app.on('activate', () => {
@@ -151,5 +205,7 @@ app.on('before-quit', (event) => {
 
 start().catch((error: unknown) => {
   console.error('PolyStoreIQ failed to start:', error);
+  // A packaged app has no terminal: say why it stops (an engine error's message is written for users).
+  if (!smokeTest) dialog.showErrorBox('PolyStoreIQ could not start', error instanceof EngineError ? error.message : String(error));
   app.exit(1);
 });
