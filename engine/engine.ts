@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostKind } from './contract/index';
@@ -23,6 +22,7 @@ import { createJobPool, type JobPool } from './pool/pool';
 import { QueryService } from './query/query-service';
 import { queryHandlers } from './query/query.handlers';
 import { RunLedger } from './query/run-ledger';
+import { prepareDataDir } from './data-dir';
 import { createRouter, type Handlers, type Router } from './router/router';
 import { KeychainSecretStore } from './secrets/keychain';
 import type { SecretStore } from './secrets/secret-store';
@@ -93,7 +93,7 @@ export const DATABASE_FILE = 'polystore.db';
  */
 export async function openEngine(options: EngineOptions): Promise<Engine> {
   const startedAt = performance.now();
-  fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  prepareDataDir(options.dataDir);
   const logger = options.logger ?? createLogger({ file: path.join(options.dataDir, 'logs', 'engine.log') });
   const db = openDatabase(path.join(options.dataDir, DATABASE_FILE));
   const pool =
@@ -111,7 +111,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   let lock: ProfileLock | null = null;
   const isLocked = () => lock?.isLocked() ?? true;
   const events = new EventBus(isLocked, logger);
-  const settings = new SettingsStore(db);
+  const settings = new SettingsStore(db, { onDamaged: (warning) => logger.warn('a stored setting could not be read; its default is used', { ...warning }) });
   const audit = new AuditLog(db, {
     actor: () => lock?.profileName ?? 'system',
     host: options.host,

@@ -10,14 +10,38 @@ export const AppSettings = z.object({
   /** Turns of conversation a follow-up question may draw on. */
   chatContextTurns: z.number().int().min(0).max(50).default(6),
   chatContextTokenBudget: z.number().int().min(200).max(200_000).default(4_000),
+  /**
+   * Stored results older than this many days give their rows back (0 keeps them). 30: a result is
+   * looked at again in the days after the question; a month later the data behind it has moved on,
+   * and the thread keeps the question, the query and the first rows, so running it again is one click.
+   */
+  resultRetentionDays: z.number().int().min(0).max(3_650).default(30),
+  /**
+   * The most stored results may take together, in MB; the oldest give their rows back first.
+   * 500: measured, 5,006 ordinary results took 28.8 MB and one 1M-row result 8.9 MB, so this holds
+   * tens of thousands of ordinary results or ~50 of the largest, and a profile stays small enough to back up.
+   */
+  resultStorageLimitMb: z.number().int().min(10).max(1_048_576).default(500),
+  /** Audit events older than this many days are pruned (0 keeps them all). 365: a year of evidence, for a yearly review. */
+  auditRetentionDays: z.number().int().min(0).max(36_500).default(365),
+  /** Which release feed the packaged app follows: stable, or beta for testers who opt in (main/update). */
+  updateChannel: z.enum(['stable', 'beta']).default('stable'),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 
+/** A stored setting that could not be read (damaged or from another version): its default is used instead. */
+export const SettingsWarning = z.object({ key: z.string(), message: z.string() });
+export type SettingsWarning = z.infer<typeof SettingsWarning>;
+
+/** The settings in effect, and what was wrong with the stored ones. */
+export const SettingsView = AppSettings.extend({ warnings: z.array(SettingsWarning).default([]) });
+export type SettingsView = z.infer<typeof SettingsView>;
+
 export const settingsChannels = {
-  'settings.get': channel({ summary: 'Current app settings.', input: NoInput, output: AppSettings }),
+  'settings.get': channel({ summary: 'Current app settings, with a warning for each stored one that could not be read.', input: NoInput, output: SettingsView }),
   'settings.update': channel({
     summary: 'Changes some settings; the rest keep their values.',
     input: z.strictObject(AppSettings.partial().shape),
-    output: AppSettings,
+    output: SettingsView,
   }),
 };

@@ -166,7 +166,7 @@ export class QueryService {
   }
 
   files(sourceId: string): SourceFile[] {
-    const source = this.#o.sources.get(sourceId);
+    const source = this.#o.sources.readable(sourceId);
     const hooks = descriptors[source.type].hostHooks;
     if (!hooks?.files) throw new UnsupportedError(`A ${descriptors[source.type].label} source has no files.`);
     return hooks.files(this.#o.db, { sourceId, connection: source.connection });

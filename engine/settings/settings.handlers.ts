@@ -4,11 +4,11 @@ import type { SettingsStore } from './settings-store';
 
 export function settingsHandlers(settings: SettingsStore, audit: AuditLog): Pick<Handlers, 'settings.get' | 'settings.update'> {
   return {
-    'settings.get': () => settings.get(),
+    'settings.get': () => settings.view(),
     'settings.update': (patch) => {
-      const next = settings.update(patch);
+      settings.update(patch);
       audit.record({ action: 'settings.updated', details: { changed: Object.keys(patch) } });
-      return next;
+      return settings.view();
     },
   };
 }

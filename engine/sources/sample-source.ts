@@ -25,7 +25,8 @@ export class SampleSource {
   }
 
   #isSample(source: Source, currentFiles?: readonly string[]): boolean {
-    if (source.type !== 'file') return false;
+    // A damaged source (no readable connection) is nobody's sample.
+    if (source.type !== 'file' || !source.connection) return false;
     const paths = (source.connection as FileConnection).paths;
     return isSamplePaths(paths) || (currentFiles !== undefined && paths.length === currentFiles.length && paths.every((p, i) => p === currentFiles[i]));
   }

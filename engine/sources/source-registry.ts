@@ -86,6 +86,9 @@ function checkFiles(connection: FileConnection): FileConnection {
   return { paths };
 }
 
+/** A source whose saved record could be read whole. */
+export type ReadableSource = Source & { connection: NonNullable<Source['connection']> };
+
 export interface RegistryOptions {
   secrets: SecretStore;
   audit: AuditLog;
@@ -114,20 +117,45 @@ export class SourceRegistry {
     return row;
   }
 
+  /**
+   * The stored JSON columns, read through their schemas. A column that does
+   * not parse does not fail the list: the source is returned BROKEN, with
+   * what is damaged in `lastError`, and safe stand-ins (default settings, no
+   * confirmed risks) until it is edited or removed.
+   */
+  #readRow(row: SourceRow): { connection: Source['connection']; settings: SourceSettings; risks: LoginRisk[]; damage: string[] } {
+    const damage: string[] = [];
+    const read = <T>(what: string, json: string, schema: z.ZodType<T>, fallback: T): T => {
+      try {
+        return schema.parse(JSON.parse(json));
+      } catch {
+        damage.push(what);
+        return fallback;
+      }
+    };
+    const connection = read<Source['connection']>('connection details', row.connection_json, CONNECTION_SCHEMAS[row.type] as z.ZodType<Source['connection']>, null);
+    const settings = read('settings', row.settings_json, SourceSettings, SourceSettings.parse({}));
+    const risks = read('login risks', row.risks_json, StoredRisks, []);
+    return { connection, settings, risks, damage };
+  }
+
   #toSource(row: SourceRow): Source {
-    const risks = StoredRisks.parse(JSON.parse(row.risks_json));
-    const confirmed = risks.length === 0 || row.risks_confirmed_codes === riskCodes(risks);
+    const { connection, settings, risks, damage } = this.#readRow(row);
+    const broken = damage.length > 0;
+    const confirmed = !broken && (risks.length === 0 || row.risks_confirmed_codes === riskCodes(risks));
     return {
       id: row.id,
       name: row.name,
       type: row.type,
-      connection: JSON.parse(row.connection_json) as Source['connection'],
-      settings: SourceSettings.parse(JSON.parse(row.settings_json)),
+      connection,
+      settings,
       capabilities: descriptors[row.type].capabilities,
-      status: row.disabled ? 'DISABLED' : row.status,
+      status: broken ? 'BROKEN' : row.disabled ? 'DISABLED' : row.status,
       hasSecret: row.secret_ref !== null,
       lastCheckedAt: row.last_checked_at,
-      lastError: row.last_error,
+      lastError: broken
+        ? `The saved ${damage.join(', ')} of this source could not be read (the app database was damaged or edited). Edit the source to enter them again, or remove it.`
+        : row.last_error,
       canWrite: row.can_write === null ? null : row.can_write === 1,
       risks,
       risksConfirmed: confirmed,
@@ -231,7 +259,7 @@ export class SourceRegistry {
       changed.push('connection');
     }
     if (input.settings !== undefined) {
-      sets.settings_json = JSON.stringify(SourceSettings.parse({ ...JSON.parse(row.settings_json), ...input.settings }));
+      sets.settings_json = JSON.stringify(SourceSettings.parse({ ...this.#readRow(row).settings, ...input.settings }));
       changed.push('settings');
     }
     let secretRef = row.secret_ref;
@@ -283,12 +311,22 @@ export class SourceRegistry {
     return path.join(this.#options.dataDir, 'sources', id);
   }
 
+  /** The source, refused (SOURCE_BROKEN) when its saved record is damaged: everything that needs its connection goes through here. */
+  readable(id: string): ReadableSource {
+    const source = this.get(id);
+    if (source.status === 'BROKEN' || source.connection === null) {
+      this.#options.audit.record({ action: 'source.refused', sourceId: id, details: { reason: 'SOURCE_BROKEN' } });
+      throw new ForbiddenError('SOURCE_BROKEN', `The source "${source.name}" cannot be used: ${source.lastError}`, { sourceId: id });
+    }
+    return source as ReadableSource;
+  }
+
   /**
    * The execution pre-check: every path that reaches a store goes through
    * here, so a disabled source is refused whatever the renderer shows.
    */
-  assertUsable(id: string): Source {
-    const source = this.get(id);
+  assertUsable(id: string): ReadableSource {
+    const source = this.readable(id);
     if (source.status === 'DISABLED') {
       this.#options.audit.record({ action: 'source.refused', sourceId: id, details: { reason: 'SOURCE_DISABLED' } });
       throw new ForbiddenError('SOURCE_DISABLED', `The source "${source.name}" is disabled. Enable it on the Sources page to use it.`, { sourceId: id });
@@ -319,7 +357,7 @@ export class SourceRegistry {
     if (row.last_checked_at === null || row.status === 'UNTESTED') {
       throw new ValidationError('Test the connection first: the risks to confirm come from the connection test.', { field: 'id' });
     }
-    const risks = StoredRisks.parse(JSON.parse(row.risks_json));
+    const risks = this.readable(id).risks;
     const codes = riskCodes(risks);
     this.#db.prepare('UPDATE sources SET risks_confirmed_codes = ?, risks_confirmed_at = ?, updated_at = ? WHERE id = ?').run(codes, nowIso(), nowIso(), id);
     this.#options.audit.record({ action: 'source.risks_confirmed', sourceId: id, details: { risks: risks.map((r) => r.code) } });

@@ -104,8 +104,18 @@ export class CliContext {
 
   /** The engine (SQLite, the keychain, the drivers) loads only for commands that call it: --version and --help stay fast. */
   async #openEngine(dataDir: string): Promise<Engine> {
-    const [{ openEngine }, { poolOptions }] = await Promise.all([import('../../engine/engine'), import('../shared/pool-entries')]);
-    return openEngine({ dataDir, host: 'cli', healthIntervalMs: 0, maxThreads: 2, ...poolOptions(this.#poolEntries) });
+    const [{ openEngine }, { poolOptions }, { EngineError, toApiError }] = await Promise.all([
+      import('../../engine/engine'),
+      import('../shared/pool-entries'),
+      import('../../engine/errors'),
+    ]);
+    try {
+      return await openEngine({ dataDir, host: 'cli', healthIntervalMs: 0, maxThreads: 2, ...poolOptions(this.#poolEntries) });
+    } catch (error) {
+      // A typed failure to open (an unusable --data-dir, a newer schema) keeps its code and message.
+      if (error instanceof EngineError) throw new CliError(toApiError(error));
+      throw error;
+    }
   }
 
   async #dispatch<C extends ChannelName>(command: Command, channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {

@@ -51,7 +51,8 @@ export function sourceToForm(source: Source): SourceForm {
   form.statementTimeoutMs = String(source.settings.statementTimeoutMs);
   form.rowLimit = String(source.settings.rowLimit);
   form.allowSampleValues = source.settings.allowSampleValues;
-  const c = source.connection as Partial<SqlConnection & MongoConnection & { paths: string[] }>;
+  // A damaged source (BROKEN) has no readable connection: the form starts empty, and saving it repairs the source.
+  const c = (source.connection ?? {}) as Partial<SqlConnection & MongoConnection & { paths: string[] }>;
   if (source.type === 'file') form.paths = (c.paths ?? []).join('\n');
   else if (source.type === 'mongodb') {
     form.host = c.hosts?.[0]?.host ?? '';
@@ -118,6 +119,7 @@ export function formToUpdateInput(form: SourceForm, id: string): UpdateSourceInp
 
 /** One line describing where a source points, for lists. */
 export function describeConnection(source: Source): string {
+  if (!source.connection) return 'connection details unreadable';
   const c = source.connection as Partial<SqlConnection & MongoConnection & { paths: string[] }>;
   if (source.type === 'file') return `${c.paths?.length ?? 0} file${c.paths?.length === 1 ? '' : 's'}`;
   if (source.type === 'mongodb') return `${(c.hosts ?? []).map((h) => `${h.host}:${h.port}`).join(', ')} / ${c.database}`;

@@ -12,6 +12,7 @@ const STATUS: Record<Source['status'], StatusWords> = {
   FAILED: { label: 'Failed', tone: 'danger' },
   UNTESTED: { label: 'Not tested', tone: '' },
   DISABLED: { label: 'Disabled', tone: 'warn' },
+  BROKEN: { label: 'Damaged', tone: 'danger' },
 };
 
 /** A source's status in words, from its last connection test (recorded by the engine). */
