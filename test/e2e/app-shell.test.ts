@@ -91,4 +91,20 @@ test('themes: light by default here, dark on request, and a screenshot of each i
   await app.screenshot('sources-empty');
 });
 
+test('the browser host opened without its launch token says which address to open, and offers no Try again that cannot help', async () => {
+  await app.open('#/sources');
+  const address = await app.browser.getUrl();
+  assert.not.match(address, /token=/);
+  // A new tab on the bare address: no token in the URL and none kept for this tab.
+  await app.browser.execute(() => sessionStorage.clear());
+  await app.browser.url(address);
+  const heading = app.browser.$('[data-testid="open-printed-address"]');
+  await waitForText(heading, 'Open PolyStoreIQ from the address it printed');
+  await waitForText(app.browser.$('main'), 'printed in the terminal');
+  assert.not.match(await app.browser.$('main').getText(), /not answering|Try again/);
+  await app.screenshot('06-browser-host-no-token');
+  await app.open('#/sources');
+  await waitForText(app.browser.$('h1'), 'Sources');
+});
+
 test.run();
