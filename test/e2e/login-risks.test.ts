@@ -55,4 +55,31 @@ test('a superuser login is flagged in the list, on the chat page and on the sour
   assert.not.ok(await $('[data-testid="login-risks-banner"]').isExisting(), 'no blocking banner after confirmation');
 });
 
+test("the source page shows its limits and what the store can and cannot do before anything runs; the add dialog takes the engine's facts", async () => {
+  await app.call('sources.update', { id: sourceId, settings: { rowLimit: 500 } });
+  await app.open(`#/sources/${sourceId}`);
+  const caps = $('[data-testid="source-capabilities"]');
+  await caps.waitForDisplayed({ timeout: 10_000 });
+  await waitForText(caps.$('[data-limit="rowLimit"]'), '500 rows (default 10,000 rows)');
+  await waitForText(caps.$('[data-limit="statementTimeoutMs"]'), '30 s');
+  const explain = caps.$('[data-capability="explain"]');
+  assert.is(await explain.getAttribute('data-supported'), 'true');
+  await waitForText(explain, 'Cost estimate before you approve (EXPLAIN)');
+  assert.is(await caps.$('[data-capability="cancel"]').getAttribute('data-supported'), 'true');
+  // What PostgreSQL cannot do is shown off, with the engine's reason.
+  const files = caps.$('[data-capability="filePreview"]');
+  assert.is(await files.getAttribute('data-supported'), 'false');
+  await waitForText(files, 'PostgreSQL has no files to list.');
+  await caps.scrollIntoView();
+  await app.screenshot('32-source-capabilities');
+
+  await app.open('#/sources');
+  await $('[data-testid="add-source"]').click();
+  const mongo = $('button.type[data-type="mongodb"]');
+  await mongo.waitForDisplayed();
+  await waitForText(mongo, 'find, aggregate, count and distinct only');
+  await mongo.click();
+  assert.is(await $('input[name="port"]').getValue(), '27017', 'the default port is the engine’s');
+});
+
 test.run();

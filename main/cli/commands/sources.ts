@@ -1,5 +1,5 @@
 import { Argument, Option, type Command } from 'commander';
-import type { CreateSourceInput, Source, TlsMode } from '../../../engine/contract/index';
+import type { CreateSourceInput, Source, SourceTypeInfo, TlsMode } from '../../../engine/contract/index';
 import { formatTable, intOption, type CliContext } from '../context';
 
 interface AddOptions {
@@ -32,10 +32,27 @@ function detail(s: Source): string {
     '',
     `connection: ${JSON.stringify(s.connection)}`,
     `settings:   ${JSON.stringify(s.settings)}`,
+    `can:        ${capabilityList(s.capabilities, true) || 'nothing'}`,
+    `cannot:     ${capabilityList(s.capabilities, false) || 'nothing'}`,
     `can write:  ${s.canWrite === null ? 'unknown' : s.canWrite ? 'YES: use a read-only login' : 'no'}`,
     ...s.risks.map((r) => `risk:       ${r.code}: ${r.message}`),
     ...(s.risks.length > 0 && !s.risksConfirmed ? [`            Queries will not run until you confirm: polystore sources confirm-risks ${s.id}`] : []),
     ...(s.lastError ? [`last error: ${s.lastError}`] : []),
+  ].join('\n');
+}
+
+const capabilityList = (c: Source['capabilities'], supported: boolean) =>
+  Object.entries(c)
+    .filter(([, v]) => v === supported)
+    .map(([k]) => k)
+    .join(', ');
+
+function describeTypes(types: SourceTypeInfo[]): string {
+  return [
+    formatTable(
+      ['type', 'label', 'port', 'url example', 'row limit', 'timeout ms', 'cannot'],
+      types.map((t) => [t.type, t.label, t.defaultPort ?? '', t.urlExample ?? '', t.defaults.rowLimit, t.defaults.statementTimeoutMs, capabilityList(t.capabilities, false)]),
+    ),
   ].join('\n');
 }
 
@@ -58,8 +75,8 @@ export function registerSourcesCommands(program: Command, ctx: CliContext): void
     .option('--user <user>', 'user')
     .addOption(new Option('--tls <mode>', 'TLS mode').choices(['off', 'prefer', 'require', 'verify']))
     .option('--ca-file <path>', 'CA certificate (PEM) for --tls verify')
-    .option('--statement-timeout-ms <ms>', 'statement timeout (default 30000)', intOption)
-    .option('--row-limit <n>', 'row limit (default 10000)', intOption)
+    .option('--statement-timeout-ms <ms>', 'statement timeout (default: see `sources types`)', intOption)
+    .option('--row-limit <n>', 'row limit (default: see `sources types`)', intOption)
     .option('--allow-sample-values', 'allow sampled column values in prompts to hosted models')
     .action(async (type: CreateSourceInput['type'], paths: string[], opts: AddOptions, command: Command) => {
       if (opts.name === undefined) command.error("error: required option '--name <name>' not specified", { code: 'commander.missingMandatoryOptionValue' });
@@ -74,11 +91,15 @@ export function registerSourcesCommands(program: Command, ctx: CliContext): void
       if (type === 'file') input = { name: opts.name, type, connection: { paths }, settings };
       else if (opts.url) input = { name: opts.name, type, url: opts.url, ...(password ? { password } : {}), settings };
       else {
-        const tls = { mode: opts.tls ?? (type === 'mongodb' ? 'off' : 'prefer'), ...(opts.caFile ? { caFile: opts.caFile } : {}) };
+        // The default port is the engine's (`sources.types`), not a copy here.
+        const info = (await ctx.call(command, 'sources.types')).find((t) => t.type === type);
+        const port = opts.port ?? info?.defaultPort ?? undefined;
+        // No --tls: the connection schema's default for this kind of source applies.
+        const tls = opts.tls || opts.caFile ? { tls: { ...(opts.tls ? { mode: opts.tls } : {}), ...(opts.caFile ? { caFile: opts.caFile } : {}) } } : {};
         const connection =
           type === 'mongodb'
-            ? { hosts: [{ host: opts.host, port: opts.port ?? 27017 }], database: opts.database, ...(opts.user ? { user: opts.user } : {}), tls }
-            : { host: opts.host, port: opts.port ?? (type === 'postgres' ? 5432 : 3306), database: opts.database, user: opts.user, tls };
+            ? { hosts: [{ host: opts.host, port }], database: opts.database, ...(opts.user ? { user: opts.user } : {}), ...tls }
+            : { host: opts.host, port, database: opts.database, user: opts.user, ...tls };
         input = { name: opts.name, type, connection, ...(password ? { password } : {}), settings };
       }
       const source = await ctx.call(command, 'sources.create', input as CreateSourceInput);
@@ -96,6 +117,13 @@ export function registerSourcesCommands(program: Command, ctx: CliContext): void
       ctx.print(command, source, (s) =>
         [detail(s), '', 'Try one of these:', ...examples.map((q) => `  polystore ask ${s.id} "${q}"`)].join('\n'),
       );
+    });
+
+  sources
+    .command('types')
+    .description('The kinds of source that can be added: labels, default ports, URL examples, default limits and what each cannot do')
+    .action(async (_opts, command: Command) => {
+      ctx.print(command, await ctx.call(command, 'sources.types'), describeTypes);
     });
 
   sources

@@ -1,4 +1,4 @@
-import type { CreateSourceInput, MongoConnection, Source, SourceType, SqlConnection, TlsMode, UpdateSourceInput } from '../../../engine/contract/index';
+import type { CreateSourceInput, MongoConnection, Source, SourceType, SourceTypeInfo, SqlConnection, TlsMode, UpdateSourceInput } from '../../../engine/contract/index';
 
 /** What the add/edit form edits: flat strings, as inputs hold them. */
 export interface SourceForm {
@@ -22,32 +22,32 @@ export interface SourceForm {
   allowSampleValues: boolean;
 }
 
-export const DEFAULT_PORTS: Record<SourceType, string> = { postgres: '5432', mysql: '3306', mongodb: '27017', file: '' };
-
-export function emptyForm(type: SourceType): SourceForm {
+/** A new form for a kind of source, its defaults (port, TLS, limits) as the engine gives them in `sources.types`. */
+export function emptyForm(info: SourceTypeInfo): SourceForm {
+  const type = info.type;
   return {
     type,
     name: '',
     mode: 'fields',
     url: '',
-    host: type === 'file' ? '' : 'localhost',
-    port: DEFAULT_PORTS[type],
+    host: info.defaultPort === null ? '' : 'localhost',
+    port: info.defaultPort === null ? '' : String(info.defaultPort),
     database: '',
     user: '',
     password: '',
     passwordAction: 'replace',
-    tls: type === 'mongodb' ? 'off' : 'prefer',
+    tls: info.defaultTls ?? 'off',
     caFile: '',
     authSource: '',
     paths: '',
-    statementTimeoutMs: '30000',
-    rowLimit: '10000',
+    statementTimeoutMs: String(info.defaults.statementTimeoutMs),
+    rowLimit: String(info.defaults.rowLimit),
     allowSampleValues: false,
   };
 }
 
-export function sourceToForm(source: Source): SourceForm {
-  const form = { ...emptyForm(source.type), name: source.name, passwordAction: 'keep' as const };
+export function sourceToForm(source: Source, info: SourceTypeInfo): SourceForm {
+  const form = { ...emptyForm(info), name: source.name, passwordAction: 'keep' as const };
   form.statementTimeoutMs = String(source.settings.statementTimeoutMs);
   form.rowLimit = String(source.settings.rowLimit);
   form.allowSampleValues = source.settings.allowSampleValues;
@@ -56,7 +56,7 @@ export function sourceToForm(source: Source): SourceForm {
   if (source.type === 'file') form.paths = (c.paths ?? []).join('\n');
   else if (source.type === 'mongodb') {
     form.host = c.hosts?.[0]?.host ?? '';
-    form.port = String(c.hosts?.[0]?.port ?? 27017);
+    form.port = String(c.hosts?.[0]?.port ?? info.defaultPort ?? '');
     form.user = c.user ?? '';
     form.authSource = c.authSource ?? '';
     if ((c.hosts?.length ?? 0) > 1 || c.srv) form.mode = 'url';

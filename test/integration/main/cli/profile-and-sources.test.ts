@@ -81,6 +81,22 @@ test('sources add file with paths; a missing file is named in a VALIDATION error
   assert.match(JSON.parse(badPort.stderr).error.message, /connection\.port/);
 });
 
+test('sources types lists each kind with its default port and what it cannot do; show says what a source can do', async () => {
+  const run = await cli(['sources', 'types', ...base], { env });
+  assert.is(run.code, 0, run.stderr);
+  const types = run.json<Array<{ type: string; defaultPort: number | null; capabilities: Record<string, boolean> }>>();
+  assert.equal(types.map((t) => [t.type, t.defaultPort]), [['postgres', 5432], ['mysql', 3306], ['mongodb', 27017], ['file', null]]);
+  const human = await cli(['sources', 'types', '--data-dir', dir.path], { env });
+  assert.match(human.stdout, /^mongodb\s+MongoDB\s+27017\s+mongodb:\/\/user@host:27017\/db\s+10000\s+30000\s+sql, filePreview *$/m);
+  const mongo = await cli(['sources', 'add', 'mongodb', '--name', 'Mongo defaults', '--host', 'h', '--database', 'd', ...base], { env });
+  assert.is(mongo.code, 0, mongo.stderr);
+  const added = mongo.json<{ id: string; connection: { hosts: Array<{ port: number }>; tls: { mode: string } } }>();
+  assert.equal([added.connection.hosts[0]!.port, added.connection.tls.mode], [27017, 'off'], 'the engine’s defaults for MongoDB');
+  const shown = await cli(['sources', 'show', added.id, '--data-dir', dir.path], { env });
+  assert.match(shown.stdout, /^cannot: +sql, filePreview *$/m);
+  assert.is((await cli(['sources', 'remove', added.id, ...base], { env })).code, 0);
+});
+
 test('sources list | show | disable | enable | remove with --json', async () => {
   const list = (await cli(['sources', 'list', ...base], { env })).json<Array<{ id: string; name: string }>>();
   assert.equal(list.map((s) => s.name), ['Chinook My', 'Chinook PG', 'Titanic']);
