@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { ConnectorError } from '../../errors';
+import { CancelledError, ConnectorError } from '../../errors';
 import { openLockedDatabase } from './duckdb';
 import { manifestStamp, readManifest, type Manifest } from './snapshot';
 
@@ -25,6 +25,8 @@ export interface OpenSnapshot {
   stamp: string;
   /** Calls running on it, each with a promise that settles when its connection is closed. */
   active: Map<DuckDBConnection, Promise<void>>;
+  /** Calls still connecting: the instance is not closed under them (DuckDB answers that with a bare "Failed to connect"). */
+  connecting: number;
   /** Replaced by a newer import or other limits: closes when its last call ends. */
   replaced: boolean;
 }
@@ -50,7 +52,19 @@ export class SnapshotCache {
 
   async lease(workDir: string, role: SnapshotRole, limits: DuckdbLimits): Promise<Lease> {
     const snapshot = await this.#snapshot(path.resolve(workDir), role, limits);
-    const connection = await snapshot.instance.connect();
+    snapshot.connecting++;
+    let connection: DuckDBConnection;
+    try {
+      connection = await snapshot.instance.connect();
+    } finally {
+      snapshot.connecting--;
+    }
+    if (this.#closed) {
+      // Closed while this call connected: it ends here, and closes the instance if it was the last.
+      connection.closeSync();
+      if (idle(snapshot)) snapshot.instance.closeSync();
+      throw new CancelledError('The query was stopped because the files connector closed.');
+    }
     let released!: () => void;
     snapshot.active.set(connection, new Promise<void>((resolve) => (released = resolve)));
     let done = false;
@@ -63,7 +77,7 @@ export class SnapshotCache {
         connection.closeSync();
         snapshot.active.delete(connection);
         released();
-        if (snapshot.active.size === 0 && (snapshot.replaced || this.#closed)) snapshot.instance.closeSync();
+        if (idle(snapshot) && (snapshot.replaced || this.#closed)) snapshot.instance.closeSync();
       },
     };
   }
@@ -79,14 +93,14 @@ export class SnapshotCache {
         connection.interrupt();
         running.push(settled);
       }
-      if (snapshot.active.size === 0) snapshot.instance.closeSync();
+      if (idle(snapshot)) snapshot.instance.closeSync();
     }
     // Each interrupted call closes its connection, and the last one its instance, as it returns.
     await Promise.all(running);
   }
 
   async #snapshot(workDir: string, role: SnapshotRole, limits: DuckdbLimits): Promise<OpenSnapshot> {
-    if (this.#closed) throw new ConnectorError('The files connector has been closed.');
+    if (this.#closed) throw closedError();
     const stamp = manifestStamp(workDir);
     if (stamp === null) throw notImported();
     const key = `${role}\0${workDir}`;
@@ -109,14 +123,19 @@ export class SnapshotCache {
     // Only Parquet views read files at query time; tables live in the snapshot itself.
     const allowedPaths = manifest.objects.flatMap((o) => (o.readPath ? [o.readPath] : []));
     const instance = await openLockedDatabase(path.join(workDir, manifest.database), { readOnly: true, allowedPaths, ...limits });
-    return { role, limits, instance, manifest, stamp, active: new Map(), replaced: false };
+    return { role, limits, instance, manifest, stamp, active: new Map(), connecting: 0, replaced: false };
   }
 
   #retire(snapshot: OpenSnapshot): void {
     snapshot.replaced = true;
-    if (snapshot.active.size === 0) snapshot.instance.closeSync();
+    if (idle(snapshot)) snapshot.instance.closeSync();
   }
 }
+
+const closedError = () => new ConnectorError('The files connector has been closed.');
+
+/** No call runs on the snapshot or is connecting to it. */
+const idle = (snapshot: OpenSnapshot) => snapshot.active.size === 0 && snapshot.connecting === 0;
 
 function sameLimits(a: DuckdbLimits, b: DuckdbLimits): boolean {
   return a.memoryLimitMb === b.memoryLimitMb && a.threads === b.threads;
