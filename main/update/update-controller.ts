@@ -160,6 +160,8 @@ export class UpdateController {
 
   async check(): Promise<void> {
     if (this.#stopped || this.#downloaded) return;
+    // The channel is a setting the user may change at any time: each check follows the current one.
+    this.#applyChannel();
     this.#set({ kind: 'checking' });
     try {
       const result = (await this.#o.updater.checkForUpdates()) as { downloadPromise?: Promise<unknown> | null } | null;

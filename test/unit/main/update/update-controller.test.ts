@@ -106,6 +106,9 @@ test('a beta tester follows the beta feed, which may step back to a re-published
   await settle();
   assert.equal([updater.channel, updater.allowDowngrade], ['latest', false]);
   assert.is(updater.checks, 2, 'the new feed is checked right away');
+  setChannel('beta');
+  await controller.check();
+  assert.is(updater.channel, 'beta', 'a scheduled check follows the setting as it is now');
   controller.stop();
 });
 
