@@ -97,7 +97,8 @@ test('the browser host opened without its launch token says which address to ope
   assert.not.match(address, /token=/);
   // A new tab on the bare address: no token in the URL and none kept for this tab.
   await app.browser.execute(() => sessionStorage.clear());
-  await app.browser.url(address);
+  // A reload (the same address with only a fragment would not load the page again).
+  await app.browser.refresh();
   const heading = app.browser.$('[data-testid="open-printed-address"]');
   await waitForText(heading, 'Open PolyStoreIQ from the address it printed');
   await waitForText(app.browser.$('main'), 'printed in the terminal');
