@@ -67,8 +67,15 @@ test('diagnostics --json has the versions and p50 <= p95 for every recorded stag
     const s = byStage.get(stage);
     assert.ok(s && s.count >= 1 && s.p50Ms !== null && s.p95Ms !== null && s.p50Ms <= s.p95Ms, stage);
   }
+  // Each stage is shown against the engine's target; the wait for a person has none.
+  const full = shown.json<{ stages: Array<{ stage: string; slaMs: number | null; overSla: boolean; p95Ms: number | null }>; slowRuns: Array<{ traceId: string; over: Array<{ stage: string }> }> }>();
+  assert.is(full.stages.find((s) => s.stage === 'execution')!.slaMs, 2000);
+  assert.is(full.stages.find((s) => s.stage === 'approval')!.slaMs, null);
+  for (const s of full.stages) assert.is(s.overSla, s.slaMs !== null && s.p95Ms !== null && s.p95Ms > s.slaMs, s.stage);
+  assert.ok(Array.isArray(full.slowRuns) && full.slowRuns.every((r) => r.over.length > 0), 'a slow question names the stage over its target');
   const human = await run('diagnostics');
-  assert.match(human.stdout, /^stage\s+runs\s+errors\s+p50\s+p95/m);
+  assert.match(human.stdout, /^stage\s+runs\s+errors\s+p50\s+p95\s+target/m);
+  assert.match(human.stdout, /^execution\s+\d+\s+\d+\s+\d+ ms\s+\d+ ms\s+<= 2000 ms/m);
 });
 
 test.run();
