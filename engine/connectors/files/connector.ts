@@ -77,6 +77,12 @@ class FilesConnector implements Connector {
     const limits = role === 'preview' ? PREVIEW_LIMITS : { memoryLimitMb: spec.settings.memoryLimitMb, threads: WORK_THREADS };
     const { snapshot, connection, release } = await this.#snapshots.lease(spec.workDir, role, limits);
     try {
+      assertViewFilesAreRegular(snapshot.manifest);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    try {
       return await interruptible(connection, options, (stopped) => work(connection, stopped, snapshot), release);
     } catch (error) {
       throw queryError(error, snapshot);
@@ -338,6 +344,30 @@ async function addSampleValues(connection: DuckDBConnection, table: string, fiel
       `SELECT ${column}::VARCHAR AS v FROM ${source} WHERE ${column} IS NOT NULL GROUP BY ALL ORDER BY count(*) DESC, v LIMIT ${SAMPLE.values}`,
     );
     field.sampleValues = (top.getColumnsJS()[0] ?? []).map(String);
+  }
+}
+
+/**
+ * A Parquet view reads its file at query time, and DuckDB opens it blocking:
+ * a FIFO or device swapped in for the file would hold the query until its
+ * deadline. A stat of the path does not block, so it is checked first.
+ */
+function assertViewFilesAreRegular(manifest: Manifest): void {
+  for (const entry of manifest.objects) {
+    if (!entry.readPath) continue;
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(entry.readPath);
+    } catch {
+      // Missing or unreadable: DuckDB says so itself, at once.
+      continue;
+    }
+    if (!stat.isFile()) {
+      throw new ConnectorError(
+        `${path.basename(entry.path)} is no longer a regular file, so ${entry.table} (read from it in place) cannot be queried. Put the file back, or remove it from the source.`,
+        { kind: 'NOT_A_FILE', table: entry.table },
+      );
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import type { ApiError } from '../../../../../engine/contract/errors';
 import { MemorySecretStore } from '../../../../../engine/secrets/secret-store';
 import { openTestEngine, type TestEngine } from '../../../../support/engine';
-import { tempDir } from '../../../../support/tmp';
+import { tempDir, testdataDir } from '../../../../support/tmp';
 
 /**
  * Files that fight back, through the engine as the app runs it (imports in
@@ -187,6 +187,21 @@ test('a FIFO swapped in for an imported file does not hang queries: the last goo
   const [listed] = await te.ok('sources.files', { id });
   assert.is(listed?.stale?.reason, 'unreadable');
   assert.match(listed?.stale?.message ?? '', /swapped\.csv is no longer a regular file/);
+});
+
+test('a FIFO swapped in for a Parquet file read in place gives a typed error at once, not a query that waits', async () => {
+  const parquet = file('albums.parquet');
+  fs.copyFileSync(path.join(testdataDir, 'files/parquet-testing/data/alltypes_plain.parquet'), parquet);
+  const id = await addSource([parquet]);
+  assert.equal(await rows(id, 'SELECT count(*)::INTEGER FROM albums'), [[8]]);
+  fs.rmSync(parquet);
+  execFileSync('mkfifo', [parquet]);
+  const result = await te.call('metadata.get', { sourceId: id });
+  assert.ok(!result.ok, 'metadata was read from a FIFO');
+  assert.equal([result.error.code, result.error.details?.kind], ['CONNECTOR', 'NOT_A_FILE']);
+  assert.match(result.error.message, /albums\.parquet is no longer a regular file, so albums \(read from it in place\) cannot be queried/);
+  const [listed] = await te.ok('sources.files', { id });
+  assert.is(listed?.stale?.reason, 'unreadable');
 });
 
 test.run();
