@@ -37,11 +37,22 @@ export type SettingsWarning = z.infer<typeof SettingsWarning>;
 export const SettingsView = AppSettings.extend({ warnings: z.array(SettingsWarning).default([]) });
 export type SettingsView = z.infer<typeof SettingsView>;
 
+type SettingsShape = typeof AppSettings.shape;
+/**
+ * What settings.update takes: only the settings named, without their defaults. `AppSettings.partial()`
+ * would not do: zod fills a default into a missing optional field, so saving one setting reset every other.
+ */
+export const SettingsPatch = z.strictObject(
+  Object.fromEntries(Object.entries(AppSettings.shape).map(([key, field]) => [key, field.unwrap().optional()])) as {
+    [K in keyof SettingsShape]: z.ZodOptional<ReturnType<SettingsShape[K]['unwrap']>>;
+  },
+);
+
 export const settingsChannels = {
   'settings.get': channel({ summary: 'Current app settings, with a warning for each stored one that could not be read.', input: NoInput, output: SettingsView }),
   'settings.update': channel({
     summary: 'Changes some settings; the rest keep their values.',
-    input: z.strictObject(AppSettings.partial().shape),
+    input: SettingsPatch,
     output: SettingsView,
   }),
 };

@@ -62,7 +62,7 @@ export class SettingsStore {
       for (const [key, value] of Object.entries(patch)) if (value !== undefined) upsert.run(key, JSON.stringify(value), nowIso());
     })();
     // A saved key is whole again; the others keep their warning.
-    const warnings = (this.#cache?.warnings ?? []).filter((w) => !(w.key in patch));
+    const warnings = (this.#cache?.warnings ?? []).filter((w) => patch[w.key as Key] === undefined);
     this.#cache = { settings: next, warnings };
     return next;
   }
