@@ -32,7 +32,9 @@ test('sources.types gives every kind its label, port, URL example and default li
     if (!t.urlExample) continue;
     // The example shown in the add dialog must be one that adds a source, pointing at the default port.
     const source = await te.ok('sources.create', { name: `example ${t.type}`, type: t.type, url: t.urlExample });
-    const port = 'hosts' in source.connection ? source.connection.hosts[0]!.port : 'port' in source.connection ? source.connection.port : null;
+    const c = source.connection;
+    assert.ok(c, `${t.type} example has connection details`);
+    const port = 'hosts' in c ? c.hosts[0]!.port : 'port' in c ? c.port : null;
     assert.is(port, t.defaultPort, `${t.type} example uses the default port`);
     assert.equal(source.settings.rowLimit, t.defaults.rowLimit);
   }
