@@ -93,52 +93,65 @@ export class StructureGuard {
 
   feed(chunk: Uint8Array): void {
     if (this.#unit === 1) {
-      for (let i = 0; i < chunk.length; i++) this.#step(chunk[i]!);
+      this.#scan(chunk);
       return;
     }
-    let i = 0;
-    if (this.#pendingByte !== null && chunk.length > 0) {
-      this.#step(this.#codeUnit(this.#pendingByte, chunk[0]!));
+    let bytes = chunk;
+    if (this.#pendingByte !== null) {
+      bytes = new Uint8Array(chunk.length + 1);
+      bytes[0] = this.#pendingByte;
+      bytes.set(chunk, 1);
       this.#pendingByte = null;
-      i = 1;
     }
-    for (; i + 1 < chunk.length; i += 2) this.#step(this.#codeUnit(chunk[i]!, chunk[i + 1]!));
-    if (i < chunk.length) this.#pendingByte = chunk[i]!;
+    const units = new Uint16Array(bytes.length >> 1);
+    for (let i = 0, u = 0; u < units.length; i += 2, u++) units[u] = this.#bigEndian ? (bytes[i]! << 8) | bytes[i + 1]! : (bytes[i + 1]! << 8) | bytes[i]!;
+    if (bytes.length & 1) this.#pendingByte = bytes[bytes.length - 1]!;
+    this.#scan(units);
   }
 
-  #codeUnit(first: number, second: number): number {
-    return this.#bigEndian ? (first << 8) | second : (second << 8) | first;
-  }
-
-  #step(c: number): void {
+  /** One pass over bytes (or UTF-16 code units) with the state in locals: this runs over every byte of every text file. */
+  #scan(units: Uint8Array | Uint16Array): void {
+    const maxRun = this.#limits.maxStringBytes;
+    let run = this.#run;
     if (!this.#json) {
-      if (c === LF || c === CR) this.#run = 0;
-      else if (++this.#run > this.#limits.maxStringBytes) this.#tooLong('line');
+      this.#run = units instanceof Uint8Array ? lineRunOfBytes(units, run, maxRun) : lineRun(units, 0, units.length, run, maxRun);
+      if (this.#run < 0) this.#tooLong('line');
       return;
     }
-    if (this.#inString) {
-      if (this.#escaped) this.#escaped = false;
-      else if (c === BACKSLASH) this.#escaped = true;
-      else if (c === QUOTE) {
-        this.#inString = false;
-        return;
+    const maxDepth = this.#limits.maxJsonDepth;
+    let depth = this.#depth;
+    let inString = this.#inString;
+    let escaped = this.#escaped;
+    for (let i = 0; i < units.length; i++) {
+      const c = units[i]!;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === BACKSLASH) escaped = true;
+        else if (c === QUOTE) {
+          inString = false;
+          continue;
+        }
+        if (++run > maxRun) this.#tooLong('string');
+      } else if (c === QUOTE) {
+        inString = true;
+        run = 0;
+      } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+        if (++depth > maxDepth) this.#tooDeep();
+      } else if ((c === CLOSE_BRACKET || c === CLOSE_BRACE) && depth > 0) {
+        depth--;
       }
-      if (++this.#run > this.#limits.maxStringBytes) this.#tooLong('string');
-      return;
     }
-    if (c === QUOTE) {
-      this.#inString = true;
-      this.#run = 0;
-    } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
-      if (++this.#depth > this.#limits.maxJsonDepth) {
-        throw new FileLimitError(
-          `${this.#name} nests arrays and objects more than ${this.#limits.maxJsonDepth} levels deep; it was not imported. Flatten the data, or export it with less nesting.`,
-          { kind: 'JSON_TOO_DEEP', limit: 'maxJsonDepth', max: this.#limits.maxJsonDepth },
-        );
-      }
-    } else if ((c === CLOSE_BRACKET || c === CLOSE_BRACE) && this.#depth > 0) {
-      this.#depth--;
-    }
+    this.#run = run;
+    this.#depth = depth;
+    this.#inString = inString;
+    this.#escaped = escaped;
+  }
+
+  #tooDeep(): never {
+    throw new FileLimitError(
+      `${this.#name} nests arrays and objects more than ${this.#limits.maxJsonDepth} levels deep; it was not imported. Flatten the data, or export it with less nesting.`,
+      { kind: 'JSON_TOO_DEEP', limit: 'maxJsonDepth', max: this.#limits.maxJsonDepth },
+    );
   }
 
   #tooLong(what: 'string' | 'line'): never {
@@ -149,6 +162,34 @@ export class StructureGuard {
         : `${this.#name} has a line longer than ${max}; it was not imported. Check that it is delimited text with line breaks.`,
       { kind: 'STRING_TOO_LONG', limit: 'maxStringBytes', max: this.#limits.maxStringBytes },
     );
+  }
+}
+
+/**
+ * The length of the line still open after `units[from, to)`, given `run`
+ * bytes of it before; -1 as soon as a line passes `max`. Byte by byte: for
+ * UTF-16, and for the rare stretch that needs CR looked at too.
+ */
+function lineRun(units: Uint8Array | Uint16Array, from: number, to: number, run: number, max: number): number {
+  for (let i = from; i < to; i++) {
+    const c = units[i]!;
+    if (c === LF || c === CR) run = 0;
+    else if (++run > max) return -1;
+  }
+  return run;
+}
+
+/** lineRun for bytes, jumping from LF to LF with indexOf (memchr), so delimited text is checked at memory speed. */
+function lineRunOfBytes(bytes: Uint8Array, run: number, max: number): number {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let start = 0; ; ) {
+    const lf = buffer.indexOf(LF, start);
+    const end = lf === -1 ? buffer.length : lf;
+    // Only a stretch that looks too long is looked at for CR line endings (old Mac files have no LF at all).
+    run = run + (end - start) > max ? lineRun(buffer, start, end, run, max) : run + (end - start);
+    if (run < 0 || lf === -1) return run;
+    run = 0;
+    start = lf + 1;
   }
 }
 

@@ -36,6 +36,12 @@ test('a JSON string or a line of delimited text longer than the limit is refused
   assert.is(verdict('a,b\n1234567\n12345678\n', 'csv'), null);
   assert.is(verdict('a,b\n123456789\n', 'csv'), 'STRING_TOO_LONG');
   assert.is(verdict('a,b\r\n1234567\r\n', 'tsv'), null);
+  // Old Mac line endings (CR only): many short lines, no LF at all.
+  assert.is(verdict('a,b\r1234567\r1234567\r1234567\r', 'csv', null, 64), null);
+  assert.is(verdict('a,b\r1234567\r123456789\r', 'csv', null, 64), 'STRING_TOO_LONG');
+  // A long line split across chunks is still one line.
+  assert.is(verdict('a,b\n12345\n6789\n', 'csv', null, 4), null);
+  assert.is(verdict('a,b\n123456789\n', 'csv', null, 1), 'STRING_TOO_LONG');
 });
 
 test('UTF-16 is read by code units: a bracket byte inside a non-ASCII character is not a bracket', () => {
