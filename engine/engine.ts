@@ -23,6 +23,8 @@ import { QueryService } from './query/query-service';
 import { queryHandlers } from './query/query.handlers';
 import { RunLedger } from './query/run-ledger';
 import { prepareDataDir } from './data-dir';
+import { ResultRetention } from './retention/result-retention';
+import { RetentionScheduler } from './retention/retention-scheduler';
 import { createRouter, type Handlers, type Router } from './router/router';
 import { KeychainSecretStore } from './secrets/keychain';
 import type { SecretStore } from './secrets/secret-store';
@@ -211,6 +213,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const integrity = await audit.open().catch((error: unknown) => logger.warn('the audit log could not be opened', { error }));
   if (integrity && integrity.status !== 'ok') logger.error('audit log verification failed', { alteredAt: integrity.alteredAt, reason: integrity.reason });
   await lock.open().catch((error: unknown) => logger.warn('the PIN attempt state could not be read from the OS keychain', { error }));
+  // Stored results and audit events are kept as the settings say: applied now, then every few hours.
+  const retention = new RetentionScheduler({ results: new ResultRetention(db), audit, settings: () => settings.get(), logger, ...(options.now ? { now: options.now } : {}) });
+  retention.start();
   const router = createRouter({ handlers, isLocked, logger, onActivity: () => lock?.touch() });
   if (options.host !== 'cli') lock.startAutoLock();
 
@@ -239,6 +244,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     lockNow: (reason) => void profileLock.lock(reason),
     async close() {
       clearInterval(healthTimer);
+      retention.stop();
       profileLock.stopAutoLock();
       await pool.close();
       await audit.flush();

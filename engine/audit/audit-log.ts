@@ -238,7 +238,12 @@ export class AuditLog {
    * the chain), moves the anchor past them and records that it did, in one
    * transaction. An altered log is not pruned, so the evidence stays.
    */
-  prune(before: Date): number {
+  /** Whether any retained event is older than `before`: retention prunes only then, since a prune records an event of its own. */
+  hasEventsBefore(before: Date): boolean {
+    return this.#db.prepare('SELECT 1 FROM audit_events WHERE at < ? LIMIT 1').get(before.toISOString()) !== undefined;
+  }
+
+  prune(before: Date, options: { by?: 'retention' } = {}): number {
     const key = this.#requireKey();
     const current = this.#verify(key, null);
     if (current.status !== 'ok') throw new ConflictError(`${current.message} It is not pruned, so that the evidence stays.`, { alteredAt: current.alteredAt });
@@ -255,7 +260,7 @@ export class AuditLog {
           .prepare('UPDATE audit_anchor SET first_seq = ?, prev_hash = ?, mac = ?, updated_at = ? WHERE id = 1')
           .run(anchor.first_seq, anchor.prev_hash, key.mac('audit-anchor', anchorParts(anchor)), nowIso());
       }
-      this.record({ action: 'audit.pruned', details: { before: before.toISOString(), deleted, firstSeq: firstKept } });
+      this.record({ action: 'audit.pruned', details: { before: before.toISOString(), deleted, firstSeq: firstKept, ...(options.by ? { by: options.by } : {}) } });
       return deleted;
     }).immediate();
   }

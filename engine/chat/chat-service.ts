@@ -114,7 +114,8 @@ export class ChatService {
     if (!result) throw new NotFoundError('Result', resultId);
     const query = this.#o.store.queryMessageOfResult(resultId);
     const hints = query?.payload.kind === 'query' ? chartHintsFromPlan(query.payload.plan) : {};
-    return { columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated, chart: recommendChart(result, hints) };
+    if (result.expiredAt) return { columns: result.columns, rows: [], rowCount: result.rowCount, truncated: result.truncated, expiredAt: result.expiredAt };
+    return { columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated, chart: recommendChart(result, hints), expiredAt: null };
   }
 
   /** Past results, most recent first, with the question each answered; `search` filters on the question, title and column names. */

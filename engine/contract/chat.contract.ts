@@ -261,6 +261,11 @@ export const chatChannels = {
       truncated: z.boolean(),
       /** How the rows are best drawn, and the alternatives the app switches between without running again. */
       chart: ChartRecommendation.optional(),
+      /**
+       * Set when the retention policy (Settings) gave the rows back: `rows` is empty, the thread keeps the
+       * question, the query and its first rows, and running the query again brings the result back.
+       */
+      expiredAt: z.string().nullable().default(null),
     }),
   }),
 };

@@ -428,12 +428,14 @@ export class QueryService {
     return true;
   }
 
-  storedResult(resultId: string): QueryResult | null {
-    const row = this.#o.db.prepare('SELECT * FROM query_results WHERE id = ?').get(resultId) as
-      | { columns_json: string; rows_json: string; row_count: number; truncated: number }
-      | undefined;
+  /** `expiredAt` is set when the retention policy gave the rows back (engine/retention): `rows` is empty then. */
+  storedResult(resultId: string): (QueryResult & { expiredAt: string | null }) | null {
+    const row = this.#o.db
+      .prepare('SELECT q.*, r.expired_at FROM query_results q LEFT JOIN result_retention r ON r.result_id = q.id WHERE q.id = ?')
+      .get(resultId) as { columns_json: string; rows_json: string; row_count: number; truncated: number; expired_at: string | null } | undefined;
     if (!row) return null;
     return {
+      expiredAt: row.expired_at,
       columns: JSON.parse(row.columns_json),
       rows: JSON.parse(row.rows_json),
       rowCount: row.row_count,

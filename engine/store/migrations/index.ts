@@ -8,6 +8,7 @@ import { migration as approvalUses } from './0080-approval-uses';
 import { migration as auditChain } from './0090-audit-chain';
 import { migration as verifiedAnswers } from './0100-verified-answers';
 import { migration as runStarts } from './0110-run-starts';
+import { migration as resultRetention } from './0120-result-retention';
 
 /** Every migration, in order. Append new ones; never edit or reorder shipped ones. */
-export const migrations: readonly Migration[] = [initial, connectors, approvals, chat, loginRisks, approvalUses, auditChain, verifiedAnswers, runStarts];
+export const migrations: readonly Migration[] = [initial, connectors, approvals, chat, loginRisks, approvalUses, auditChain, verifiedAnswers, runStarts, resultRetention];
