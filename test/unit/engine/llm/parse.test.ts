@@ -69,11 +69,10 @@ test('without a schema any JSON value is accepted', () => {
   assert.equal(result.ok && result.value, [1, 2, 3]);
 });
 
-test('a long answer full of braces stays fast', () => {
+// How fast it is belongs in a benchmark (a timed assertion fails on a busy machine); here, that it is found.
+test('a long answer full of braces still yields the query after the prose', () => {
   const noise = 'text {with} braces '.repeat(5_000);
-  const started = performance.now();
   assert.equal(read(`${noise}{"query":"SELECT 1","confidence":0.5}`), ANSWER);
-  assert.ok(performance.now() - started < 500, `${performance.now() - started} ms`);
 });
 
 test.run();
