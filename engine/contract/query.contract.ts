@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { findRowsProblem } from './result-rows';
 
 /** Column types normalized across stores, so tables and charts treat all sources alike. */
 export const NormalizedType = z.enum([
@@ -36,11 +37,16 @@ export type ResultColumn = z.infer<typeof ResultColumn>;
  * strings, binary `\x`-prefixed hex, nested documents and arrays as JSON.
  */
 export const Cell = z.unknown();
+export type Cell = z.infer<typeof Cell>;
 
 /** The unified result: the same shape for PostgreSQL, MySQL, MongoDB and files. */
 export const QueryResult = z.object({
   columns: z.array(ResultColumn),
-  rows: z.array(z.array(Cell)),
+  /**
+   * Checked in one loop by the refinement below (width and JSON-safe cells),
+   * not a schema per cell: see result-rows.ts. Passed on uncopied.
+   */
+  rows: z.custom<Cell[][]>((value) => Array.isArray(value), 'must be an array of rows'),
   rowCount: z.number().int().nonnegative(),
   /** True when the store had more rows than the row limit (or more bytes than the byte limit) allowed. */
   truncated: z.boolean(),
@@ -50,6 +56,12 @@ export const QueryResult = z.object({
   elapsedMs: z.number().nonnegative(),
   /** Time until the first row, where the store reports it separately. */
   notices: z.array(z.string()).default([]),
+}).superRefine((result, ctx) => {
+  const problem = findRowsProblem(result.rows, result.columns.length);
+  if (problem) {
+    const at = [problem.row, problem.column].filter((i) => i !== undefined);
+    ctx.addIssue({ code: 'custom', path: ['rows', ...at], message: problem.message, params: { reason: problem.reason } });
+  }
 });
 export type QueryResult = z.infer<typeof QueryResult>;
 
