@@ -253,3 +253,36 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     },
   };
 }
+
+/**
+ * What a host (Electron, the browser host, the CLI) gets: the router, the
+ * events, and the profile's lifecycle. Nothing else: the database, the
+ * approvals and the services stay inside the engine, and a host that needs
+ * more is missing a channel.
+ */
+export interface HostEngine {
+  readonly router: Router;
+  readonly events: Pick<EventBus, 'subscribe'>;
+  readonly logger: Logger;
+  readonly dataDir: string;
+  /** Locks the profile (system lock, suspend, the menu). */
+  lockNow(reason: LockReason): void;
+  close(): Promise<void>;
+}
+
+/** The host's view of an engine: a new object holding only what HostEngine names, so internals are not reachable at run time either. */
+export function hostView(engine: Engine): HostEngine {
+  return Object.freeze({
+    router: engine.router,
+    events: Object.freeze({ subscribe: (sink: Parameters<EventBus['subscribe']>[0]) => engine.events.subscribe(sink) }),
+    logger: engine.logger,
+    dataDir: engine.dataDir,
+    lockNow: (reason: LockReason) => engine.lockNow(reason),
+    close: () => engine.close(),
+  });
+}
+
+/** Opens an engine for a host: see HostEngine. */
+export async function openHostEngine(options: EngineOptions): Promise<HostEngine> {
+  return hostView(await openEngine(options));
+}

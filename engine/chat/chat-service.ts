@@ -65,11 +65,9 @@ function summarize(result: ResultPayload): string {
  */
 export class ChatService {
   readonly #o: ChatServiceOptions;
-  readonly #now: () => number;
 
   constructor(options: ChatServiceOptions) {
     this.#o = options;
-    this.#now = options.now ?? Date.now;
   }
 
   // ---- sessions ----
@@ -471,10 +469,11 @@ export class ChatService {
   async approve(input: { sessionId: string; messageId: string; token: string; runId?: string }): Promise<ChatMessage> {
     const session = this.#o.store.session(input.sessionId);
     const message = this.#queryMessage(input.sessionId, input.messageId);
-    this.#assertTokenOf(message, input.token);
     const traceId = message.payload.traceId;
     const runId = input.runId ?? newId('run');
     try {
+      // Refused (in the thread) before the token is used: it would run, and be recorded for, the other query.
+      if (!this.#tokenIsFor(message, input.token)) throw new ApprovalError('WRONG_QUERY', 'This approval was issued for another query of the conversation.');
       await this.#o.telemetry.span({ traceId, stage: 'execution', sourceId: session.sourceId, sessionId: session.id }, () =>
         this.#o.queries.run({ token: input.token, runId, traceId, expectQuery: message.payload.query, ...(session.sourceId ? { expectSourceId: session.sourceId } : {}) }),
       );
@@ -504,7 +503,7 @@ export class ChatService {
 
   async deny(input: { sessionId: string; messageId: string; token: string }): Promise<ChatMessage> {
     const message = this.#queryMessage(input.sessionId, input.messageId);
-    this.#assertTokenOf(message, input.token);
+    if (!this.#tokenIsFor(message, input.token)) throw new ValidationError('This approval belongs to another query of the conversation.', { field: 'token' });
     await this.#o.queries.deny(input.token);
     const decision = this.#o.store
       .messages(input.sessionId)
@@ -513,12 +512,10 @@ export class ChatService {
     return decision;
   }
 
-  /** A token names the query it approves: approving or denying one message with another's token is refused before it is used. */
-  #assertTokenOf(message: ChatMessage, token: string): void {
+  /** A token names the query it approves (a token of the wrong shape is left to the approval check, which refuses it). */
+  #tokenIsFor(message: ChatMessage, token: string): boolean {
     const bound = this.#o.queries.tokenTarget(token);
-    if (bound && (bound.sessionId !== message.sessionId || bound.messageId !== message.id)) {
-      throw new ValidationError('This approval belongs to another query of the conversation.', { field: 'token' });
-    }
+    return !bound || (bound.sessionId === message.sessionId && bound.messageId === message.id);
   }
 
   /** Runs a token from outside a conversation view (the CLI's `polystore run TOKEN`). */

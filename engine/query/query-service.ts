@@ -7,7 +7,7 @@ import type { AuditLog } from '../audit/audit-log';
 import { MetadataDocument, type ConnectionTest, type CreateSourceInput, type PreparedQuery, type QueryResult, type RunResult, type SourceFile, type Verdict } from '../contract/index';
 import { PREVIEW_BUDGET, PREVIEW_DEADLINE_MS } from '../connectors/shared/preview-budget';
 import { CancelledError, ConflictError, EngineError, PreviewLimitError, UnsupportedError } from '../errors';
-import { newId, nowIso } from '../ids';
+import { newId } from '../ids';
 import type { Logger } from '../log/logger';
 import type { Job, JobOutput } from '../pool/jobs';
 import type { JobPool } from '../pool/pool';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ApiError, Result } from '../../engine/contract/errors';
 import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
-import type { Engine } from '../../engine/engine';
+import type { HostEngine } from '../../engine/engine';
 import { resolveDataDir } from '../../engine/paths';
 import type { PoolEntries } from '../shared/pool-entries';
 
@@ -59,7 +59,7 @@ export class CliContext {
   readonly io: CliIO;
   readonly #poolEntries: PoolEntries | null;
   /** One engine per CLI run, also for calls made together (two would each hold their own lock state). */
-  #engine: Promise<Engine> | null = null;
+  #engine: Promise<HostEngine> | null = null;
   #stdinLines: string[] | null = null;
 
   constructor(io: CliIO, poolEntries: PoolEntries | null = null) {
@@ -97,20 +97,21 @@ export class CliContext {
     return resolveDataDir(this.globals(command).dataDir ?? null, this.io.env);
   }
 
-  async engine(command: Command): Promise<Engine> {
+  /** The engine as a host sees it: the router and its events, nothing inside (a command that needs more needs a channel). */
+  async engine(command: Command): Promise<HostEngine> {
     this.#engine ??= this.#openEngine(this.dataDir(command));
     return this.#engine;
   }
 
   /** The engine (SQLite, the keychain, the drivers) loads only for commands that call it: --version and --help stay fast. */
-  async #openEngine(dataDir: string): Promise<Engine> {
-    const [{ openEngine }, { poolOptions }, { EngineError, toApiError }] = await Promise.all([
+  async #openEngine(dataDir: string): Promise<HostEngine> {
+    const [{ openHostEngine }, { poolOptions }, { EngineError, toApiError }] = await Promise.all([
       import('../../engine/engine'),
       import('../shared/pool-entries'),
       import('../../engine/errors'),
     ]);
     try {
-      return await openEngine({ dataDir, host: 'cli', healthIntervalMs: 0, maxThreads: 2, ...poolOptions(this.#poolEntries) });
+      return await openHostEngine({ dataDir, host: 'cli', healthIntervalMs: 0, maxThreads: 2, ...poolOptions(this.#poolEntries) });
     } catch (error) {
       // A typed failure to open (an unusable --data-dir, a newer schema) keeps its code and message.
       if (error instanceof EngineError) throw new CliError(toApiError(error));

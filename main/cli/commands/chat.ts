@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { AskResult, ChartRecommendation, ChatMessage, QueryResult } from '../../../engine/contract/index';
+import type { AskResult, ChartRecommendation, ChatMessage, QueryResult, QueryStatus } from '../../../engine/contract/index';
 import { CliError, formatTable, intOption, type CliContext } from '../context';
 import { formatRun } from '../format';
 
@@ -17,13 +17,14 @@ function describeAsk(r: AskResult): string {
   return lines.join('\n');
 }
 
-function describeMessage(m: ChatMessage): string {
+/** A message as one line; a query shows its status as the engine decided it (pending, done, outcome unknown ...). */
+function describeMessage(m: ChatMessage, status: QueryStatus | undefined): string {
   const p = m.payload;
   switch (p.kind) {
     case 'question':
       return `you: ${p.text}`;
     case 'query':
-      return `${p.author.provider}: ${p.query.replace(/\s+/g, ' ')}${p.verdict.allowed ? '' : ' [refused]'}`;
+      return `${p.author.provider}: ${p.query.replace(/\s+/g, ' ')}${status ? ` [${status === 'unknown' ? 'started, outcome unknown' : status}]` : ''}`;
     case 'decision':
       return `  ${p.decision}`;
     case 'result':
@@ -58,25 +59,15 @@ export function registerChatCommands(program: Command, ctx: CliContext): void {
     .option('--max-rows <n>', 'a lower row limit than the approval allows', intOption)
     .description('Approve and run exactly the query the token was issued for (once)')
     .action(async (token: string, opts: { format: 'table' | 'csv'; timeoutMs?: number; maxRows?: number }, command: Command) => {
-      await ctx.unlock(command);
-      const engine = await ctx.engine(command);
-      // A token from a conversation is recorded in that conversation, like the app's Approve button.
-      const bound = engine.approvals.peek(token);
-      let run: { runId: string; resultId: string; result: QueryResult; chart?: ChartRecommendation | undefined };
-      if (bound?.sessionId && bound.messageId) {
-        const message = await ctx.call(command, 'chat.approve', { sessionId: bound.sessionId, messageId: bound.messageId, token });
-        if (message.message.payload.kind === 'error') throw new CliError({ code: message.message.payload.code as never, message: message.message.payload.message });
-        if (message.message.payload.kind !== 'result') throw new CliError({ code: 'INTERNAL', message: 'The run did not produce a result.' });
-        const stored = await ctx.call(command, 'chat.result', { resultId: message.message.payload.resultId });
-        const result: QueryResult = { ...stored, truncatedBy: stored.truncated ? 'rows' : null, rowLimit: Math.max(1, stored.rowCount), elapsedMs: message.message.payload.latencyMs, notices: [] };
-        run = { runId: message.message.payload.runId, resultId: message.message.payload.resultId, result, chart: stored.chart };
-      } else {
-        run = await ctx.call(command, 'query.run', {
-          token,
-          ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-          ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
-        });
-      }
+      // The engine records a conversation's run in its thread (and refuses a query the conversation replaced or moved past).
+      const ran = await ctx.call(command, 'query.run', {
+        token,
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+        ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
+      });
+      // The stored result's chart follows the plan of the query it answers, when it came from a conversation.
+      const { chart } = await ctx.call(command, 'chat.result', { resultId: ran.resultId });
+      const run: { runId: string; resultId: string; result: QueryResult; chart?: ChartRecommendation | undefined } = { ...ran, chart: chart ?? ran.chart };
       ctx.io.stdout(formatRun(run, ctx.globals(command).json ? 'json' : opts.format));
     });
 
@@ -85,11 +76,8 @@ export function registerChatCommands(program: Command, ctx: CliContext): void {
     .argument('<token>', 'the approval token printed by `ask`')
     .description('Deny a previewed query: it will never run')
     .action(async (token: string, _opts, command: Command) => {
-      await ctx.unlock(command);
-      const engine = await ctx.engine(command);
-      const bound = engine.approvals.peek(token);
-      if (bound?.sessionId && bound.messageId) await ctx.call(command, 'chat.deny', { sessionId: bound.sessionId, messageId: bound.messageId, token });
-      else await ctx.call(command, 'query.deny', { token });
+      // A conversation's query records the denial in its thread, whoever denies it.
+      await ctx.call(command, 'query.deny', { token });
       ctx.print(command, { denied: true }, () => 'Denied. The query did not run and cannot run with this approval.');
     });
 
@@ -109,7 +97,10 @@ export function registerChatCommands(program: Command, ctx: CliContext): void {
     .argument('<id>', 'session id')
     .action(async (id: string, _opts, command: Command) => {
       const session = await ctx.call(command, 'chat.getSession', { sessionId: id });
-      ctx.print(command, session, (s) => [`${s.session.title} (${s.session.id})`, ...s.messages.map(describeMessage)].join('\n'));
+      ctx.print(command, session, (s) => {
+        const status = new Map(s.queries.map((q) => [q.messageId, q.status]));
+        return [`${s.session.title} (${s.session.id})`, ...s.messages.map((m) => describeMessage(m, status.get(m.id)))].join('\n');
+      });
     });
 
   const providers = program.command('providers').description('The model that writes queries (the built-in offline planner when none is set)');
