@@ -22,22 +22,27 @@ type Call<C extends ChannelName> = undefined extends ChannelInput<C>
   ? (input?: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>
   : (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>;
 
-export type PolystoreApi = {
-  readonly [G in GroupOf<ChannelName>]: {
-    readonly [V in VerbOf<ChannelName, G>]: Call<Extract<`${G}.${V}`, ChannelName>>;
+/** The API over a set of channels: one function per channel, grouped by the part before the dot, plus `on`. */
+export type ApiOf<C extends ChannelName> = {
+  readonly [G in GroupOf<C>]: {
+    readonly [V in VerbOf<C, G>]: Call<Extract<`${G}.${V}`, ChannelName>>;
   };
 } & {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
 };
 
+/** Every channel (the CLI and tests call them through the router directly). */
+export type PolystoreApi = ApiOf<ChannelName>;
+
 /**
- * Builds `window.polystore` from the contract: one function per channel, grouped
+ * Builds `window.polystore` from the contract (the given channels only: the
+ * hosts pass the renderer's allow-list): one function per channel, grouped
  * by the part before the dot, plus `on(event, listener)`. Nothing here accepts a
  * channel name from the caller, so no generic invoke leaks to the page.
  */
-export function buildApi(transport: Transport): PolystoreApi {
+export function buildApi<C extends ChannelName = ChannelName>(transport: Transport, channels: readonly C[] = channelNames as C[]): ApiOf<C> {
   const api: Record<string, Record<string, unknown>> = {};
-  for (const name of channelNames) {
+  for (const name of channels) {
     const dot = name.indexOf('.');
     const group = name.slice(0, dot);
     const verb = name.slice(dot + 1);
@@ -50,7 +55,7 @@ export function buildApi(transport: Transport): PolystoreApi {
     return transport.subscribe(event, listener as (payload: unknown) => void);
   };
   for (const group of Object.values(api)) Object.freeze(group);
-  return Object.freeze({ ...api, on }) as unknown as PolystoreApi;
+  return Object.freeze({ ...api, on }) as unknown as ApiOf<C>;
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
  * Runs in the page served by the browser host and gives it the same
- * `window.polystore` the Electron preload gives: generated from the contract,
+ * `window.polystore` the Electron preload gives: generated from the contract for the page's channels,
  * carried over a WebSocket that needs this launch's token.
  */
 import { buildApi, ListenerRegistry, type Transport } from '../../engine/contract/api';
 import type { Result } from '../../engine/contract/errors';
 import { isEventName, type ChannelName } from '../../engine/contract/index';
+import { rendererChannels } from '../../engine/contract/renderer-channels';
 import { BRIDGE_PATH, TOKEN_PARAM, type BridgeMessage } from './bridge-protocol';
 
 const STORAGE_KEY = 'polystore.bridgeToken';
@@ -98,7 +99,7 @@ function createSocketTransport(token: string | null): Transport {
 }
 
 Object.defineProperty(window, 'polystore', {
-  value: buildApi(createSocketTransport(takeToken())),
+  value: buildApi(createSocketTransport(takeToken()), rendererChannels),
   writable: false,
   configurable: false,
 });

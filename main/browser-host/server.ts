@@ -4,12 +4,14 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Engine } from '../../engine/engine';
+import { isChannelName } from '../../engine/contract/index';
+import { isRendererChannel } from '../../engine/contract/renderer-channels';
+import type { HostEngine } from '../../engine/engine';
 import { contentSecurityPolicy } from '../shared/csp';
 import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH, BridgeRequest, TOKEN_PARAM } from './bridge-protocol';
 
 export interface BrowserHostOptions {
-  engine: Engine;
+  engine: HostEngine;
   /** The built renderer (index.html and assets). */
   rendererDir: string;
   /** The built bridge script that defines window.polystore in the page. */
@@ -175,6 +177,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         return;
       }
       const request: BridgeRequest = parsed.data;
+      // The page gets the channels the app uses and no other, as in Electron (engine/contract/renderer-channels.ts); an unknown name is the router's UNKNOWN_CHANNEL.
+      if (isChannelName(request.channel) && !isRendererChannel(request.channel)) {
+        ws.send(JSON.stringify({ id: request.id, result: { ok: false, error: { code: 'FORBIDDEN', message: 'The app page may not call this channel.', details: { reason: 'CHANNEL_NOT_EXPOSED' } } } }));
+        return;
+      }
       void engine.router.dispatch(request.channel, request.payload, { host: 'browser' }).then((result) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: request.id, result }));
       });

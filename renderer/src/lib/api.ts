@@ -1,5 +1,9 @@
-import type { PolystoreApi } from '../../../engine/contract/api';
+import type { ApiOf } from '../../../engine/contract/api';
+import type { RendererChannel } from '../../../engine/contract/renderer-channels';
 import type { ApiError, Result } from '../../../engine/contract/errors';
+
+/** What both hosts give the page: the channels it uses (engine/contract/renderer-channels.ts), no more. */
+export type PolystoreApi = ApiOf<RendererChannel>;
 
 declare global {
   interface Window {
@@ -22,7 +26,7 @@ export function requireApi(): PolystoreApi {
   return api;
 }
 
-export type { ApiError, Result, PolystoreApi };
+export type { ApiError, Result };
 
 /** Unwraps a result, turning failures into a thrown ApiFailure that keeps the code. */
 export class ApiFailure extends Error {

@@ -131,6 +131,21 @@ test('with the token, calls go through the router and engine events arrive', asy
   socket.close();
 });
 
+test('the socket applies the page\'s allow-list: query.run and query.prepare are refused before the router, an allowed channel answers', async () => {
+  const ws = await connect({});
+  assert.ok(ws instanceof WebSocket);
+  const runs = () => (te.engine.db.prepare('SELECT count(*) AS n FROM approval_uses').get() as { n: number }).n;
+  const before = runs();
+  for (const channel of ['query.run', 'query.prepare', 'eval.run']) {
+    const result = (await call(ws, 40, channel, { token: 'v2.x.y' })) as { ok: boolean; error?: { code: string; details?: { reason?: string } } };
+    assert.equal([result.ok, result.error?.code, result.error?.details?.reason], [false, 'FORBIDDEN', 'CHANNEL_NOT_EXPOSED'], channel);
+  }
+  assert.is(runs(), before);
+  const info = (await call(ws, 41, 'app.info')) as { ok: boolean };
+  assert.is(info.ok, true);
+  ws.close();
+});
+
 test('a malformed frame gets an answer under its id instead of hanging the caller', async () => {
   const socket = (await connect({})) as WebSocket;
   const reply = await new Promise<{ id: number; result: { error: { code: string } } }>((resolve) => {
