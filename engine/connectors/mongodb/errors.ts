@@ -1,6 +1,6 @@
 import { ConnectorError, EngineError, TimeoutError } from '../../errors';
 import { redactor } from '../../log/redact';
-import { connectionError, driverMessage, networkDetail, networkErrorKind, type ConnectionTarget } from '../shared/connection-errors';
+import { connectionError, driverMessage, networkDetail, networkErrorKind, networkExtra, type ConnectionTarget } from '../shared/connection-errors';
 import type { ConnectionErrorKind } from '../types';
 
 interface DriverError {
@@ -52,12 +52,12 @@ export function isNoTlsOnServer(error: unknown): boolean {
   return errorTree(error).some((e) => TLS_HANDSHAKE_FAILED.test(e.message ?? '') || e.code === 'EPROTO');
 }
 
-function kindOf(error: unknown, usedTls: boolean): { kind: ConnectionErrorKind; detail: string } {
+function kindOf(error: unknown, usedTls: boolean): { kind: ConnectionErrorKind; detail: string; extra?: Record<string, unknown> } {
   const tree = errorTree(error);
   if (tree.some((e) => codeOf(e) === AUTH_FAILED || e.codeName === 'AuthenticationFailed')) return { kind: 'AUTH_FAILED', detail: '' };
   for (const e of tree) {
     const network = networkErrorKind(e);
-    if (network) return { kind: network, detail: networkDetail(e, network) };
+    if (network) return { kind: network, detail: networkDetail(e, network), extra: networkExtra(e) };
   }
   const text = tree.map((e) => e.message ?? '').join('\n');
   if (usedTls && isNoTlsOnServer(error)) return { kind: 'TLS_REQUIRED', detail: '' };
@@ -72,7 +72,7 @@ function kindOf(error: unknown, usedTls: boolean): { kind: ConnectionErrorKind; 
 /** A failure while connecting or logging in, as one of the actionable ConnectionErrorKinds. */
 export function mongoConnectError(error: unknown, target: ConnectionTarget, usedTls: boolean): EngineError {
   if (error instanceof EngineError) return error;
-  const { kind, detail } = kindOf(error, usedTls);
+  const { kind, detail, extra } = kindOf(error, usedTls);
   if (kind === 'AUTH_FAILED') {
     return new ConnectorError(
       redactor.redact(
@@ -82,7 +82,7 @@ export function mongoConnectError(error: unknown, target: ConnectionTarget, used
       { kind },
     );
   }
-  return connectionError(kind, target, detail);
+  return connectionError(kind, target, detail, extra);
 }
 
 /** The login is accepted but may not read: the server runs with authentication and this source has no user, or too few roles. */

@@ -3,6 +3,7 @@ import { assertAllowed, refusal } from '../shared/verdict';
 import { forgetCatalog, mysqlCatalog } from './catalog';
 import { ConnectorNet, type ConnectorOptions } from '../shared/budgets';
 import { PoolCache } from '../shared/pool-cache';
+import { retryingCall } from '../shared/retry';
 import type { ConnectionSpec, Connector } from '../types';
 import { executeMysql, explainMysql } from './execute';
 import { validateMysqlQuery } from './guardrail';
@@ -61,16 +62,21 @@ export function createMysqlConnector(options: ConnectorOptions = {}): Connector 
       }),
     validate: (query, spec, signal) => use(spec, (source, mysqlSpec) => judge(source, mysqlSpec, query, signal)),
     // Execute and explain judge the query again (the catalog is cached), so what runs is what was judged, whoever called.
+    // Transient failures before the statement was sent (refused, gone away, DNS silent) retry within about one connect timeout.
     execute: (spec, query, options) =>
-      use(spec, async (source, mysqlSpec) => {
-        assertAllowed(await judge(source, mysqlSpec, query, options.signal));
-        return executeMysql(source, query, { ...options, maxBytes: options.maxBytes ?? mysqlSpec.settings.maxResultBytes });
-      }),
+      retryingCall(options.signal, asMysql(spec).connection.connectTimeoutMs, () =>
+        use(spec, async (source, mysqlSpec) => {
+          assertAllowed(await judge(source, mysqlSpec, query, options.signal));
+          return executeMysql(source, query, { ...options, maxBytes: options.maxBytes ?? mysqlSpec.settings.maxResultBytes });
+        }),
+      ),
     explain: (spec, query, signal) =>
-      use(spec, async (source, mysqlSpec) => {
-        assertAllowed(await judge(source, mysqlSpec, query, signal));
-        return explainMysql(source, query, { signal, rowLimit: mysqlSpec.settings.rowLimit });
-      }),
+      retryingCall(signal, asMysql(spec).connection.connectTimeoutMs, () =>
+        use(spec, async (source, mysqlSpec) => {
+          assertAllowed(await judge(source, mysqlSpec, query, signal));
+          return explainMysql(source, query, { signal, rowLimit: mysqlSpec.settings.rowLimit });
+        }),
+      ),
     close: () => pools.closeAll(),
   };
 }

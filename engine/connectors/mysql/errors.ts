@@ -1,7 +1,7 @@
 import { ConnectorError, EngineError, TimeoutError } from '../../errors';
 import { redactor } from '../../log/redact';
 import { statementTimeout } from '../shared/interrupter';
-import { connectionError, driverMessage, networkDetail, networkErrorKind, type ConnectionTarget } from '../shared/connection-errors';
+import { connectionError, driverMessage, networkDetail, networkErrorKind, networkExtra, type ConnectionTarget } from '../shared/connection-errors';
 
 interface MysqlDriverError {
   code?: string;
@@ -22,7 +22,7 @@ export function mysqlConnectError(error: unknown, target: ConnectionTarget): Eng
   if (e?.errno === 1049 || e?.errno === 1044) return connectionError('DATABASE_NOT_FOUND', target);
   if (e?.errno !== undefined && AUTH_ERRNOS.has(e.errno)) return connectionError('AUTH_FAILED', target);
   const network = networkErrorKind(error);
-  if (network) return connectionError(network, target, networkDetail(error, network));
+  if (network) return connectionError(network, target, networkDetail(error, network), networkExtra(error));
   if (e?.code === 'PROTOCOL_CONNECTION_LOST' || e?.code === 'ECONNRESET' || e?.code === 'HANDSHAKE_SSL_ERROR') {
     return connectionError('UNKNOWN', target, 'the server closed the connection during the handshake (is this a MySQL or MariaDB port?).');
   }

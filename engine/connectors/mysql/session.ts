@@ -1,6 +1,7 @@
 import type mysql from 'mysql2/promise';
 import type { EngineError } from '../../errors';
 import { StatementInterrupter, statementTimeout } from '../shared/interrupter';
+import { beforeStatement } from '../shared/retry';
 import { mysqlQueryError } from './errors';
 import type { MysqlFlavour, MysqlSource } from './pools';
 
@@ -70,10 +71,12 @@ function cutSocket(conn: mysql.PoolConnection): void {
   (conn.connection as unknown as { stream: { destroy(): void } }).stream.destroy();
 }
 
-/** Takes the connection out of the pool and closes its socket, whether or not the server still answers. */
+/**
+ * Takes the connection out of the pool and ends it. Only a statement that outlived its budget has its
+ * socket cut (by the interrupter): cutting the socket here as well left mysql2's pool.end() waiting.
+ */
 function destroyConnection(conn: mysql.PoolConnection): void {
   conn.destroy();
-  cutSocket(conn);
 }
 
 export interface TransactionOptions {
@@ -116,9 +119,15 @@ export async function inReadOnlyTransaction<T>(source: MysqlSource, options: Tra
   let reusable = false;
   let discarded = false;
   try {
-    const flavour = await run(() => source.flavour(conn));
-    await run(() => conn.query(sessionSql(flavour, options.timeoutMs, options.selectLimit)));
-    await run(() => conn.query('START TRANSACTION READ ONLY'));
+    // A pooled connection the server dropped (a restart) fails here, before anything of the caller's ran.
+    const flavour = await (async () => {
+      const found = await run(() => source.flavour(conn));
+      await run(() => conn.query(sessionSql(found, options.timeoutMs, options.selectLimit)));
+      await run(() => conn.query('START TRANSACTION READ ONLY'));
+      return found;
+    })().catch((error: unknown) => {
+      throw beforeStatement(error);
+    });
     const value = await body(conn, { run, interrupter, flavour, discard: () => (discarded = true) });
     interrupter.throwIfInterrupted();
     reusable = !discarded;

@@ -3,6 +3,7 @@ import { ConnectorError, ValidationError } from '../../errors';
 import { redactor } from '../../log/redact';
 import { ConnectorNet, type ConnectorOptions } from '../shared/budgets';
 import { PoolCache } from '../shared/pool-cache';
+import { retryingCall } from '../shared/retry';
 import type { ConnectionSpec, Connector } from '../types';
 import { pgPolicy, type PgPolicy } from './allow-list';
 import { PgCatalogCache, readPgCatalog } from './catalog';
@@ -91,16 +92,21 @@ export function createPostgresConnector(options: ConnectorOptions = {}): Connect
       }),
     fetchMetadata: (spec, signal) => use(spec, (source, pgSpec) => fetchPgMetadata(source, pgSpec, signal)),
     validate: (query, spec, signal) => use(spec, async (source, pgSpec) => (await checkWithCatalog(catalogOf(source), pgSpec, query, signal)).verdict),
+    // Transient failures before the statement was sent (refused, restarting, DNS silent) retry within about one connect timeout.
     execute: (spec, query, options) =>
-      use(spec, async (source, pgSpec) => {
-        const searchPath = await judged(source, pgSpec, query, options.signal);
-        return executePg(source, query, { ...options, maxBytes: options.maxBytes ?? pgSpec.settings.maxResultBytes, searchPath });
-      }),
+      retryingCall(options.signal, asPostgres(spec).connection.connectTimeoutMs, () =>
+        use(spec, async (source, pgSpec) => {
+          const searchPath = await judged(source, pgSpec, query, options.signal);
+          return executePg(source, query, { ...options, maxBytes: options.maxBytes ?? pgSpec.settings.maxResultBytes, searchPath });
+        }),
+      ),
     explain: (spec, query, signal) =>
-      use(spec, async (source, pgSpec) => {
-        const searchPath = await judged(source, pgSpec, query, signal);
-        return explainPg(source, query, { signal, rowLimit: pgSpec.settings.rowLimit, searchPath });
-      }),
+      retryingCall(signal, asPostgres(spec).connection.connectTimeoutMs, () =>
+        use(spec, async (source, pgSpec) => {
+          const searchPath = await judged(source, pgSpec, query, signal);
+          return explainPg(source, query, { signal, rowLimit: pgSpec.settings.rowLimit, searchPath });
+        }),
+      ),
     close: () => pools.closeAll(),
   };
 }

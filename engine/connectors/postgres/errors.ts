@@ -1,7 +1,7 @@
 import { ConnectorError, EngineError, TimeoutError } from '../../errors';
 import { redactor } from '../../log/redact';
 import { statementTimeout } from '../shared/interrupter';
-import { connectionError, driverMessage, networkDetail, networkErrorKind, type ConnectionTarget } from '../shared/connection-errors';
+import { connectionError, driverMessage, networkDetail, networkErrorKind, networkExtra, type ConnectionTarget } from '../shared/connection-errors';
 
 interface PgDriverError {
   code?: string;
@@ -21,6 +21,8 @@ export function pgConnectError(error: unknown, target: ConnectionTarget): Engine
   if (message === 'The server does not support SSL connections') return connectionError('TLS_REQUIRED', target);
   if (/timeout exceeded when trying to connect|connection timeout/i.test(message)) return connectionError('TIMEOUT', target);
   if (e?.code === '3D000') return connectionError('DATABASE_NOT_FOUND', target);
+  // Starting up or shutting down: worth another attempt (shared/retry.ts).
+  if (e?.code === '57P03' || e?.code === '57P01') return connectionError('UNKNOWN', target, driverMessage(error), { sqlState: e.code });
   if (e?.code && AUTH_CODES.has(e.code)) {
     // pg_hba.conf may demand TLS ("no pg_hba.conf entry … no encryption"): say that, not "wrong password".
     if (/no encryption|SSL off/i.test(message)) {
@@ -29,7 +31,7 @@ export function pgConnectError(error: unknown, target: ConnectionTarget): Engine
     return connectionError('AUTH_FAILED', target);
   }
   const network = networkErrorKind(error);
-  if (network) return connectionError(network, target, networkDetail(error, network));
+  if (network) return connectionError(network, target, networkDetail(error, network), networkExtra(error));
   if (/terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
     return connectionError('UNKNOWN', target, 'the server closed the connection during the handshake (is this a PostgreSQL port?).');
   }

@@ -8,7 +8,7 @@ import { convertColumns } from '../shared/cells';
 import { PREVIEW_BUDGET } from '../shared/preview-budget';
 import type { ExecuteOptions } from '../types';
 import type { PgSource } from './pools';
-import { inReadOnlyTransaction } from './session';
+import { destroySocket, inReadOnlyTransaction } from './session';
 import { pgStatementKind } from './statement';
 import type { PgTypeInfo } from './types';
 
@@ -45,6 +45,7 @@ class ByteCappedFetch {
   cut = false;
   readonly #budget: ByteBudget;
   readonly #connection: WireConnection;
+  readonly #client: pg.PoolClient;
   #wireBytes = 0;
   readonly #onFields = (msg: { fields: Field[] }) => {
     this.fields = msg.fields;
@@ -60,6 +61,7 @@ class ByteCappedFetch {
   };
 
   constructor(client: pg.PoolClient, budget: ByteBudget) {
+    this.#client = client;
     this.#budget = budget;
     this.#connection = (client as unknown as { connection: WireConnection }).connection;
     this.#connection.on('rowDescription', this.#onFields);
@@ -76,7 +78,7 @@ class ByteCappedFetch {
   #cut(): void {
     if (this.cut) return;
     this.cut = true;
-    this.#connection.stream.destroy();
+    destroySocket(this.#client);
   }
 }
 
@@ -177,7 +179,7 @@ export async function explainPg(source: PgSource, query: string, options: { sign
     return await inReadOnlyTransaction(source, { ...options, timeoutMs: PREVIEW_BUDGET.timeMs }, async (client, run) => {
       const deadline = setTimeout(() => {
         cut = true;
-        (client as unknown as { connection: WireConnection }).connection.stream.destroy();
+        destroySocket(client);
       }, PREVIEW_BUDGET.timeMs + PREVIEW_GRACE_MS);
       try {
         const result = await run(() => client.query<Row>({ text: EXPLAIN + query, rowMode: 'array', queryMode: 'extended' } as ArrayQuery), EXPLAIN.length);

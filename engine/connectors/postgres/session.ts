@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { randomInt } from 'node:crypto';
 import type { EngineError } from '../../errors';
 import { StatementInterrupter, statementTimeout } from '../shared/interrupter';
+import { beforeStatement } from '../shared/retry';
 import { pgQueryError } from './errors';
 import { backendPid, type PgSource } from './pools';
 
@@ -40,9 +41,14 @@ function freshSeed(): string {
   return (randomInt(0, 2 ** 48 - 1) / 2 ** 47 - 1).toFixed(15);
 }
 
-/** Cuts the client's connection: a pending query fails at once ("Connection terminated"). */
+/**
+ * Cuts the client's connection: a pending query fails at once. With an error, because after a TLS
+ * upgrade pg listens for 'close' only on the plain socket underneath and for 'error' on the TLS one:
+ * an error reaches the client whichever socket `connection.stream` is.
+ */
 export function destroySocket(client: pg.PoolClient): void {
-  (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+  const cut = Object.assign(new Error('Connection terminated: the client cut it'), { code: 'ECONNRESET' });
+  (client as unknown as { connection: { stream: { destroy(error?: Error): void } } }).connection.stream.destroy(cut);
 }
 
 /**
@@ -107,7 +113,10 @@ export async function inReadOnlyTransaction<T>(
   };
   let failure: Error | undefined;
   try {
-    await run(() => client.query(beginSql(options.timeoutMs, options.searchPath)));
+    // A pooled connection the server dropped (a restart) fails here, before anything of the caller's ran.
+    await run(() => client.query(beginSql(options.timeoutMs, options.searchPath))).catch((error: unknown) => {
+      throw beforeStatement(error);
+    });
     const value = await body(client, run, interrupter);
     interrupter.throwIfInterrupted();
     return value;

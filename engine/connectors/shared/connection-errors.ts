@@ -64,6 +64,11 @@ export function networkDetail(error: unknown, kind: ConnectionErrorKind): string
   return '';
 }
 
+/** Details that tell a DNS server that never answered (worth a retry) from a name that does not exist. */
+export function networkExtra(error: unknown): Record<string, unknown> {
+  return (error as { code?: unknown })?.code === DNS_TIMEOUT ? { dns: 'NO_ANSWER' } : {};
+}
+
 function describe(kind: ConnectionErrorKind, target: ConnectionTarget, detail: string): string {
   const where = `${target.host}:${target.port}`;
   switch (kind) {
