@@ -1,0 +1,105 @@
+import { UnavailableError } from '../../errors';
+
+/**
+ * A per-source circuit breaker (issue 12, S6-004). After `failureThreshold` consecutive transient
+ * failures the circuit opens: calls fail fast with a clear message instead of each waiting out a
+ * connect timeout. After a cool-down it is half-open and lets one probe through: success closes it,
+ * failure opens it again with a longer cool-down (doubling up to maxCoolDownMs). Pure: the clock is
+ * injected, and callers report outcomes.
+ */
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+export interface BreakerPolicy {
+  failureThreshold: number;
+  coolDownMs: number;
+  maxCoolDownMs: number;
+}
+
+export const BREAKER_POLICY: BreakerPolicy = { failureThreshold: 5, coolDownMs: 10_000, maxCoolDownMs: 5 * 60_000 };
+
+export interface BreakerSnapshot {
+  state: CircuitState;
+  consecutiveFailures: number;
+  /** When the first of the consecutive failures happened (epoch ms), or null. */
+  failingSince: number | null;
+  /** Open: when a probe will be let through (epoch ms). */
+  retryAt: number | null;
+}
+
+export class CircuitBreaker {
+  readonly #policy: BreakerPolicy;
+  readonly #now: () => number;
+  #state: CircuitState = 'closed';
+  #failures = 0;
+  #failingSince: number | null = null;
+  #retryAt: number | null = null;
+  #opens = 0;
+  #probeInFlight = false;
+
+  constructor(now: () => number, policy: BreakerPolicy = BREAKER_POLICY) {
+    this.#now = now;
+    this.#policy = policy;
+  }
+
+  get snapshot(): BreakerSnapshot {
+    this.#refresh();
+    return { state: this.#state, consecutiveFailures: this.#failures, failingSince: this.#failingSince, retryAt: this.#retryAt };
+  }
+
+  /**
+   * Whether a call may go ahead now. Closed: yes. Open: no, until the cool-down ends. Half-open:
+   * yes for exactly one probe; others wait for its outcome (refused meanwhile).
+   */
+  tryAcquire(): boolean {
+    this.#refresh();
+    if (this.#state === 'closed') return true;
+    if (this.#state === 'open' || this.#probeInFlight) return false;
+    this.#probeInFlight = true;
+    return true;
+  }
+
+  onSuccess(): void {
+    this.#state = 'closed';
+    this.#failures = 0;
+    this.#failingSince = null;
+    this.#retryAt = null;
+    this.#opens = 0;
+    this.#probeInFlight = false;
+  }
+
+  /** A transient failure (shared/retry.ts isTransient); other failures say nothing about reachability and are not reported. */
+  onTransientFailure(): void {
+    const now = this.#now();
+    this.#refresh();
+    this.#failures++;
+    this.#failingSince ??= now;
+    const probeFailed = this.#state === 'half-open';
+    this.#probeInFlight = false;
+    if (probeFailed || this.#failures >= this.#policy.failureThreshold) {
+      const coolDown = Math.min(this.#policy.maxCoolDownMs, this.#policy.coolDownMs * 2 ** this.#opens);
+      this.#opens++;
+      this.#state = 'open';
+      this.#retryAt = now + coolDown;
+    }
+  }
+
+  /** A call let through that ended without telling anything (cancelled, a query error): frees the probe slot. */
+  onNeutral(): void {
+    this.#probeInFlight = false;
+  }
+
+  #refresh(): void {
+    if (this.#state === 'open' && this.#retryAt !== null && this.#now() >= this.#retryAt) this.#state = 'half-open';
+  }
+}
+
+/** "PostgreSQL 'Prod' is unreachable: 5 failures in 30 s; retrying at 10:42". */
+export function unreachableError(storeLabel: string, sourceName: string, snapshot: BreakerSnapshot, now: number, timeOfDay: (epochMs: number) => string): UnavailableError {
+  const span = snapshot.failingSince === null ? 0 : Math.max(1, Math.round((now - snapshot.failingSince) / 1000));
+  const at = snapshot.retryAt === null ? 'soon' : `at ${timeOfDay(snapshot.retryAt)}`;
+  return new UnavailableError(`${storeLabel} '${sourceName}' is unreachable: ${snapshot.consecutiveFailures} failures in ${span} s; retrying ${at}.`, {
+    kind: 'CIRCUIT_OPEN',
+    retryAfterMs: snapshot.retryAt === null ? 0 : Math.max(0, snapshot.retryAt - now),
+    consecutiveFailures: snapshot.consecutiveFailures,
+  });
+}
