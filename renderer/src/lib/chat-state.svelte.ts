@@ -3,7 +3,7 @@ import type { ChatMessage, ChatSession } from '../../../engine/contract/index';
 import { getApi } from './api';
 import { approvalState, newRunId, type Approval, type ApprovalState } from './chat-approval';
 import { exampleQuestions } from './chat-examples';
-import { groupTurns, indexThread, type ResultMessage } from './chat-thread';
+import { groupTurns, indexThread, type EngineThreadStates, type ResultMessage } from './chat-thread';
 
 export interface Running {
   messageId: string;
@@ -22,6 +22,8 @@ export interface SessionFilter {
 
 export type EditOutcome = { ok: true; messageId: string } | { ok: false; message: string };
 
+const NO_STATES: EngineThreadStates = { queries: [], pendingQueryId: null };
+
 /** Errors recorded within this margin of a question count as its answer (the engine and page share a clock). */
 const SAME_MOMENT_MS = 2_000;
 
@@ -39,6 +41,8 @@ export class ChatState {
   #listSeq = 0;
   #session = $state.raw<ChatSession | null>(null);
   #messages = $state.raw<ChatMessage[]>([]);
+  /** Where each query stands, as the engine said with the messages. */
+  #states = $state.raw<EngineThreadStates>(NO_STATES);
   #loading = $state.raw(false);
   readonly #approvals = new SvelteMap<string, Approval>();
   #generating = $state.raw<{ question: string; sessionId: string | null } | null>(null);
@@ -48,7 +52,7 @@ export class ChatState {
   #now = $state.raw(Date.now());
   #examples = $state.raw<{ sourceId: string; questions: string[] } | null>(null);
 
-  readonly index = $derived(indexThread(this.#messages));
+  readonly index = $derived(indexThread(this.#messages, this.#states));
   readonly turns = $derived(groupTurns(this.#messages));
 
   /** The session the page asked for (the loaded one may lag behind while it loads). */
@@ -152,6 +156,7 @@ export class ChatState {
     this.#wanted = sessionId;
     this.#session = null;
     this.#messages = [];
+    this.#states = NO_STATES;
     this.#notice = null;
     this.#loading = false;
     if (sessionId) await this.#load(sessionId, true);
@@ -200,6 +205,7 @@ export class ChatState {
     if (r.ok) {
       this.#session = r.value.session;
       this.#messages = r.value.messages;
+      this.#states = { queries: r.value.queries, pendingQueryId: r.value.pendingQueryId };
     } else if (r.error.code === 'NOT_FOUND') this.#notice = 'That conversation no longer exists.';
     else if (r.error.code !== 'LOCKED') this.#notice = r.error.message;
   }
@@ -310,6 +316,9 @@ export class ChatState {
       await this.#load(session.id);
       return null;
     }
+    // A run that never reached the database gave the approval back: it stays usable here until it expires.
+    const payload = r.value.message.payload;
+    if (payload.kind === 'error' && payload.reason === 'NOT_STARTED') this.#setApproval(messageId, approval);
     this.#merge(r.value.message);
     void this.#load(session.id);
     return r.value.message;
@@ -346,6 +355,7 @@ export class ChatState {
     this.#loading = false;
     this.#session = null;
     this.#messages = [];
+    this.#states = NO_STATES;
     this.#notice = null;
   }
 

@@ -1,4 +1,4 @@
-import type { ChatMessage, MessagePayload } from '../../../engine/contract/index';
+import type { ChatMessage, MessagePayload, QueryState as EngineQueryState, QueryStatus as EngineQueryStatus } from '../../../engine/contract/index';
 
 export type QueryPayload = Extract<MessagePayload, { kind: 'query' }>;
 export type ResultPayload = Extract<MessagePayload, { kind: 'result' }>;
@@ -7,33 +7,29 @@ export type QueryMessage = ChatMessage & { payload: QueryPayload };
 export type ResultMessage = ChatMessage & { payload: ResultPayload };
 
 /**
- * Where a previewed query stands, read from the messages that follow it. The
- * engine owns the approval state machine; this only mirrors what it recorded.
- * - refused: the guardrail said no, or the database rejected it at EXPLAIN, so it can never run;
- * - pending: the latest query, waiting for the user's decision;
- * - approved: it ran (its result or error follows);
- * - denied: the user said no; it never ran;
- * - failed: the engine refused the approval (expired, already used, ...);
- * - replaced: edited or validated again, so a newer message carries the approval;
- * - skipped: the conversation moved on without a decision.
+ * Where a previewed query stands. The engine decides it (chat.getSession
+ * returns it; see engine/contract/query-status.contract.ts for each value) and
+ * refuses to approve a query that is not pending; the thread only shows it.
  */
-export type QueryStatus = 'refused' | 'pending' | 'approved' | 'denied' | 'failed' | 'replaced' | 'skipped';
+export type QueryStatus = EngineQueryStatus;
 
-export interface QueryState {
-  status: QueryStatus;
-  /** The newer message that replaced this one (an edit or "validate again"). */
-  replacedBy: string | null;
-  resultMessageId: string | null;
-  errorMessageId: string | null;
-}
+/** What the thread shows of a query's state; the fields after `errorMessageId` are known once the engine's answer is in. */
+export type QueryState = Pick<EngineQueryState, 'status' | 'replacedBy' | 'resultMessageId' | 'errorMessageId'> &
+  Partial<Pick<EngineQueryState, 'runId' | 'approvalExpiresAt' | 'statementStarted'>>;
 
 export interface ThreadIndex {
   queries: ReadonlyMap<string, QueryState>;
-  /** The only query that may be approved: the latest one, while nothing has decided it. */
+  /** The only query that may be approved, as the engine says. */
   pendingQueryId: string | null;
   /** The last query message of the session, whatever its status. */
   latestQueryId: string | null;
   byId: ReadonlyMap<string, ChatMessage>;
+}
+
+/** What chat.getSession says about the queries, next to the messages. */
+export interface EngineThreadStates {
+  queries: readonly EngineQueryState[];
+  pendingQueryId: string | null;
 }
 
 export const isQuery = (m: ChatMessage): m is QueryMessage => m.payload.kind === 'query';
@@ -47,65 +43,17 @@ export function rejectedByStore(p: QueryPayload): boolean {
   return p.verdict.allowed && p.explainError !== null && p.approvalExpiresAt === null;
 }
 
-/** Derives every query's status from the thread (messages in any order; sorted by seq here). */
-export function indexThread(messages: readonly ChatMessage[]): ThreadIndex {
+/**
+ * Indexes the thread for display, with each query's state as the engine
+ * decided it. A query message the engine has not described yet (shown before
+ * the reload that follows) gets no state; nothing here decides one.
+ */
+export function indexThread(messages: readonly ChatMessage[], engine: EngineThreadStates): ThreadIndex {
   const sorted = [...messages].sort((a, b) => a.seq - b.seq);
-  const queries = new Map<string, QueryState>();
   const byId = new Map(sorted.map((m) => [m.id, m]));
-  let latestQueryId: string | null = null;
-  let lastQuestionSeq = -1;
-  for (const m of sorted) {
-    const p = m.payload;
-    switch (p.kind) {
-      case 'question':
-        lastQuestionSeq = m.seq;
-        break;
-      case 'query': {
-        queries.set(m.id, { status: p.verdict.allowed && !rejectedByStore(p) ? 'pending' : 'refused', replacedBy: null, resultMessageId: null, errorMessageId: null });
-        const original = p.editedFrom ? queries.get(p.editedFrom) : undefined;
-        if (original && p.editedFrom) {
-          original.replacedBy = m.id;
-          if (original.status === 'pending' || original.status === 'failed') original.status = 'replaced';
-        }
-        latestQueryId = m.id;
-        break;
-      }
-      case 'decision': {
-        const q = queries.get(p.queryMessageId);
-        if (q && q.status !== 'refused') q.status = p.decision === 'approved' ? 'approved' : 'denied';
-        break;
-      }
-      case 'result': {
-        const q = queries.get(p.queryMessageId);
-        if (q) {
-          q.resultMessageId = m.id;
-          if (q.status !== 'refused') q.status = 'approved';
-        }
-        break;
-      }
-      case 'error': {
-        const q = p.relatedMessageId ? queries.get(p.relatedMessageId) : undefined;
-        if (q) {
-          q.errorMessageId = m.id;
-          // An approval the engine refused never ran; an execution error follows an approval.
-          if (p.stage === 'approval' && q.status === 'pending') q.status = 'failed';
-        }
-        break;
-      }
-      case 'declined':
-      case 'renamed':
-        break;
-      default:
-        p satisfies never;
-    }
-  }
-  // A pending query stays approvable only while it is the latest thing asked about.
-  for (const [id, q] of queries) {
-    if (q.status !== 'pending') continue;
-    const seq = byId.get(id)!.seq;
-    if (id !== latestQueryId || lastQuestionSeq > seq) q.status = 'skipped';
-  }
-  const pendingQueryId = latestQueryId && queries.get(latestQueryId)?.status === 'pending' ? latestQueryId : null;
+  const latestQueryId = sorted.findLast(isQuery)?.id ?? null;
+  const queries = new Map<string, QueryState>(engine.queries.filter((q) => byId.has(q.messageId)).map((q) => [q.messageId, q]));
+  const pendingQueryId = engine.pendingQueryId && byId.has(engine.pendingQueryId) ? engine.pendingQueryId : null;
   return { queries, pendingQueryId, latestQueryId, byId };
 }
 
@@ -135,13 +83,13 @@ export function isExpiredApproval(payload: MessagePayload): boolean {
 
 /**
  * "Validate again" (the same query, a fresh approval) is offered for the
- * latest query when its approval was refused or has run out, never for one
- * that ran, was denied or was replaced.
+ * latest query when the engine says its approval ran out, or it is pending
+ * but this window holds no live approval for it (a reload, a refused one).
  */
 export function canValidateAgain(index: ThreadIndex, queryMessageId: string, hasLiveToken: boolean): boolean {
   if (queryMessageId !== index.latestQueryId) return false;
   const status = index.queries.get(queryMessageId)?.status;
-  return status === 'failed' || (status === 'pending' && !hasLiveToken);
+  return status === 'expired' || (status === 'pending' && !hasLiveToken);
 }
 
 /** The text of the question a query answers, for titles. */

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ChatMessage, MessagePayload } from '../../../../engine/contract/index';
+import type { ChatMessage, MessagePayload, QueryState } from '../../../../engine/contract/index';
 import { canValidateAgain, groupTurns, indexThread, isExpiredApproval, questionFor, rejectedByStore, type QueryMessage } from '../../../../renderer/src/lib/chat-thread';
 
 type QueryPayload = Extract<MessagePayload, { kind: 'query' }>;
@@ -48,122 +48,61 @@ function thread() {
   };
 }
 
-test('the latest undecided query is the one that can be approved', () => {
-  const t = thread();
-  t.query('q1', t.question('u1'));
-  const index = indexThread(t.messages);
-  assert.is(index.pendingQueryId, 'q1');
-  assert.is(index.queries.get('q1')?.status, 'pending');
+/** The engine's answer about a query, as chat.getSession carries it. */
+const state = (messageId: string, status: QueryState['status'], extra: Partial<QueryState> = {}): QueryState => ({
+  messageId,
+  status,
+  replacedBy: null,
+  resultMessageId: null,
+  errorMessageId: null,
+  runId: null,
+  approvalExpiresAt: '2026-01-01T12:05:00.000Z',
+  statementStarted: null,
+  ...extra,
 });
 
-test('a denied query is not approvable and says so', () => {
+test('the thread shows what the engine decided: each status, and the one query that may be approved', () => {
   const t = thread();
   t.query('q1', t.question('u1'));
-  t.decision('d1', 'q1', 'denied');
-  const index = indexThread(t.messages);
-  assert.is(index.pendingQueryId, null);
-  assert.is(index.queries.get('q1')?.status, 'denied');
-});
-
-test('an approved query links to its result', () => {
-  const t = thread();
-  t.query('q1', t.question('u1'));
-  t.decision('d1', 'q1', 'approved');
-  t.result('r1', 'q1');
-  const q = indexThread(t.messages).queries.get('q1');
-  assert.equal(q, { status: 'approved', replacedBy: null, resultMessageId: 'r1', errorMessageId: null });
-});
-
-test('an edited query supersedes the original: only the edit can be approved', () => {
-  const t = thread();
-  t.query('q1', t.question('u1'));
-  t.query('q2', 'u1', { editedFrom: 'q1', query: 'SELECT 1' });
-  const index = indexThread(t.messages);
-  assert.is(index.queries.get('q1')?.status, 'replaced');
-  assert.is(index.queries.get('q1')?.replacedBy, 'q2');
-  assert.is(index.pendingQueryId, 'q2');
-});
-
-test('editing a query that already ran keeps the original marked as approved', () => {
-  const t = thread();
-  t.query('q1', t.question('u1'));
-  t.decision('d1', 'q1', 'approved');
-  t.result('r1', 'q1');
-  t.query('q2', 'u1', { editedFrom: 'q1' });
-  const index = indexThread(t.messages);
-  assert.is(index.queries.get('q1')?.status, 'approved');
-  assert.is(index.pendingQueryId, 'q2');
-});
-
-test('a follow-up question leaves an undecided earlier query behind (skipped)', () => {
-  const t = thread();
-  t.query('q1', t.question('u1'));
-  t.question('u2', 'now only for 2023');
-  let index = indexThread(t.messages);
-  assert.is(index.queries.get('q1')?.status, 'skipped');
-  assert.is(index.pendingQueryId, null, 'nothing approvable while the follow-up is being answered');
+  t.question('u2');
   t.query('q2', 'u2');
-  index = indexThread(t.messages);
-  assert.is(index.pendingQueryId, 'q2');
+  const index = indexThread(t.messages, { queries: [state('q1', 'skipped'), state('q2', 'pending')], pendingQueryId: 'q2' });
+  assert.equal([index.queries.get('q1')?.status, index.queries.get('q2')?.status, index.pendingQueryId, index.latestQueryId], ['skipped', 'pending', 'q2', 'q2']);
 });
 
-test('a follow-up that was declined still leaves the earlier query behind', () => {
+test('nothing is derived in the window: a query the engine has not described yet has no state, and its word on a message of another thread is ignored', () => {
   const t = thread();
   t.query('q1', t.question('u1'));
-  t.declined('x1', t.question('u2', 'drop everything'));
-  assert.is(indexThread(t.messages).queries.get('q1')?.status, 'skipped');
-});
-
-test('a query the guardrail refused is never approvable, even as the latest', () => {
-  const t = thread();
-  t.query('q1', t.question('u1'), { verdict: { allowed: false, reasons: [{ code: 'NOT_A_QUERY', message: 'Only reads.' }], statementKind: 'delete' } });
-  const index = indexThread(t.messages);
-  assert.is(index.queries.get('q1')?.status, 'refused');
+  t.decision('d1', 'q1', 'approved');
+  t.result('r1', 'q1');
+  const index = indexThread(t.messages, { queries: [state('q_other', 'pending')], pendingQueryId: 'q_other' });
+  assert.is(index.queries.get('q1'), undefined, 'a decision and a result in the thread do not make it done here');
   assert.is(index.pendingQueryId, null);
-  assert.is(index.latestQueryId, 'q1');
 });
 
-test('a query the database rejected at EXPLAIN got no approval: refused, not waiting for one', () => {
+test('a query the database rejected at EXPLAIN is told apart from one the store cannot estimate', () => {
   const t = thread();
   t.query('q1', t.question('u1'), { explainError: 'column "ticket_price" does not exist', approvalExpiresAt: null });
   t.query('q2', t.question('u2'), { explainError: 'This store cannot explain queries.', approvalExpiresAt: '2026-01-01T12:05:00.000Z' });
-  const index = indexThread(t.messages);
-  assert.is(index.queries.get('q1')?.status, 'refused');
   assert.is(rejectedByStore(t.messages[1]!.payload as QueryMessage['payload']), true);
-  assert.is(index.queries.get('q2')?.status, 'pending', 'no estimate is no rejection: it has its approval');
   assert.is(rejectedByStore(t.messages[3]!.payload as QueryMessage['payload']), false);
 });
 
-test('an approval the engine refused (expired) marks the query failed, and Validate again is offered', () => {
+test('Validate again: for the latest query the engine says expired, or pending without a live token in this window', () => {
   const t = thread();
   t.query('q1', t.question('u1'));
   t.error('e1', 'q1', 'approval');
-  const index = indexThread(t.messages);
-  assert.is(index.queries.get('q1')?.status, 'failed');
-  assert.is(index.queries.get('q1')?.errorMessageId, 'e1');
-  assert.ok(canValidateAgain(index, 'q1', false));
-  assert.ok(isExpiredApproval(index.byId.get('e1')!.payload));
-});
-
-test('an execution error follows an approval: the query ran, so there is nothing to validate again', () => {
-  const t = thread();
-  t.query('q1', t.question('u1'));
-  t.decision('d1', 'q1', 'approved');
-  t.error('e1', 'q1', 'execution', 'relation "x" does not exist');
-  const index = indexThread(t.messages);
-  assert.is(index.queries.get('q1')?.status, 'approved');
-  assert.not.ok(canValidateAgain(index, 'q1', false));
-  assert.not.ok(isExpiredApproval(index.byId.get('e1')!.payload));
-});
-
-test('Validate again: only for the latest query without a live token', () => {
-  const t = thread();
-  t.query('q1', t.question('u1'));
-  const index = indexThread(t.messages);
-  assert.ok(canValidateAgain(index, 'q1', false), 'token lost on reload or expired');
-  assert.not.ok(canValidateAgain(index, 'q1', true), 'a live token approves directly');
+  const expired = indexThread(t.messages, { queries: [state('q1', 'expired', { errorMessageId: 'e1' })], pendingQueryId: null });
+  assert.ok(canValidateAgain(expired, 'q1', true));
+  assert.ok(isExpiredApproval(expired.byId.get('e1')!.payload));
+  const pending = indexThread(t.messages, { queries: [state('q1', 'pending')], pendingQueryId: 'q1' });
+  assert.ok(canValidateAgain(pending, 'q1', false), 'token lost on reload');
+  assert.not.ok(canValidateAgain(pending, 'q1', true), 'a live token approves directly');
+  for (const status of ['done', 'failed', 'denied', 'replaced', 'unknown'] as const) {
+    assert.not.ok(canValidateAgain(indexThread(t.messages, { queries: [state('q1', status)], pendingQueryId: null }), 'q1', false), status);
+  }
   t.query('q2', 'u1', { editedFrom: 'q1' });
-  assert.not.ok(canValidateAgain(indexThread(t.messages), 'q1', false), 'a replaced query is not validated again');
+  assert.not.ok(canValidateAgain(indexThread(t.messages, { queries: [state('q1', 'expired')], pendingQueryId: null }), 'q1', false), 'only the latest');
 });
 
 test('turns group a question with everything that answered it; events before any question get a turn of their own', () => {
@@ -189,7 +128,7 @@ test('turns group a question with everything that answered it; events before any
 test('a query knows the question it answers', () => {
   const t = thread();
   t.query('q1', t.question('u1', 'top 5 artists'));
-  const index = indexThread(t.messages);
+  const index = indexThread(t.messages, { queries: [], pendingQueryId: null });
   assert.is(questionFor(index, index.byId.get('q1') as QueryMessage), 'top 5 artists');
 });
 
