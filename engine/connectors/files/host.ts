@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../../contract/errors';
 import type { FileConnection, SourceFile } from '../../contract/index';
-import { ConnectorError } from '../../errors';
+import { ConnectorError, EngineError, toApiError } from '../../errors';
 import { nowIso } from '../../ids';
 import type { Database } from '../../store/migration';
 import type { SourceHostContext, SourceHostHooks } from '../host-context';
@@ -62,11 +62,41 @@ function noneImported(failed: FailedFile[], lead: string, extra: Record<string, 
   return new ConnectorError(`${lead}${first ? ` ${first.error}` : ''}`, { kind: 'FILE_UNREADABLE', files: failed, ...extra });
 }
 
-async function importAll(ctx: SourceHostContext, reason: string): Promise<void> {
-  const report = await ctx.pool.run(
-    { kind: 'files.import', spec: ctx.spec, sizeLimitBytes: ctx.settings.fileSizeLimitBytes },
-    ctx.signal ? { signal: ctx.signal } : {},
+/**
+ * An import over its time budget changed nothing, and would take as long
+ * again: each file without a good import is remembered as failed with that
+ * error (and its fingerprint), so it is not retried on every use either.
+ */
+function rememberOverrun(db: Database, sourceId: string, paths: readonly string[], error: EngineError): void {
+  const before = new Map(rows(db, sourceId).map((r) => [r.path, r]));
+  const insert = db.prepare(
+    'INSERT INTO source_files (source_id, path, status, table_name, provenance_json, error_json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
+  const failure = toApiError(error);
+  db.transaction(() => {
+    // Rewritten in the order of the paths: the next use compares that list with these rows.
+    db.prepare('DELETE FROM source_files WHERE source_id = ?').run(sourceId);
+    for (const p of paths) {
+      const row = before.get(p);
+      if (row?.status === 'imported') insert.run(sourceId, p, 'imported', row.table_name, row.provenance_json, null, row.updated_at);
+      else insert.run(sourceId, p, 'failed', null, null, JSON.stringify({ ...failure, fingerprint: fileFingerprint(p) }), nowIso());
+    }
+  })();
+}
+
+/** The import stopped for taking too long: by its own time budget, or by the pool's deadline for the job. */
+const OVERRUN_KINDS = new Set(['IMPORT_TIME_BUDGET', 'JOB_DEADLINE']);
+
+async function importAll(ctx: SourceHostContext, reason: string): Promise<void> {
+  let report: ImportReport;
+  try {
+    report = await ctx.pool.run({ kind: 'files.import', spec: ctx.spec, sizeLimitBytes: ctx.settings.fileSizeLimitBytes }, ctx.signal ? { signal: ctx.signal } : {});
+  } catch (error) {
+    if (error instanceof EngineError && OVERRUN_KINDS.has(String(error.details?.kind))) {
+      rememberOverrun(ctx.db, ctx.spec.sourceId, (ctx.spec.connection as FileConnection).paths, error);
+    }
+    throw error;
+  }
   // Nothing could be imported and the last good import was kept: its rows stay, and the files show as stale.
   if (!report.keptPrevious) save(ctx.db, ctx.spec.sourceId, report);
   ctx.invalidateMetadata();
