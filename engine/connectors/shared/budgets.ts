@@ -20,7 +20,10 @@ export interface ConnectionBudgets {
   serverCancelGraceMs: number;
   /** After asking for a cancel (or a user's cancel), how long before the client destroys the socket itself. */
   socketGraceMs: number;
-  /** The cancel request over a second connection (connect and answer). */
+  /**
+   * The cancel request over a second connection (connect and answer). No longer than socketGraceMs:
+   * once the socket is cut, waiting on a cancel that cannot reach the server only delays the error.
+   */
   cancelMs: number;
   /** Rolling back and resetting a connection after a use; past it the connection is destroyed, never pooled. */
   resetMs: number;
@@ -32,7 +35,7 @@ export const DEFAULT_BUDGETS: ConnectionBudgets = {
   dnsMs: 4_000,
   serverCancelGraceMs: 1_000,
   socketGraceMs: 2_000,
-  cancelMs: 3_000,
+  cancelMs: 2_000,
   resetMs: 3_000,
   testMs: 10_000,
 };
