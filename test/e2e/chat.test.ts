@@ -75,7 +75,7 @@ test('ask again and approve with Ctrl+Enter: the rows match the database, and re
   // Focus lands on the new query; the keyboard approves it.
   await app.browser.waitUntil(async () => (await app.browser.execute(() => document.activeElement?.getAttribute('data-testid'))) === 'query-card', { timeoutMsg: 'the query card did not get focus' });
   await app.browser.keys(['Control', 'Enter']);
-  await latestQuery('approved');
+  await latestQuery('done');
   const result = lastOf('result-card');
   await result.waitForDisplayed({ timeout: 20_000 });
   await waitForText(result.$('[data-testid="single-value"]'), scalar('SELECT count(*) FROM customer'));
@@ -147,7 +147,7 @@ test('when the engine refuses an expired approval (the page clock lagging), the 
     await waitForText(error, 'Approval expired');
     await waitForText(error, 'expired before the query was run');
     assert.is(await error.getAttribute('data-code'), 'APPROVAL');
-    await latestQuery('failed');
+    await latestQuery('expired');
     await app.screenshot('24-chat-engine-expired');
     await error.$('[data-testid="validate-again"]').click();
     const fresh = await latestQuery('pending');

@@ -31,7 +31,7 @@ test('mark a query that ran as verified (with its wording), then asking again in
   await ask('how many albums are there');
   const first = await latestQuery('pending');
   await first.$('[data-testid="approve"]').click();
-  await latestQuery('approved');
+  await latestQuery('done');
   await lastOf('result-card').waitForDisplayed({ timeout: 20_000 });
 
   await first.$('[data-testid="mark-verified"]').click();
