@@ -26,6 +26,8 @@ export interface RunJournal {
   finished(run: RunStart, outcome: RunOutcome): void;
   /** Inside the denial's transaction. */
   denied(approval: Omit<Approval, 'limits'>): void;
+  /** A token of this query was refused before anything ran (expired, used, denied ...): the refusal joins the thread. */
+  refused(ref: { sessionId: string | null; messageId: string | null; runId: string }, error: ApprovalError): void;
   /** After a transaction committed: tells the windows. */
   changed(ref: { sessionId: string | null; messageId: string | null; runId?: string }, state: 'running' | 'finished' | 'decided'): void;
 }
@@ -118,6 +120,25 @@ export class ConversationJournal implements RunJournal {
     const message = this.#finished.get(runId) ?? null;
     this.#finished.delete(runId);
     return message;
+  }
+
+  refused(ref: { sessionId: string | null; messageId: string | null; runId: string }, error: ApprovalError): void {
+    const reason = reasonOf(error);
+    // Not for a token that did not verify (it may name any conversation), nor for a query the conversation moved past.
+    if (reason === 'TAMPERED' || reason === 'REPLACED' || reason === 'SKIPPED') return;
+    const query = this.#queryOf(ref.sessionId, ref.messageId);
+    if (!query) return;
+    const message = this.#store.append(query.sessionId, 'assistant', {
+      kind: 'error',
+      stage: 'approval',
+      code: error.code,
+      message: error.message,
+      hint: hintFor(error),
+      reason,
+      relatedMessageId: query.id,
+    });
+    this.#finished.set(ref.runId, message);
+    this.#events.emit('chat.updated', { sessionId: query.sessionId, messageId: message.id });
   }
 
   denied(approval: Omit<Approval, 'limits'>): void {

@@ -6,7 +6,7 @@ import type { RunJournal } from '../chat/conversation-journal';
 import type { AuditLog } from '../audit/audit-log';
 import { MetadataDocument, type ConnectionTest, type CreateSourceInput, type PreparedQuery, type QueryResult, type RunResult, type SourceFile, type Verdict } from '../contract/index';
 import { PREVIEW_BUDGET, PREVIEW_DEADLINE_MS } from '../connectors/shared/preview-budget';
-import { CancelledError, ConflictError, EngineError, PreviewLimitError, UnsupportedError } from '../errors';
+import { ApprovalError, CancelledError, ConflictError, EngineError, PreviewLimitError, UnsupportedError } from '../errors';
 import { newId } from '../ids';
 import type { Logger } from '../log/logger';
 import type { Job, JobOutput } from '../pool/jobs';
@@ -324,24 +324,8 @@ export class QueryService {
     if (this.#running.has(runId)) throw new ConflictError('A run with this id is already in progress.');
     // Before the token is consumed, so a refusal here leaves it usable once the owner has confirmed.
     const bound = this.#o.approvals.peek(input.token);
-    if (bound) await this.#assertLoginConfirmed(bound.sourceId);
     const journal = this.#o.journal;
-    const { use, begun: run } = await this.#o.approvals.consume(
-      input.token,
-      {
-        ...(input.expectSourceId ? { sourceId: input.expectSourceId } : {}),
-        ...(input.expectQuery !== undefined ? { query: input.expectQuery } : {}),
-        limits: { ...(input.maxRows !== undefined ? { maxRows: input.maxRows } : {}), ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}) },
-      },
-      {
-        ...(journal ? { check: (approval: Parameters<RunJournal['check']>[0]) => journal.check(approval) } : {}),
-        begin: (consumed: ApprovalUse) => {
-          const start = this.#o.runs.start(consumed, runId, input.traceId ?? this.#traceOf(consumed));
-          journal?.started(start);
-          return start;
-        },
-      },
-    );
+    const { use, begun: run } = await this.#consume(input, runId, bound);
     const controller = new AbortController();
     this.#running.set(runId, controller);
     journal?.changed(run, 'running');
@@ -367,6 +351,42 @@ export class QueryService {
     } finally {
       this.#running.delete(runId);
       journal?.changed(run, 'finished');
+    }
+  }
+
+  /**
+   * Checks the login, then consumes the token and records the run's start
+   * (see run). A conversation's query records a refusal of its verified
+   * token (expired, used, denied ...) in its thread; a replaced or skipped
+   * query's refusal adds nothing there.
+   */
+  async #consume(
+    input: { token: string; traceId?: string; maxRows?: number; timeoutMs?: number; expectSourceId?: string; expectQuery?: string },
+    runId: string,
+    bound: { sourceId: string; sessionId: string | null; messageId: string | null } | null,
+  ): Promise<{ use: ApprovalUse; begun: RunStart }> {
+    const journal = this.#o.journal;
+    try {
+      if (bound) await this.#assertLoginConfirmed(bound.sourceId);
+      return await this.#o.approvals.consume(
+      input.token,
+      {
+        ...(input.expectSourceId ? { sourceId: input.expectSourceId } : {}),
+        ...(input.expectQuery !== undefined ? { query: input.expectQuery } : {}),
+        limits: { ...(input.maxRows !== undefined ? { maxRows: input.maxRows } : {}), ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}) },
+      },
+      {
+        ...(journal ? { check: (approval: Parameters<RunJournal['check']>[0]) => journal.check(approval) } : {}),
+        begin: (consumed: ApprovalUse) => {
+          const start = this.#o.runs.start(consumed, runId, input.traceId ?? this.#traceOf(consumed));
+          journal?.started(start);
+          return start;
+        },
+      },
+    );
+    } catch (error) {
+      if (journal && bound && error instanceof ApprovalError) journal.refused({ sessionId: bound.sessionId, messageId: bound.messageId, runId }, error);
+      throw error;
     }
   }
 
