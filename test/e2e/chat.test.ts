@@ -118,8 +118,9 @@ test('an approval that runs out shows a clear message, and Validate again gets a
     assert.is(await resultCount(), 2);
 
     await card.$('[data-testid="validate-again"]').click();
+    // The engine says so once the thread reloads with the new query.
+    await app.browser.waitUntil(async () => (await card.getAttribute('data-status')) === 'replaced', { timeout: 20_000, timeoutMsg: 'the expired query was not shown as replaced' });
     const fresh = await latestQuery('pending');
-    assert.is(await card.getAttribute('data-status'), 'replaced');
     await fresh.$('[data-testid="approve"]').click();
     await app.browser.waitUntil(async () => (await resultCount()) === 3, { timeout: 20_000, timeoutMsg: 'no result after validating again' });
     await waitForLast('result-card', scalar('SELECT count(*) FROM album'));
