@@ -121,8 +121,18 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
         return;
       }
-      res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-      fs.createReadStream(file).pipe(res);
+      // A file can vanish between the check and the read (a rebuild of the renderer); a stream error
+      // without a listener would end the whole host, so it ends this response instead.
+      const stream = fs.createReadStream(file);
+      stream.once('error', (error) => {
+        engine.logger.warn('browser host could not read a renderer file', { error });
+        if (!res.headersSent) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+        else res.destroy();
+      });
+      stream.once('open', () => {
+        res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+        stream.pipe(res);
+      });
     })().catch((error: unknown) => {
       engine.logger.error('browser host request failed', { error });
       if (!res.headersSent) res.writeHead(500).end();
