@@ -145,7 +145,7 @@ export class ApprovalService {
     db.transaction(() => {
       reinstallAppendOnly(db, 'approval_uses');
       db.exec(singleUseGuard());
-    })();
+    }).immediate();
   }
 
   #loadKey(): Promise<Buffer> {

@@ -10,11 +10,13 @@ import type { Database } from '../store/migration';
  * accidents and casual edits.
  */
 export function reinstallAppendOnly(db: Database, table: string, options: { deleteGuard?: string } = {}): void {
-  const triggers = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?`).pluck().all(table) as string[];
+  // IMMEDIATE, with the read inside: several processes (the app, the CLI) open one profile at once, and a
+  // deferred transaction that reads and then writes gets SQLITE_BUSY at once in WAL mode instead of waiting.
   db.transaction(() => {
+    const triggers = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?`).pluck().all(table) as string[];
     for (const name of triggers) db.exec(`DROP TRIGGER ${quoteIdentifier(name)}`);
     db.exec(appendOnly(table, options));
-  })();
+  }).immediate();
 }
 
 function quoteIdentifier(name: string): string {

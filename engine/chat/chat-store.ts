@@ -118,7 +118,10 @@ export class ChatStore {
         .run(id, sessionId, next, role, parsed.kind, JSON.stringify(parsed), now);
       this.#db.prepare('UPDATE chat_sessions SET updated_at = ? WHERE id = ?').run(now, sessionId);
       return this.message(id);
-    })();
+      // IMMEDIATE: it reads the next seq and then writes. A deferred transaction would start as a reader, and
+      // in WAL mode SQLite answers SQLITE_BUSY at once (no busy wait) when another process (the CLI, a
+      // second app) wrote in between, failing the append. Taking the write lock first makes it wait instead.
+    }).immediate();
   }
 
   message(id: string): ChatMessage {

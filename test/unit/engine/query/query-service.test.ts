@@ -198,7 +198,11 @@ test('every path to a connector execute goes through token consumption', () => {
   assert.equal(creators.map((d) => d.name), ['query-service.ts']);
   const source = fs.readFileSync(path.join(repoRoot, 'engine/query/query-service.ts'), 'utf8');
   const runBody = source.slice(source.indexOf('async run('), source.indexOf('async deny('));
-  assert.ok(runBody.indexOf('approvals.consume') > -1 && runBody.indexOf('approvals.consume') < runBody.indexOf("kind: 'connector.execute'"));
+  // run() consumes through #consume (the one transaction that also records the run's start and its audit event).
+  const consumeAt = runBody.indexOf('this.#consume(');
+  assert.ok(consumeAt > -1 && consumeAt < runBody.indexOf("kind: 'connector.execute'"), 'the token is consumed before the execute job is created');
+  const consumeBody = source.slice(source.indexOf('async #consume('));
+  assert.ok(consumeBody.slice(0, consumeBody.indexOf('\n  }\n')).includes('this.#o.approvals.consume('), '#consume consumes the approval');
 });
 
 test('host-only channels answer UNSUPPORTED unless the host provides them (the browser host has no file dialog)', async () => {
