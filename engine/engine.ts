@@ -195,7 +195,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...authHandlers(lock),
     ...settingsHandlers(settings, audit),
     ...sourcesHandlers(sources, sample),
-    ...queryHandlers(queries, sources),
+    ...queryHandlers(queries, sources, telemetry),
     ...chatHandlers(chat, providers, queries),
     ...telemetryHandlers(telemetry, options.now),
     ...auditHandlers(audit),

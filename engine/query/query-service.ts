@@ -390,8 +390,20 @@ export class QueryService {
     }
   }
 
+  /**
+   * The question a conversation's token belongs to, for timing a run started elsewhere (the CLI's
+   * query.run) as that question's execution stage. Read from the token unverified: call it only
+   * once run() has accepted the token.
+   */
+  traceForToken(token: string): { traceId: string; sourceId: string; sessionId: string | null } | null {
+    const bound = this.#o.approvals.peek(token);
+    if (!bound?.messageId) return null;
+    const traceId = this.#traceOf({ messageId: bound.messageId });
+    return traceId ? { traceId, sourceId: bound.sourceId, sessionId: bound.sessionId } : null;
+  }
+
   /** The trace of the conversation's query a token approves, so a run from elsewhere (the CLI) joins the question's trace. */
-  #traceOf(use: ApprovalUse): string | null {
+  #traceOf(use: Pick<ApprovalUse, 'messageId'>): string | null {
     if (!use.messageId) return null;
     const row = this.#o.db.prepare(`SELECT json_extract(payload_json, '$.traceId') AS trace FROM chat_messages WHERE id = ? AND kind = 'query'`).get(use.messageId) as
       | { trace: string | null }
