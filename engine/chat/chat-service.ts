@@ -474,6 +474,7 @@ export class ChatService {
     try {
       // Refused (in the thread) before the token is used: it would run, and be recorded for, the other query.
       if (!this.#tokenIsFor(message, input.token)) throw new ApprovalError('WRONG_QUERY', 'This approval was issued for another query of the conversation.');
+      this.#o.journal.decided(runId, (this.#o.now ?? Date.now)());
       await this.#o.telemetry.span({ traceId, stage: 'execution', sourceId: session.sourceId, sessionId: session.id }, () =>
         this.#o.queries.run({ token: input.token, runId, traceId, expectQuery: message.payload.query, ...(session.sourceId ? { expectSourceId: session.sourceId } : {}) }),
       );
@@ -481,6 +482,7 @@ export class ChatService {
       if (!result) throw new EngineError('INTERNAL', 'The run finished but its result was not recorded in the conversation.');
       return result;
     } catch (error) {
+      this.#o.journal.decided(runId, null);
       // A run that started recorded its own outcome in the thread.
       const recorded = this.#o.journal.take(runId);
       if (recorded) return recorded;

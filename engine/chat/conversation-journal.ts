@@ -80,10 +80,24 @@ export class ConversationJournal implements RunJournal {
     }
   }
 
+  /**
+   * When the user's decision reached the engine, for a run about to start: the approval stage ends
+   * there, before the execution stage begins, instead of when the token is consumed inside the run
+   * (which would count the time in between in both stages).
+   */
+  decided(runId: string, at: number | null): void {
+    if (at === null) this.#decidedAt.delete(runId);
+    else this.#decidedAt.set(runId, at);
+  }
+
+  readonly #decidedAt = new Map<string, number>();
+
   started(run: RunStart): void {
+    const decidedAt = this.#decidedAt.get(run.runId);
+    this.#decidedAt.delete(run.runId);
     const query = this.#queryOf(run.sessionId, run.messageId);
     if (!query) return;
-    this.#approvalStage(query, 'ok');
+    this.#approvalStage(query, 'ok', decidedAt);
     this.#store.append(query.sessionId, 'event', { kind: 'decision', queryMessageId: query.id, decision: 'approved' });
   }
 
@@ -155,7 +169,7 @@ export class ConversationJournal implements RunJournal {
   }
 
   /** The approval stage lasts from the preview to the user's decision. */
-  #approvalStage(query: ChatMessage, status: 'ok' | 'error'): void {
+  #approvalStage(query: ChatMessage, status: 'ok' | 'error', decidedAt: number = this.#now()): void {
     if (query.payload.kind !== 'query') return;
     const shown = Date.parse(query.createdAt);
     this.#telemetry.record({
@@ -163,7 +177,7 @@ export class ConversationJournal implements RunJournal {
       stage: 'approval',
       sessionId: query.sessionId,
       startedAt: shown,
-      durationMs: Math.max(0, this.#now() - shown),
+      durationMs: Math.max(0, decidedAt - shown),
       status,
       details: { decision: status === 'ok' ? 'approved' : 'denied' },
     });
