@@ -110,6 +110,8 @@ export class QueryService {
   readonly #o: QueryServiceOptions;
   readonly #now: () => number;
   readonly #running = new Map<string, AbortController>();
+  /** The last preparation queued per source (settled either way). */
+  readonly #preparing = new Map<string, Promise<void>>();
 
   constructor(options: QueryServiceOptions) {
     this.#o = options;
@@ -135,9 +137,29 @@ export class QueryService {
         ...(signal ? { signal } : {}),
         ...(reimport ? { reimport } : {}),
       };
-      await hooks.prepare(ctx);
+      await this.#oneAtATime(sourceId, () => hooks.prepare!(ctx));
     }
     return spec;
+  }
+
+  /**
+   * Preparations of one source run one after another: a new file source opened on its page
+   * (which loads its schema) and tested at once would otherwise import its files twice into
+   * the same database at the same time. The second finds the first's import and only checks it.
+   */
+  async #oneAtATime(sourceId: string, prepare: () => Promise<void>): Promise<void> {
+    const before = this.#preparing.get(sourceId) ?? Promise.resolve();
+    const mine = before.then(prepare);
+    const settled = mine.then(
+      () => {},
+      () => {},
+    );
+    this.#preparing.set(sourceId, settled);
+    try {
+      await mine;
+    } finally {
+      if (this.#preparing.get(sourceId) === settled) this.#preparing.delete(sourceId);
+    }
   }
 
   async test(sourceId: string): Promise<ConnectionTest> {

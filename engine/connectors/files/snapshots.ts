@@ -118,12 +118,22 @@ export class SnapshotCache {
   }
 
   async #open(workDir: string, role: SnapshotRole, limits: DuckdbLimits, stamp: string): Promise<OpenSnapshot> {
-    const manifest = readManifest(workDir);
-    if (!manifest) throw notImported();
-    // Only Parquet views read files at query time; tables live in the snapshot itself.
-    const allowedPaths = manifest.objects.flatMap((o) => (o.readPath ? [o.readPath] : []));
-    const instance = await openLockedDatabase(path.join(workDir, manifest.database), { readOnly: true, allowedPaths, ...limits });
-    return { role, limits, instance, manifest, stamp, active: new Map(), connecting: 0, replaced: false };
+    for (let attempt = 1; ; attempt++) {
+      // The stamp is read before the manifest, so a newer import can only make it look older (reopened at next use).
+      if (attempt > 1) stamp = manifestStamp(workDir) ?? stamp;
+      const manifest = readManifest(workDir);
+      if (!manifest) throw notImported();
+      // Only Parquet views read files at query time; tables live in the snapshot itself.
+      const allowedPaths = manifest.objects.flatMap((o) => (o.readPath ? [o.readPath] : []));
+      try {
+        const instance = await openLockedDatabase(path.join(workDir, manifest.database), { readOnly: true, allowedPaths, ...limits });
+        return { role, limits, instance, manifest, stamp, active: new Map(), connecting: 0, replaced: false };
+      } catch (error) {
+        // Another import replaced this snapshot (and deleted it) between reading the manifest and opening it: open the new one.
+        if (attempt < MAX_OPEN_ATTEMPTS && readManifest(workDir)?.database !== manifest.database) continue;
+        throw error;
+      }
+    }
   }
 
   #retire(snapshot: OpenSnapshot): void {
@@ -131,6 +141,9 @@ export class SnapshotCache {
     if (idle(snapshot)) snapshot.instance.closeSync();
   }
 }
+
+/** Imports replacing the snapshot while it is being opened, each time: after this many the error stands. */
+const MAX_OPEN_ATTEMPTS = 3;
 
 const closedError = () => new ConnectorError('The files connector has been closed.');
 
