@@ -20,3 +20,15 @@ export function isNearBottom(m: ScrollMetrics, slack = NEAR_BOTTOM_PX): boolean 
 export function bottomOf(m: ScrollMetrics): number {
   return Math.max(0, m.scrollHeight - m.clientHeight);
 }
+
+/**
+ * Whether the thread stays pinned to its end after a scroll event. Only the reader moving up
+ * from where the thread last was unpins it: a scroll event that arrives after the content grew
+ * (a chart drawn below, while our own jump's event was still queued) leaves scrollTop where we
+ * put it, and must not read as "scrolled up".
+ */
+export function pinnedAfterScroll(pinned: boolean, lastTop: number, m: ScrollMetrics): boolean {
+  if (isNearBottom(m)) return true;
+  if (!pinned) return false;
+  return m.scrollTop >= lastTop - 2;
+}

@@ -1,4 +1,4 @@
-import { bottomOf, isNearBottom } from './chat-scroll';
+import { bottomOf, pinnedAfterScroll } from './chat-scroll';
 
 /**
  * Keeps a scrolling thread at its end while it is pinned there: when messages
@@ -8,6 +8,8 @@ import { bottomOf, isNearBottom } from './chat-scroll';
 export class BottomFollower {
   #pinned = $state.raw(true);
   #scroller: HTMLElement | null = null;
+  /** Where the thread was after the last scroll we made or saw while pinned. */
+  #lastTop = 0;
 
   get pinned(): boolean {
     return this.#pinned;
@@ -16,8 +18,10 @@ export class BottomFollower {
   /** Follows `content` growing inside `scroller`; returns the detach. */
   attach(scroller: HTMLElement, content: HTMLElement): () => void {
     this.#scroller = scroller;
+    this.#lastTop = scroller.scrollTop;
     const onScroll = () => {
-      this.#pinned = isNearBottom(scroller);
+      this.#pinned = pinnedAfterScroll(this.#pinned, this.#lastTop, scroller);
+      if (this.#pinned) this.#lastTop = scroller.scrollTop;
     };
     const observer = new ResizeObserver(() => {
       if (this.#pinned) this.#jump();
@@ -40,6 +44,8 @@ export class BottomFollower {
   #jump() {
     const s = this.#scroller;
     // Instant: a smooth scroll passes through positions that read as "scrolled up".
-    if (s) s.scrollTop = bottomOf(s);
+    if (!s) return;
+    s.scrollTop = bottomOf(s);
+    this.#lastTop = s.scrollTop;
   }
 }
