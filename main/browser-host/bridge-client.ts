@@ -7,7 +7,7 @@ import { buildApi, ListenerRegistry, type Transport } from '../../engine/contrac
 import type { Result } from '../../engine/contract/errors';
 import { isEventName, type ChannelName } from '../../engine/contract/index';
 import { rendererChannels } from '../../engine/contract/renderer-channels';
-import { BRIDGE_PATH, TOKEN_PARAM, type BridgeMessage } from './bridge-protocol';
+import { BRIDGE_PATH, TOKEN_PARAM, TOKEN_REFUSED_CLOSE, type BridgeMessage } from './bridge-protocol';
 
 const STORAGE_KEY = 'polystore.bridgeToken';
 
@@ -69,8 +69,8 @@ function createSocketTransport(token: string | null): Transport {
     };
     ws.onclose = (event) => {
       socket = null;
-      // 4401: the host refused the token; retrying cannot help.
-      refused = event.code === 4401;
+      // The host refused the token; retrying cannot help.
+      refused = event.code === TOKEN_REFUSED_CLOSE;
       const reply = refused ? unavailable(TOKEN_REFUSED, 'TOKEN_REFUSED') : unavailable('The connection to the engine was lost. Retrying…');
       for (const resolve of pending.values()) resolve(reply);
       pending.clear();

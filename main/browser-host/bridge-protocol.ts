@@ -21,3 +21,5 @@ export type BridgeMessage = z.infer<typeof BridgeMessage>;
 export const BRIDGE_PATH = '/__polystore/bridge';
 export const BRIDGE_SCRIPT_PATH = '/__polystore/bridge.js';
 export const TOKEN_PARAM = 'token';
+/** The close code of a bridge socket whose token the host refused: retrying cannot help. */
+export const TOKEN_REFUSED_CLOSE = 4401;

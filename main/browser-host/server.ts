@@ -8,7 +8,7 @@ import { isChannelName } from '../../engine/contract/index';
 import { isRendererChannel } from '../../engine/contract/renderer-channels';
 import type { HostEngine } from '../../engine/engine';
 import { contentSecurityPolicy } from '../shared/csp';
-import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH, BridgeRequest, TOKEN_PARAM } from './bridge-protocol';
+import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH, BridgeRequest, TOKEN_PARAM, TOKEN_REFUSED_CLOSE } from './bridge-protocol';
 
 export interface BrowserHostOptions {
   engine: HostEngine;
@@ -161,7 +161,14 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (url.pathname !== BRIDGE_PATH) return refuse(404, 'Not Found');
     if (!allowedHosts().has(req.headers.host ?? '')) return refuse(421, 'Misdirected Request');
     if (!allowedOrigins().has(req.headers.origin ?? '')) return refuse(403, 'Forbidden');
-    if (!sameSecret(url.searchParams.get(TOKEN_PARAM) ?? '', token)) return refuse(401, 'Unauthorized');
+    if (!sameSecret(url.searchParams.get(TOKEN_PARAM) ?? '', token)) {
+      // Our own page with a wrong token (an address from an earlier launch): a browser cannot read an HTTP
+      // refusal, so the socket opens and closes at once with 4401, which the page shows instead of retrying.
+      // Nothing is read from it. Host and Origin were checked above, so no other site gets this far.
+      engine.logger.warn('browser host refused a bridge connection', { reason: 'token' });
+      wss.handleUpgrade(req, socket, head, (ws) => ws.close(TOKEN_REFUSED_CLOSE, 'Token refused'));
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
   });
 

@@ -104,6 +104,12 @@ test('the browser host opened without its launch token says which address to ope
   await waitForText(app.browser.$('main'), 'printed in the terminal');
   assert.not.match(await app.browser.$('main').getText(), /not answering|Try again/);
   await app.screenshot('06-browser-host-no-token');
+  // A tab kept from an earlier launch: its token is refused, and the page says so instead of retrying forever.
+  await app.browser.execute(() => sessionStorage.setItem('polystore.bridgeToken', 'token-of-an-earlier-start'));
+  await app.browser.refresh();
+  await waitForText(app.browser.$('[data-testid="open-printed-address"]'), 'Open PolyStoreIQ from the address it printed');
+  await waitForText(app.browser.$('main'), 'earlier start');
+  assert.not.match(await app.browser.$('main').getText(), /not answering|Try again/);
   await app.open('#/sources');
   await waitForText(app.browser.$('h1'), 'Sources');
 });

@@ -68,10 +68,21 @@ test('it listens on 127.0.0.1 only', async () => {
   }
 });
 
-test('a missing or wrong token is refused', async () => {
-  assert.is(await connect({ token: null }), 401);
-  assert.is(await connect({ token: 'wrong' }), 401);
-  assert.is(await connect({ token: host.token.slice(0, -1) + (host.token.endsWith('A') ? 'B' : 'A') }), 401);
+/** The close code the host ends a socket with, after trying a call on it (which must go unanswered). */
+async function closeCodeOf(options: { token?: string | null }): Promise<number> {
+  const ws = await connect(options);
+  if (typeof ws === 'number') return -ws;
+  return new Promise((resolve) => {
+    ws.on('message', () => resolve(-2));
+    ws.on('close', (code) => resolve(code));
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: 1, channel: 'app.info' }));
+  });
+}
+
+test('a missing or wrong token is refused with 4401, which tells our page not to retry, and no call is answered', async () => {
+  assert.is(await closeCodeOf({ token: null }), 4401);
+  assert.is(await closeCodeOf({ token: 'wrong' }), 4401);
+  assert.is(await closeCodeOf({ token: host.token.slice(0, -1) + (host.token.endsWith('A') ? 'B' : 'A') }), 4401);
 });
 
 test('a foreign Origin is refused even with the right token', async () => {
