@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ChartRecommendation } from './chart.contract';
 import { channel, Id } from './channel';
 import { event } from './event';
-import { Dialect, ExplainEstimate, ResultColumn, Verdict } from './query.contract';
+import { Dialect, ExplainEstimate, ResultColumn, ResultRows, Verdict } from './query.contract';
+import { refineRows } from './result-rows';
 import { Approval } from './query-ops.contract';
 import { QueryState } from './query-status.contract';
 import { VerifiedMatch } from './verified.contract';
@@ -256,7 +257,8 @@ export const chatChannels = {
     input: z.strictObject({ resultId: Id }),
     output: z.object({
       columns: z.array(ResultColumn),
-      rows: z.array(z.array(z.unknown())),
+      /** Checked in one loop, not per cell: this is how the app's table and chart receive every result. */
+      rows: ResultRows,
       rowCount: z.number(),
       truncated: z.boolean(),
       /** How the rows are best drawn, and the alternatives the app switches between without running again. */
@@ -266,7 +268,7 @@ export const chatChannels = {
        * question, the query and its first rows, and running the query again brings the result back.
        */
       expiredAt: z.string().nullable().default(null),
-    }),
+    }).superRefine(refineRows),
   }),
 };
 

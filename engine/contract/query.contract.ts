@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findRowsProblem } from './result-rows';
+import { refineRows } from './result-rows';
 
 /** Column types normalized across stores, so tables and charts treat all sources alike. */
 export const NormalizedType = z.enum([
@@ -39,14 +39,17 @@ export type ResultColumn = z.infer<typeof ResultColumn>;
 export const Cell = z.unknown();
 export type Cell = z.infer<typeof Cell>;
 
+/**
+ * A result's rows. Only "an array" here: the object holding them checks them
+ * in one loop with `refineRows` (width and JSON-safe cells), not a schema per
+ * cell, see result-rows.ts. Passed on uncopied.
+ */
+export const ResultRows = z.custom<Cell[][]>((value) => Array.isArray(value), 'must be an array of rows');
+
 /** The unified result: the same shape for PostgreSQL, MySQL, MongoDB and files. */
 export const QueryResult = z.object({
   columns: z.array(ResultColumn),
-  /**
-   * Checked in one loop by the refinement below (width and JSON-safe cells),
-   * not a schema per cell: see result-rows.ts. Passed on uncopied.
-   */
-  rows: z.custom<Cell[][]>((value) => Array.isArray(value), 'must be an array of rows'),
+  rows: ResultRows,
   rowCount: z.number().int().nonnegative(),
   /** True when the store had more rows than the row limit (or more bytes than the byte limit) allowed. */
   truncated: z.boolean(),
@@ -56,13 +59,7 @@ export const QueryResult = z.object({
   elapsedMs: z.number().nonnegative(),
   /** Time until the first row, where the store reports it separately. */
   notices: z.array(z.string()).default([]),
-}).superRefine((result, ctx) => {
-  const problem = findRowsProblem(result.rows, result.columns.length);
-  if (problem) {
-    const at = [problem.row, problem.column].filter((i) => i !== undefined);
-    ctx.addIssue({ code: 'custom', path: ['rows', ...at], message: problem.message, params: { reason: problem.reason } });
-  }
-});
+}).superRefine(refineRows);
 export type QueryResult = z.infer<typeof QueryResult>;
 
 /** Why the guardrail refused (or flagged) a query. Codes are stable; messages are for people. */

@@ -91,3 +91,20 @@ export function findRowsProblem(rows: unknown, width: number): RowsProblem | nul
   }
   return null;
 }
+
+/** Where zod's superRefine reports an issue; typed structurally so this module needs no zod import. */
+interface IssueSink {
+  addIssue(issue: { code: 'custom'; path: (string | number)[]; message: string; params: { reason: RowsProblemReason } }): void;
+}
+
+/**
+ * The refinement of every schema that carries a result's rows next to its
+ * columns (`QueryResult`, `chat.result`): the rows checked in one loop, as
+ * above, and reported as one zod issue at the offending row and cell.
+ */
+export function refineRows(result: { columns: readonly unknown[]; rows: unknown }, ctx: IssueSink): void {
+  const problem = findRowsProblem(result.rows, result.columns.length);
+  if (!problem) return;
+  const at = [problem.row, problem.column].filter((i): i is number => i !== undefined);
+  ctx.addIssue({ code: 'custom', path: ['rows', ...at], message: problem.message, params: { reason: problem.reason } });
+}
