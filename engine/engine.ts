@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HostKind } from './contract/index';
+import type { AppSettings, HostKind } from './contract/index';
 import { appHandlers, readHealth, type AppDeps, type HealthProbe } from './app/app.handlers';
 import { ApprovalService } from './approval/approvals';
 import { auditHandlers } from './audit/audit.handlers';
 import { AuditLog } from './audit/audit-log';
 import { authHandlers } from './auth/auth.handlers';
+import { ProfileDirectory } from './auth/profile-directory';
 import { chatHandlers } from './chat/chat.handlers';
 import { ChatService } from './chat/chat-service';
 import { ChatStore } from './chat/chat-store';
@@ -115,7 +116,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const events = new EventBus(isLocked, logger);
   const settings = new SettingsStore(db, { onDamaged: (warning) => logger.warn('a stored setting could not be read; its default is used', { ...warning }) });
   const audit = new AuditLog(db, {
-    actor: () => lock?.profileName ?? 'system',
+    // The unlocked profile (or the one being unlocked) by name and id; the owner's name for the engine's own events while locked.
+    actor: () => lock?.actor() ?? lock?.profileName ?? 'system',
     host: options.host,
     secrets,
     onError: (message, error) => logger.warn(message, { error }),
@@ -127,6 +129,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     onChange: (status) => events.emit('auth.changed', status),
     ...(options.now ? { now: options.now } : {}),
   });
+  const profiles = new ProfileDirectory(db, audit);
   const sources = new SourceRegistry(db, {
     secrets,
     audit,
@@ -192,7 +195,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
 
   const handlers: Handlers = {
     ...appHandlers(appDeps),
-    ...authHandlers(lock),
+    ...authHandlers(lock, profiles),
     ...settingsHandlers(settings, audit),
     ...sourcesHandlers(sources, sample),
     ...queryHandlers(queries, sources, telemetry),
@@ -216,7 +219,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   // Stored results and audit events are kept as the settings say: applied now, then every few hours.
   const retention = new RetentionScheduler({ results: new ResultRetention(db), audit, settings: () => settings.get(), logger, ...(options.now ? { now: options.now } : {}) });
   retention.start();
-  const router = createRouter({ handlers, isLocked, logger, onActivity: () => lock?.touch() });
+  const router = createRouter({ handlers, isLocked, logger, onActivity: () => lock?.touch(), access: profiles.accessFor(lock) });
   if (options.host !== 'cli') lock.startAutoLock();
 
   const interval = options.healthIntervalMs ?? 5_000;
@@ -267,6 +270,10 @@ export interface HostEngine {
   readonly dataDir: string;
   /** Locks the profile (system lock, suspend, the menu). */
   lockNow(reason: LockReason): void;
+  /** The app settings as they are now (a copy): what the host itself acts on, such as the update channel. */
+  readSettings(): AppSettings;
+  /** Whether a job (a query, an import) is running: the host does not restart under it. */
+  isBusy(): boolean;
   close(): Promise<void>;
 }
 
@@ -278,6 +285,8 @@ export function hostView(engine: Engine): HostEngine {
     logger: engine.logger,
     dataDir: engine.dataDir,
     lockNow: (reason: LockReason) => engine.lockNow(reason),
+    readSettings: () => structuredClone(engine.settings.get()),
+    isBusy: () => engine.pool.stats().running > 0,
     close: () => engine.close(),
   });
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openEngine } from '../../engine/engine';
+import { hostView, openEngine } from '../../engine/engine';
 import { resolveDataDir } from '../../engine/paths';
 import { poolOptions, type PoolEntries } from '../shared/pool-entries';
 import { startBrowserHost } from './server';
@@ -37,7 +37,8 @@ export async function launchBrowserHost(options: LaunchOptions = {}) {
     vite = await createServer({ configFile: path.join(root, 'vite.config.ts'), server: { middlewareMode: true }, appType: 'custom' });
   }
   const host = await startBrowserHost({
-    engine,
+    // The page's server gets the host's view only (router, events); the full engine stays with the caller (tests).
+    engine: hostView(engine),
     rendererDir: vite ? path.join(root, 'renderer') : path.join(root, 'dist', 'renderer'),
     bridgeScript: path.join(root, 'dist', 'bridge', 'bridge.js'),
     ...(options.port !== undefined ? { port: options.port } : {}),

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, powerMonitor, protocol, session, shell } from 'electron';
 import { AppCommand, channelNames, SAMPLE_DATA_CREDIT } from '../../engine/contract/index';
 import { EVENT_CHANNEL } from '../../engine/contract/transport';
-import { DATABASE_FILE, openEngine, type Engine, type EngineOptions } from '../../engine/engine';
+import { DATABASE_FILE, openHostEngine, type EngineOptions, type HostEngine } from '../../engine/engine';
 import { EngineError } from '../../engine/errors';
 import { restoreForThisVersion, SchemaTooNewError } from '../../engine/store/db';
 import { resolveDataDir } from '../../engine/paths';
@@ -32,7 +32,7 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
-let engine: Engine | null = null;
+let engine: HostEngine | null = null;
 
 function serveRenderer(): void {
   const csp = contentSecurityPolicy();
@@ -117,9 +117,9 @@ function engineOptions(dataDir: string): EngineOptions {
  * one migrated is refused; when a backup this version understands exists, the
  * user may restore it (the newer database is kept aside) instead of being stuck.
  */
-async function openProfile(dataDir: string): Promise<Engine> {
+async function openProfile(dataDir: string): Promise<HostEngine> {
   try {
-    return await openEngine(engineOptions(dataDir));
+    return await openHostEngine(engineOptions(dataDir));
   } catch (error) {
     if (!(error instanceof SchemaTooNewError) || !error.backup) throw error;
     const { response } = await dialog.showMessageBox({
@@ -134,7 +134,7 @@ async function openProfile(dataDir: string): Promise<Engine> {
     });
     if (response !== 0) throw error;
     restoreForThisVersion(path.join(dataDir, DATABASE_FILE));
-    return openEngine(engineOptions(dataDir));
+    return openHostEngine(engineOptions(dataDir));
   }
 }
 
@@ -144,7 +144,7 @@ async function start(): Promise<void> {
     serveRenderer();
     hardenContents();
     const code = await runPackagedSmokeTest({
-      openEngine: (dir) => openEngine(engineOptions(dir)),
+      openEngine: (dir) => openHostEngine(engineOptions(dir)),
       windowOptions: mainWindowOptions({ preload: path.join(here, 'preload.cjs'), production }),
       url: `${APP_ORIGIN}/index.html`,
     });
@@ -180,8 +180,8 @@ async function start(): Promise<void> {
   );
   const running = engine;
   startUpdater({
-    channel: () => running.settings.get().updateChannel,
-    isBusy: () => running.pool.stats().running > 0,
+    channel: () => running.readSettings().updateChannel,
+    isBusy: () => running.isBusy(),
     log: (message) => running.logger.info(message),
   });
   app.setAboutPanelOptions({ applicationName: 'PolyStoreIQ', applicationVersion: app.getVersion(), credits: SAMPLE_DATA_CREDIT });

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
 import { MAX_BRIDGE_MESSAGE_BYTES, startBrowserHost, type BrowserHost } from '../../../../main/browser-host/server';
+import { hostView } from '../../../../engine/engine';
 import { openTestEngine, type TestEngine } from '../../../support/engine';
 import { tempDir } from '../../../support/tmp';
 
@@ -17,7 +18,7 @@ test.before(async () => {
   fs.writeFileSync(path.join(site.path, 'index.html'), '<!doctype html><html><head><title>t</title></head><body></body></html>');
   fs.writeFileSync(path.join(site.path, 'bridge.js'), 'window.bridgeLoaded = true;');
   te = await openTestEngine({ unlocked: true });
-  host = await startBrowserHost({ engine: te.engine, rendererDir: site.path, bridgeScript: path.join(site.path, 'bridge.js') });
+  host = await startBrowserHost({ engine: hostView(te.engine), rendererDir: site.path, bridgeScript: path.join(site.path, 'bridge.js') });
 });
 
 test.after(async () => {
