@@ -15,6 +15,7 @@ interface Row {
   id: string;
   at: string;
   actor: string;
+  actor_profile_id: string | null;
   action: AuditAction;
   source_id: string | null;
   session_id: string | null;
@@ -41,8 +42,11 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** Who an event is by: a profile's name and id, or just a name ('system', before anyone is unlocked). */
+export type AuditActor = string | { name: string; profileId: string | null };
+
 export interface AuditLogOptions {
-  actor: () => string;
+  actor: () => AuditActor;
   host: string;
   /** The OS keychain: it holds the integrity key and the chain's head. */
   secrets: SecretStore;
@@ -55,6 +59,7 @@ const toEvent = (r: Row): AuditEvent => ({
   seq: r.seq,
   at: r.at,
   actor: r.actor,
+  actorProfileId: r.actor_profile_id ?? null,
   action: r.action,
   sourceId: r.source_id,
   sessionId: r.session_id,
@@ -73,9 +78,15 @@ const REASONS: Record<Reason, string> = {
   KEYCHAIN_UNAVAILABLE: 'the OS keychain is not available',
 };
 
-/** What one event's MAC covers: the previous event's MAC, then every column of the event. */
+/**
+ * What one event's MAC covers: the previous event's MAC, then every column of
+ * the event. The acting profile's id (added with roles) is covered when set,
+ * so events written before it verify as they were, and setting or clearing it
+ * later changes the MAC.
+ */
 function chainParts(prev: string, r: Omit<Row, 'hash'>): Array<string | number | null> {
-  return [prev, r.seq, r.id, r.at, r.actor, r.action, r.source_id, r.session_id, r.details_json];
+  const parts = [prev, r.seq, r.id, r.at, r.actor, r.action, r.source_id, r.session_id, r.details_json];
+  return r.actor_profile_id ? [...parts, r.actor_profile_id] : parts;
 }
 
 const anchorParts = (a: Omit<AnchorRow, 'mac'>) => [a.log_id, a.first_seq, a.prev_hash, a.sealed_through];
@@ -185,7 +196,17 @@ export class AuditLog {
     const key = this.#requireKey();
     // Details are redacted before they are stored: a secret must not reach SQLite through an error text.
     const details = redactor.redactValue({ ...entry.details, host: this.#o.host });
-    const fields = { id: newId('aud'), at: nowIso(), actor: this.#o.actor(), action: entry.action, source_id: entry.sourceId ?? null, session_id: entry.sessionId ?? null, details_json: JSON.stringify(details) };
+    const actor = this.#o.actor();
+    const fields = {
+      id: newId('aud'),
+      at: nowIso(),
+      actor: typeof actor === 'string' ? actor : actor.name,
+      actor_profile_id: typeof actor === 'string' ? null : actor.profileId,
+      action: entry.action,
+      source_id: entry.sourceId ?? null,
+      session_id: entry.sessionId ?? null,
+      details_json: JSON.stringify(details),
+    };
     // IMMEDIATE: another process appending at the same time waits, so two events never chain to the same predecessor.
     const row = this.#db.transaction((): Row => {
       const last = this.#lastEvent();
@@ -193,8 +214,8 @@ export class AuditLog {
       const partial = { seq: last.seq + 1, ...fields };
       const full: Row = { ...partial, hash: key.mac('audit-chain', chainParts(last.hash, partial)) };
       this.#db
-        .prepare(`INSERT INTO audit_events (seq, id, at, actor, action, source_id, session_id, details_json, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(full.seq, full.id, full.at, full.actor, full.action, full.source_id, full.session_id, full.details_json, full.hash);
+        .prepare(`INSERT INTO audit_events (seq, id, at, actor, actor_profile_id, action, source_id, session_id, details_json, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(full.seq, full.id, full.at, full.actor, full.actor_profile_id, full.action, full.source_id, full.session_id, full.details_json, full.hash);
       return full;
     }).immediate();
     this.#scheduleHead();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AuthStatus, SecretKind } from '../contract/index';
-import { ConflictError, EngineError, ForbiddenError, RateLimitedError, ValidationError } from '../errors';
+import type { AuthStatus, ProfileChoice, ProfileSummary, Role, SecretKind } from '../contract/index';
+import { ConflictError, EngineError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../errors';
 import { newId, nowIso } from '../ids';
 import type { AuditLog } from '../audit/audit-log';
 import { databaseIdentity, IntegrityKey } from '../secrets/integrity-key';
@@ -9,9 +9,10 @@ import type { SecretStore } from '../secrets/secret-store';
 import type { Database } from '../store/migration';
 import { hashSecret, isWeakerThanDefault, KdfParams, secretProblem, verifySecret } from './secret-hash';
 
-interface ProfileRow {
+export interface ProfileRow {
   id: string;
   name: string;
+  role: Role;
   secret_kind: SecretKind;
   secret_hash: Buffer;
   secret_salt: Buffer;
@@ -19,6 +20,7 @@ interface ProfileRow {
   /** Only read once, to carry an older version's count into the keychain. */
   failed_attempts: number;
   blocked_until: string | null;
+  created_at: string;
 }
 
 /** Failures allowed before attempts are throttled, and the first delay after that. */
@@ -30,6 +32,12 @@ const MAX_DELAY_MS = 60 * 60_000;
 export function throttleDelayMs(failures: number): number {
   if (failures < FREE_ATTEMPTS) return 0;
   return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (failures - FREE_ATTEMPTS));
+}
+
+/** Who acted, as the audit log names it: the unlocked profile (or the one being unlocked). */
+export interface Actor {
+  name: string;
+  profileId: string;
 }
 
 export type LockReason = 'startup' | 'manual' | 'idle' | 'system-lock' | 'suspend' | 'menu' | 'secret-changed';
@@ -81,8 +89,10 @@ export class ProfileLock {
   readonly #options: ProfileLockOptions;
   readonly #now: () => number;
   readonly #dbIdentity: string;
-  readonly #account: string;
-  #unlocked = false;
+  /** The unlocked profile's id; null while locked. */
+  #unlocked: string | null = null;
+  /** The profile an unlock or setup is working on, so its audit events name it. */
+  #attempting: ProfileRow | null = null;
   #lastActivity = 0;
   #timer: NodeJS.Timeout | undefined;
   /** The last state read from or written to the keychain, for status(). */
@@ -95,36 +105,76 @@ export class ProfileLock {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#dbIdentity = databaseIdentity(db);
-    this.#account = `profile-lock:${this.#dbIdentity}`;
+  }
+
+  /**
+   * The keychain entry of a profile's attempt state. The owner keeps the entry
+   * it had before viewers existed, pinned to its id; each viewer has its own,
+   * so a viewer row edited into an owner (or the reverse) matches no entry and
+   * stays locked.
+   */
+  #account(p: Pick<ProfileRow, 'id' | 'role'>): string {
+    return p.role === 'owner' ? `profile-lock:${this.#dbIdentity}` : `profile-lock:${this.#dbIdentity}:${p.id}`;
   }
 
   /** Loads the attempt state (and carries an older version's over); a keychain failure here is retried by unlock. */
   async open(): Promise<void> {
-    const p = this.#profile();
-    const read = await this.#readState();
+    const p = this.#owner();
+    const read = await this.#readState(p ?? { id: '', role: 'owner' });
     if (read.kind === 'valid') this.#state = read.state;
-    else if (read.kind === 'none' && p) await this.#writeState(this.#adopted(p));
+    else if (read.kind === 'none' && p) await this.#writeState(p, this.#adopted(p));
   }
 
-  #profile(): ProfileRow | null {
-    return (this.#db.prepare('SELECT * FROM profiles ORDER BY created_at LIMIT 1').get() as ProfileRow | undefined) ?? null;
+  /** The profile created at setup: the owner. */
+  #owner(): ProfileRow | null {
+    return (this.#db.prepare(`SELECT * FROM profiles WHERE role = 'owner' ORDER BY created_at LIMIT 1`).get() as ProfileRow | undefined) ?? null;
+  }
+
+  #byId(id: string): ProfileRow | null {
+    return (this.#db.prepare('SELECT * FROM profiles WHERE id = ?').get(id) as ProfileRow | undefined) ?? null;
+  }
+
+  /** The unlocked profile, read afresh (a profile removed meanwhile by another process counts as locked). */
+  current(): ProfileRow | null {
+    return this.#unlocked ? this.#byId(this.#unlocked) : null;
+  }
+
+  /** The unlocked profile's role; null while locked. The router's permission check asks it on every call. */
+  role(): Role | null {
+    return this.current()?.role ?? null;
+  }
+
+  /** Who acts now, for the audit log: the unlocked profile, or the one an unlock or setup is working on. */
+  actor(): Actor | null {
+    const p = this.#attempting ?? this.current();
+    return p ? { name: p.name, profileId: p.id } : null;
   }
 
   get profileName(): string | null {
-    return this.#profile()?.name ?? null;
+    return (this.current() ?? this.#owner())?.name ?? null;
   }
 
   isLocked(): boolean {
-    return !this.#unlocked;
+    return this.current() === null;
+  }
+
+  #choices(): ProfileChoice[] {
+    const rows = this.#db.prepare(`SELECT id, name, role, secret_kind FROM profiles ORDER BY role = 'owner' DESC, created_at`).all() as ProfileRow[];
+    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, secretKind: r.secret_kind }));
   }
 
   status(): AuthStatus {
-    const p = this.#profile();
+    const owner = this.#owner();
+    const current = this.current();
+    const shown = current ?? owner;
     const blockedUntil = this.#state?.blockedUntil ?? 0;
     return {
-      state: !p ? 'setup-required' : this.#unlocked ? 'unlocked' : 'locked',
-      profileName: p?.name ?? null,
-      secretKind: p?.secret_kind ?? null,
+      state: !owner ? 'setup-required' : current ? 'unlocked' : 'locked',
+      profileName: shown?.name ?? null,
+      secretKind: shown?.secret_kind ?? null,
+      profileId: current?.id ?? null,
+      role: current?.role ?? null,
+      profiles: this.#choices(),
       failedAttempts: this.#state?.failures ?? 0,
       retryAfterMs: Math.max(0, blockedUntil - this.#now()),
       autoLockMinutes: this.#options.autoLockMinutes(),
@@ -140,40 +190,67 @@ export class ProfileLock {
 
   setup(input: { kind: SecretKind; secret: string; profileName?: string | undefined }): Promise<AuthStatus> {
     return this.#exclusive(async () => {
-      if (this.#profile()) throw new ConflictError('A profile already exists. Unlock it instead.');
+      if (this.#owner()) throw new ConflictError('A profile already exists. Unlock it instead.');
       const problem = secretProblem(input.kind, input.secret);
       if (problem) throw new ValidationError(problem, { field: 'secret' });
       await this.#options.audit.open();
-      if ((await this.#readState()).kind !== 'none') throw this.#altered('PROFILE_ALTERED', 'A profile was set up in this folder before, and its record is gone from the database.');
+      if ((await this.#readState({ id: '', role: 'owner' })).kind !== 'none') throw this.#altered('PROFILE_ALTERED', 'A profile was set up in this folder before, and its record is gone from the database.');
       const { hash, salt, params } = await hashSecret(input.secret);
-      const row = { id: newId('prf'), secret_kind: input.kind, secret_hash: hash, secret_salt: salt, kdf_params: JSON.stringify(params) };
-      this.#db
-        .prepare(`INSERT INTO profiles (id, name, secret_kind, secret_hash, secret_salt, kdf_params, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(row.id, input.profileName?.trim() || 'Owner', row.secret_kind, row.secret_hash, row.secret_salt, row.kdf_params, nowIso(), nowIso());
-      try {
-        await this.#writeState({ v: 1, profile: row.id, verifier: verifierDigest(row), next: null, failures: 0, blockedUntil: null });
-      } catch (error) {
-        // Without its keychain entry the profile would be adopted unprotected later: take it back.
-        this.#db.prepare('DELETE FROM profiles WHERE id = ?').run(row.id);
-        throw error;
-      }
+      const row = await this.#insertProfile({ name: input.profileName?.trim() || 'Owner', role: 'owner', kind: input.kind, secret: input.secret });
       this.#options.audit.record({ action: 'profile.created', details: { secretKind: input.kind } });
-      this.#setUnlocked(true);
+      this.#setUnlocked(row.id);
       this.#options.audit.record({ action: 'auth.unlocked', details: { via: 'setup' } });
       return this.status();
     });
   }
 
-  unlock(secret: string): Promise<AuthStatus> {
+  /** Writes a new profile and its keychain entry; without the entry it would be adopted unprotected later, so the row is taken back. */
+  async #insertProfile(input: { name: string; role: Role; kind: SecretKind; secret: string }): Promise<ProfileRow> {
+    const { hash, salt, params } = await hashSecret(input.secret);
+    const at = nowIso();
+    const row: ProfileRow = {
+      id: newId('prf'),
+      name: input.name,
+      role: input.role,
+      secret_kind: input.kind,
+      secret_hash: hash,
+      secret_salt: salt,
+      kdf_params: JSON.stringify(params),
+      failed_attempts: 0,
+      blocked_until: null,
+      created_at: at,
+    };
+    this.#db
+      .prepare(`INSERT INTO profiles (id, name, role, secret_kind, secret_hash, secret_salt, kdf_params, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(row.id, row.name, row.role, row.secret_kind, row.secret_hash, row.secret_salt, row.kdf_params, at, at);
+    try {
+      await this.#writeState(row, { v: 1, profile: row.id, verifier: verifierDigest(row), next: null, failures: 0, blockedUntil: null });
+    } catch (error) {
+      this.#db.prepare('DELETE FROM profiles WHERE id = ?').run(row.id);
+      throw error;
+    }
+    return row;
+  }
+
+  /** Unlocks the named profile, or the owner when none is named (the CLI's POLYSTORE_PIN, older windows). */
+  unlock(secret: string, profileId?: string): Promise<AuthStatus> {
     return this.#exclusive(async () => {
-      const p = this.#profile();
+      const p = profileId ? this.#byId(profileId) : this.#owner();
+      if (!p && profileId) throw new NotFoundError('Profile', profileId);
       if (!p) throw new EngineError('LOCKED', 'No profile exists yet. Create one with a PIN or passphrase first.', { reason: 'SETUP_REQUIRED' });
       await this.#options.audit.open();
-      const state = await this.#attempt(p, secret, 'unlock');
-      // Rehash with current parameters if they were raised since this profile was created.
-      if (isWeakerThanDefault(KdfParams.parse(JSON.parse(p.kdf_params)))) await this.#storeSecret(p.id, state, p.secret_kind, secret);
-      this.#setUnlocked(true);
-      this.#options.audit.record({ action: 'auth.unlocked' });
+      this.#attempting = p;
+      try {
+        const state = await this.#attempt(p, secret, 'unlock');
+        // Rehash with current parameters if they were raised since this profile was created.
+        if (isWeakerThanDefault(KdfParams.parse(JSON.parse(p.kdf_params)))) await this.#storeSecret(p, state, p.secret_kind, secret);
+      } finally {
+        this.#attempting = null;
+      }
+      // Unlocking another profile ends the one unlocked before, as a lock would.
+      if (this.#unlocked && this.#unlocked !== p.id) this.lock('manual');
+      this.#setUnlocked(p.id);
+      this.#options.audit.record({ action: 'auth.unlocked', details: { role: p.role } });
       return this.status();
     });
   }
@@ -181,20 +258,57 @@ export class ProfileLock {
   lock(reason: LockReason = 'manual'): AuthStatus {
     if (this.#unlocked) {
       this.#options.audit.record({ action: 'auth.locked', details: { reason } });
-      this.#setUnlocked(false);
+      this.#setUnlocked(null);
     }
     return this.status();
   }
 
+  /** A viewer with its own PIN or passphrase, under the same rules and hashing as the owner's. */
+  addViewer(input: { name: string; kind: SecretKind; secret: string }): Promise<ProfileRow> {
+    return this.#exclusive(async () => {
+      const problem = secretProblem(input.kind, input.secret);
+      if (problem) throw new ValidationError(problem, { field: 'secret' });
+      const row = await this.#insertProfile({ name: input.name.trim(), role: 'viewer', kind: input.kind, secret: input.secret });
+      this.#options.audit.record({ action: 'profile.created', details: { profileId: row.id, name: row.name, role: 'viewer', secretKind: input.kind } });
+      this.#options.onChange(this.status());
+      return row;
+    });
+  }
+
+  /** Removes a viewer: its row (its shares and conversation ownership go with it) and its keychain entry. */
+  removeProfile(id: string): Promise<boolean> {
+    return this.#exclusive(async () => {
+      const p = this.#byId(id);
+      if (!p) return false;
+      if (p.role === 'owner') throw new ConflictError("The owner's profile cannot be removed.");
+      this.#db.prepare('DELETE FROM profiles WHERE id = ?').run(id);
+      await this.#options.secrets.delete(this.#account(p));
+      this.#options.audit.record({ action: 'profile.removed', details: { profileId: id, name: p.name } });
+      if (this.#unlocked === id) this.#setUnlocked(null);
+      else this.#options.onChange(this.status());
+      return true;
+    });
+  }
+
+  /** Renames a profile; the lock screen and the audit log use the new name from now on. */
+  rename(id: string, name: string): void {
+    const p = this.#byId(id);
+    if (!p) throw new NotFoundError('Profile', id);
+    this.#db.prepare('UPDATE profiles SET name = ?, updated_at = ? WHERE id = ?').run(name.trim(), nowIso(), id);
+    this.#options.audit.record({ action: 'profile.renamed', details: { profileId: id, from: p.name, to: name.trim() } });
+    this.#options.onChange(this.status());
+  }
+
+  /** Changes the unlocked profile's own PIN or passphrase. */
   changeSecret(current: string, next: { kind: SecretKind; secret: string }): Promise<AuthStatus> {
     return this.#exclusive(async () => {
-      const p = this.#profile();
-      if (!p) throw new EngineError('LOCKED', 'No profile exists yet.', { reason: 'SETUP_REQUIRED' });
+      const p = this.current();
+      if (!p) throw new EngineError('LOCKED', 'The profile is locked. Unlock it with your PIN or passphrase.');
       const problem = secretProblem(next.kind, next.secret);
       if (problem) throw new ValidationError(problem, { field: 'next.secret' });
       // Counted like an unlock: the change form must not be a way around the throttle.
       const state = await this.#attempt(p, current, 'change-secret');
-      await this.#storeSecret(p.id, state, next.kind, next.secret);
+      await this.#storeSecret(p, state, next.kind, next.secret);
       this.#options.audit.record({ action: 'auth.secret_changed', details: { secretKind: next.kind } });
       this.#options.onChange(this.status());
       return this.status();
@@ -215,11 +329,11 @@ export class ProfileLock {
     }
     const failures = state.failures + 1;
     const delay = throttleDelayMs(failures);
-    await this.#writeState({ ...state, failures, blockedUntil: delay ? this.#now() + delay : null });
+    await this.#writeState(p, { ...state, failures, blockedUntil: delay ? this.#now() + delay : null });
     const ok = await verifySecret(secret, { hash: p.secret_hash, salt: p.secret_salt, params: KdfParams.parse(JSON.parse(p.kdf_params)) });
     if (ok) {
       const reset = { ...state, failures: 0, blockedUntil: null };
-      await this.#writeState(reset);
+      await this.#writeState(p, reset);
       return reset;
     }
     this.#options.audit.record({ action: 'auth.unlock_failed', details: { failedAttempts: failures, delayMs: delay, ...(during === 'unlock' ? {} : { during }) } });
@@ -233,12 +347,14 @@ export class ProfileLock {
 
   /** The keychain state, checked against the profile SQLite holds now; anything that does not match keeps the profile locked. */
   async #genuineState(p: ProfileRow): Promise<LockState> {
-    const read = await this.#readState();
+    const read = await this.#readState(p);
     if (read.kind === 'invalid') throw this.#altered('LOCK_STATE_ALTERED', 'The PIN attempt record in the OS keychain was changed outside PolyStoreIQ.');
     if (read.kind === 'none') {
+      // A viewer's entry is written with the viewer, so a viewer without one was added or changed outside PolyStoreIQ.
+      if (p.role !== 'owner') throw this.#altered('PROFILE_ALTERED', "The profile's PIN record in the database was changed or replaced outside PolyStoreIQ.");
       // Written by a version that kept the count in SQLite, or a setup cut short: adopt what is there once.
       const adopted = this.#adopted(p);
-      await this.#writeState(adopted);
+      await this.#writeState(p, adopted);
       return adopted;
     }
     const { state } = read;
@@ -265,15 +381,15 @@ export class ProfileLock {
   }
 
   /** Stores a new verifier: the keychain learns it first (as `next`), so a crash between the two writes leaves either one accepted. */
-  async #storeSecret(id: string, state: LockState, kind: SecretKind, secret: string): Promise<void> {
+  async #storeSecret(p: ProfileRow, state: LockState, kind: SecretKind, secret: string): Promise<void> {
     const { hash, salt, params } = await hashSecret(secret);
     const row = { secret_kind: kind, secret_hash: hash, secret_salt: salt, kdf_params: JSON.stringify(params) };
     const verifier = verifierDigest(row);
-    await this.#writeState({ ...state, next: verifier });
+    await this.#writeState(p, { ...state, next: verifier });
     this.#db
       .prepare('UPDATE profiles SET secret_kind = ?, secret_hash = ?, secret_salt = ?, kdf_params = ?, updated_at = ? WHERE id = ?')
-      .run(row.secret_kind, row.secret_hash, row.secret_salt, row.kdf_params, nowIso(), id);
-    await this.#writeState({ ...state, verifier, next: null });
+      .run(row.secret_kind, row.secret_hash, row.secret_salt, row.kdf_params, nowIso(), p.id);
+    await this.#writeState(p, { ...state, verifier, next: null });
   }
 
   #macParts(s: LockState): Array<string | number | null> {
@@ -285,8 +401,8 @@ export class ProfileLock {
     return this.#key;
   }
 
-  async #readState(): Promise<ReadState> {
-    const stored = await this.#options.secrets.get(this.#account);
+  async #readState(p: Pick<ProfileRow, 'id' | 'role'>): Promise<ReadState> {
+    const stored = await this.#options.secrets.get(this.#account(p));
     if (stored === null) return { kind: 'none' };
     const key = await this.#integrityKey();
     let parsed: z.infer<typeof StoredLockState>;
@@ -301,9 +417,9 @@ export class ProfileLock {
     return { kind: 'valid', state };
   }
 
-  async #writeState(state: LockState): Promise<void> {
+  async #writeState(p: Pick<ProfileRow, 'id' | 'role'>, state: LockState): Promise<void> {
     const key = await this.#integrityKey();
-    await this.#options.secrets.set(this.#account, JSON.stringify({ ...state, mac: key.mac('profile-lock', this.#macParts(state)) }));
+    await this.#options.secrets.set(this.#account(p), JSON.stringify({ ...state, mac: key.mac('profile-lock', this.#macParts(state)) }));
     this.#state = state;
   }
 
@@ -328,7 +444,7 @@ export class ProfileLock {
     clearInterval(this.#timer);
   }
 
-  #setUnlocked(value: boolean): void {
+  #setUnlocked(value: string | null): void {
     this.#unlocked = value;
     this.#lastActivity = this.#now();
     this.#options.onChange(this.status());

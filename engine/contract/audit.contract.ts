@@ -29,6 +29,10 @@ export const AuditAction = z.enum([
   'verified.added',
   'verified.edited',
   'verified.removed',
+  'profile.renamed',
+  'profile.removed',
+  'source.shared',
+  'source.unshared',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
@@ -48,7 +52,10 @@ export const AuditEvent = z.object({
   id: z.string(),
   seq: z.number().int().positive(),
   at: z.string(),
+  /** The acting profile's name when the event was written ('system' when no profile was unlocked). */
   actor: z.string(),
+  /** The acting profile's id; null for events older than roles and for the system's own. */
+  actorProfileId: z.string().nullable().optional(),
   action: AuditAction,
   sourceId: z.string().nullable(),
   sessionId: z.string().nullable(),

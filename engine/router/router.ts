@@ -7,6 +7,7 @@ import {
   type ChannelParsedInput,
   type HostKind,
 } from '../contract/index';
+import { permissionOf, type AccessControl, type Caller } from '../auth/permissions';
 import { describeZodError, toApiError } from '../errors';
 import type { Logger } from '../log/logger';
 
@@ -28,6 +29,12 @@ export interface RouterOptions {
   handlers: Handlers;
   /** True while the profile is locked; channels that are not `open` then answer LOCKED. */
   isLocked: () => boolean;
+  /**
+   * Who is unlocked, and what a viewer may reach: the router enforces the
+   * permission matrix (engine/auth/permissions.ts) with it. Without it every
+   * caller is treated as the owner (unit tests of the router's other duties).
+   */
+  access?: AccessControl;
   /** Called after every successful call of an `unlocked` channel (idle auto-lock uses it). */
   onActivity?: (channel: ChannelName) => void;
   logger?: Logger;
@@ -39,22 +46,33 @@ export interface Router {
 
 const fail = (error: ApiError): Result<never> => ({ ok: false, error });
 
+const forbidden = (channel: string, reason: 'ROLE' | 'NOT_SHARED', message: string): Result<never> =>
+  fail({ code: 'FORBIDDEN', message, details: { reason, channel } });
+
 /**
  * Channel -> validated handler. The same router sits behind Electron IPC, the
  * browser host's WebSocket and the CLI, so validation and the lock gate are
  * enforced once, whatever the host.
  */
 export function createRouter(options: RouterOptions): Router {
-  const { handlers, isLocked, logger } = options;
+  const { handlers, isLocked, logger, access } = options;
+  const OWNER: Caller = { profileId: '', role: 'owner' };
 
   async function dispatch(channel: unknown, payload: unknown, ctx: CallContext): Promise<Result<unknown>> {
     if (!isChannelName(channel)) {
       return fail({ code: 'UNKNOWN_CHANNEL', message: 'Unknown channel.', details: { channel: String(channel).slice(0, 80) } });
     }
     const def = contract[channel];
-    if (def.access !== 'open' && isLocked()) {
-      return fail({ code: 'LOCKED', message: 'The profile is locked. Unlock it with your PIN or passphrase.' });
+    const permission = permissionOf(channel);
+    let caller: Caller | null = null;
+    if (def.access !== 'open') {
+      caller = access ? access.caller() : OWNER;
+      if (isLocked() || !caller) return fail({ code: 'LOCKED', message: 'The profile is locked. Unlock it with your PIN or passphrase.' });
+      if (!permission.roles.includes(caller.role)) {
+        return forbidden(channel, 'ROLE', `Only the owner of this PolyStoreIQ profile can do this (${channel}); ask them if you need it.`);
+      }
     }
+    const scope = caller?.role === 'viewer' && access ? access.scopeOf(caller.profileId) : null;
     const parsed = def.input.safeParse(payload);
     if (!parsed.success) {
       return fail({
@@ -65,6 +83,9 @@ export function createRouter(options: RouterOptions): Router {
           issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
         },
       });
+    }
+    if (scope && permission.confine && !permission.confine(parsed.data, scope)) {
+      return forbidden(channel, 'NOT_SHARED', 'That source or conversation is not shared with this profile. Ask the owner to share the source with you.');
     }
     try {
       const handler = handlers[channel] as (input: unknown, ctx: CallContext) => unknown;
@@ -80,7 +101,8 @@ export function createRouter(options: RouterOptions): Router {
         return fail({ code: 'INTERNAL', message: 'The engine produced an invalid response. Details were written to the log.' });
       }
       if (def.access !== 'open') options.onActivity?.(channel);
-      return { ok: true, value: out.data };
+      if (caller && access && permission.claims) access.claimSession(permission.claims(out.data), caller.profileId);
+      return { ok: true, value: scope && permission.narrow ? permission.narrow(out.data, scope) : out.data };
     } catch (error) {
       return fail(toApiError(error, (e) => logger?.error('unexpected error in handler', { channel, error: e })));
     }

@@ -2,7 +2,7 @@ import type { AuditAction, AuditEvent } from '../../../engine/contract/index';
 
 /** Each action as people say it: "Approved a query", "Added source". */
 export const ACTION_LABELS: Record<AuditAction, string> = {
-  'profile.created': 'Created the profile',
+  'profile.created': 'Created a profile',
   'auth.unlocked': 'Unlocked the app',
   'auth.unlock_failed': 'Failed to unlock',
   'auth.locked': 'Locked the app',
@@ -29,6 +29,10 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'verified.added': 'Added a verified answer',
   'verified.edited': 'Edited a verified answer',
   'verified.removed': 'Removed a verified answer',
+  'profile.renamed': 'Renamed a profile',
+  'profile.removed': 'Removed a viewer profile',
+  'source.shared': 'Shared a source with a viewer',
+  'source.unshared': 'Stopped sharing a source',
 };
 
 const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
