@@ -294,8 +294,9 @@ export class ProfileLock {
   rename(id: string, name: string): void {
     const p = this.#byId(id);
     if (!p) throw new NotFoundError('Profile', id);
-    this.#db.prepare('UPDATE profiles SET name = ?, updated_at = ? WHERE id = ?').run(name.trim(), nowIso(), id);
+    // Recorded first, so the event names the actor as they were called when they acted.
     this.#options.audit.record({ action: 'profile.renamed', details: { profileId: id, from: p.name, to: name.trim() } });
+    this.#db.prepare('UPDATE profiles SET name = ?, updated_at = ? WHERE id = ?').run(name.trim(), nowIso(), id);
     this.#options.onChange(this.status());
   }
 
