@@ -10,6 +10,12 @@
  *   - browser host: JSON.stringify of the bridge frame + JSON.parse (server.ts
  *     and bridge-client.ts over the WebSocket).
  * The per-cell zod parse the router did before is timed too, for comparison.
+ * The app itself opens every result through `chat.result` (the stored rows,
+ * parsed from SQLite, plus the chart recommendation), timed the same way,
+ * with the engine's work before the hand-off shown separately.
+ * Then transports other than row arrays, for the next design step: a columnar
+ * format (test/bench/support/columnar-rows.ts) read lazily or decoded back
+ * to rows, and the stored JSON text passed through and parsed in the page.
  * Target: router + Electron IPC <= 150 ms. Prints medians in milliseconds.
  *
  *   node --expose-gc --import tsx test/bench/result-handoff.bench.ts
@@ -17,8 +23,10 @@
 import os from 'node:os';
 import v8 from 'node:v8';
 import { z } from 'zod';
+import { recommendChart } from '../../engine/charts/recommend';
 import type { QueryResult, RunResult } from '../../engine/contract/index';
 import { createRouter, type Handlers } from '../../engine/router/router';
+import { cellAt, decodeColumnar, encodeColumnar } from './support/columnar-rows';
 import { percentile } from './support/percentile';
 
 const ROWS = 100_000;
@@ -69,9 +77,16 @@ function buildResult(): RunResult {
 }
 
 const run = buildResult();
-const handlers = { 'query.run': () => run } as unknown as Handlers;
+const { columns, rows } = run.result;
+const chart = recommendChart(run.result, {});
+/** What the engine's chat.result handler answers for a stored result (engine/chat/chat-service.ts). */
+const stored = { columns, rows, rowCount: ROWS, truncated: false, chart, expiredAt: null };
+const handlers = { 'query.run': () => run, 'chat.result': () => stored } as unknown as Handlers;
 const router = createRouter({ handlers, isLocked: () => false });
 const dispatch = () => router.dispatch('query.run', { token: 'bench-token-0123456789' }, { host: 'electron' });
+const open = () => router.dispatch('chat.result', { resultId: 'result-bench' }, { host: 'electron' });
+/** The stored rows as query_results.rows_json holds them. */
+const rowsJson = JSON.stringify(rows);
 
 /** The rows schema the contract had before: a zod schema per cell. */
 const perCellRows = z.array(z.array(z.unknown()));
@@ -110,6 +125,25 @@ const ipc = await time(() => v8.deserialize(v8.serialize(answer)));
 const bridge = await time(() => JSON.parse(JSON.stringify({ id: 1, result: answer })) as unknown);
 const electronTotal = await time(async () => v8.deserialize(v8.serialize(await dispatch())));
 const browserTotal = await time(async () => JSON.parse(JSON.stringify({ id: 1, result: await dispatch() })) as unknown);
+const opened = await open();
+if (!opened.ok || (opened.value as { rows: unknown[] }).rows !== rows) throw new Error('chat.result did not hand the rows on as they are');
+const storedParse = await time(() => JSON.parse(rowsJson) as unknown);
+const recommend = await time(() => recommendChart(run.result, {}));
+const openRouted = await time(open);
+const openElectron = await time(async () => v8.deserialize(v8.serialize(await open())));
+
+const encoded = encodeColumnar(rows, columns.length);
+const firstScreen = (data: typeof encoded) => {
+  for (let r = 0; r < 40; r++) for (let c = 0; c < columns.length; c++) cellAt(data, r, c);
+};
+const encode = await time(() => encodeColumnar(rows, columns.length));
+const encodedIpc = await time(() => v8.deserialize(v8.serialize(encoded)));
+const decode = await time(() => decodeColumnar(encoded));
+const columnarLazy = await time(() => firstScreen(v8.deserialize(v8.serialize(encodeColumnar(rows, columns.length))) as typeof encoded));
+const columnarRows = await time(() => decodeColumnar(v8.deserialize(v8.serialize(encodeColumnar(rows, columns.length))) as typeof encoded));
+const textIpc = await time(() => v8.deserialize(v8.serialize(rowsJson)));
+const textParse = await time(() => JSON.parse(rowsJson) as unknown);
+const textTotal = await time(() => JSON.parse(v8.deserialize(v8.serialize(rowsJson)) as string) as unknown);
 
 const p50 = (s: number[]) => percentile(s, 50);
 const line = (step: string, s: Samples, target = '') =>
@@ -127,4 +161,20 @@ console.log(line('Electron IPC: v8 serialize + deserialize', ipc));
 console.log(line('browser host: JSON.stringify + JSON.parse', bridge));
 console.log(line('total, Electron (router + IPC)', electronTotal, `<= ${TARGET_MS} ms: ${meets(electronTotal)}`));
 console.log(line('total, browser host (router + JSON)', browserTotal));
+console.log(line('app: chat.result output parse (envelope zod + rows loop)', openRouted));
+console.log(line('app: total, Electron (chat.result + IPC)', openElectron, `<= ${TARGET_MS} ms: ${meets(openElectron)}`));
+console.log(line('engine before the hand-off: JSON.parse of the stored rows', storedParse));
+console.log(line('engine before the hand-off: chart recommendation', recommend));
+
+console.log(`\n### Other transports for the same rows (engine to page over Electron IPC)\n`);
+console.log('| step | wall p50 ms | wall ratio | CPU p50 ms | CPU ratio | target |');
+console.log('|---|---:|---:|---:|---:|---|');
+console.log(line('columnar: encode rows to columns', encode));
+console.log(line('columnar: v8 serialize + deserialize', encodedIpc));
+console.log(line('columnar: decode back to row arrays (page)', decode));
+console.log(line('total, columnar read in place (first 40 rows)', columnarLazy, `<= ${TARGET_MS} ms: ${meets(columnarLazy)}`));
+console.log(line('total, columnar decoded to row arrays', columnarRows, `<= ${TARGET_MS} ms: ${meets(columnarRows)}`));
+console.log(line('stored JSON text: v8 serialize + deserialize', textIpc));
+console.log(line('stored JSON text: JSON.parse (page)', textParse));
+console.log(line('total, stored JSON text parsed in the page', textTotal, `<= ${TARGET_MS} ms: ${meets(textTotal)}`));
 console.log(`\nLoad average when the run ended: ${os.loadavg()[0]!.toFixed(2)} (${os.cpus().length} cores).`);
