@@ -131,6 +131,21 @@ export const SourceConnection = z.discriminatedUnion('type', [
 ]);
 export type SourceConnection = z.infer<typeof SourceConnection>;
 
+/**
+ * The source's circuit breaker in this engine (issue 12, S6-004): `open` after repeated failures to
+ * reach it, when calls fail fast until `retryAt`; `half-open` when the next call is let through as a
+ * probe. `message` says why it is open, in the words a refused call gets.
+ */
+export const SourceCircuit = z.object({
+  state: z.enum(['closed', 'open', 'half-open']),
+  consecutiveFailures: z.number().int().nonnegative(),
+  retryAt: z.string().nullable(),
+  message: z.string().nullable(),
+});
+export type SourceCircuit = z.infer<typeof SourceCircuit>;
+
+export const CLOSED_CIRCUIT: SourceCircuit = { state: 'closed', consecutiveFailures: 0, retryAt: null, message: null };
+
 export const Source = z.object({
   id: z.string(),
   name: z.string(),
@@ -155,6 +170,7 @@ export const Source = z.object({
   risksConfirmed: z.boolean(),
   risksConfirmedAt: z.string().nullable(),
   serverVersion: z.string().nullable(),
+  circuit: SourceCircuit.default(CLOSED_CIRCUIT),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -12,6 +12,7 @@ import type { Logger } from '../log/logger';
 import type { Job, JobOutput } from '../pool/jobs';
 import type { JobPool } from '../pool/pool';
 import type { SettingsStore } from '../settings/settings-store';
+import { SourceCircuits, type CircuitTarget } from '../sources/source-circuits';
 import type { SourceRegistry } from '../sources/source-registry';
 import type { Database } from '../store/migration';
 import type { RunLedger, RunOutcome, RunStart } from './run-ledger';
@@ -68,6 +69,8 @@ export interface QueryServiceOptions {
   runs: RunLedger;
   /** The conversation a token's query belongs to: it refuses replaced or skipped queries and records runs and denials in the thread. */
   journal?: RunJournal;
+  /** Each source's circuit breaker, shared with what shows it (the registry); one of its own when not given. */
+  circuits?: SourceCircuits;
   now?: () => number;
 }
 
@@ -86,6 +89,8 @@ const CONNECT_PHASE_KINDS = new Set(['HOST_UNREACHABLE', 'PORT_CLOSED', 'AUTH_FA
 export function statementMayHaveStarted(error: EngineError): boolean {
   const said = error.details?.statementStarted;
   if (typeof said === 'boolean') return said;
+  // A pooled connection the server had dropped (a restart) fails on BEGIN, before the statement is sent.
+  if (error.details?.beforeStatement === true) return false;
   if (error.code === 'RATE_LIMITED') return false;
   return !(error.code === 'CONNECTOR' && CONNECT_PHASE_KINDS.has(String(error.details?.kind ?? '')));
 }
@@ -112,10 +117,24 @@ export class QueryService {
   readonly #running = new Map<string, AbortController>();
   /** The last preparation queued per source (settled either way). */
   readonly #preparing = new Map<string, Promise<void>>();
+  readonly #circuits: SourceCircuits;
 
   constructor(options: QueryServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#circuits = options.circuits ?? new SourceCircuits({ now: this.#now, onChange: (sourceId) => options.sources.circuitChanged(sourceId) });
+    options.sources.showCircuits(this.#circuits);
+  }
+
+  /** What a source's circuit names in its fail-fast message. */
+  #circuitTarget(sourceId: string): CircuitTarget {
+    const { id, type, name } = this.#o.sources.get(sourceId);
+    return { id, type, name };
+  }
+
+  /** A call that reaches the source's store, through its circuit breaker. */
+  #guarded<T>(sourceId: string, call: () => Promise<T>): Promise<T> {
+    return this.#circuits.guard(this.#circuitTarget(sourceId), call);
   }
 
   #hooks(spec: ConnectionSpec): SourceHostHooks | null {
@@ -165,6 +184,8 @@ export class QueryService {
   async test(sourceId: string): Promise<ConnectionTest> {
     const spec = await this.#o.sources.connectionSpec(sourceId);
     let result: ConnectionTestResult = await this.#o.pool.run({ kind: 'connector.test', spec });
+    // Whatever the circuit says, a test goes through: one that connects closes it.
+    this.#circuits.tested(sourceId, result);
     if (result.ok) {
       try {
         await this.#ready(sourceId);
@@ -212,7 +233,7 @@ export class QueryService {
     }
     // A refresh is the user asking for the source as it is now: a file source imports its files again.
     const spec = await this.#ready(sourceId, undefined, options.refresh === true);
-    const document = await this.#o.pool.run({ kind: 'connector.metadata', spec });
+    const document = await this.#guarded(sourceId, () => this.#o.pool.run({ kind: 'connector.metadata', spec }));
     this.#o.db
       .prepare(
         'INSERT INTO metadata_cache (source_id, fetched_at, document_json) VALUES (?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET fetched_at = excluded.fetched_at, document_json = excluded.document_json',
@@ -273,7 +294,7 @@ export class QueryService {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), PREVIEW_DEADLINE_MS);
     try {
-      return await this.#o.pool.run(job, { signal: deadline.signal, graceMs: 500 });
+      return await this.#guarded(job.spec.sourceId, () => this.#o.pool.run(job, { signal: deadline.signal, graceMs: 500 }));
     } catch (error) {
       if (deadline.signal.aborted) {
         throw new PreviewLimitError(
@@ -347,7 +368,16 @@ export class QueryService {
     // Before the token is consumed, so a refusal here leaves it usable once the owner has confirmed.
     const bound = this.#o.approvals.peek(input.token);
     const journal = this.#o.journal;
-    const { use, begun: run } = await this.#consume(input, runId, bound);
+    // Also before the token is consumed: a source whose circuit is open refuses at once and the approval stays usable.
+    const permit = bound ? this.#circuits.admit(this.#circuitTarget(bound.sourceId), NOT_RUN_NOTE) : null;
+    let consumed: { use: ApprovalUse; begun: RunStart };
+    try {
+      consumed = await this.#consume(input, runId, bound);
+    } catch (error) {
+      permit?.settle(error);
+      throw error;
+    }
+    const { use, begun: run } = consumed;
     const controller = new AbortController();
     this.#running.set(runId, controller);
     journal?.changed(run, 'running');
@@ -359,10 +389,12 @@ export class QueryService {
         { kind: 'connector.execute', spec, query: use.query, timeoutMs: use.limits.timeoutMs, maxRows: use.limits.maxRows, maxBytes: use.limits.maxBytes },
         { signal: controller.signal, graceMs: 1_500 },
       );
+      permit?.settle();
       const resultId = newId('res');
       this.#finish(run, { status: 'succeeded', result, resultId }, { rowCount: result.rowCount, truncated: result.truncated, elapsedMs: Math.round(result.elapsedMs) });
       return { runId, resultId, sourceId: use.sourceId, query: use.query, result };
     } catch (error) {
+      permit?.settle(error);
       let engineError = error instanceof EngineError ? error : new EngineError('INTERNAL', 'The query failed unexpectedly.');
       if (!(error instanceof EngineError)) this.#o.logger.error('query run failed unexpectedly', { runId, error });
       const cancelled = engineError instanceof CancelledError || engineError.code === 'CANCELLED';
@@ -501,6 +533,9 @@ export class QueryService {
     };
   }
 }
+
+/** What a run refused by an open circuit adds to its message: nothing was consumed. */
+const NOT_RUN_NOTE = 'The query did not run, so its approval was not used: run it again after that, before the approval expires.';
 
 /**
  * The run's error, saying what became of the approval: given back (the

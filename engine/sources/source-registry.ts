@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z, ZodError } from 'zod';
 import {
+  CLOSED_CIRCUIT,
   FileConnection,
   LoginRisk,
   MongoConnection,
@@ -21,6 +22,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Database } from '../store/migration';
 import { DraftTests } from './draft-tests';
+import type { SourceCircuits } from './source-circuits';
 import { loginRisks, riskCodes } from './login-risks';
 
 const StoredRisks = z.array(LoginRisk);
@@ -105,10 +107,22 @@ export class SourceRegistry {
   readonly #options: RegistryOptions;
 
   readonly #draftTests = new DraftTests();
+  /** The query service's circuit breakers (source-circuits.ts), shown with each source. */
+  #circuits: SourceCircuits | null = null;
 
   constructor(db: Database, options: RegistryOptions) {
     this.#db = db;
     this.#options = options;
+  }
+
+  /** Shows each source's circuit (the query service's, which reports every call to it) and forgets it when its details change. */
+  showCircuits(circuits: SourceCircuits): void {
+    this.#circuits = circuits;
+  }
+
+  /** A source's circuit opened, closed or went half-open. */
+  circuitChanged(sourceId: string): void {
+    this.#options.onChange(sourceId, 'status');
   }
 
   #row(id: string): SourceRow {
@@ -161,6 +175,7 @@ export class SourceRegistry {
       risksConfirmed: confirmed,
       risksConfirmedAt: confirmed && risks.length > 0 ? row.risks_confirmed_at : null,
       serverVersion: row.server_version,
+      circuit: this.#circuits?.state({ id: row.id, type: row.type, name: row.name }) ?? CLOSED_CIRCUIT,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
@@ -279,6 +294,8 @@ export class SourceRegistry {
     if (changed.includes('connection') || changed.includes('password')) {
       // New details have not been tested yet, and a confirmation was for the old login.
       Object.assign(sets, { status: 'UNTESTED', last_error: null, can_write: null, risks_json: '[]', risks_confirmed_codes: null, risks_confirmed_at: null });
+      // So do the new details: what failed to reach the old host says nothing about the new one.
+      this.#circuits?.forget(row.id);
     }
     sets.updated_at = nowIso();
     const columns = Object.keys(sets);
@@ -302,6 +319,7 @@ export class SourceRegistry {
     const row = this.#row(id);
     if (row.secret_ref) await this.#options.secrets.delete(row.secret_ref);
     this.#db.prepare('DELETE FROM sources WHERE id = ?').run(id);
+    this.#circuits?.forget(id);
     fs.rmSync(this.workDir(id), { recursive: true, force: true });
     this.#options.audit.record({ action: 'source.removed', sourceId: id, details: { name: row.name, type: row.type } });
     this.#options.onChange(id, 'removed');

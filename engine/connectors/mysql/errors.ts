@@ -24,7 +24,7 @@ export function mysqlConnectError(error: unknown, target: ConnectionTarget): Eng
   const network = networkErrorKind(error);
   if (network) return connectionError(network, target, networkDetail(error, network), networkExtra(error));
   if (e?.code === 'PROTOCOL_CONNECTION_LOST' || e?.code === 'ECONNRESET' || e?.code === 'HANDSHAKE_SSL_ERROR') {
-    return connectionError('UNKNOWN', target, 'the server closed the connection during the handshake (is this a MySQL or MariaDB port?).');
+    return connectionError('UNKNOWN', target, 'the server closed the connection during the handshake (is this a MySQL or MariaDB port?).', { closedDuringHandshake: true });
   }
   return connectionError('UNKNOWN', target, driverMessage(error));
 }

@@ -33,7 +33,7 @@ export function pgConnectError(error: unknown, target: ConnectionTarget): Engine
   const network = networkErrorKind(error);
   if (network) return connectionError(network, target, networkDetail(error, network), networkExtra(error));
   if (/terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
-    return connectionError('UNKNOWN', target, 'the server closed the connection during the handshake (is this a PostgreSQL port?).');
+    return connectionError('UNKNOWN', target, 'the server closed the connection during the handshake (is this a PostgreSQL port?).', { closedDuringHandshake: true });
   }
   return connectionError('UNKNOWN', target, driverMessage(error));
 }

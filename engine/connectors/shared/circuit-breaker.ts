@@ -1,4 +1,5 @@
-import { UnavailableError } from '../../errors';
+import { EngineError, UnavailableError } from '../../errors';
+import { isTransient } from './retry';
 
 /**
  * A per-source circuit breaker (issue 12, S6-004). After `failureThreshold` consecutive transient
@@ -75,6 +76,9 @@ export class CircuitBreaker {
     this.#failingSince ??= now;
     const probeFailed = this.#state === 'half-open';
     this.#probeInFlight = false;
+    // Already open: a call let through before it opened has failed too. It counts, but does not
+    // push the retry back (five queries failing together would otherwise lengthen the cool-down five times).
+    if (this.#state === 'open') return;
     if (probeFailed || this.#failures >= this.#policy.failureThreshold) {
       const coolDown = Math.min(this.#policy.maxCoolDownMs, this.#policy.coolDownMs * 2 ** this.#opens);
       this.#opens++;
@@ -93,11 +97,46 @@ export class CircuitBreaker {
   }
 }
 
-/** "PostgreSQL 'Prod' is unreachable: 5 failures in 30 s; retrying at 10:42". */
-export function unreachableError(storeLabel: string, sourceName: string, snapshot: BreakerSnapshot, now: number, timeOfDay: (epochMs: number) => string): UnavailableError {
+/** Connection error kinds that say the server could not be reached (a connect timeout included, which retry.ts does not retry). */
+const UNREACHABLE_KINDS = new Set(['PORT_CLOSED', 'HOST_UNREACHABLE', 'TIMEOUT']);
+
+/**
+ * Whether a failed call says the source is unreachable, so it counts towards opening its circuit.
+ * An allow-list: the transient failures retry.ts retries, a connect that timed out, a connection the
+ * server closed during the handshake (a server restarting). A query's own error (syntax, permission),
+ * a statement timeout, a cancel and anything after rows arrived never count.
+ */
+export function countsAsUnreachable(error: unknown): boolean {
+  if (isTransient(error)) return true;
+  if (!(error instanceof EngineError) || (error.code !== 'CONNECTOR' && error.code !== 'TIMEOUT')) return false;
+  const d = error.details ?? {};
+  if (d.rowsReceived === true) return false;
+  if (UNREACHABLE_KINDS.has(String(d.kind)) || UNREACHABLE_KINDS.has(String(d.connectionKind))) return true;
+  return error.code === 'CONNECTOR' && d.closedDuringHandshake === true;
+}
+
+/** The same for a connection test's outcome, which reports only the kind of failure. */
+export function testCountsAsUnreachable(kind: string): boolean {
+  return UNREACHABLE_KINDS.has(kind);
+}
+
+/**
+ * "PostgreSQL 'Prod' is unreachable: 5 failures in 30 s; retrying at 10:42:05." `note` follows it
+ * (what became of the caller's work); `details` are added to the error's.
+ */
+export function unreachableError(
+  storeLabel: string,
+  sourceName: string,
+  snapshot: BreakerSnapshot,
+  now: number,
+  timeOfDay: (epochMs: number) => string,
+  more: { note?: string; details?: Record<string, unknown> } = {},
+): UnavailableError {
   const span = snapshot.failingSince === null ? 0 : Math.max(1, Math.round((now - snapshot.failingSince) / 1000));
   const at = snapshot.retryAt === null ? 'soon' : `at ${timeOfDay(snapshot.retryAt)}`;
-  return new UnavailableError(`${storeLabel} '${sourceName}' is unreachable: ${snapshot.consecutiveFailures} failures in ${span} s; retrying ${at}.`, {
+  const message = `${storeLabel} '${sourceName}' is unreachable: ${snapshot.consecutiveFailures} failures in ${span} s; retrying ${at}.`;
+  return new UnavailableError(more.note ? `${message} ${more.note}` : message, {
+    ...more.details,
     kind: 'CIRCUIT_OPEN',
     retryAfterMs: snapshot.retryAt === null ? 0 : Math.max(0, snapshot.retryAt - now),
     consecutiveFailures: snapshot.consecutiveFailures,

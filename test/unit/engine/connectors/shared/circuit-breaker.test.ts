@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CircuitBreaker, unreachableError, type BreakerPolicy } from '../../../../../engine/connectors/shared/circuit-breaker';
+import { CircuitBreaker, countsAsUnreachable, unreachableError, type BreakerPolicy } from '../../../../../engine/connectors/shared/circuit-breaker';
+import { ConnectorError, EngineError, TimeoutError } from '../../../../../engine/errors';
 
 const POLICY: BreakerPolicy = { failureThreshold: 3, coolDownMs: 10_000, maxCoolDownMs: 25_000 };
 
@@ -92,6 +93,39 @@ test('the fail-fast message names the store, the source, the failures, their spa
   assert.is(error.message, `PostgreSQL 'Prod' is unreachable: 3 failures in 30 s; retrying at ${new Date(start + 20_000 + 10_000).toISOString().slice(11, 16)}.`);
   assert.is(error.details?.retryAfterMs, 0);
   assert.is(error.details?.kind, 'CIRCUIT_OPEN');
+});
+
+test('calls let through before it opened that fail after it opened count, but do not push the retry back', () => {
+  const { b, clock } = breaker();
+  for (let i = 0; i < 5; i++) assert.ok(b.tryAcquire(), 'five calls go out together');
+  for (let i = 0; i < 5; i++) b.onTransientFailure();
+  assert.is(b.snapshot.state, 'open');
+  assert.is(b.snapshot.consecutiveFailures, 5);
+  assert.is(b.snapshot.retryAt, clock.t + 10_000, 'the first cool-down, not 10 s doubled twice');
+});
+
+test('what counts as unreachable is an allow-list of connection failures; query errors, statement timeouts and failures after rows never count', () => {
+  const counts = [
+    new ConnectorError('refused', { kind: 'PORT_CLOSED' }),
+    new ConnectorError('no route', { kind: 'HOST_UNREACHABLE' }),
+    new ConnectorError('connect timed out', { kind: 'TIMEOUT' }),
+    new ConnectorError('handshake cut', { kind: 'UNKNOWN', closedDuringHandshake: true }),
+    new ConnectorError('restarting', { kind: 'UNKNOWN', sqlState: '57P03' }),
+    new ConnectorError('pooled connection dead', { kind: 'CONNECTION_LOST', beforeStatement: true }),
+  ];
+  const never = [
+    new ConnectorError('syntax error at or near "SELEC"', { kind: 'QUERY', sqlState: '42601' }),
+    new ConnectorError('permission denied for table t', { sqlState: '42501' }),
+    new ConnectorError('wrong password', { kind: 'AUTH_FAILED' }),
+    new ConnectorError('something', { kind: 'UNKNOWN' }),
+    new ConnectorError('lost mid-result', { kind: 'CONNECTION_LOST', rowsReceived: true }),
+    new ConnectorError('lost during the query', { kind: 'CONNECTION_LOST' }),
+    new TimeoutError('statement timeout', { kind: 'STATEMENT_TIMEOUT' }),
+    new EngineError('CANCELLED', 'cancelled'),
+    new Error('plain'),
+  ];
+  for (const e of counts) assert.ok(countsAsUnreachable(e), e.message);
+  for (const e of never) assert.not.ok(countsAsUnreachable(e), e.message);
 });
 
 test.run();
