@@ -20,6 +20,7 @@ export interface GlobalOptions {
   dataDir?: string;
   json?: boolean;
   pinStdin?: boolean;
+  profile?: string;
 }
 
 /** An error the CLI reports with its code; exit status follows the code. */
@@ -137,7 +138,12 @@ export class CliContext {
     if (!secret) {
       throw new CliError({ code: 'LOCKED', message: 'This command needs your PIN or passphrase: pipe it with --pin-stdin, or set POLYSTORE_PIN.' });
     }
-    await this.#dispatch(command, 'auth.unlock', { secret });
+    const name = this.globals(command).profile ?? (this.io.env.POLYSTORE_PROFILE || undefined);
+    const profile = name === undefined ? undefined : status.profiles.find((p) => p.name === name);
+    if (name !== undefined && !profile) {
+      throw new CliError({ code: 'NOT_FOUND', message: `There is no profile named "${name}". Profiles: ${status.profiles.map((p) => p.name).join(', ')}.` });
+    }
+    await this.#dispatch(command, 'auth.unlock', { secret, ...(profile ? { profileId: profile.id } : {}) });
   }
 
   /** Calls a channel through the router (unlocking first unless the channel is open); a failure becomes a CliError. */

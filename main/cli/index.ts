@@ -15,6 +15,7 @@ async function buildProgram(ctx: CliContext, argv: string[]): Promise<Command> {
     .addOption(new Option('--data-dir <dir>', 'profile folder (default: the OS app-data folder; env POLYSTORE_HOME)'))
     .addOption(new Option('--json', 'machine-readable output'))
     .addOption(new Option('--pin-stdin', 'read the profile PIN or passphrase from stdin (else env POLYSTORE_PIN)'))
+    .addOption(new Option('--profile <name>', 'unlock this profile (a viewer) instead of the owner (env POLYSTORE_PROFILE)'))
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => ctx.io.stdout(s),

@@ -6,6 +6,7 @@ const describe = (s: AuthStatus) =>
   formatTable(['key', 'value'], [
     ['state', s.state],
     ['profile', s.profileName ?? ''],
+    ['role', s.role ?? ''],
     ['secret', s.secretKind ?? ''],
     ['failed attempts', s.failedAttempts],
     ['retry after', s.retryAfterMs ? `${Math.ceil(s.retryAfterMs / 1000)} s` : ''],

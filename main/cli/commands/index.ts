@@ -6,6 +6,7 @@ import { registerAuthCommands } from './auth';
 import { registerChatCommands } from './chat';
 import { registerDataCommands } from './data';
 import { registerEvalCommands } from './eval';
+import { registerProfilesCommands } from './profiles';
 import { registerSourcesCommands } from './sources';
 import { registerTelemetryCommands } from './telemetry';
 import { registerVerifiedCommands } from './verified';
@@ -13,6 +14,7 @@ import { registerVerifiedCommands } from './verified';
 /** Every command group, in the order `--help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerAuthCommands(program, ctx);
+  registerProfilesCommands(program, ctx);
   registerSourcesCommands(program, ctx);
   registerDataCommands(program, ctx);
   registerChatCommands(program, ctx);
