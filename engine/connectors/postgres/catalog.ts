@@ -15,6 +15,7 @@ import { raceAbort } from '../shared/abort';
 import { PREVIEW_BUDGET } from '../shared/preview-budget';
 import type { PgSource } from './pools';
 import { inReadOnlyTransaction, type Run } from './session';
+import { CATALOG_FINGERPRINT_SQL, catalogFingerprint, type CatalogFingerprintRow, type CatalogStore } from './catalog-store';
 import { decodeRows } from './types';
 
 /** pg_proc: one function, aggregate, window function or procedure. */
@@ -286,19 +287,19 @@ async function rows<T>(client: pg.PoolClient, run: Run, text: string): Promise<T
 /**
  * Reads the catalog in one read-only transaction under the catalog budget: a catalog too large or a
  * server too slow to read it in PREVIEW_BUDGET.catalogMs refuses the preview rather than holding it up.
+ * With a store (catalog-store.ts), the server's catalog fingerprint is read first and a stored
+ * snapshot with the same fingerprint is used instead of reading the rest; a full read is stored.
  */
-export async function readPgCatalog(source: PgSource, signal: AbortSignal): Promise<PgCatalogSnapshot> {
+export async function readPgCatalog(source: PgSource, signal: AbortSignal, store: CatalogStore | null = null): Promise<PgCatalogSnapshot> {
   try {
-    return await inReadOnlyTransaction(source, { signal, timeoutMs: PREVIEW_BUDGET.catalogMs }, async (client, run) => {
-      const [session] = await rows<{ database: string; path: string[] }>(client, run, SESSION_SQL);
-      const functions = (await rows<FunctionRow>(client, run, FUNCTIONS_SQL)).map(({ row_arg, arg_types, ...f }) => ({ ...f, rowArg: row_arg, argTypes: arg_types }));
-      const operators = await rows<PgOperator>(client, run, OPERATORS_SQL);
-      const relations = (await rows<PgRelation & { functions: number[] | null }>(client, run, RELATIONS_SQL)).map(({ functions, ...r }) =>
-        functions && functions.length > 0 ? { ...r, functions } : r,
-      );
-      const types = await rows<PgType>(client, run, TYPES_SQL);
-      return { database: session!.database, searchPath: session!.path, functions, operators, relations, types };
+    const read = await inReadOnlyTransaction(source, { signal, timeoutMs: PREVIEW_BUDGET.catalogMs }, async (client, run) => {
+      const fingerprint = store ? catalogFingerprint((await rows<CatalogFingerprintRow>(client, run, CATALOG_FINGERPRINT_SQL))[0]!) : null;
+      const stored = fingerprint === null ? null : store!.load(fingerprint);
+      if (stored) return { snapshot: stored, fingerprint: null };
+      return { snapshot: await readSnapshot(client, run), fingerprint };
     });
+    if (read.fingerprint !== null) store!.save(read.fingerprint, read.snapshot);
+    return read.snapshot;
   } catch (error) {
     if (error instanceof TimeoutError && error.details?.kind === 'STATEMENT_TIMEOUT') {
       throw new PreviewLimitError(
@@ -307,6 +308,17 @@ export async function readPgCatalog(source: PgSource, signal: AbortSignal): Prom
     }
     throw error;
   }
+}
+
+async function readSnapshot(client: pg.PoolClient, run: Run): Promise<PgCatalogSnapshot> {
+  const [session] = await rows<{ database: string; path: string[] }>(client, run, SESSION_SQL);
+  const functions = (await rows<FunctionRow>(client, run, FUNCTIONS_SQL)).map(({ row_arg, arg_types, ...f }) => ({ ...f, rowArg: row_arg, argTypes: arg_types }));
+  const operators = await rows<PgOperator>(client, run, OPERATORS_SQL);
+  const relations = (await rows<PgRelation & { functions: number[] | null }>(client, run, RELATIONS_SQL)).map(({ functions, ...r }) =>
+    functions && functions.length > 0 ? { ...r, functions } : r,
+  );
+  const types = await rows<PgType>(client, run, TYPES_SQL);
+  return { database: session!.database, searchPath: session!.path, functions, operators, relations, types };
 }
 
 /** Catalogs younger than this are not re-read on demand, however many unknown names come in. */
@@ -323,18 +335,24 @@ interface Entry {
 }
 
 /**
+ * How the cache reads a catalog. `reuseStored`: a stored catalog whose fingerprint matches the server's
+ * may stand in for the read (catalog-store.ts); false when the cached one is suspected stale.
+ */
+export type ReadCatalog = (signal: AbortSignal, options: { reuseStored: boolean }) => Promise<PgCatalogSnapshot>;
+
+/**
  * One source's catalog, read once and shared by every validation until the TTL ends. `refresh`
  * re-reads it on demand (a name the query uses is unknown: perhaps created since), at most once per
- * CATALOG_MIN_REFRESH_MS. Concurrent callers share one read.
+ * CATALOG_MIN_REFRESH_MS, bypassing the stored catalog. Concurrent callers share one read.
  */
 export class PgCatalogCache {
-  readonly #read: (signal: AbortSignal) => Promise<PgCatalogSnapshot>;
+  readonly #read: ReadCatalog;
   readonly #now: () => number;
   readonly #ttlMs: number;
   #entry: Entry | null = null;
   #loading: Promise<Entry> | null = null;
 
-  constructor(read: (signal: AbortSignal) => Promise<PgCatalogSnapshot>, options: { now?: () => number; ttlMs?: number } = {}) {
+  constructor(read: ReadCatalog, options: { now?: () => number; ttlMs?: number } = {}) {
     this.#read = read;
     this.#now = options.now ?? (() => performance.now());
     this.#ttlMs = options.ttlMs ?? CATALOG_TTL_MS;
@@ -343,19 +361,19 @@ export class PgCatalogCache {
   async get(signal: AbortSignal): Promise<PgCatalog> {
     const entry = this.#entry;
     if (entry && this.#now() - entry.loadedAt < this.#ttlMs) return entry.catalog;
-    return (await this.#load(signal)).catalog;
+    return (await this.#load(signal, true)).catalog;
   }
 
   /** A fresh catalog if the cached one is old enough to re-read; otherwise null (use what you have). */
   async refresh(signal: AbortSignal): Promise<PgCatalog | null> {
     const entry = this.#entry;
     if (entry && this.#now() - entry.loadedAt < CATALOG_MIN_REFRESH_MS) return null;
-    return (await this.#load(signal)).catalog;
+    return (await this.#load(signal, false)).catalog;
   }
 
-  #load(signal: AbortSignal): Promise<Entry> {
+  #load(signal: AbortSignal, reuseStored: boolean): Promise<Entry> {
     // A caller that cancels stops waiting; the read itself goes on for the others (it is bounded by the preview budget).
-    this.#loading ??= this.#read(new AbortController().signal)
+    this.#loading ??= this.#read(new AbortController().signal, { reuseStored })
       .then((snapshot) => (this.#entry = { catalog: indexCatalog(snapshot), loadedAt: this.#now() }))
       .finally(() => {
         this.#loading = null;

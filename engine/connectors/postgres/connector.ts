@@ -6,7 +6,8 @@ import { PoolCache } from '../shared/pool-cache';
 import { retryingCall } from '../shared/retry';
 import type { ConnectionSpec, Connector } from '../types';
 import { pgPolicy, type PgPolicy } from './allow-list';
-import { PgCatalogCache, readPgCatalog } from './catalog';
+import { CATALOG_TTL_MS, PgCatalogCache, readPgCatalog } from './catalog';
+import { CatalogStore } from './catalog-store';
 import { executePg, explainPg } from './execute';
 import { checkPostgresQuery, structuralRefusal } from './guardrail';
 import { fetchPgMetadata } from './metadata';
@@ -53,6 +54,12 @@ function refusedError(verdict: Verdict): ConnectorError {
   });
 }
 
+/** The source's stored catalog (catalog-store.ts), kept in its own folder of the profile. */
+function catalogStore(spec: ConnectionSpec<'postgres'>): CatalogStore {
+  const { host, port, database, user } = spec.connection;
+  return new CatalogStore(spec.workDir, { sourceId: spec.sourceId, host, port, database, user }, { maxAgeMs: CATALOG_TTL_MS });
+}
+
 /**
  * The read-only PostgreSQL connector. One pool and one catalog cache per
  * source and set of connection details (see PoolCache); `close()` ends them all.
@@ -65,9 +72,12 @@ export function createPostgresConnector(options: ConnectorOptions = {}): Connect
   const net = new ConnectorNet(options);
   const pools = new PoolCache<PgSource>();
   const catalogs = new WeakMap<PgSource, PgCatalogCache>();
-  const catalogOf = (source: PgSource) => {
+  const catalogOf = (source: PgSource, spec: ConnectionSpec<'postgres'>) => {
     let cache = catalogs.get(source);
-    if (!cache) catalogs.set(source, (cache = new PgCatalogCache((signal) => readPgCatalog(source, signal))));
+    if (!cache) {
+      const store = catalogStore(spec);
+      catalogs.set(source, (cache = new PgCatalogCache((signal, { reuseStored }) => readPgCatalog(source, signal, reuseStored ? store : null))));
+    }
     return cache;
   };
   const use = <T>(spec: ConnectionSpec, fn: (source: PgSource, spec: ConnectionSpec<'postgres'>) => Promise<T>) => {
@@ -77,7 +87,7 @@ export function createPostgresConnector(options: ConnectorOptions = {}): Connect
   /** Refuses without a server what is not a read at all, then checks against the catalog. */
   const judged = async (source: PgSource, spec: ConnectionSpec<'postgres'>, query: string, signal: AbortSignal) => {
     pgStatementKind(query);
-    const { verdict, policy } = await checkWithCatalog(catalogOf(source), spec, query, signal);
+    const { verdict, policy } = await checkWithCatalog(catalogOf(source, spec), spec, query, signal);
     if (!verdict.allowed || !policy) throw refusedError(verdict);
     return policy.catalog.snapshot.searchPath;
   };
@@ -91,7 +101,7 @@ export function createPostgresConnector(options: ConnectorOptions = {}): Connect
         return result;
       }),
     fetchMetadata: (spec, signal) => use(spec, (source, pgSpec) => fetchPgMetadata(source, pgSpec, signal)),
-    validate: (query, spec, signal) => use(spec, async (source, pgSpec) => (await checkWithCatalog(catalogOf(source), pgSpec, query, signal)).verdict),
+    validate: (query, spec, signal) => use(spec, async (source, pgSpec) => (await checkWithCatalog(catalogOf(source, pgSpec), pgSpec, query, signal)).verdict),
     // Transient failures before the statement was sent (refused, restarting, DNS silent) retry within about one connect timeout.
     execute: (spec, query, options) =>
       retryingCall(options.signal, asPostgres(spec).connection.connectTimeoutMs, () =>
