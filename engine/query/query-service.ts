@@ -12,7 +12,7 @@ import type { Logger } from '../log/logger';
 import type { Job, JobOutput } from '../pool/jobs';
 import type { JobPool } from '../pool/pool';
 import type { SettingsStore } from '../settings/settings-store';
-import { SourceCircuits, type CircuitTarget } from '../sources/source-circuits';
+import { SourceCircuits, sqliteCircuitStore, type CircuitTarget } from '../sources/source-circuits';
 import type { SourceRegistry } from '../sources/source-registry';
 import type { Database } from '../store/migration';
 import type { RunLedger, RunOutcome, RunStart } from './run-ledger';
@@ -122,7 +122,11 @@ export class QueryService {
   constructor(options: QueryServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#circuits = options.circuits ?? new SourceCircuits({ now: this.#now, onChange: (sourceId) => options.sources.circuitChanged(sourceId) });
+    this.#circuits = options.circuits ?? new SourceCircuits({
+        now: this.#now,
+        store: sqliteCircuitStore(options.db),
+        onChange: (sourceId) => options.sources.circuitChanged(sourceId),
+      });
     options.sources.showCircuits(this.#circuits);
   }
 

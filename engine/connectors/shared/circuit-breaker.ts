@@ -27,6 +27,12 @@ export interface BreakerSnapshot {
   retryAt: number | null;
 }
 
+/** What survives the process (engine/sources/source-circuits.ts keeps it in SQLite): all but the probe in flight. */
+export interface BreakerRecord extends BreakerSnapshot {
+  /** How many times it opened since it last closed: the next cool-down doubles that many times. */
+  opens: number;
+}
+
 export class CircuitBreaker {
   readonly #policy: BreakerPolicy;
   readonly #now: () => number;
@@ -45,6 +51,20 @@ export class CircuitBreaker {
   get snapshot(): BreakerSnapshot {
     this.#refresh();
     return { state: this.#state, consecutiveFailures: this.#failures, failingSince: this.#failingSince, retryAt: this.#retryAt };
+  }
+
+  get record(): BreakerRecord {
+    return { ...this.snapshot, opens: this.#opens };
+  }
+
+  /** Takes up a stored state (another process may have moved it on); a probe this process has out stays out. */
+  restore(record: BreakerRecord): void {
+    this.#state = record.state;
+    this.#failures = record.consecutiveFailures;
+    this.#failingSince = record.failingSince;
+    this.#retryAt = record.retryAt;
+    this.#opens = record.opens;
+    if (record.state === 'closed') this.#probeInFlight = false;
   }
 
   /**

@@ -20,10 +20,18 @@ interface AddOptions {
 /** One cell for the login's risks: what they are and whether the owner confirmed them. */
 const riskCell = (s: Source) => (s.risks.length === 0 ? '' : `${s.risksConfirmed ? 'confirmed' : 'UNCONFIRMED'}: ${s.risks.map((r) => r.code).join(', ')}`);
 
+/** The source's circuit breaker: empty while it is closed and nothing is failing. */
+function circuitCell(s: Source): string {
+  const c = s.circuit;
+  if (c.state === 'closed') return c.consecutiveFailures === 0 ? '' : `closed, ${c.consecutiveFailures} failing`;
+  const at = c.retryAt ? new Date(c.retryAt).toLocaleTimeString() : 'soon';
+  return c.state === 'open' ? `OPEN until ${at}` : 'half-open: next call probes';
+}
+
 const summary = (s: Source) =>
   formatTable(
-    ['id', 'name', 'type', 'status', 'last checked', 'secret', 'login risks'],
-    [[s.id, s.name, s.type, s.status, s.lastCheckedAt ?? 'never', s.hasSecret ? 'keychain' : '', riskCell(s)]],
+    ['id', 'name', 'type', 'status', 'last checked', 'secret', 'login risks', 'circuit'],
+    [[s.id, s.name, s.type, s.status, s.lastCheckedAt ?? 'never', s.hasSecret ? 'keychain' : '', riskCell(s), circuitCell(s)]],
   );
 
 function detail(s: Source): string {
@@ -38,6 +46,7 @@ function detail(s: Source): string {
     ...s.risks.map((r) => `risk:       ${r.code}: ${r.message}`),
     ...(s.risks.length > 0 && !s.risksConfirmed ? [`            Queries will not run until you confirm: polystore sources confirm-risks ${s.id}`] : []),
     ...(s.lastError ? [`last error: ${s.lastError}`] : []),
+    ...(s.circuit.message ? [`circuit:    ${s.circuit.message}`] : []),
   ].join('\n');
 }
 
@@ -128,13 +137,16 @@ export function registerSourcesCommands(program: Command, ctx: CliContext): void
 
   sources
     .command('list')
-    .description('List sources with their status')
+    .description('List sources with their status and circuit breaker (open: calls fail fast until it retries)')
     .action(async (_opts, command: Command) => {
       const list = await ctx.call(command, 'sources.list');
       ctx.print(command, list, (l) =>
         l.length === 0
           ? 'No sources yet. Add one with `polystore sources add`.'
-          : formatTable(['id', 'name', 'type', 'status', 'last checked', 'login risks'], l.map((s) => [s.id, s.name, s.type, s.status, s.lastCheckedAt ?? 'never', riskCell(s)])),
+          : formatTable(
+              ['id', 'name', 'type', 'status', 'last checked', 'login risks', 'circuit'],
+              l.map((s) => [s.id, s.name, s.type, s.status, s.lastCheckedAt ?? 'never', riskCell(s), circuitCell(s)]),
+            ),
       );
     });
 
