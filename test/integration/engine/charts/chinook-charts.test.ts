@@ -5,7 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ChartRecommendation, ChartSpec } from '../../../../engine/contract/index';
+import type { ChartRecommendation } from '../../../../engine/contract/index';
+import { assertChart, type ChartExpectation } from '../../../support/chart-expectations';
 import { createPgDatabase, type TestDatabase } from '../../../support/databases';
 import { openTestEngine, type TestEngine } from '../../../support/engine';
 
@@ -38,15 +39,7 @@ async function chartFor(question: string): Promise<{ chart: ChartRecommendation;
   return { chart: stored.chart!, columns: stored.columns.map((c) => `${c.name}:${c.type}`) };
 }
 
-interface Expected {
-  recommended: Partial<ChartSpec>;
-  /** Chart types that must be among the alternatives, and ones that must not. */
-  offers?: ChartSpec['type'][];
-  never?: ChartSpec['type'][];
-  reason?: RegExp;
-}
-
-const CASES: Array<[question: string, expected: Expected]> = [
+const CASES: Array<[question: string, expected: ChartExpectation]> = [
   ['How many customers are there?', { recommended: { type: 'single', y: ['customer_count'] } }],
   ['Total sales per country', { recommended: { type: 'bar', x: 'billing_country', y: ['total'], horizontal: true }, never: ['pie'], reason: /ranked/ }],
   ['Revenue per month in 2021', { recommended: { type: 'line', x: 'month', y: ['total'] }, offers: ['bar', 'area'], reason: /over time/ }],
@@ -72,12 +65,7 @@ const CASES: Array<[question: string, expected: Expected]> = [
 for (const [question, expected] of CASES) {
   test(`"${question}"`, async () => {
     const { chart, columns } = await chartFor(question);
-    const context = `(columns ${columns.join(', ')}; ${JSON.stringify(chart)})`;
-    for (const [k, v] of Object.entries(expected.recommended)) assert.equal((chart.recommended as Record<string, unknown>)[k], v, `${k} ${context}`);
-    const alternatives = chart.alternatives.map((a) => a.type);
-    for (const type of expected.offers ?? []) assert.ok(alternatives.includes(type), `offers ${type} ${context}`);
-    for (const type of expected.never ?? []) assert.not.ok([chart.recommended.type, ...alternatives].includes(type), `never ${type} ${context}`);
-    if (expected.reason) assert.match(chart.reason, expected.reason, context);
+    assertChart(chart, expected, columns);
   });
 }
 
