@@ -256,6 +256,11 @@ test('click to sort: type-aware, both directions, humanized headers with the raw
   await $('[data-testid="export-csv"]').click();
   const filteredCsv = (await download(2)).subarray(3).toString('utf8').split('\r\n');
   assert.is(filteredCsv.length - 2, Number(matching));
+  // TSV: the same rows, tab-separated, with no byte order mark.
+  await $('[data-testid="export-tsv"]').click();
+  const tsv = (await download(3)).toString('utf8').split('\r\n');
+  assert.is(tsv[0], 'billing_country\ttotal');
+  assert.equal(tsv.slice(1, -1).map((l) => l.split('\t')[0]), filteredCsv.slice(1, -1).map((l) => l.split(',')[0]), 'the rows the CSV holds, in its order');
   await app.screenshot('93-results-sorted');
   await assertNoPageErrors('while sorting');
 });

@@ -1,4 +1,5 @@
 import type { ResultColumn } from '../../../engine/contract/index';
+import { tsvField } from './table-copy';
 
 /** Excel reads a UTF-8 file as such only with a byte order mark. */
 export const CSV_BOM = '\uFEFF';
@@ -31,6 +32,19 @@ function field(value: unknown): string {
 export function toCsv(columns: readonly Pick<ResultColumn, 'name'>[], rows: readonly (readonly unknown[])[]): string {
   const lines = [columns.map((c) => field(c.name)).join(',')];
   for (const row of rows) lines.push(columns.map((_, i) => field(row[i])).join(','));
+  return lines.join('\r\n') + '\r\n';
+}
+
+/**
+ * Tab-separated text of a result, for tools that split on tabs: a header of
+ * column names, CRLF line ends, nulls empty, documents as compact JSON. Fields
+ * are written as a copy from the table writes them (quoted only for a tab, a
+ * line break or a leading quote), and defused against formulas as in the CSV.
+ */
+export function toTsvFile(columns: readonly Pick<ResultColumn, 'name'>[], rows: readonly (readonly unknown[])[]): string {
+  const cell = (value: unknown) => tsvField(typeof value === 'string' ? defuse(value) : value);
+  const lines = [columns.map((c) => cell(c.name)).join('\t')];
+  for (const row of rows) lines.push(columns.map((_, i) => cell(row[i])).join('\t'));
   return lines.join('\r\n') + '\r\n';
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { csvFileName, toCsv } from '../../../../renderer/src/lib/chat-csv';
+import { csvFileName, toCsv, toTsvFile } from '../../../../renderer/src/lib/chat-csv';
 
 const cols = (...names: string[]) => names.map((name) => ({ name }));
 
@@ -25,6 +25,15 @@ test('text that a spreadsheet would run as a formula is defused; negative number
 
 test('column names are escaped like any field', () => {
   assert.is(toCsv(cols('a,b'), []), '"a,b"\r\n');
+});
+
+test('TSV: a header, one line per row split by tabs; commas and quotes need no quoting, tabs and line breaks do', () => {
+  const tsv = toTsvFile(cols('name', 'total', 'note'), [['Rock, Pop', 12.5, 'say "hi"'], ['a\tb', null, 'two\nlines'], ['"quoted', true, { x: [1, 2] }]]);
+  assert.is(tsv, 'name\ttotal\tnote\r\nRock, Pop\t12.5\tsay "hi"\r\n"a\tb"\t\t"two\nlines"\r\n"""quoted"\ttrue\t{"x":[1,2]}\r\n');
+});
+
+test('TSV: text a spreadsheet would run as a formula is defused, numbers written as text are not', () => {
+  assert.is(toTsvFile(cols('v'), [['=1+1'], ['-12.50'], [-3]]), "v\r\n'=1+1\r\n-12.50\r\n-3\r\n");
 });
 
 test('file names are readable slugs with the date', () => {
