@@ -24,6 +24,22 @@ export const AppSettings = z.object({
   resultStorageLimitMb: z.number().int().min(10).max(1_048_576).default(500),
   /** Audit events older than this many days are pruned (0 keeps them all). 365: a year of evidence, for a yearly review. */
   auditRetentionDays: z.number().int().min(0).max(36_500).default(365),
+  /**
+   * Queries one source may run at once. 4, the most execute threads the pool has; a source never gets the
+   * pool's last thread, so on a machine with fewer threads it gets one less than there are, and a source
+   * whose server hangs leaves the others a thread.
+   */
+  sourceConcurrentQueries: z.number().int().min(1).max(64).default(4),
+  /**
+   * Work one source may start in a minute (each check, estimate, run and connection test counts); 0: no limit.
+   * Off by default: the bounded queues already keep a burst from piling up, and a fixed rate would slow a
+   * fast local database for nothing; set it to protect a shared server.
+   */
+  sourceQueriesPerMinute: z.number().int().min(0).max(1_000_000).default(0),
+  /** Requests to the model provider in a minute; 0: no limit of our own (the provider's 429 and Retry-After still apply). */
+  providerRequestsPerMinute: z.number().int().min(0).max(1_000_000).default(0),
+  /** Tokens (prompt and answer) sent to and received from the model provider in a minute; 0: no limit of our own. */
+  providerTokensPerMinute: z.number().int().min(0).max(1_000_000_000).default(0),
   /** Which release feed the packaged app follows: stable, or beta for testers who opt in (main/update). */
   updateChannel: z.enum(['stable', 'beta']).default('stable'),
 });

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { descriptors } from '../connectors/descriptors';
 import { CancelledError } from '../errors';
 import type { Logger } from '../log/logger';
+import { Admission } from './admission';
 import { awaitReply } from './dispatch';
 import type { Job, JobKind, JobOutput } from './jobs';
 import { execArgvFor, forkLauncher, type ProcessLauncher } from './launcher';
@@ -48,7 +49,31 @@ export interface PoolOptions {
   idleTimeoutMs?: number;
   /** Threads and processes starting and ending, for diagnostics and tests that wait on them. */
   onEvent?: (event: PoolEvent) => void;
+  /** Per-source limits, read for every job (the app's Settings); defaults where a field is missing. */
+  limits?: () => Partial<PoolLimits>;
+  /** The clock of the per-source rate window. */
+  now?: () => number;
 }
+
+/** The bounds a user or a test may set; see admission.ts for how they apply. */
+export interface PoolLimits {
+  /** Queries one source may run at once; never all execute threads, so another source always finds one. */
+  sourceConcurrentQueries: number;
+  /** Jobs (checks, estimates, runs, tests) one source may start in a minute; 0 for no limit. */
+  sourceQueriesPerMinute: number;
+  /** Jobs of one source waiting for its slots, per lane. */
+  sourceQueue: number;
+  /** Jobs waiting in a lane beyond its threads' slots. */
+  laneQueue: number;
+}
+
+/**
+ * 128 waiting per source: a screen, a dashboard or an eval run asks for tens at once, and 100
+ * concurrent queries on one source (the throughput benchmark) must queue, not fail. 256 per lane:
+ * two sources that full still leave room for a third and for planning. Beyond these a caller
+ * would wait minutes, so it is told at once when to try again instead.
+ */
+export const DEFAULT_POOL_LIMITS: PoolLimits = { sourceConcurrentQueries: 4, sourceQueriesPerMinute: 0, sourceQueue: 128, laneQueue: 256 };
 
 const DEFAULT_WORKER = new URL('./worker-source.mjs', import.meta.url);
 const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
@@ -58,6 +83,11 @@ const CONTROL_THREADS = 2;
 /** Threads of libuv's pool in a child: DuckDB runs each pending call on one. */
 const CHILD_THREADPOOL_SIZE = { control: 4, execute: 8 } as const;
 const CLOSE_TIMEOUT_MS = 5_000;
+
+/** The source a job works on; null for work with none (planning, file checks, the pool's own). */
+function sourceOf(job: Job): string | null {
+  return 'spec' in job ? job.spec.sourceId : null;
+}
 
 /** Whether the job's store runs in a child process (its descriptor says so) rather than a worker thread. */
 function isolated(job: Job): boolean {
@@ -85,6 +115,21 @@ export function createJobPool(options: PoolOptions = {}): JobPool {
     new ProcessLane({ lane, launch, env: { UV_THREADPOOL_SIZE: String(CHILD_THREADPOOL_SIZE[lane]) }, idleTimeoutMs, logger: options.logger, onEvent: options.onEvent });
   const threads = { control: threadLane('control', CONTROL_THREADS, CONTROL_TASKS_PER_THREAD), execute: threadLane('execute', executeThreads, 1) };
   const processes = { control: processLane('control'), execute: processLane('execute') };
+  const laneSlots = { control: CONTROL_THREADS * CONTROL_TASKS_PER_THREAD, execute: executeThreads };
+  const admission = new Admission({
+    ...(options.now ? { now: options.now } : {}),
+    limits: () => {
+      const limits = { ...DEFAULT_POOL_LIMITS, ...options.limits?.() };
+      return {
+        // A source gets all but one of the slots that run it at most: a source that hangs cannot hold them all.
+        sourceSlots: { control: laneSlots.control / 2, execute: Math.min(limits.sourceConcurrentQueries, laneSlots.execute - 1) },
+        isolatedSourceSlots: { control: CHILD_THREADPOOL_SIZE.control / 2, execute: Math.min(limits.sourceConcurrentQueries, CHILD_THREADPOOL_SIZE.execute - 1) },
+        sourceQueue: limits.sourceQueue,
+        laneCapacity: { control: laneSlots.control + limits.laneQueue, execute: laneSlots.execute + limits.laneQueue },
+        sourceJobsPerMinute: limits.sourceQueriesPerMinute,
+      };
+    },
+  });
   let closed = false;
 
   async function run<K extends JobKind>(job: Job<K>, runOptions: RunOptions = {}): Promise<JobOutput<K>> {
@@ -93,8 +138,18 @@ export function createJobPool(options: PoolOptions = {}): JobPool {
     if (signal?.aborted) throw new CancelledError();
     const policy = policyOf(job);
     const deadlineMs = runOptions.deadlineMs ?? policy.deadlineMs(job);
-    const lane = isolated(job) ? processes[policy.lane] : threads[policy.lane];
-    const dispatched = lane.dispatch(job);
+    const inProcess = isolated(job);
+    const release = await admission.enter(policy.lane, sourceOf(job), { signal, isolated: inProcess });
+    let dispatched;
+    try {
+      dispatched = (inProcess ? processes[policy.lane] : threads[policy.lane]).dispatch(job);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    // The slot is given back when the job has ended, not when its caller stops waiting: a thread
+    // still stuck in a job past its deadline is still taken.
+    dispatched.reply.then(release, release);
     return (await awaitReply(dispatched, { kind: job.kind, signal, graceMs, deadlineMs, overrun: () => policy.overrun(job, deadlineMs), logger: options.logger })) as JobOutput<K>;
   }
 
@@ -121,7 +176,7 @@ export function createJobPool(options: PoolOptions = {}): JobPool {
       const sum = <T>(items: T[], pick: (item: T) => number) => items.reduce((total, item) => total + pick(item), 0);
       return {
         threads: sum(lanes, (l) => l.threads),
-        queued: sum(lanes, (l) => l.queued),
+        queued: sum(lanes, (l) => l.queued) + admission.waiting(),
         running: sum(lanes, (l) => l.running) + sum(children, (c) => c.running),
         completed: sum(lanes, (l) => l.completed) + sum(children, (c) => c.completed),
         processes: sum(children, (c) => c.processes),
