@@ -63,6 +63,24 @@ const EXTERNAL = [
   'utf-8-validate',
 ];
 
+/**
+ * zod bundles the error messages of 60-odd languages (370 KB, half the zod chunk) behind `z.locales`,
+ * and every thread that loads a schema (the host and each pool worker) parses them at start-up. The
+ * engine sets no locale, so zod's default English is all a host needs: the other languages are left out.
+ */
+const ZOD_ENGLISH_ONLY = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: path.join(path.dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(path.join(path.dirname(args.path), 'en.js'))};`,
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
 /** Files that change the output without being imported by it. */
 const BUILD_INPUTS = ['scripts/node-bundle.mjs', 'scripts/lib/freshness.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 /** Folders whose files are snapshotted before the build, so an edit made while esbuild runs makes the result stale. */
@@ -127,6 +145,7 @@ export async function buildNodeBundle({ root = repoRoot, outDir = DEFAULT_OUT_DI
     target: 'node20',
     external: EXTERNAL,
     banner: { js: REQUIRE_SHIM },
+    plugins: [ZOD_ENGLISH_ONLY],
     metafile: true,
     logLevel: 'warning',
   });

@@ -72,6 +72,12 @@ test('a bundle whose sources changed since it was built is not run: the bin rebu
     assert.is.not(rebuilt.build, '1-fake');
     assert.ok(rebuilt.inputs.some((i) => i.file === 'main/cli/index.ts'));
     assert.ok(fs.existsSync(path.join(outDir, rebuilt.build, 'worker.mjs')));
+
+    // Every thread parses the zod chunk at start-up: it holds zod's English messages, not its 60-odd other languages.
+    const built = path.join(outDir, rebuilt.build);
+    const code = fs.readdirSync(built).map((file) => fs.readFileSync(path.join(built, file), 'utf8'));
+    assert.ok(code.some((text) => text.includes('Too small: expected')), "zod's English messages are missing");
+    assert.not.ok(code.some((text) => text.includes('Ungültige Eingabe')), "zod's German messages were bundled");
   } finally {
     dir.remove();
   }
