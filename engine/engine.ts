@@ -106,6 +106,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       maxThreads: options.maxThreads,
       logger,
       prewarm: options.host === 'electron' || options.host === 'browser',
+      // Per-source limits from Settings, read for every job (the store opens below, before any job runs).
+      limits: () => settings.get(),
+      ...(options.now ? { now: options.now } : {}),
       ...(options.processLauncher ? { processLauncher: options.processLauncher } : {}),
     });
   const secrets = options.secrets ?? new KeychainSecretStore();
