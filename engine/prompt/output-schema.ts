@@ -14,15 +14,21 @@ export const QueryAnswer = z
   .meta({ title: 'query_answer', description: 'One read-only query that answers the question.' });
 export type QueryAnswer = z.infer<typeof QueryAnswer>;
 
+let answerSchema: JsonSchema | null = null;
+
 /**
  * The answer's JSON Schema. The input form leaves additionalProperties open:
  * a model that adds a field of its own is not rejected for it (zod strips it),
- * while OpenAI's strict mode closes the schema itself.
+ * while OpenAI's strict mode closes the schema itself. Built on first use, not
+ * at import: every engine start (each CLI command) would pay about 25 ms for it.
  */
-export const queryAnswerJsonSchema: JsonSchema = z.toJSONSchema(QueryAnswer, { io: 'input' }) as JsonSchema;
+export function queryAnswerJsonSchema(): JsonSchema {
+  answerSchema ??= z.toJSONSchema(QueryAnswer, { io: 'input' }) as JsonSchema;
+  return answerSchema;
+}
 
 /** The schema for one store: `dialect` can only be that store's. */
 export function queryAnswerSchemaFor(dialect: Dialect): JsonSchema {
-  const base = queryAnswerJsonSchema as { properties: Record<string, JsonSchema> };
-  return { ...queryAnswerJsonSchema, properties: { ...base.properties, dialect: { type: 'string', enum: [dialect] } } };
+  const base = queryAnswerJsonSchema() as { properties: Record<string, JsonSchema> };
+  return { ...base, properties: { ...base.properties, dialect: { type: 'string', enum: [dialect] } } };
 }
