@@ -19,7 +19,9 @@ export function pgConnectError(error: unknown, target: ConnectionTarget): Engine
   const e = error as PgDriverError;
   const message = e?.message ?? '';
   if (message === 'The server does not support SSL connections') return connectionError('TLS_REQUIRED', target);
-  if (/timeout exceeded when trying to connect|connection timeout/i.test(message)) return connectionError('TIMEOUT', target);
+  // pg-pool says "timeout exceeded" when every pooled client stayed busy (the server answered), "connection timeout" when a new one got no answer.
+  if (/timeout exceeded when trying to connect/i.test(message)) return connectionError('TIMEOUT', target, '', { poolWait: true });
+  if (/connection timeout/i.test(message)) return connectionError('TIMEOUT', target);
   if (e?.code === '3D000') return connectionError('DATABASE_NOT_FOUND', target);
   // Starting up or shutting down: worth another attempt (shared/retry.ts).
   if (e?.code === '57P03' || e?.code === '57P01') return connectionError('UNKNOWN', target, driverMessage(error), { sqlState: e.code });

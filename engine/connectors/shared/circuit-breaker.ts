@@ -124,13 +124,14 @@ const UNREACHABLE_KINDS = new Set(['PORT_CLOSED', 'HOST_UNREACHABLE', 'TIMEOUT']
  * Whether a failed call says the source is unreachable, so it counts towards opening its circuit.
  * An allow-list: the transient failures retry.ts retries, a connect that timed out, a connection the
  * server closed during the handshake (a server restarting). A query's own error (syntax, permission),
- * a statement timeout, a cancel and anything after rows arrived never count.
+ * a statement timeout, a cancel, a wait for a busy pool and anything after rows arrived never count.
  */
 export function countsAsUnreachable(error: unknown): boolean {
   if (isTransient(error)) return true;
   if (!(error instanceof EngineError) || (error.code !== 'CONNECTOR' && error.code !== 'TIMEOUT')) return false;
   const d = error.details ?? {};
-  if (d.rowsReceived === true) return false;
+  // Waiting for a busy pool's free connection says the source is loaded, not unreachable.
+  if (d.rowsReceived === true || d.poolWait === true) return false;
   if (UNREACHABLE_KINDS.has(String(d.kind)) || UNREACHABLE_KINDS.has(String(d.connectionKind))) return true;
   return error.code === 'CONNECTOR' && d.closedDuringHandshake === true;
 }

@@ -119,6 +119,7 @@ test('what counts as unreachable is an allow-list of connection failures; query 
     new ConnectorError('wrong password', { kind: 'AUTH_FAILED' }),
     new ConnectorError('something', { kind: 'UNKNOWN' }),
     new ConnectorError('lost mid-result', { kind: 'CONNECTION_LOST', rowsReceived: true }),
+    new ConnectorError('every pooled connection stayed busy', { kind: 'TIMEOUT', poolWait: true }),
     new ConnectorError('lost during the query', { kind: 'CONNECTION_LOST' }),
     new TimeoutError('statement timeout', { kind: 'STATEMENT_TIMEOUT' }),
     new EngineError('CANCELLED', 'cancelled'),
