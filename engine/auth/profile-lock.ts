@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AuthStatus, ProfileChoice, ProfileSummary, Role, SecretKind } from '../contract/index';
+import type { AuthStatus, ProfileChoice, Role, SecretKind } from '../contract/index';
 import { ConflictError, EngineError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../errors';
 import { newId, nowIso } from '../ids';
 import type { AuditLog } from '../audit/audit-log';
@@ -39,6 +39,9 @@ export interface Actor {
   name: string;
   profileId: string;
 }
+
+/** The owner's keychain entry is named without its id (see #account), so it can be read before the owner's row is known. */
+const OWNER_ENTRY = { id: '', role: 'owner' } as const;
 
 export type LockReason = 'startup' | 'manual' | 'idle' | 'system-lock' | 'suspend' | 'menu' | 'secret-changed';
 
@@ -120,7 +123,7 @@ export class ProfileLock {
   /** Loads the attempt state (and carries an older version's over); a keychain failure here is retried by unlock. */
   async open(): Promise<void> {
     const p = this.#owner();
-    const read = await this.#readState(p ?? { id: '', role: 'owner' });
+    const read = await this.#readState(p ?? OWNER_ENTRY);
     if (read.kind === 'valid') this.#state = read.state;
     else if (read.kind === 'none' && p) await this.#writeState(p, this.#adopted(p));
   }
@@ -194,8 +197,7 @@ export class ProfileLock {
       const problem = secretProblem(input.kind, input.secret);
       if (problem) throw new ValidationError(problem, { field: 'secret' });
       await this.#options.audit.open();
-      if ((await this.#readState({ id: '', role: 'owner' })).kind !== 'none') throw this.#altered('PROFILE_ALTERED', 'A profile was set up in this folder before, and its record is gone from the database.');
-      const { hash, salt, params } = await hashSecret(input.secret);
+      if ((await this.#readState(OWNER_ENTRY)).kind !== 'none') throw this.#altered('PROFILE_ALTERED', 'A profile was set up in this folder before, and its record is gone from the database.');
       const row = await this.#insertProfile({ name: input.profileName?.trim() || 'Owner', role: 'owner', kind: input.kind, secret: input.secret });
       this.#options.audit.record({ action: 'profile.created', details: { secretKind: input.kind } });
       this.#setUnlocked(row.id);
