@@ -4,6 +4,7 @@ import { ProviderConfig, type ProviderConfigInput, type SingleProviderConfig } f
 import { withFallback } from './fallback';
 import type { HttpProviderOptions } from './http-provider';
 import { createOpenAiProvider } from './openai';
+import type { ProviderRateLimiter } from './rate-limit';
 import type { LlmProvider } from './types';
 
 export * from './config';
@@ -11,10 +12,13 @@ export * from './types';
 export { isFallbackWorthy, withFallback } from './fallback';
 export { parseStructuredAnswer } from './parse';
 export { testProvider, type ProviderTestResult } from './test-provider';
+export { ProviderRateLimiter, type ProviderLimits } from './rate-limit';
 
 export interface CreateProviderOptions extends HttpProviderOptions {
   /** The fallback provider's key, from the keychain like the primary's. */
   fallbackApiKey?: string | null;
+  /** Our own per-minute limits and the provider's last Retry-After, kept across requests (one per engine). */
+  limiter?: ProviderRateLimiter;
 }
 
 /**
@@ -25,11 +29,15 @@ export interface CreateProviderOptions extends HttpProviderOptions {
  */
 export function createProvider(config: ProviderConfigInput | ProviderConfig, apiKey: string | null, options: CreateProviderOptions = {}): LlmProvider {
   const parsed = ProviderConfig.parse(config);
-  const { fallbackApiKey = null, ...http } = options;
+  const { fallbackApiKey = null, limiter, ...http } = options;
   redactor.register(apiKey);
   redactor.register(fallbackApiKey);
-  const primary = createSingle(parsed, apiKey, http);
-  return parsed.fallback ? withFallback(primary, createSingle(parsed.fallback, fallbackApiKey, http)) : primary;
+  const single = (config: SingleProviderConfig, key: string | null) => {
+    const provider = createSingle(config, key, http);
+    return limiter ? limiter.wrap(provider, `${config.kind} ${config.baseUrl ?? ''} ${config.model}`) : provider;
+  };
+  const primary = single(parsed, apiKey);
+  return parsed.fallback ? withFallback(primary, single(parsed.fallback, fallbackApiKey)) : primary;
 }
 
 function createSingle(config: SingleProviderConfig, apiKey: string | null, options: HttpProviderOptions): LlmProvider {
