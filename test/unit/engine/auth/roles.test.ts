@@ -117,6 +117,39 @@ test('a viewer made an owner, or an owner made a viewer, in the SQLite file stay
   dir.remove();
 });
 
+test("a viewer's conversations are its own: it lists and opens only them; the owner sees every conversation", async () => {
+  const { te, shared, viewerId } = await ownerWithViewer();
+  const ownerSession = await te.ok('chat.createSession', { sourceId: shared, title: 'Owner asks' });
+  await te.ok('auth.lock');
+  await te.ok('auth.unlock', { secret: VIEWER_PIN, profileId: viewerId });
+  const mine = await te.ok('chat.createSession', { sourceId: shared, title: 'Ana asks' });
+  assert.equal((await te.ok('chat.listSessions')).map((s) => s.title), ['Ana asks']);
+  assert.is((await te.ok('chat.getSession', { sessionId: mine.id })).session.title, 'Ana asks');
+  assert.is(code(await te.call('chat.getSession', { sessionId: ownerSession.id })), 'FORBIDDEN');
+  assert.is(code(await te.call('chat.ask', { sessionId: ownerSession.id, question: 'how many?' })), 'FORBIDDEN');
+  await te.ok('auth.lock');
+  await te.ok('auth.unlock', { secret: TEST_PIN });
+  assert.equal((await te.ok('chat.listSessions')).map((s) => s.title).sort(), ['Ana asks', 'Owner asks']);
+  // Withdrawing the share closes the viewer's own conversation on that source too.
+  await te.ok('auth.shareSource', { profileId: viewerId, sourceId: shared, shared: false });
+  await te.ok('auth.lock');
+  await te.ok('auth.unlock', { secret: VIEWER_PIN, profileId: viewerId });
+  assert.equal(await te.ok('chat.listSessions'), []);
+  assert.is(code(await te.call('chat.getSession', { sessionId: mine.id })), 'FORBIDDEN');
+  await te.close();
+});
+
+test("the acting profile's id is sealed into its audit event: changing it in the SQLite file is found by verify", async () => {
+  const { te, viewerId } = await ownerWithViewer();
+  const db = te.engine.db;
+  const seq = (db.prepare(`SELECT seq FROM audit_events WHERE action = 'source.shared'`).get() as { seq: number }).seq;
+  assert.is((await te.ok('audit.verify')).status, 'ok');
+  db.exec(`DROP TRIGGER audit_events_no_update; UPDATE audit_events SET actor_profile_id = '${viewerId}' WHERE seq = ${seq};`);
+  const altered = await te.ok('audit.verify');
+  assert.equal([altered.status, altered.alteredAt, altered.reason], ['altered', seq, 'CHANGED']);
+  await te.close();
+});
+
 test('viewer PINs follow the owner rules', async () => {
   const te = await openTestEngine({ secrets: new MemorySecretStore(), unlocked: true });
   const weak = await te.call('auth.addViewer', { name: 'Bo', kind: 'pin', secret: '123456' });
