@@ -19,6 +19,7 @@ import { evalHandlers } from './eval/eval.handlers';
 import { EventBus } from './events/bus';
 import { createLogger, type Logger } from './log/logger';
 import type { ProcessLauncher } from './pool/launcher';
+import { ProviderRateLimiter } from './llm/rate-limit';
 import { createJobPool, type JobPool } from './pool/pool';
 import { QueryService } from './query/query-service';
 import { queryHandlers } from './query/query.handlers';
@@ -165,7 +166,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       }),
   });
 
-  const providers = new ProviderService(db, { secrets, audit });
+  const providerLimits = new ProviderRateLimiter({
+    limits: () => ({ requestsPerMinute: settings.get().providerRequestsPerMinute, tokensPerMinute: settings.get().providerTokensPerMinute }),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const providers = new ProviderService(db, { secrets, audit, limiter: providerLimits });
   const verified = new VerifiedService({ store: new VerifiedStore(db), chat: chatStore, sources, queries, audit });
   const chat = new ChatService({
     store: chatStore,

@@ -10,6 +10,7 @@ import {
   OPENAI_COMPATIBLE_PRESETS,
   ProviderConfig,
   providerLabel,
+  type ProviderRateLimiter,
   testProvider,
   type LedgerEntry,
   type LlmProvider,
@@ -51,6 +52,7 @@ export class ProviderService {
   readonly #db: Database;
   readonly #secrets: SecretStore;
   readonly #audit: AuditLog;
+  readonly #limiter: ProviderRateLimiter | undefined;
   /**
    * The last test of each configuration tried this session, by a keyed hash of the
    * configuration and its keys (so a key never sits here in the clear, and a new key is a new candidate).
@@ -58,10 +60,12 @@ export class ProviderService {
   readonly #lastTests = new Map<string, ProviderTestResult>();
   readonly #fingerprintKey = randomBytes(32);
 
-  constructor(db: Database, options: { secrets: SecretStore; audit: AuditLog }) {
+  /** `limiter`: the Settings' per-minute limits and the provider's Retry-After, applied to every question's requests. */
+  constructor(db: Database, options: { secrets: SecretStore; audit: AuditLog; limiter?: ProviderRateLimiter }) {
     this.#db = db;
     this.#secrets = options.secrets;
     this.#audit = options.audit;
+    this.#limiter = options.limiter;
   }
 
   #stored(): { config: ProviderConfig; keys: { primary: boolean; fallback: boolean } } | null {
@@ -163,7 +167,7 @@ export class ProviderService {
     if (!stored) return null;
     const apiKey = stored.keys.primary ? await this.#secrets.get(KEY_ACCOUNTS.primary) : null;
     const fallbackApiKey = stored.keys.fallback ? await this.#secrets.get(KEY_ACCOUNTS.fallback) : null;
-    return createProvider(stored.config, apiKey, { fallbackApiKey, ...(ledger ? { ledger } : {}) });
+    return createProvider(stored.config, apiKey, { fallbackApiKey, ...(ledger ? { ledger } : {}), ...(this.#limiter ? { limiter: this.#limiter } : {}) });
   }
 
   /**
