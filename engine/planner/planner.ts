@@ -6,7 +6,8 @@ import { BUILT_IN, OUT_OF_SCOPE, RELATIVE_TIME } from './lexicon';
 import { link } from './linker';
 import { PlanError } from './plan-tables';
 import { combineBoth, splitBoth } from './set-ops';
-import { resolve, Unanswerable } from './resolve';
+import { resolve, Unanswerable, type Tie } from './resolve';
+import { askWhichWasMeant } from './clarify';
 import { indexSchema } from './schema-index';
 import { helpfulDecline } from './suggestions';
 import { tokenize } from './text';
@@ -39,7 +40,7 @@ export function planQuestion(input: PlannerInput): PlannerResult {
   const rowLimit = Math.max(1, Math.floor(input.rowLimit));
   const lexicon = BUILT_IN.extendedWith(input.lexicon);
   if (lexicon === null) return decline("the source's synonym groups are not lists of two words or more");
-  const attempt = (): { plan: QueryPlan; confidence: number; signals?: PlanSignals } => {
+  const attempt = (): { plan: QueryPlan; confidence: number; signals?: PlanSignals; tie?: Tie | null } => {
     const items = link(index, tokenize(question), question, lexicon);
     const intent = readIntent(items, question);
     const previous = input.history?.[input.history.length - 1];
@@ -74,9 +75,14 @@ export function planQuestion(input: PlannerInput): PlannerResult {
   }
 
   try {
-    const { plan, confidence, signals } = attempt();
+    const { plan, confidence, signals, tie } = attempt();
     if (confidence < DECLINE_BELOW) return decline('too much of it would be guesswork');
     const query = renderers[input.dialect].render(plan, index, rowLimit);
+    if (tie) {
+      const otherQuery = renderers[input.dialect].render(tie.otherPlan, index, rowLimit);
+      const asked = askWhichWasMeant({ question, tie, chosenQuery: query, otherQuery, plan: (q) => planQuestion({ ...input, question: q, history: [] }) });
+      if (asked) return asked;
+    }
     return { ok: true, query, dialect: input.dialect, explanation: explain(plan, rowLimit), confidence, plan, ...(signals ? { signals } : {}) };
   } catch (error) {
     if (error instanceof Unanswerable || error instanceof PlanError) return decline(error.message.replace(/\.$/, ''));

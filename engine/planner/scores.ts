@@ -86,4 +86,6 @@ export const SCORES = {
   repeatedRootCost: 0.3,
   /** Below this the best reading adds some rows up more than once: decline. */
   lowestAcceptable: -2,
+  /** Two readings this close score the same (sums of the same weights in another order): the planner asks which was meant. */
+  tieMargin: 1e-9,
 } as const;

@@ -4,8 +4,16 @@ import { SCORES } from '../scores';
 import type { Choice, Slot } from './choices';
 import { Unanswerable } from './unanswerable';
 
+/** The best combination of choices, how far ahead of the next one it is, and that next one (null when there is none). */
+export interface Chosen {
+  pick: Choice[];
+  tree: JoinTree;
+  margin: number;
+  runnerUp: Choice[] | null;
+}
+
 /** Tries the combinations of the slots' choices and keeps the best-scoring one that can be joined. */
-export function choose(index: SchemaIndex, allSlots: Slot[], rootSlot: number): { pick: Choice[]; tree: JoinTree; margin: number } {
+export function choose(index: SchemaIndex, allSlots: Slot[], rootSlot: number): Chosen {
   // Keep, per slot, the few choices that score best once their distance to the settled tables is counted.
   const anchors = new Set<IndexedTable>([allSlots[rootSlot]!.choices[0]!.table]);
   for (const slot of allSlots) if (new Set(slot.choices.map((c) => c.table)).size === 1) anchors.add(slot.choices[0]!.table);
@@ -20,6 +28,7 @@ export function choose(index: SchemaIndex, allSlots: Slot[], rootSlot: number): 
   for (let cap: number = SCORES.narrowFrom; product() > SCORES.maxCombinations && cap >= 1; cap--) widths = widths.map((w) => Math.min(w, cap));
   let best: { pick: Choice[]; tree: JoinTree; score: number } | null = null;
   let second = Number.NEGATIVE_INFINITY;
+  let runnerUp: Choice[] | null = null;
   const counter = widths.map(() => 0);
   const total = product();
   // Many combinations need the same tables: plan their joins once.
@@ -43,11 +52,17 @@ export function choose(index: SchemaIndex, allSlots: Slot[], rootSlot: number): 
     // Readings that repeat the rows being listed or counted are less likely meant.
     if (multiplies(tree, root)) score -= SCORES.repeatedRootCost;
     if (best === null || score > best.score) {
-      if (best) second = Math.max(second, best.score);
+      if (best && best.score > second) [second, runnerUp] = [best.score, best.pick];
       best = { pick, tree, score };
-    } else second = Math.max(second, score);
+    } else if (score > second) [second, runnerUp] = [score, pick];
   }
   if (best === null) throw new Unanswerable('the tables it mentions are not connected by any foreign key');
   if (best.score < SCORES.lowestAcceptable) throw new Unanswerable('adding this up would count some rows more than once');
-  return { pick: best.pick, tree: best.tree, margin: best.score - second };
+  return { pick: best.pick, tree: best.tree, margin: best.score - second, runnerUp };
+}
+
+/** The join tree of a given combination (another reading of the question); null when its tables cannot be joined. */
+export function treeOf(index: SchemaIndex, pick: Choice[], rootSlot: number): JoinTree | null {
+  const root = pick[rootSlot]!.table;
+  return joinTree(index, root, [...new Set(pick.map((c) => c.table))]);
 }
