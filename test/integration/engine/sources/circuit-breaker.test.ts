@@ -205,4 +205,28 @@ for (const label of ['PostgreSQL', 'MariaDB']) {
   });
 }
 
+test('PostgreSQL, in a conversation: approving while the circuit is open adds the refusal to the thread, the query stays pending, and approving it again once the source is back runs it', async () => {
+  const db = createPgDatabase('chinook');
+  const s = await addStore('Chinook', 'postgres', db, PG);
+  stores.push(s);
+  const asked = await te.ok('chat.ask', { sourceId: s.sourceId, question: 'how many albums are there' });
+  assert.ok(asked.approval, 'the question got a query to approve');
+  await open(s);
+
+  const refused = (await te.ok('chat.approve', { sessionId: asked.sessionId, messageId: asked.messageId, token: asked.approval!.token })).message;
+  assert.is(refused.payload.kind, 'error');
+  const payload = refused.payload as { code: string; message: string };
+  assert.is(payload.code, 'UNAVAILABLE');
+  assert.match(payload.message, /^PostgreSQL 'Chinook behind the proxy' is unreachable: .* approval was not used/);
+  let session = await te.ok('chat.getSession', { sessionId: asked.sessionId });
+  assert.is(session.queries.find((q) => q.messageId === asked.messageId)?.status, 'pending', 'the engine still offers the query');
+  assert.is(session.pendingQueryId, asked.messageId);
+
+  await recover(s);
+  const ran = (await te.ok('chat.approve', { sessionId: asked.sessionId, messageId: asked.messageId, token: asked.approval!.token })).message;
+  assert.is(ran.payload.kind, 'result');
+  session = await te.ok('chat.getSession', { sessionId: asked.sessionId });
+  assert.is(session.queries.find((q) => q.messageId === asked.messageId)?.status, 'done');
+});
+
 test.run();
