@@ -135,7 +135,9 @@ export class SourceCircuits {
 
   #refusal(target: CircuitTarget, note = ''): UnavailableError {
     const snapshot = this.#breaker(target.id).snapshot;
-    return unreachableError(descriptors[target.type].label, target.name, snapshot, this.#now(), this.#timeOfDay, { note, details: { sourceId: target.id } });
+    // A connection test always goes through (see tested), so it is the way to try again sooner.
+    const more = ['Test the connection to try it now.', note].filter(Boolean).join(' ');
+    return unreachableError(descriptors[target.type].label, target.name, snapshot, this.#now(), this.#timeOfDay, { note: more, details: { sourceId: target.id } });
   }
 
   /**

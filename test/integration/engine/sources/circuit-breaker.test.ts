@@ -115,7 +115,7 @@ for (const label of ['PostgreSQL', 'MariaDB']) {
     assert.is(c.retryAt, new Date(clock.t + COOL_DOWN_MS).toISOString());
     const storeLabel = (await te.ok('sources.types')).find((t) => t.type === s.type)!.label;
     assert.ok(c.message?.startsWith(`${storeLabel} '${s.name}' is unreachable: ${THRESHOLD} failures in `), c.message ?? 'no message');
-    assert.match(c.message ?? '', / s; retrying at \d\d:\d\d:\d\d\./);
+    assert.match(c.message ?? '', / s; retrying at \d\d:\d\d:\d\d\. Test the connection to try it now\.$/);
 
     const accepted = s.proxy.accepted;
     const fast = await reach(s);
