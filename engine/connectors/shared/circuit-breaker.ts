@@ -154,7 +154,8 @@ export function unreachableError(
   more: { note?: string; details?: Record<string, unknown> } = {},
 ): UnavailableError {
   const span = snapshot.failingSince === null ? 0 : Math.max(1, Math.round((now - snapshot.failingSince) / 1000));
-  const at = snapshot.retryAt === null ? 'soon' : `at ${timeOfDay(snapshot.retryAt)}`;
+  // Half-open: the cool-down is over and a probe is out now.
+  const at = snapshot.state === 'half-open' ? 'now' : snapshot.retryAt === null ? 'soon' : `at ${timeOfDay(snapshot.retryAt)}`;
   const message = `${storeLabel} '${sourceName}' is unreachable: ${snapshot.consecutiveFailures} failures in ${span} s; retrying ${at}.`;
   return new UnavailableError(more.note ? `${message} ${more.note}` : message, {
     ...more.details,

@@ -154,6 +154,7 @@ for (const label of ['PostgreSQL', 'MariaDB']) {
     await until('the probe to reach the proxy', () => s.proxy.accepted > accepted);
     const second = await reach(s);
     assert.is(second?.code, 'UNAVAILABLE', 'a second call waits for the probe, refused meanwhile');
+    assert.match(second?.message ?? '', /retrying now\./);
     const probeError = await probe;
     assert.is(probeError?.code, 'CONNECTOR', probeError?.message);
     assert.is(s.proxy.accepted, accepted + 1, 'one probe reached the proxy');

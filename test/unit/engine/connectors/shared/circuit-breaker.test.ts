@@ -84,15 +84,24 @@ test('the fail-fast message names the store, the source, the failures, their spa
   const { b, clock } = breaker();
   const start = clock.t;
   for (let i = 0; i < 3; i++) {
+    if (i > 0) clock.t += 15_000;
     b.tryAcquire();
     b.onTransientFailure();
-    clock.t += 10_000;
   }
   const error = unreachableError('PostgreSQL', 'Prod', b.snapshot, clock.t, (ms) => new Date(ms).toISOString().slice(11, 16));
   assert.is(error.code, 'UNAVAILABLE');
-  assert.is(error.message, `PostgreSQL 'Prod' is unreachable: 3 failures in 30 s; retrying at ${new Date(start + 20_000 + 10_000).toISOString().slice(11, 16)}.`);
-  assert.is(error.details?.retryAfterMs, 0);
+  assert.is(error.message, `PostgreSQL 'Prod' is unreachable: 3 failures in 30 s; retrying at ${new Date(start + 30_000 + 10_000).toISOString().slice(11, 16)}.`);
+  assert.is(error.details?.retryAfterMs, 10_000);
   assert.is(error.details?.kind, 'CIRCUIT_OPEN');
+});
+
+test('half-open with its probe out, a refused call is told the retry is happening now', () => {
+  const { b, clock } = breaker();
+  failTimes(b, 3);
+  clock.t += 10_000;
+  assert.ok(b.tryAcquire(), 'the probe');
+  const error = unreachableError('MySQL / MariaDB', 'Shop', b.snapshot, clock.t, () => 'never shown');
+  assert.match(error.message, /^MySQL \/ MariaDB 'Shop' is unreachable: 3 failures in \d+ s; retrying now\.$/);
 });
 
 test('calls let through before it opened that fail after it opened count, but do not push the retry back', () => {
