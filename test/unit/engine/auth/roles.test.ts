@@ -150,6 +150,19 @@ test("the acting profile's id is sealed into its audit event: changing it in the
   await te.close();
 });
 
+test("a viewer changes its own PIN; the owner's stays as it was", async () => {
+  const { te, viewerId } = await ownerWithViewer();
+  await te.ok('auth.lock');
+  await te.ok('auth.unlock', { secret: VIEWER_PIN, profileId: viewerId });
+  await te.ok('auth.changeSecret', { current: VIEWER_PIN, next: { kind: 'pin', secret: '602851' } });
+  await te.ok('auth.lock');
+  assert.is(code(await te.call('auth.unlock', { secret: VIEWER_PIN, profileId: viewerId })), 'FORBIDDEN');
+  assert.is((await te.ok('auth.unlock', { secret: '602851', profileId: viewerId })).role, 'viewer');
+  await te.ok('auth.lock');
+  assert.is((await te.ok('auth.unlock', { secret: TEST_PIN })).role, 'owner');
+  await te.close();
+});
+
 test('viewer PINs follow the owner rules', async () => {
   const te = await openTestEngine({ secrets: new MemorySecretStore(), unlocked: true });
   const weak = await te.call('auth.addViewer', { name: 'Bo', kind: 'pin', secret: '123456' });
