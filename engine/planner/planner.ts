@@ -5,7 +5,7 @@ import { readIntent } from './intent';
 import { BUILT_IN, OUT_OF_SCOPE, RELATIVE_TIME } from './lexicon';
 import { link } from './linker';
 import { PlanError } from './plan-tables';
-import { combineBoth, splitBoth } from './set-ops';
+import { combineReadings, splitBoth, splitButNot } from './set-ops';
 import { resolve, Unanswerable, type Tie } from './resolve';
 import { askWhichWasMeant } from './clarify';
 import { indexSchema } from './schema-index';
@@ -58,19 +58,22 @@ export function planQuestion(input: PlannerInput): PlannerResult {
     return resolve(index, intent);
   };
 
-  // "both X and Y": two readings combined, when each is understood and they list the same columns.
-  const pair = input.history?.length ? null : splitBoth(question);
-  if (pair) {
-    const [first, second] = pair.map((q) => planQuestion({ ...input, question: q, history: [] }));
-    if (first?.ok && second?.ok) {
-      const plan = combineBoth(first, second, question);
-      if (plan) {
-        const confidence = Math.round(Math.min(first.confidence, second.confidence) * COMBINED_READING_FACTOR * 100) / 100;
-        if (confidence >= DECLINE_BELOW) {
-          const query = renderers[input.dialect].render(plan, index, rowLimit);
-          return { ok: true, query, dialect: input.dialect, explanation: explain(plan, rowLimit), confidence, plan };
-        }
-      }
+  // "both X and Y" (INTERSECT), "X but not Y" (EXCEPT): two readings combined, when each is understood and they list the same columns.
+  if (!input.history?.length) {
+    for (const [op, split] of [
+      ['intersect', splitBoth],
+      ['except', splitButNot],
+    ] as const) {
+      const pair = split(question);
+      if (!pair) continue;
+      const [first, second] = pair.map((q) => planQuestion({ ...input, question: q, history: [] }));
+      if (!first?.ok || !second?.ok) continue;
+      const plan = combineReadings(first, second, op, question);
+      if (!plan) continue;
+      const confidence = Math.round(Math.min(first.confidence, second.confidence) * COMBINED_READING_FACTOR * 100) / 100;
+      if (confidence < DECLINE_BELOW) continue;
+      const query = renderers[input.dialect].render(plan, index, rowLimit);
+      return { ok: true, query, dialect: input.dialect, explanation: explain(plan, rowLimit), confidence, plan };
     }
   }
 

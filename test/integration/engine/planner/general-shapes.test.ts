@@ -57,6 +57,9 @@ const CASES: Case[] = [
   { shape: 'rows with related rows, counted once', db: 'museum_visit', question: 'How many visitors who made any visit are there?', reference: `SELECT count(*) FROM visitor v WHERE EXISTS (SELECT 1 FROM visit x WHERE x.visitor_id = v.id)` },
   { shape: 'both X and Y (INTERSECT)', db: 'dog_kennels', question: 'In which states do both owners and professionals live?', reference: `SELECT state FROM owners INTERSECT SELECT state FROM professionals` },
   { shape: 'both X and Y (INTERSECT)', db: 'singer', question: 'Which citizenships have both singers born before 1945 and singers born after 1950?', reference: `SELECT citizenship FROM singer WHERE birth_year < 1945 INTERSECT SELECT citizenship FROM singer WHERE birth_year > 1950` },
+  { shape: 'X but not Y (EXCEPT)', db: 'dog_kennels', question: 'Which states have owners but not professionals?', reference: `SELECT state FROM owners EXCEPT SELECT state FROM professionals` },
+  { shape: 'X but not Y (EXCEPT)', db: 'singer', question: 'Which citizenships have singers born before 1945 but not singers born after 1950?', reference: `SELECT citizenship FROM singer WHERE birth_year < 1945 EXCEPT SELECT citizenship FROM singer WHERE birth_year > 1950` },
+  { shape: 'X but not Y (EXCEPT)', db: 'orchestra', question: 'Which record companies have orchestras founded before 2003 but not orchestras founded after 2003?', reference: `SELECT record_company FROM orchestra WHERE year_of_founded < 2003 EXCEPT SELECT record_company FROM orchestra WHERE year_of_founded > 2003` },
 ];
 
 let set: SpiderSet;

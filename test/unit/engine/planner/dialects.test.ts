@@ -53,6 +53,23 @@ test('listings always carry a LIMIT of at most the row limit, in every SQL diale
   }
 });
 
+test('both / but not: each side is read whole, and the order and row limit apply to the combined rows, in every SQL dialect', () => {
+  for (const [metadata, dialect] of [[shopMetadata(), 'postgres'], [mysqlShop, 'mysql'], [duckShop, 'duckdb']] as const) {
+    for (const [question, op] of [
+      ['Which countries have customers but not employees?', 'EXCEPT'],
+      ['Which countries have both customers and employees?', 'INTERSECT'],
+    ] as const) {
+      const query = sql(question, { metadata, dialect, rowLimit: 20 });
+      // A LIMIT on the second side of EXCEPT would leave in rows it should take out.
+      const [first, second] = query.split(` ${op} `);
+      assert.ok(first && second, `${dialect}: no ${op} in ${query}`);
+      assert.not.match(first!, /LIMIT/, `${dialect}: ${query}`);
+      assert.ok(second!.endsWith(') ORDER BY 1 ASC LIMIT 20'), `${dialect}: ${query}`);
+      assert.is(second!.match(/LIMIT/g)?.length, 1, `${dialect}: ${query}`);
+    }
+  }
+});
+
 const mongo = (question: string, rowLimit = 50) => {
   const result = answer(question, { metadata: orders, dialect: 'mongodb', rowLimit });
   const parsed = MongoQueryDocument.parse(EJSON.parse(result.query, { relaxed: true }));
