@@ -133,13 +133,18 @@ export class ProfileLock {
     return (this.#db.prepare(`SELECT * FROM profiles WHERE role = 'owner' ORDER BY created_at LIMIT 1`).get() as ProfileRow | undefined) ?? null;
   }
 
+  /** Prepared once: the router and the event bus ask for the unlocked profile on every call and event. */
+  #byIdStatement: ReturnType<Database['prepare']> | null = null;
+
   #byId(id: string): ProfileRow | null {
-    return (this.#db.prepare('SELECT * FROM profiles WHERE id = ?').get(id) as ProfileRow | undefined) ?? null;
+    this.#byIdStatement ??= this.#db.prepare('SELECT * FROM profiles WHERE id = ?');
+    return (this.#byIdStatement.get(id) as ProfileRow | undefined) ?? null;
   }
 
   /** The unlocked profile, read afresh (a profile removed meanwhile by another process counts as locked). */
   current(): ProfileRow | null {
-    return this.#unlocked ? this.#byId(this.#unlocked) : null;
+    // A closed database (the engine shutting down, a late event) is locked, not an error.
+    return this.#unlocked && this.#db.open ? this.#byId(this.#unlocked) : null;
   }
 
   /** The unlocked profile's role; null while locked. The router's permission check asks it on every call. */
