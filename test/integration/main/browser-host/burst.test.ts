@@ -84,10 +84,10 @@ test('a burst of 500 is refused past the limit with retry guidance; other work a
   // Sent behind the whole burst on the same socket: they are answered while the busy source's work is queued.
   const during = [call('app.health'), call('sources.test', { id: sources.other }), call('app.info')];
 
-  const [health, other, info] = await Promise.all(during);
-  assert.ok(health!.ok, JSON.stringify(errorOf(health!)));
-  assert.ok(other!.ok && (other.value as { ok: boolean }).ok, `the other source: ${JSON.stringify(other)}`);
-  assert.ok(info!.ok);
+  const [health, other, info] = (await Promise.all(during)) as [Result<unknown>, Result<unknown>, Result<unknown>];
+  assert.ok(health.ok, JSON.stringify(errorOf(health)));
+  assert.ok(other.ok && (other.value as { ok: boolean }).ok, `the other source: ${JSON.stringify(other)}`);
+  assert.ok(info.ok);
 
   const answers = await Promise.all(burst);
   const tested = answers.filter((a) => a.ok);
