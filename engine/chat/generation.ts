@@ -189,6 +189,9 @@ export function hintFor(error: EngineError): string | null {
     case 'CANCELLED':
       return null;
     case 'RATE_LIMITED':
+      // The pool's refusals (admission.ts) and our own provider limits (llm/rate-limit.ts) say which; the provider's 429 says none.
+      if (reason.startsWith('SOURCE_') || reason === 'LANE_FULL') return 'This source has as much work as its limits allow (Settings, Limits). Ask again once the wait above has passed.';
+      if (reason.startsWith('PROVIDER_')) return 'The model requests have reached their limit (Settings, Limits, or the provider asked for a pause). Ask again once the wait above has passed.';
       return 'The model provider is rate-limiting requests. Wait a moment and ask again.';
     case 'PROVIDER':
       return reason === 'AUTH' ? 'Check the API key in Settings.' : reason === 'NETWORK' ? 'Check that the model server is running, or switch to the offline planner in Settings.' : 'Try again, or switch models in Settings.';
