@@ -51,6 +51,21 @@ export const EXIT_CODES: Record<ApiError['code'], number> = {
   INTERNAL: 1,
 };
 
+/** The exit codes as `--help` lists them, from EXIT_CODES (the one place they are set). */
+export function exitCodesHelp(): string {
+  const byStatus = new Map<number, string[]>([[0, ['success']]]);
+  for (const [code, status] of Object.entries(EXIT_CODES)) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  const lines = [...byStatus.entries()].sort(([a], [b]) => a - b).map(([status, codes]) => `  ${String(status).padEnd(3)} ${codes.join(', ')}`);
+  return `\nExit codes:\n${lines.join('\n')}\nRATE_LIMITED (10): too much work at once or over a limit; the message says when to try again (--json: error.retryAfterMs, in ms).\n`;
+}
+
+/** What --json prints on stderr for an error: its code and message, and for RATE_LIMITED the wait. */
+export function errorJson(error: Pick<ApiError, 'code' | 'message' | 'details'>): string {
+  const wait = error.details?.retryAfterMs;
+  const retryAfterMs = error.code === 'RATE_LIMITED' && typeof wait === 'number' ? { retryAfterMs: wait } : {};
+  return JSON.stringify({ error: { code: error.code, message: error.message, ...retryAfterMs } });
+}
+
 /**
  * What a command module gets: the parsed global flags, an engine opened on the
  * chosen data folder, a typed call through the same router the app uses, and

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { APP_VERSION } from '../../engine/version';
 import type { PoolEntries } from '../shared/pool-entries';
-import { CliContext, CliError, EXIT_CODES, type CliIO } from './context';
+import { CliContext, CliError, errorJson, EXIT_CODES, exitCodesHelp, type CliIO } from './context';
 
 const VERSION_FLAGS = ['-v', '--version'];
 
@@ -16,6 +16,7 @@ async function buildProgram(ctx: CliContext, argv: string[]): Promise<Command> {
     .addOption(new Option('--json', 'machine-readable output'))
     .addOption(new Option('--pin-stdin', 'read the profile PIN or passphrase from stdin (else env POLYSTORE_PIN)'))
     .addOption(new Option('--profile <name>', 'unlock this profile (a viewer) instead of the owner (env POLYSTORE_PROFILE)'))
+    .addHelpText('after', exitCodesHelp())
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => ctx.io.stdout(s),
@@ -32,9 +33,9 @@ async function buildProgram(ctx: CliContext, argv: string[]): Promise<Command> {
 }
 
 /** An engine error raised before any channel answers (opening the profile, say) keeps its code and exit status. */
-async function asApiError(error: unknown): Promise<{ code: keyof typeof EXIT_CODES; message: string }> {
+async function asApiError(error: unknown): Promise<{ code: keyof typeof EXIT_CODES; message: string; details?: Record<string, unknown> }> {
   const { EngineError } = await import('../../engine/errors');
-  if (error instanceof EngineError) return { code: error.code, message: error.message };
+  if (error instanceof EngineError) return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
@@ -64,7 +65,7 @@ export async function runCli(argv: string[], io: CliIO, poolEntries: PoolEntries
       return EXIT_CODES.VALIDATION;
     }
     const apiError = error instanceof CliError ? error.error : await asApiError(error);
-    if (wantsJson(argv)) io.stderr(JSON.stringify({ error: { code: apiError.code, message: apiError.message } }) + '\n');
+    if (wantsJson(argv)) io.stderr(errorJson(apiError) + '\n');
     else io.stderr(`error: ${apiError.message} (${apiError.code})\n`);
     return EXIT_CODES[apiError.code];
   } finally {
