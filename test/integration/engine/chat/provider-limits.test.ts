@@ -47,6 +47,12 @@ test('past the requests-per-minute limit a question is refused with the wait, an
   assert.is(refused.error.details?.retryAfterMs, 45_000);
   assert.match(refused.error.message, /Try again in 45 s/);
   assert.is(llm.requests.length, sent, 'nothing was sent to the provider');
+  // What the thread's error card shows (ErrorCard.svelte renders the payload's message and hint).
+  const session = (await te.ok('chat.listSessions')).find((s) => s.title.includes('invoices')) ?? (await te.ok('chat.listSessions'))[0]!;
+  const last = (await te.ok('chat.getSession', { sessionId: session.id })).messages.at(-1)!;
+  assert.ok(last.payload.kind === 'error', JSON.stringify(last.payload));
+  assert.match(last.payload.message, /Try again in 45 s/);
+  assert.match(last.payload.hint ?? '', /model requests .*Settings, Limits/);
 
   clock += 45_000;
   llm.replyJson(answer('SELECT count(*) AS n FROM invoice'));
