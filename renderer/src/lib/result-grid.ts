@@ -38,3 +38,18 @@ export function columnWidths(columns: readonly ResultColumn[], rows: readonly (r
 export function rowNumberWidth(rowCount: number): number {
   return Math.round(Math.max(44, String(rowCount).length * CHAR_PX + 22));
 }
+
+/** An array Svelte leaves alone: its proxies wrap only plain arrays and objects. */
+class GridRows<T> extends Array<T> {}
+
+/**
+ * The rows as the table's `data`. @tanstack/svelte-table keeps the table's
+ * options in a deep `$state` (createRuneWritableAtom in its reactivity.svelte.js),
+ * so a plain array there is wrapped in Svelte proxies, and building the row
+ * model then read every row through one: about 400 of 650 ms for 100,000 rows
+ * in Chromium (BENCHMARKS.md, rendering). The same rows, in an array Svelte
+ * does not proxy; the rows themselves are not copied.
+ */
+export function gridRows<T>(rows: readonly T[]): T[] {
+  return Object.setPrototypeOf(rows.slice(), GridRows.prototype) as T[];
+}

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { columnWidths, MAX_COLUMN_PX, MIN_COLUMN_PX, rowNumberWidth } from '../../../../renderer/src/lib/result-grid';
+import { columnWidths, gridRows, MAX_COLUMN_PX, MIN_COLUMN_PX, rowNumberWidth } from '../../../../renderer/src/lib/result-grid';
 
 const col = (name: string, type: 'string' | 'integer' | 'object' = 'string') => ({ name, type, nativeType: type });
 
@@ -24,6 +24,19 @@ test('the sample reaches the end of a large result, not only its first rows', ()
 
 test('row numbers get room for their digits', () => {
   assert.ok(rowNumberWidth(1_000_000) > rowNumberWidth(10));
+});
+
+test('the table gets the same rows in an array that Svelte state does not wrap in proxies (not a plain Array)', () => {
+  // Svelte's $state proxies only values whose prototype is Object's or Array's; the table adapter keeps `data` in one.
+  const rows = [[1, 'a'], [2, 'b'], [3, null]];
+  const data = gridRows(rows);
+  assert.is.not(Object.getPrototypeOf(data), Array.prototype);
+  assert.ok(Array.isArray(data));
+  assert.is(data.length, 3);
+  assert.is(data[0], rows[0]);
+  assert.is(data[2], rows[2]);
+  assert.equal(Array.from(data, (r) => r[0]), [1, 2, 3]);
+  assert.is(Object.getPrototypeOf(rows), Array.prototype, 'the array of the result itself is left as it is');
 });
 
 test.run();
