@@ -108,7 +108,9 @@ export function createJobPool(options: PoolOptions = {}): JobPool {
   const execArgv = execArgvFor(filename);
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const launch = options.processLauncher ?? forkLauncher();
-  const executeThreads = options.maxThreads ?? Math.max(2, Math.min(4, os.availableParallelism()));
+  // At least 3: a source may use all but one (admission), and queries mostly wait on their server, so on
+  // a 2-core machine one source still runs two at once while another always finds a thread.
+  const executeThreads = options.maxThreads ?? Math.max(3, Math.min(4, os.availableParallelism()));
   const threadLane = (lane: Lane, maxThreads: number, concurrentTasksPerWorker: number) =>
     new ThreadLane({ lane, filename, execArgv, maxThreads, concurrentTasksPerWorker, idleTimeoutMs, onRetired: () => options.onEvent?.({ kind: 'thread.retired', lane }) });
   const processLane = (lane: Lane) =>

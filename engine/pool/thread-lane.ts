@@ -34,6 +34,10 @@ export class ThreadLane {
       maxThreads: options.maxThreads,
       concurrentTasksPerWorker: options.concurrentTasksPerWorker,
       idleTimeout: options.idleTimeoutMs,
+      // Piscina's default ('sync') parks an idle thread in Atomics.wait: its event loop stops between
+      // jobs, so pooled connections' idle timers and socket errors wait for the next job, and the
+      // collection that gives a large result's memory back (heap-release.ts) never runs.
+      atomics: 'disabled',
     });
     this.#piscina.on('workerDestroy', options.onRetired);
   }

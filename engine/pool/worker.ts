@@ -5,6 +5,7 @@ import { helpfulDecline } from '../planner/suggestions';
 import { threadId } from 'node:worker_threads';
 import { toApiError } from '../errors';
 import { redactor } from '../log/redact';
+import { releaseAfter } from './heap-release';
 import { assertNever, type Job, type JobEnvelope, type JobReply } from './jobs';
 import { runSelfTest } from './selftest';
 
@@ -49,7 +50,9 @@ export async function handleJob(job: Job, signal: AbortSignal): Promise<unknown>
 /** Runs one job to a reply that can cross a thread or process boundary; never throws. */
 export async function replyTo(job: Job, signal: AbortSignal): Promise<JobReply> {
   try {
-    return { ok: true, value: await handleJob(job, signal) };
+    const value = await handleJob(job, signal);
+    releaseAfter(value);
+    return { ok: true, value };
   } catch (error) {
     let internal: string | undefined;
     const apiError = toApiError(error, (e) => {

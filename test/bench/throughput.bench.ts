@@ -26,7 +26,8 @@ function percentile(samples: number[], p: number): number {
 }
 
 const db = createPgDatabase('chinook');
-const te = await openTestEngine({ unlocked: true, secrets: new MemorySecretStore() });
+// The pool's own default of threads, as the app has (tests pin 2).
+const te = await openTestEngine({ unlocked: true, secrets: new MemorySecretStore(), maxThreads: undefined });
 try {
   const sourceId = (await te.ok('sources.create', { name: 'Chinook', type: 'postgres', url: `${db.url}?sslmode=disable` })).id;
   await te.ok('sources.test', { id: sourceId });
