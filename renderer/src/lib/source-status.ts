@@ -25,12 +25,18 @@ export interface CircuitWords extends StatusWords {
 
 /**
  * A source's circuit breaker in words, or null while it is closed: open (calls fail fast until
- * `retryAt`) or half-open (the next call probes). `timeOfDay` formats the retry time.
+ * `retryAt`) or half-open (the next call probes). An open circuit whose retry time has passed
+ * is half-open by now, whatever the last list said. `timeOfDay` formats the retry time.
  */
-export function circuitWords(circuit: Source['circuit'], timeOfDay: (iso: string) => string = (iso) => new Date(iso).toLocaleTimeString()): CircuitWords | null {
+export function circuitWords(
+  circuit: Source['circuit'],
+  now: number = Date.now(),
+  timeOfDay: (iso: string) => string = (iso) => new Date(iso).toLocaleTimeString(),
+): CircuitWords | null {
   if (circuit.state === 'closed') return null;
   const failures = `${circuit.consecutiveFailures} failed attempts to connect`;
-  if (circuit.state === 'half-open') return { label: 'Retrying', tone: 'warn', detail: `${failures}; the next query tries again.` };
+  const due = circuit.retryAt !== null && Date.parse(circuit.retryAt) <= now;
+  if (circuit.state === 'half-open' || due) return { label: 'Retrying', tone: 'warn', detail: `${failures}; the next query tries again.` };
   return {
     label: circuit.retryAt ? `Unreachable, retrying at ${timeOfDay(circuit.retryAt)}` : 'Unreachable',
     tone: 'danger',
@@ -39,9 +45,9 @@ export function circuitWords(circuit: Source['circuit'], timeOfDay: (iso: string
 }
 
 /** The status bar's summary of sources whose circuit is not closed, or null when there are none. */
-export function unreachableSummary(sources: readonly Pick<Source, 'name' | 'circuit'>[]): { label: string; detail: string } | null {
+export function unreachableSummary(sources: readonly Pick<Source, 'name' | 'circuit'>[], now: number = Date.now()): { label: string; detail: string } | null {
   const down = sources.flatMap((s) => {
-    const words = circuitWords(s.circuit);
+    const words = circuitWords(s.circuit, now);
     return words ? [{ name: s.name, words }] : [];
   });
   if (down.length === 0) return null;
