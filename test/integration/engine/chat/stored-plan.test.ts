@@ -84,4 +84,16 @@ test('a result whose query has a damaged plan still opens, charted from its rows
   assert.ok(result.chart, 'the rows alone still get a chart recommendation');
 });
 
+test('a result opened again reuses the chart worked out at its first open (the plan and rows of a stored result do not change)', async () => {
+  const asked = await te.ok('chat.ask', { sourceId, question: SALES });
+  const { message } = await te.ok('chat.approve', { sessionId: asked.sessionId, messageId: asked.messageId, token: asked.approval!.token });
+  if (message.payload.kind !== 'result') return assert.unreachable('the approved query should have run');
+  const first = te.engine.chat.result(message.payload.resultId);
+  const again = te.engine.chat.result(message.payload.resultId);
+  assert.ok(first.chart, 'the sales per country get a chart');
+  assert.is(again.chart, first.chart, 'the same recommendation, not worked out from the rows again');
+  const routed = await te.ok('chat.result', { resultId: message.payload.resultId });
+  assert.equal(routed.chart, first.chart);
+});
+
 test.run();
