@@ -53,6 +53,11 @@ export interface EngineOptions {
   logger?: Logger;
   /** The OS keychain by default; unit tests pass an in-memory store. */
   secrets?: SecretStore;
+  /**
+   * A long-lived host starts the pool's threads before the first job: at open, or once this settles
+   * (the browser host: when its page has been answered, so the threads' loading does not slow its start).
+   */
+  warmUpAfter?: PromiseLike<unknown>;
   /** How often the host is told about engine health; 0 disables the timer. */
   healthIntervalMs?: number;
   /** Clock override for tests of throttling, idle locking and token expiry. */
@@ -106,7 +111,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       workerFile: options.workerFile,
       maxThreads: options.maxThreads,
       logger,
-      prewarm: options.host === 'electron' || options.host === 'browser',
+      prewarm: (options.host === 'electron' || options.host === 'browser') && (options.warmUpAfter ?? true),
       // Per-source limits from Settings, read for every job (the store opens below, before any job runs).
       limits: () => settings.get(),
       ...(options.now ? { now: options.now } : {}),

@@ -41,8 +41,12 @@ export interface PoolOptions {
   /** Threads of the execute lane. */
   maxThreads?: number;
   logger?: Logger;
-  /** Start threads and processes right away (long-lived hosts), instead of on the first job (the CLI, tests). */
-  prewarm?: boolean;
+  /**
+   * Start threads and processes before the first job (long-lived hosts) instead of on it (the CLI, tests):
+   * `true` at once, a promise once it settles (a host that first shows its page, whose start-up the
+   * threads' loading would otherwise slow down on a machine with few cores).
+   */
+  prewarm?: boolean | PromiseLike<unknown>;
   /** How child processes are started; Node's fork of child.ts by default, Electron's utilityProcess in the app. */
   processLauncher?: ProcessLauncher;
   /** A thread or child process with no work for this long is retired. */
@@ -155,20 +159,24 @@ export function createJobPool(options: PoolOptions = {}): JobPool {
     return (await awaitReply(dispatched, { kind: job.kind, signal, graceMs, deadlineMs, overrun: () => policy.overrun(job, deadlineMs), logger: options.logger })) as JobOutput<K>;
   }
 
-  // A thread still loading its native modules must not be terminated, so close() waits for the warm-up.
-  const warmUp = options.prewarm
-    ? Promise.all(
-        (['control', 'execute'] as const).map((lane) => {
-          processes[lane].warmUp();
-          return awaitReply(threads[lane].dispatch({ kind: 'pool.warmUp' }), {
-            kind: 'pool.warmUp',
-            graceMs: 0,
-            deadlineMs: policyOf({ kind: 'pool.warmUp' }).deadlineMs({ kind: 'pool.warmUp' }),
-            overrun: () => new CancelledError(),
-          });
-        }),
-      ).catch((error: unknown) => options.logger?.warn('worker warm-up failed', { error }))
-    : null;
+  // A thread still loading its native modules must not be terminated, so close() waits for the warm-up (once started).
+  let warmUp: Promise<unknown> | null = null;
+  const startWarmUp = () => {
+    if (closed || warmUp) return;
+    warmUp = Promise.all(
+      (['control', 'execute'] as const).map((lane) => {
+        processes[lane].warmUp();
+        return awaitReply(threads[lane].dispatch({ kind: 'pool.warmUp' }), {
+          kind: 'pool.warmUp',
+          graceMs: 0,
+          deadlineMs: policyOf({ kind: 'pool.warmUp' }).deadlineMs({ kind: 'pool.warmUp' }),
+          overrun: () => new CancelledError(),
+        });
+      }),
+    ).catch((error: unknown) => options.logger?.warn('worker warm-up failed', { error }));
+  };
+  if (options.prewarm === true) startWarmUp();
+  else if (options.prewarm) Promise.resolve(options.prewarm).then(startWarmUp, startWarmUp);
 
   return {
     run,

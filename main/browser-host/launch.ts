@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hostView, openEngine } from '../../engine/engine';
+import { hostView, openEngine, type Engine } from '../../engine/engine';
 import { resolveDataDir } from '../../engine/paths';
 import { poolOptions, type PoolEntries } from '../shared/pool-entries';
-import { startBrowserHost } from './server';
+import { startBrowserHost, type BrowserHost } from './server';
 import type { ViteDevServer } from 'vite';
 
 /** The checkout: the nearest folder up with a package.json, from the sources (main/browser-host) or their bundle (dist/node/<build>). */
@@ -27,24 +27,57 @@ export interface LaunchOptions {
   token?: string;
   /** The bundle's worker and child entries, when started from dist/node (scripts/start.mjs). */
   poolEntries?: PoolEntries | null;
+  /** Hears the address as soon as the server listens, before the engine has finished opening. */
+  onListening?: (host: BrowserHost) => void;
 }
 
+/** The pool's threads start this long after the host listens if no page has been answered by then. */
+const WARM_UP_AT_LATEST_MS = 5_000;
+
+/**
+ * Starts the server and opens the engine at once: the address can be printed and the page can load
+ * while the engine opens (its SQLite, audit chain and keychain), and the page's first requests wait
+ * for it. The pool's threads start once the page has its first answer, not during the start-up they
+ * would slow down. Resolves when both are up; `onListening` hears of the address before that.
+ */
 export async function launchBrowserHost(options: LaunchOptions = {}) {
-  const engine = await openEngine({ dataDir: resolveDataDir(options.dataDir ?? null), host: 'browser', ...poolOptions(options.poolEntries) });
+  let warmUp = () => {};
+  const warmUpAfter = new Promise<void>((resolve) => (warmUp = resolve));
+  const opening = openEngine({ dataDir: resolveDataDir(options.dataDir ?? null), host: 'browser', warmUpAfter, ...poolOptions(options.poolEntries) });
+  // Awaited below; this keeps a failure from being reported as unhandled while the server starts.
+  opening.catch(() => {});
   let vite: ViteDevServer | undefined;
-  if (options.dev) {
-    const { createServer } = await import('vite');
-    vite = await createServer({ configFile: path.join(root, 'vite.config.ts'), server: { middlewareMode: true }, appType: 'custom' });
+  let host: BrowserHost;
+  try {
+    if (options.dev) {
+      const { createServer } = await import('vite');
+      vite = await createServer({ configFile: path.join(root, 'vite.config.ts'), server: { middlewareMode: true }, appType: 'custom' });
+    }
+    host = await startBrowserHost({
+      // The page's server gets the host's view only (router, events); the full engine stays with the caller (tests).
+      engine: opening.then(hostView),
+      rendererDir: vite ? path.join(root, 'renderer') : path.join(root, 'dist', 'renderer'),
+      bridgeScript: path.join(root, 'dist', 'bridge', 'bridge.js'),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.token ? { token: options.token } : {}),
+      ...(vite ? { vite } : {}),
+      onFirstAnswer: warmUp,
+    });
+  } catch (error) {
+    await vite?.close();
+    await opening.then((engine) => engine.close(), () => {});
+    throw error;
   }
-  const host = await startBrowserHost({
-    // The page's server gets the host's view only (router, events); the full engine stays with the caller (tests).
-    engine: hostView(engine),
-    rendererDir: vite ? path.join(root, 'renderer') : path.join(root, 'dist', 'renderer'),
-    bridgeScript: path.join(root, 'dist', 'bridge', 'bridge.js'),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.token ? { token: options.token } : {}),
-    ...(vite ? { vite } : {}),
-  });
+  setTimeout(warmUp, WARM_UP_AT_LATEST_MS).unref();
+  options.onListening?.(host);
+  let engine: Engine;
+  try {
+    engine = await opening;
+  } catch (error) {
+    await host.close();
+    await vite?.close();
+    throw error;
+  }
   return {
     host,
     engine,
@@ -68,10 +101,13 @@ export async function runBrowserHost(args: string[], poolEntries: PoolEntries | 
     ...(port ? { port: Number(port) } : {}),
     dev: args.includes('--dev'),
     poolEntries,
+    // Printed once the server listens; the page waits for the engine if it is still opening.
+    onListening: (host) => {
+      process.stdout.write(`PolyStoreIQ is running in your browser host.\nOpen: ${host.url}\n`);
+      // Machine-readable line for scripts and tests.
+      process.stdout.write(`POLYSTORE_URL=${host.url}\n`);
+    },
   });
-  process.stdout.write(`PolyStoreIQ is running in your browser host.\nOpen: ${launched.host.url}\n`);
-  // Machine-readable line for scripts and tests.
-  process.stdout.write(`POLYSTORE_URL=${launched.host.url}\n`);
   const stop = () => void launched.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -11,7 +11,11 @@ import { contentSecurityPolicy } from '../shared/csp';
 import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH, BridgeRequest, TOKEN_PARAM, TOKEN_REFUSED_CLOSE } from './bridge-protocol';
 
 export interface BrowserHostOptions {
-  engine: HostEngine;
+  /**
+   * The engine, or the promise of one still opening: the server listens (and the page loads) while it
+   * opens, and the page's requests are answered once it is open, in the order they came.
+   */
+  engine: HostEngine | Promise<HostEngine>;
   /** The built renderer (index.html and assets). */
   rendererDir: string;
   /** The built bridge script that defines window.polystore in the page. */
@@ -21,6 +25,8 @@ export interface BrowserHostOptions {
   token?: string;
   /** Serve the renderer through Vite's dev middleware instead of rendererDir. */
   vite?: { middlewares: http.RequestListener; transformIndexHtml(url: string, html: string): Promise<string> };
+  /** Called once, after the first answer to the page has been sent (the browser host then warms the engine's pool). */
+  onFirstAnswer?: () => void;
 }
 
 export interface BrowserHost {
@@ -64,7 +70,10 @@ function sameSecret(a: string, b: string): boolean {
  */
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const { engine } = options;
+  const engineReady = Promise.resolve(options.engine);
+  // Until the engine is open its logger is not there; what happens meanwhile is logged once it is.
+  const log = (level: 'warn' | 'error', message: string, data: Record<string, unknown>) =>
+    void engineReady.then((engine) => engine.logger[level](message, data), () => {});
   let port = 0;
   const allowedHosts = () => new Set([`${BIND_ADDRESS}:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://${BIND_ADDRESS}:${port}`, `http://localhost:${port}`]);
@@ -125,7 +134,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       // without a listener would end the whole host, so it ends this response instead.
       const stream = fs.createReadStream(file);
       stream.once('error', (error) => {
-        engine.logger.warn('browser host could not read a renderer file', { error });
+        log('warn', 'browser host could not read a renderer file', { error });
         if (!res.headersSent) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
         else res.destroy();
       });
@@ -134,7 +143,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         stream.pipe(res);
       });
     })().catch((error: unknown) => {
-      engine.logger.error('browser host request failed', { error });
+      log('error', 'browser host request failed', { error });
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
@@ -143,18 +152,18 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   // A peer that breaks the protocol (an oversized message, an unmasked frame, a bad opcode) makes
   // `ws` emit 'error' on that socket and close it. Without a listener the error would be thrown
   // and end the whole host process, so every socket (and the server) gets one.
-  wss.on('error', (error) => engine.logger.warn('browser host bridge server error', { error: error.message }));
+  wss.on('error', (error) => log('warn', 'browser host bridge server error', { error: error.message }));
   server.on('clientError', (error, socket) => {
-    engine.logger.warn('browser host refused a malformed HTTP request', { error: error.message });
+    log('warn', 'browser host refused a malformed HTTP request', { error: error.message });
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
   const sockets = new Set<WebSocket>();
 
   server.on('upgrade', (req, socket, head) => {
-    socket.on('error', (error) => engine.logger.warn('browser host bridge socket error before upgrade', { error: error.message }));
+    socket.on('error', (error) => log('warn', 'browser host bridge socket error before upgrade', { error: error.message }));
     const refuse = (status: number, reason: string) => {
-      engine.logger.warn('browser host refused a bridge connection', { reason });
+      log('warn', 'browser host refused a bridge connection', { reason });
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n\r\n`);
     };
     const url = new URL(req.url ?? '/', `http://${BIND_ADDRESS}`);
@@ -165,7 +174,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       // Our own page with a wrong token (an address from an earlier launch): a browser cannot read an HTTP
       // refusal, so the socket opens and closes at once with 4401, which the page shows instead of retrying.
       // Nothing is read from it. Host and Origin were checked above, so no other site gets this far.
-      engine.logger.warn('browser host refused a bridge connection', { reason: 'token' });
+      log('warn', 'browser host refused a bridge connection', { reason: 'token' });
       wss.handleUpgrade(req, socket, head, (ws) => ws.close(TOKEN_REFUSED_CLOSE, 'Token refused'));
       return;
     }
@@ -176,7 +185,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
     ws.on('error', (error) => {
-      engine.logger.warn('browser host closed a bridge connection that broke the protocol', { error: error.message });
+      log('warn', 'browser host closed a bridge connection that broke the protocol', { error: error.message });
       ws.terminate();
     });
     ws.on('message', (raw) => {
@@ -199,16 +208,36 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         ws.send(JSON.stringify({ id: request.id, result: { ok: false, error: { code: 'FORBIDDEN', message: 'The app page may not call this channel.', details: { reason: 'CHANNEL_NOT_EXPOSED' } } } }));
         return;
       }
-      void engine.router.dispatch(request.channel, request.payload, { host: 'browser' }).then((result) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: request.id, result }));
-      });
+      void engineReady
+        .then(
+          (engine) => engine.router.dispatch(request.channel, request.payload, { host: 'browser' }),
+          () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'The engine could not start: see the terminal that runs the browser host.' } }),
+        )
+        .then((result) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: request.id, result }));
+          answered();
+        });
     });
   });
 
-  const unsubscribe = engine.events.subscribe((event, payload) => {
-    const frame = JSON.stringify({ event, payload });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
-  });
+  let answered = () => {
+    answered = () => {};
+    options.onFirstAnswer?.();
+  };
+
+  // Subscribed before any request is dispatched (both wait for the engine, this first), so no event a request causes is missed.
+  let closing = false;
+  let unsubscribe = () => {};
+  void engineReady.then(
+    (engine) => {
+      if (closing) return;
+      unsubscribe = engine.events.subscribe((event, payload) => {
+        const frame = JSON.stringify({ event, payload });
+        for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+      });
+    },
+    () => {},
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -223,6 +252,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     token,
     port,
     async close() {
+      closing = true;
       unsubscribe();
       for (const ws of sockets) ws.terminate();
       wss.close();
