@@ -1,7 +1,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log';
-import { ApprovalError } from '../errors';
+import { actingCaller } from '../auth/acting';
+import { mayUse, type Caller } from '../auth/permissions';
+import { ApprovalError, ForbiddenError } from '../errors';
 import { reinstallAppendOnly } from '../audit/append-only';
 import { singleUseGuard } from '../store/migrations/0110-run-starts';
 import { nowIso } from '../ids';
@@ -60,6 +62,8 @@ interface Row {
   session_id: string | null;
   message_id: string | null;
   expires_at: string;
+  /** The profile it was issued to; null for approvals issued before migration 0150 (the owner's). */
+  profile_id: string | null;
 }
 
 /**
@@ -127,6 +131,8 @@ function parseToken(token: string): { body: string; signature: Buffer; payload: 
  * use unless the first was given back by a run that failed before its
  * statement reached the server (the `status` column of `approvals` is only a
  * mirror for people reading the table). The key never leaves the engine.
+ * An approval is the profile's that asked for it: another profile holding the
+ * token can neither run nor deny it (FORBIDDEN, and the token stays usable).
  */
 export class ApprovalService {
   readonly #db: Database;
@@ -134,10 +140,13 @@ export class ApprovalService {
   readonly #audit: AuditLog;
   readonly #ttlSeconds: () => number;
   readonly #now: () => number;
+  readonly #caller: () => Caller | null;
   #key: Promise<Buffer> | null = null;
 
-  constructor(db: Database, options: { secrets: SecretStore; audit: AuditLog; ttlSeconds: () => number; now?: () => number }) {
+  /** `caller`: who is asking (default: the router's caller of this call; none for the engine's own work, which is not checked). */
+  constructor(db: Database, options: { secrets: SecretStore; audit: AuditLog; ttlSeconds: () => number; now?: () => number; caller?: () => Caller | null }) {
     this.#db = db;
+    this.#caller = options.caller ?? actingCaller;
     this.#secrets = options.secrets;
     this.#audit = options.audit;
     this.#ttlSeconds = options.ttlSeconds;
@@ -182,8 +191,8 @@ export class ApprovalService {
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
     const expiresAt = new Date(expires).toISOString();
     this.#db
-      .prepare(`INSERT INTO approvals (nonce, source_id, query_hash, query_text, session_id, message_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(nonce, payload.s, payload.h, input.query, payload.ses, payload.msg, new Date(this.#now()).toISOString(), expiresAt);
+      .prepare(`INSERT INTO approvals (nonce, source_id, query_hash, query_text, session_id, message_id, issued_at, expires_at, profile_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(nonce, payload.s, payload.h, input.query, payload.ses, payload.msg, new Date(this.#now()).toISOString(), expiresAt, this.#caller()?.profileId ?? null);
     return { token: `${VERSION}.${body}.${this.#sign(key, body).toString('base64url')}`, expiresAt, nonce };
   }
 
@@ -198,7 +207,16 @@ export class ApprovalService {
     const { payload } = parsed;
     const row = this.#db.prepare('SELECT * FROM approvals WHERE nonce = ?').get(payload.n) as Row | undefined;
     if (!row) return this.#refuse('TAMPERED', 'This approval was not issued by this installation.', payload);
+    this.#assertIssuedToCaller(row, payload);
     return { payload, row };
+  }
+
+  /** Only the profile the approval was issued to may use or deny it; the refusal is audited and uses nothing up. */
+  #assertIssuedToCaller(row: Row, payload: Payload): void {
+    const caller = this.#caller();
+    if (!caller || mayUse(caller, row.profile_id)) return;
+    this.#audit.record({ action: 'query.refused', sourceId: payload.s, sessionId: payload.ses, details: { reason: 'WRONG_PROFILE', messageId: payload.msg } });
+    throw new ForbiddenError('NOT_YOURS', 'This approval was issued to another profile: only that profile can run or deny it. Ask the question again to get your own approval.');
   }
 
   #refuse(reason: ApprovalRefusal, message: string, payload?: Payload): never {

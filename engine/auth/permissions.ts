@@ -1,4 +1,4 @@
-import type { ChannelName, ChannelOutput, ChannelParsedInput, Role } from '../contract/index';
+import type { ChannelName, ChannelOutput, ChannelParsedInput, EventName, EventPayload, Role } from '../contract/index';
 
 /** What a viewer can reach, read afresh on every call (engine/auth/profile-directory.ts answers it from SQLite). */
 export interface ViewerScope {
@@ -6,7 +6,10 @@ export interface ViewerScope {
   /** The viewer started this conversation, and its source is still shared with it. */
   ownsSession(sessionId: string): boolean;
   ownsMessage(messageId: string): boolean;
-  resultShared(resultId: string): boolean;
+  /** The result was stored by the viewer's own run or in its own conversation, and its source is still shared. */
+  ownsResult(resultId: string): boolean;
+  /** Nobody holds this conversation yet and its source is shared: the viewer's call that is creating it may follow it. */
+  sessionUnclaimed(sessionId: string): boolean;
 }
 
 /**
@@ -21,6 +24,8 @@ export interface Permission<C extends ChannelName> {
   readonly confine?: (input: ChannelParsedInput<C>, scope: ViewerScope) => boolean;
   readonly narrow?: (output: ChannelOutput<C>, scope: ViewerScope) => ChannelOutput<C>;
   readonly claims?: (output: ChannelOutput<C>) => string;
+  /** The run a call acts on: only the profile whose approval started it may (engine/auth/permissions.ts `mayUse`). */
+  readonly actsOnRun?: (input: ChannelParsedInput<C>) => string;
 }
 
 const OWNER: Permission<never> = { roles: ['owner'] };
@@ -46,7 +51,9 @@ const bySession = (scope: ViewerScope, sessionId: string) => scope.ownsSession(s
  * and keys, changes limits and settings, reads or checks the audit log, runs
  * evaluations and reads diagnostics, and manages profiles. A query token is
  * only ever issued by a confined channel (chat.ask, chat.editQuery,
- * query.prepare), so running or denying one by token needs no further check.
+ * query.prepare) and is bound to the profile it was issued to: the approval
+ * service refuses anyone else's use or denial (FORBIDDEN), and cancelling a
+ * run is checked here against the profile whose approval started it.
  */
 export const permissions: { readonly [C in ChannelName]: Permission<C> } = {
   'app.info': ANYONE,
@@ -89,7 +96,7 @@ export const permissions: { readonly [C in ChannelName]: Permission<C> } = {
   'query.prepare': shared((i, scope) => bySource(scope, i.sourceId) && (i.sessionId === undefined || bySession(scope, i.sessionId))),
   'query.run': ANYONE,
   'query.deny': ANYONE,
-  'query.cancel': ANYONE,
+  'query.cancel': { roles: ['owner', 'viewer'], actsOnRun: (i) => i.runId },
 
   'chat.listSessions': { roles: ['owner', 'viewer'], narrow: (list, scope) => list.filter((s) => scope.ownsSession(s.id)) },
   'chat.createSession': shared((i, scope) => bySource(scope, i.sourceId), { claims: (session) => session.id }),
@@ -104,10 +111,11 @@ export const permissions: { readonly [C in ChannelName]: Permission<C> } = {
   'chat.editQuery': shared((i, scope) => bySession(scope, i.sessionId)),
   'chat.approve': shared((i, scope) => bySession(scope, i.sessionId)),
   'chat.deny': shared((i, scope) => bySession(scope, i.sessionId)),
-  'chat.cancel': ANYONE,
+  'chat.cancel': { roles: ['owner', 'viewer'], actsOnRun: (i) => i.runId },
   'chat.ledger': shared((i, scope) => scope.ownsMessage(i.messageId)),
   'chat.listResults': { roles: ['owner', 'viewer'], narrow: (list, scope) => list.filter((r) => scope.ownsSession(r.sessionId)) },
-  'chat.result': shared((i, scope) => scope.resultShared(i.resultId)),
+  // Its own history only: a result id of the owner's run on a shared source is not enough.
+  'chat.result': shared((i, scope) => scope.ownsResult(i.resultId)),
 
   'telemetry.record': ANYONE,
   'telemetry.stages': OWNER,
@@ -154,6 +162,8 @@ export interface AccessControl {
   caller(): Caller | null;
   scopeOf(profileId: string): ViewerScope;
   claimSession(sessionId: string, profileId: string): void;
+  /** The profile whose approval started this run: undefined for an unknown run, null for one from before approvals named it. */
+  runProfile(runId: string): string | null | undefined;
 }
 
 /** A channel's permission without its channel's types, for the router, which handles every channel alike. */
@@ -162,8 +172,63 @@ export interface AnyPermission {
   readonly confine?: (input: unknown, scope: ViewerScope) => boolean;
   readonly narrow?: (output: unknown, scope: ViewerScope) => unknown;
   readonly claims?: (output: unknown) => string;
+  readonly actsOnRun?: (input: unknown) => string;
 }
 
 export function permissionOf(channel: ChannelName): AnyPermission {
   return permissions[channel] as unknown as AnyPermission;
+}
+
+/**
+ * Whether a caller may use what was bound to a profile (an approval, the run
+ * it started): only that profile; what was issued before approvals named a
+ * profile is the owner's, as everything was then.
+ */
+export function mayUse(caller: Caller, boundTo: string | null): boolean {
+  return boundTo === null ? caller.role === 'owner' : boundTo === caller.profileId;
+}
+
+/** Who may receive an event, as for a channel: `confine` keeps a viewer to what was shared with it. */
+export interface EventPermission<E extends EventName> {
+  readonly roles: readonly Role[];
+  readonly confine?: (payload: EventPayload<E>, scope: ViewerScope, ownCall: boolean) => boolean;
+}
+
+const TO_ANYONE: EventPermission<never> = { roles: ['owner', 'viewer'] };
+const TO_OWNER: EventPermission<never> = { roles: ['owner'] };
+
+/** A conversation's event: the viewer's own conversation, or one its own call is creating right now. */
+const sessionEvent = (e: { sessionId: string }, scope: ViewerScope, ownCall: boolean) => bySession(scope, e.sessionId) || (ownCall && scope.sessionUnclaimed(e.sessionId));
+
+/**
+ * THE event matrix: every event of the contract and who may receive it
+ * (an event added without an entry fails to compile). The unlocked profile
+ * decides, when the event is emitted: work the owner started goes on after a
+ * lock, and a viewer unlocked meanwhile must not see it (an evaluation's
+ * questions and SQL, the owner's conversations). An event name not listed
+ * here reaches no viewer.
+ */
+export const eventPermissions: { readonly [E in EventName]: EventPermission<E> } = {
+  // The lock screen's own events: they reach every window, locked or not.
+  'app.health': TO_ANYONE,
+  'auth.changed': TO_ANYONE,
+  // A menu command for the window in front; it carries no data.
+  'app.command': TO_ANYONE,
+  'sources.changed': { roles: ['owner', 'viewer'], confine: (e, scope) => bySource(scope, e.sourceId) },
+  'chat.updated': { roles: ['owner', 'viewer'], confine: sessionEvent },
+  'chat.running': { roles: ['owner', 'viewer'], confine: sessionEvent },
+  'eval.progress': TO_OWNER,
+};
+
+/**
+ * Whether the profile unlocked now may receive this event. `ownCall`: the
+ * event is emitted inside a call that profile made. Nobody unlocked: only
+ * what the bus lets through while locked (`open` events) reaches it.
+ */
+export function mayReceive(name: string, payload: unknown, caller: Caller | null, scope: () => ViewerScope, ownCall: boolean): boolean {
+  if (!caller || caller.role === 'owner') return true;
+  if (!Object.hasOwn(eventPermissions, name)) return false;
+  const permission = eventPermissions[name as EventName] as unknown as { roles: readonly Role[]; confine?: (payload: unknown, scope: ViewerScope, ownCall: boolean) => boolean };
+  if (!permission.roles.includes(caller.role)) return false;
+  return !permission.confine || permission.confine(payload, scope(), ownCall);
 }

@@ -67,6 +67,7 @@ export class ProfileDirectory {
       },
       scopeOf: (profileId) => this.scopeOf(profileId),
       claimSession: (sessionId, profileId) => this.claimSession(sessionId, profileId),
+      runProfile: (runId) => this.runProfile(runId),
     };
   }
 
@@ -75,12 +76,24 @@ export class ProfileDirectory {
     this.#db.prepare('INSERT OR IGNORE INTO session_owners (session_id, profile_id) SELECT id, ? FROM chat_sessions WHERE id = ?').run(profileId, sessionId);
   }
 
+  /** The profile whose approval started a run: undefined for an unknown run, null for one from before approvals named it. */
+  runProfile(runId: string): string | null | undefined {
+    const row = this.#db.prepare('SELECT a.profile_id AS profileId FROM query_run_starts s JOIN approvals a ON a.nonce = s.nonce WHERE s.id = ?').get(runId) as
+      | { profileId: string | null }
+      | undefined;
+    return row?.profileId;
+  }
+
   /** What one viewer may reach: the sources shared with it, and its own conversations on them. */
   scopeOf(profileId: string): ViewerScope {
     const shared = this.#db.prepare('SELECT 1 FROM source_shares WHERE source_id = ? AND profile_id = ?');
     const session = this.#db.prepare('SELECT s.source_id AS sourceId, o.profile_id AS owner FROM chat_sessions s LEFT JOIN session_owners o ON o.session_id = s.id WHERE s.id = ?');
     const messageSession = this.#db.prepare('SELECT session_id FROM chat_messages WHERE id = ?').pluck();
-    const resultSource = this.#db.prepare('SELECT source_id FROM query_results WHERE id = ?').pluck();
+    // Whose run stored the result: the profile its approval was issued to (none before migration 0150), and its conversation.
+    const resultRun = this.#db.prepare(
+      `SELECT q.source_id AS sourceId, a.profile_id AS profileId, r.session_id AS sessionId
+       FROM query_results q JOIN query_runs r ON r.result_id = q.id LEFT JOIN approvals a ON a.nonce = r.nonce WHERE q.id = ?`,
+    );
     const sourceShared = (sourceId: string): boolean => shared.get(sourceId, profileId) !== undefined;
     const ownsSession = (sessionId: string): boolean => {
       const row = session.get(sessionId) as { sourceId: string | null; owner: string | null } | undefined;
@@ -93,9 +106,14 @@ export class ProfileDirectory {
         const sessionId = messageSession.get(messageId) as string | undefined;
         return sessionId !== undefined && ownsSession(sessionId);
       },
-      resultShared: (resultId) => {
-        const sourceId = resultSource.get(resultId) as string | null | undefined;
-        return typeof sourceId === 'string' && sourceShared(sourceId);
+      ownsResult: (resultId) => {
+        const run = resultRun.get(resultId) as { sourceId: string | null; profileId: string | null; sessionId: string | null } | undefined;
+        if (!run || run.sourceId === null || !sourceShared(run.sourceId)) return false;
+        return run.profileId === profileId || (run.sessionId !== null && ownsSession(run.sessionId));
+      },
+      sessionUnclaimed: (sessionId) => {
+        const row = session.get(sessionId) as { sourceId: string | null; owner: string | null } | undefined;
+        return row !== undefined && row.owner === null && row.sourceId !== null && sourceShared(row.sourceId);
       },
     };
   }

@@ -7,7 +7,8 @@ import {
   type ChannelParsedInput,
   type HostKind,
 } from '../contract/index';
-import { permissionOf, type AccessControl, type Caller } from '../auth/permissions';
+import { actingAs } from '../auth/acting';
+import { mayUse, permissionOf, type AccessControl, type Caller } from '../auth/permissions';
 import { describeZodError, toApiError } from '../errors';
 import type { Logger } from '../log/logger';
 
@@ -46,7 +47,7 @@ export interface Router {
 
 const fail = (error: ApiError): Result<never> => ({ ok: false, error });
 
-const forbidden = (channel: string, reason: 'ROLE' | 'NOT_SHARED', message: string): Result<never> =>
+const forbidden = (channel: string, reason: 'ROLE' | 'NOT_SHARED' | 'NOT_YOURS', message: string): Result<never> =>
   fail({ code: 'FORBIDDEN', message, details: { reason, channel } });
 
 /**
@@ -87,9 +88,16 @@ export function createRouter(options: RouterOptions): Router {
     if (scope && permission.confine && !permission.confine(parsed.data, scope)) {
       return forbidden(channel, 'NOT_SHARED', 'That source or conversation is not shared with this profile. Ask the owner to share the source with you.');
     }
+    if (caller && access && permission.actsOnRun) {
+      const boundTo = access.runProfile(permission.actsOnRun(parsed.data));
+      if (boundTo !== undefined && !mayUse(caller, boundTo)) {
+        return forbidden(channel, 'NOT_YOURS', 'This query was run by another profile; only that profile can cancel it.');
+      }
+    }
     try {
       const handler = handlers[channel] as (input: unknown, ctx: CallContext) => unknown;
-      const value = await handler(parsed.data, ctx);
+      // The handler, and all it awaits, knows who called: approvals are issued to that profile, and events of its own call reach it.
+      const value = await (caller && access ? actingAs(caller, () => handler(parsed.data, ctx)) : handler(parsed.data, ctx));
       // Parsing the output strips fields the contract does not declare, so an
       // internal field (a secret reference, a password) cannot leak by accident.
       const out = def.output.safeParse(value);

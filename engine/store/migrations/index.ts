@@ -11,6 +11,7 @@ import { migration as runStarts } from './0110-run-starts';
 import { migration as resultRetention } from './0120-result-retention';
 import { migration as roles } from './0130-roles';
 import { migration as sourceCircuits } from './0140-source-circuits';
+import { migration as approvalProfiles } from './0150-approval-profiles';
 
 /** Every migration, in order. Append new ones; never edit or reorder shipped ones. */
-export const migrations: readonly Migration[] = [initial, connectors, approvals, chat, loginRisks, approvalUses, auditChain, verifiedAnswers, runStarts, resultRetention, roles, sourceCircuits];
+export const migrations: readonly Migration[] = [initial, connectors, approvals, chat, loginRisks, approvalUses, auditChain, verifiedAnswers, runStarts, resultRetention, roles, sourceCircuits, approvalProfiles];

@@ -28,12 +28,14 @@ function fakeAccess(role: Role, shared: string[] = [], sessions: string[] = []) 
     sourceShared: (id) => shared.includes(id),
     ownsSession: (id) => sessions.includes(id),
     ownsMessage: () => false,
-    resultShared: () => false,
+    ownsResult: () => false,
+    sessionUnclaimed: () => false,
   };
   const access: AccessControl = {
     caller: () => ({ profileId: `prf_${role}`, role }),
     scopeOf: () => scope,
     claimSession: (sessionId, profileId) => void claimed.push([sessionId, profileId]),
+    runProfile: () => undefined,
   };
   return { access, claimed };
 }
