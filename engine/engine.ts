@@ -7,6 +7,7 @@ import { auditHandlers } from './audit/audit.handlers';
 import { AuditLog } from './audit/audit-log';
 import { authHandlers } from './auth/auth.handlers';
 import { ProfileDirectory } from './auth/profile-directory';
+import type { AccessControl } from './auth/permissions';
 import { chatHandlers } from './chat/chat.handlers';
 import { ChatService } from './chat/chat-service';
 import { ChatStore } from './chat/chat-store';
@@ -122,7 +123,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   // The lock is consulted by the router and the event bus, which exist before it.
   let lock: ProfileLock | null = null;
   const isLocked = () => lock?.isLocked() ?? true;
-  const events = new EventBus(isLocked, logger);
+  // Who is unlocked and what a viewer reaches: the router and the events both ask (set once the profiles exist).
+  let access: AccessControl | null = null;
+  const events = new EventBus(isLocked, logger, () => access);
   const settings = new SettingsStore(db, { onDamaged: (warning) => logger.warn('a stored setting could not be read; its default is used', { ...warning }) });
   const audit = new AuditLog(db, {
     // The unlocked profile (or the one being unlocked) by name and id; the owner's name for the engine's own events while locked.
@@ -139,6 +142,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...(options.now ? { now: options.now } : {}),
   });
   const profiles = new ProfileDirectory(db, audit);
+  access = profiles.accessFor(lock);
   const sources = new SourceRegistry(db, {
     secrets,
     audit,
@@ -232,7 +236,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   // Stored results and audit events are kept as the settings say: applied now, then every few hours.
   const retention = new RetentionScheduler({ results: new ResultRetention(db), audit, settings: () => settings.get(), logger, ...(options.now ? { now: options.now } : {}) });
   retention.start();
-  const router = createRouter({ handlers, isLocked, logger, onActivity: () => lock?.touch(), access: profiles.accessFor(lock) });
+  const router = createRouter({ handlers, isLocked, logger, onActivity: () => lock?.touch(), access });
   if (options.host !== 'cli') lock.startAutoLock();
 
   const interval = options.healthIntervalMs ?? 5_000;
