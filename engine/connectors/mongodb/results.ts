@@ -1,7 +1,8 @@
 import { BSON, type Document } from 'mongodb';
 import type { ResultColumn } from '../../contract/index';
+import { flattenColumns, NestedFields } from './nested-columns';
 import { asBuffer, forEachElement, needsLibrary, NOT_DECODED, RAW_TYPE_NAMES, readCell, readName } from './raw-cells';
-import { bsonTypeOf, columnType, toCell, type BsonTypeName } from './values';
+import { bsonTypeOf, columnType, isPlainDocument, toCell, type BsonTypeName } from './values';
 
 const NO_KIND = Symbol('no stable kind');
 const STABLE_BSON = new Set(['ObjectId', 'Int32', 'Double', 'Long', 'Decimal128', 'Timestamp']);
@@ -25,13 +26,17 @@ function stableKind(value: unknown): unknown {
 
 /**
  * Documents as a table, one document at a time (as a cursor yields them): the union of their top-level
- * fields in first-seen order (a document without a field has null there);
- * nested documents and arrays stay whole, as JSON cells of type object /
- * array. Column types come from the BSON types seen in every row.
+ * fields in first-seen order (a document without a field has null there).
+ * Nested documents are flattened to dotted columns (`size.h`, `size.w`)
+ * within the bounds in nested-columns.ts; arrays, and documents beyond those
+ * bounds, stay whole as JSON cells of type array / object. Column types come
+ * from the BSON types seen in every row, nested fields' included.
  */
 export class TableBuilder {
   readonly #columns = new Map<string, number>();
   readonly #seen: Array<Set<BsonTypeName>> = [];
+  /** Per column, the fields its nested documents had and their BSON types (undefined until it holds a document). */
+  readonly #nested: Array<NestedFields | undefined> = [];
   /** Per column, the kind of the previous row's value: a value is classified only when its kind changes. */
   readonly #lastKind: unknown[] = [];
   readonly #rows: unknown[][] = [];
@@ -61,6 +66,7 @@ export class TableBuilder {
         this.#seen[column]!.add(bsonTypeOf(value));
         this.#lastKind[column] = kind;
       }
+      if (isPlainDocument(value)) (this.#nested[column] ??= new NestedFields()).recordDocument(value, 1);
       row[column] = toCell(value);
     }
     this.#rows.push(row);
@@ -87,7 +93,7 @@ export class TableBuilder {
     // A document that falls back part-way has recorded only types the library path records too.
     forEachElement(buf, 0, (type, nameStart, nameStop, at, length) => {
       const column = this.#rawColumn(buf, nameStart, nameStop, position++);
-      row[column] = readCell(buf, type, at, length);
+      row[column] = RAW_TYPE_NAMES[type] === 'object' ? (this.#nested[column] ??= new NestedFields()).readRaw(buf, at, 1) : readCell(buf, type, at, length);
       if (type !== this.#lastKind[column]) {
         this.#seen[column]!.add(RAW_TYPE_NAMES[type]!);
         this.#lastKind[column] = type;
@@ -122,7 +128,7 @@ export class TableBuilder {
       for (let c = 0; c < width; c++) if (row[c] === undefined) row[c] = null;
     }
     const columns = [...this.#columns.keys()].map((name, i) => ({ name, ...columnType(this.#seen[i]!) }));
-    return { columns, rows: this.#rows };
+    return flattenColumns(columns, this.#rows, this.#nested, this.#seen);
   }
 }
 

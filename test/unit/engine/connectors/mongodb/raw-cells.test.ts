@@ -78,13 +78,18 @@ test('common types: ids, strings, numbers, booleans, dates, nulls, nested docume
     '1969-07-20T20:17:40.000Z',
     null,
     null,
-    { city: 'Kraków', geo: { lat: 50.06, lng: 19.94 }, tags: ['a', 1, null] },
+    // The nested document flattened to dotted columns, typed from its BSON types; arrays stay one cell.
+    'Kraków',
+    50.06,
+    19.94,
+    ['a', 1, null],
     [{ sku: 'x', qty: 2 }, [], {}],
   ]);
   assert.equal(
     table.columns.map((c) => c.type),
-    ['objectId', 'string', 'string', 'integer', 'float', 'float', 'integer', 'integer', 'integer', 'boolean', 'boolean', 'timestamptz', 'timestamptz', 'null', 'null', 'object', 'array'],
+    ['objectId', 'string', 'string', 'integer', 'float', 'float', 'integer', 'integer', 'integer', 'boolean', 'boolean', 'timestamptz', 'timestamptz', 'null', 'null', 'string', 'float', 'float', 'array', 'array'],
   );
+  assert.equal(table.columns.slice(15, 18).map((c) => c.name), ['address.city', 'address.geo.lat', 'address.geo.lng']);
 });
 
 test('the common types are decoded from the bytes themselves, without the library', () => {
@@ -182,10 +187,12 @@ test('rows with different, missing, reordered and late fields line up by name', 
 test('a key named __proto__ is a field, not a prototype', () => {
   const doc = JSON.parse('{"__proto__": {"polluted": true}, "nested": {"__proto__": 1}}') as Document;
   const table = assertSame([doc]);
+  // A level holding a __proto__ key is not flattened (its dotted name would be read back through the prototype).
   assert.equal(
     table.columns.map((c) => c.name),
-    ['__proto__', 'nested'],
+    ['__proto__.polluted', 'nested'],
   );
+  assert.equal(table.rows[0], [true, { __proto__: 1 }]);
   assert.is(({} as Record<string, unknown>).polluted, undefined);
 });
 
