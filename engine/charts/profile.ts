@@ -35,6 +35,8 @@ export interface ColumnProfile {
   /** Labels: the longest and the mean length in characters. */
   longestLabel: number;
   meanLabel: number;
+  /** For a grouping key named for nothing (a Mongo `_id`): the name it is read and described by ("birthdate", "year", "group"). */
+  readAs?: string;
 }
 
 /** What the query plan knows about the output columns, when the offline planner wrote the query. */
@@ -47,6 +49,12 @@ export interface ChartHints {
   groups?: ReadonlyArray<{ columns: readonly string[]; label: string }>;
   /** Grouping columns bucketed by time (month, year, …). */
   timeBuckets?: Readonly<Record<string, string>>;
+  /**
+   * Grouping keys whose own name says nothing about what they hold (a MongoDB
+   * `$group`'s `_id`): the field they group by (its name is read instead of
+   * theirs), or null when they group by an expression that is not a field.
+   */
+  groupKeys?: Readonly<Record<string, string | null>>;
 }
 
 export const DISTINCT_CAP = 10_000;
@@ -104,6 +112,14 @@ const CALENDAR_NAMES: ReadonlyArray<{ name: RegExp; min: number; max: number }> 
 ];
 /** Numbers that name things: ids, keys, codes, phone and postal numbers. */
 const KEY_NAME = /(^_?id$)|(_id$)|([a-z0-9]Id$)|(ID$)|(^|_)(key|code|zip|zipcode|postal_?code|phone|fax|isbn|ean|sku)$/;
+/**
+ * A few distinct small whole numbers are codes (a passenger class 1-3, a flag
+ * 0/1): labels to draw bars for, not an axis. Not when the name gives them a
+ * unit, a time or an order (minutes, a bucket, a rank), says they are an
+ * amount (qty, score) or reads as a count (a plural: "tracks", "films").
+ */
+export const SMALL_CODES = { maxDistinct: 12, maxValue: 20 } as const;
+const QUANTITY_NAME = /(second|minute|hour|day|week|month|year|ms|millis|duration|age|length|size|bucket|bin|rank|position|pos|order|step|level|index|idx|number|no|nr|qty|quantity|amount|total|price|cost|score|weight|value|[^su]s)$/i;
 /** Aggregates are measures even when they name an id: count_customer_id, total_invoice_id. */
 const AGGREGATE_NAME = /^(count|sum|avg|mean|total|min|max|num|number_of|n)(_|[A-Z]|$)|(count|total|sum|avg|average)$/i;
 
@@ -204,11 +220,20 @@ function scanColumn(rows: readonly (readonly unknown[])[], index: number, readin
   return scan;
 }
 
-function roleOf(column: ResultColumn, reading: Reading, scan: Scan, hints: ChartHints): ColumnRole {
+function isSmallCode(leaf: string, scan: Scan, min: number | null, max: number | null): boolean {
+  if (!scan.integral || min === null || max === null || min < 0 || max > SMALL_CODES.maxValue) return false;
+  if (scan.distinctOverflow || scan.distinct.size > SMALL_CODES.maxDistinct || scan.nonNull < 2) return false;
+  return !QUANTITY_NAME.test(leaf) && !AGGREGATE_NAME.test(leaf);
+}
+
+function roleOf(column: ResultColumn, reading: Reading, scan: Scan, hints: ChartHints): ColumnRole | 'code' {
   if (scan.nonNull === 0) return 'empty';
   if (reading === 'undrawn') return 'other';
   const name = column.name;
-  const leaf = name.split('.').pop() ?? name;
+  // A grouping key named for nothing (a Mongo `_id`) is read by the field it groups by: never an id by its own name.
+  const groupKey = hints.groupKeys?.[name];
+  const held = groupKey === undefined ? name : (groupKey ?? '');
+  const leaf = held.split('.').pop() ?? held;
   const hintedMeasure = hints.measures?.includes(name) ?? false;
   const hintedDimension = hints.dimensions?.includes(name) ?? false;
   const bucket = hints.timeBuckets?.[name];
@@ -223,6 +248,8 @@ function roleOf(column: ResultColumn, reading: Reading, scan: Scan, hints: Chart
     if (bucket) return 'ordinal';
     if (hintedDimension) return 'key';
     if (KEY_NAME.test(leaf) && !AGGREGATE_NAME.test(leaf)) return 'key';
+    // Only a label when another column is left to measure (decided in profileColumns).
+    if (isSmallCode(leaf, scan, min, max)) return 'code';
     return 'measure';
   }
   if (scan.ranks === scan.nonNull && (scan.yearTexts === 0 || YEAR_NAME.test(leaf) || bucket === 'year')) return 'ordinal';
@@ -234,9 +261,15 @@ function roleOf(column: ResultColumn, reading: Reading, scan: Scan, hints: Chart
   return 'category';
 }
 
+function readAsOf(name: string, hints: ChartHints): { readAs?: string } {
+  const groupKey = hints.groupKeys?.[name];
+  if (groupKey === undefined) return {};
+  return { readAs: groupKey ?? hints.timeBuckets?.[name] ?? 'group' };
+}
+
 /** One pass over each column: its role on a chart and the statistics the rules need. */
 export function profileColumns(columns: readonly ResultColumn[], rows: readonly (readonly unknown[])[], hints: ChartHints = {}): ColumnProfile[] {
-  return columns.map((column, index) => {
+  const profiles = columns.map((column, index): ColumnProfile & { code: boolean } => {
     let reading = readingOf(column.type);
     let scan = scanColumn(rows, index, reading);
     // Schemaless stores report 'unknown' for mixed or untyped fields: numbers read as numbers if every value is one.
@@ -247,7 +280,8 @@ export function profileColumns(columns: readonly ResultColumn[], rows: readonly 
         scan = scanColumn(rows, index, reading);
       }
     }
-    const role = roleOf(column, reading, scan, hints);
+    const found = roleOf(column, reading, scan, hints);
+    const role: ColumnRole = found === 'code' ? 'measure' : found;
     const drawnOnAxis = role === 'time' || role === 'ordinal' || role === 'measure' || role === 'key';
     return {
       index,
@@ -264,6 +298,11 @@ export function profileColumns(columns: readonly ResultColumn[], rows: readonly 
       order: drawnOnAxis && scan.nonNull > 1 ? (scan.asc ? 'asc' : scan.desc ? 'desc' : null) : null,
       longestLabel: scan.longestLabel,
       meanLabel: scan.nonNull ? scan.labelChars / scan.nonNull : 0,
+      ...readAsOf(column.name, hints),
+      code: found === 'code',
     };
   });
+  // Small codes are categories when something else is left to measure; alone, they are the numbers there are.
+  const measured = profiles.some((p) => p.role === 'measure' && !p.code);
+  return profiles.map(({ code, ...p }): ColumnProfile => (code && measured ? { ...p, role: 'category' as const, min: null, max: null, order: null } : p));
 }

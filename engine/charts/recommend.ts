@@ -139,7 +139,7 @@ function uniqueRows(rows: readonly (readonly unknown[])[], axes: readonly Axis[]
   return distinctRows(rows, axes) === rows.length;
 }
 
-const wordsFor = (axis: Axis) => axis.words ?? columnWords(axis.name);
+const wordsFor = (axis: Axis) => axis.words ?? columnWords(axis.readAs ?? axis.name);
 const labelOf = (axis: Axis): Partial<ChartSpec> => (axis.label ? { label: axis.label.map((c) => c.name) } : {});
 
 /** "first_name" and "last_name", "FirstName" and "LastName": two halves of one name. */
@@ -228,7 +228,7 @@ function overTime(shape: Shape): Choice[] | null {
   const primary = measures[0]!;
   const { series, tooMany } = seriesFor(shape, x);
   const y = series ? [primary.name] : names(measures);
-  const xWords = columnWords(x.name);
+  const xWords = wordsFor(x);
 
   if (tooMany) {
     return [
@@ -456,7 +456,7 @@ function stripUndefined(spec: ChartSpec): ChartSpec {
   return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as ChartSpec;
 }
 
-/** A run with the chart its rows suggest (for runs outside a conversation, which have no plan to hint with). */
-export function withChart<R extends { result: ResultShape }>(run: R): R & { chart: ChartRecommendation } {
-  return { ...run, chart: recommendChart(run.result) };
+/** A run with the chart its rows suggest (for runs outside a conversation, which have no plan: only what the query text says). */
+export function withChart<R extends { result: ResultShape }>(run: R, hints: ChartHints = {}): R & { chart: ChartRecommendation } {
+  return { ...run, chart: recommendChart(run.result, hints) };
 }

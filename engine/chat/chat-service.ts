@@ -3,6 +3,7 @@ import { descriptors } from '../connectors/descriptors';
 import type { AskResult, ChartRecommendation, ChatMessage, ChatSession, LedgerEntry as LedgerRecord, MessagePayload, ResultSummary } from '../contract/index';
 import { chartHintsFromPlan } from '../charts/plan-hints';
 import { recommendChart } from '../charts/recommend';
+import { queryChartHints } from '../connectors/descriptors';
 import { ApprovalError, EngineError, NotFoundError, ValidationError } from '../errors';
 import type { EventBus } from '../events/bus';
 import { newId } from '../ids';
@@ -123,7 +124,8 @@ export class ChatService {
     if (result.expiredAt) return { columns: result.columns, rows: [], rowCount: result.rowCount, truncated: result.truncated, expiredAt: result.expiredAt };
     const chart = this.#chartOf(resultId, () => {
       const query = this.#o.store.queryMessageOfResult(resultId);
-      return recommendChart(result, query?.payload.kind === 'query' ? chartHintsFromPlan(query.payload.plan) : {});
+      // The plan (offline planner) knows the most; the query text (a MongoDB grouping) fills in what it does not.
+      return recommendChart(result, query?.payload.kind === 'query' ? { ...queryChartHints(query.payload.dialect, query.payload.query), ...chartHintsFromPlan(query.payload.plan) } : {});
     });
     return { columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated, chart, expiredAt: null };
   }

@@ -1,4 +1,5 @@
 import { MongoConnection, SourceSettings, SqlConnection, type Capabilities, type CapabilityNote, type Dialect, type SourceType, type SourceTypeInfo, type TlsMode } from '../contract/index';
+import type { ChartHints } from '../charts/profile';
 import { UnsupportedError } from '../errors';
 import { filesDescriptor } from './files/descriptor';
 import { mongodbDescriptor } from './mongodb/descriptor';
@@ -13,6 +14,11 @@ export const descriptors: Record<SourceType, ConnectorDescriptor> = {
   mongodb: mongodbDescriptor,
   file: filesDescriptor,
 };
+
+/** What a query in `dialect` says about its output columns for the chart; nothing for stores whose columns say it all. */
+export function queryChartHints(dialect: Dialect, query: string): ChartHints {
+  return Object.values(descriptors).find((d) => d.dialect === dialect)?.chartHints?.(query) ?? {};
+}
 
 /** How each query language is named on a query card. */
 const DIALECT_LABELS: Record<Dialect, string> = { postgres: 'PostgreSQL', mysql: 'MySQL', duckdb: 'DuckDB', mongodb: 'MongoDB' };

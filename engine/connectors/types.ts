@@ -1,3 +1,4 @@
+import type { ChartHints } from '../charts/profile';
 import type { SourceHostHooks } from './host-context';
 import type {
   Capabilities,
@@ -118,4 +119,6 @@ export interface ConnectorDescriptor {
    * native code whose abort (or an allocation no limit catches) must end only that process, never the app.
    */
   isolation?: 'process';
+  /** What a query's text says about its output columns for the chart (a MongoDB `$group`'s `_id` is its key), when the store's queries say more than their columns. */
+  chartHints?: (query: string) => ChartHints;
 }

@@ -1,6 +1,6 @@
 import { withChart } from '../charts/recommend';
 import { EngineError } from '../errors';
-import { assertCapability } from '../connectors/descriptors';
+import { assertCapability, descriptors, queryChartHints } from '../connectors/descriptors';
 import type { Handlers } from '../router/router';
 import type { SourceRegistry } from '../sources/source-registry';
 import type { Telemetry } from '../telemetry/telemetry';
@@ -37,7 +37,7 @@ export function queryHandlers(service: QueryService, sources: SourceRegistry, te
       try {
         const ran = await service.run(input);
         timed('ok');
-        return withChart(ran);
+        return withChart(ran, queryChartHints(descriptors[sources.get(ran.sourceId).type].dialect, ran.query));
       } catch (error) {
         if (!(error instanceof EngineError && error.code === 'APPROVAL')) timed('error');
         throw error;

@@ -1,4 +1,5 @@
 import type { ConnectorDescriptor } from '../types';
+import { mongoChartHints } from './chart-hints';
 import { parseMongoUrl } from './url';
 
 export const mongodbDescriptor: ConnectorDescriptor = {
@@ -11,4 +12,5 @@ export const mongodbDescriptor: ConnectorDescriptor = {
   capabilities: { sql: false, aggregationPipeline: true, explain: true, cancel: true, schemaBrowse: true, filePreview: false, writeCheck: true, tls: true },
   hostHooks: null,
   parseUrl: parseMongoUrl,
+  chartHints: mongoChartHints,
 };

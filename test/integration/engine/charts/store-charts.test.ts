@@ -85,7 +85,7 @@ const CASES: Array<[store: Store, question: string, query: string, expected: Cha
     { recommended: { type: 'line', x: 'month', y: ['rentals'], series: 'store_id' }, reason: /one line per store/ }],
   ['pagila', 'Films per category and rating', `SELECT c.name AS category, f.rating, count(*) AS films FROM film f JOIN film_category fc USING (film_id) JOIN category c USING (category_id) GROUP BY 1, 2 ORDER BY 1, 2`,
     { recommended: { type: 'bar', x: 'category', y: ['films'], series: 'rating' }, never: ['pie', 'line'] }],
-  // MongoDB samples: $group keys arrive as _id; documents stay one column.
+  // MongoDB samples: $group keys arrive as _id; nested documents arrive as dotted columns.
   ['zips', 'Population of the 10 largest states', mongoQuery('zips', [{ $group: { _id: '$state', population: { $sum: '$pop' } } }, { $sort: { population: -1 } }, { $limit: 10 }]),
     { recommended: { type: 'bar', x: '_id', y: ['population'] }, never: ['pie', 'line'] }],
   ['zips', 'Zip codes per state', mongoQuery('zips', [{ $group: { _id: '$state', zips: { $sum: 1 } } }, { $sort: { zips: -1 } }]),
@@ -94,9 +94,17 @@ const CASES: Array<[store: Store, question: string, query: string, expected: Cha
     { recommended: { type: 'table' }, reason: /repeats/ }],
   ['analytics', 'Customers born per year', mongoQuery('customers', [{ $group: { _id: { $year: '$birthdate' }, customers: { $sum: 1 } } }, { $sort: { _id: 1 } }, { $project: { _id: 0, year: '$_id', customers: 1 } }]),
     { recommended: { type: 'line', x: 'year', y: ['customers'] }, offers: ['bar'] }],
+  // Regression: a $group's _id holding a year read as an id (top 30 bars + Other), not as the years it groups by.
+  ['analytics', 'Customers born per year, keyed by _id', mongoQuery('customers', [{ $group: { _id: { $year: '$birthdate' }, customers: { $sum: 1 } } }, { $sort: { _id: 1 } }]),
+    { recommended: { type: 'line', x: '_id', y: ['customers'] }, offers: ['bar'], never: ['pie'] }],
+  ['analytics', 'Accounts per year and month opened, a compound _id', mongoQuery('customers', [{ $group: { _id: { year: { $year: '$birthdate' }, month: { $month: '$birthdate' } }, customers: { $sum: 1 } } }, { $match: { '_id.year': { $gte: 1990 } } }, { $sort: { '_id.year': 1, '_id.month': 1 } }]),
+    { recommended: { type: 'line', x: '_id.month', y: ['customers'], series: '_id.year' } }],
   ['analytics', 'Account limits', mongoQuery('accounts', [{ $project: { _id: 0, limit: 1 } }]), { recommended: { type: 'histogram', x: 'limit' } }],
-  ['samples', 'Item sizes as a nested document', mongoQuery('inventory', [{ $match: { 'size.h': { $type: 'number' }, 'size.w': { $type: 'number' } } }, { $project: { _id: 0, item: 1, size: { h: 1, w: 1 } } }, { $limit: 500 }]),
-    { recommended: { type: 'table' }, never: ['scatter', 'bar'], reason: /No column holds numbers/ }],
+  // Regression: nested documents were one JSON cell, so a size only charted when the query projected its fields to the top level.
+  ['samples', 'Item heights against widths, as a nested document', mongoQuery('inventory', [{ $match: { 'size.h': { $type: 'number' }, 'size.w': { $type: 'number' } } }, { $project: { _id: 0, size: { h: 1, w: 1 } } }, { $limit: 500 }]),
+    { recommended: { type: 'scatter', x: 'size.h', y: ['size.w'] }, reason: /size w relates to size h/ }],
+  ['samples', 'Item sizes in cm (a find: its projection returns size as a document)', JSON.stringify({ collection: 'inventory', operation: 'find', filter: { 'size.uom': 'cm', 'size.h': { $type: 'number' }, 'size.w': { $type: 'number' } }, projection: { _id: 0, 'size.h': 1, 'size.w': 1 }, limit: 300 }),
+    { recommended: { type: 'scatter', x: 'size.h', y: ['size.w'] } }],
   ['samples', 'Item heights against widths', mongoQuery('inventory', [{ $match: { 'size.h': { $type: 'number' }, 'size.w': { $type: 'number' } } }, { $project: { _id: 0, height: '$size.h', width: '$size.w' } }, { $limit: 500 }]),
     { recommended: { type: 'scatter', x: 'height', y: ['width'] } }],
   ['samples', 'Items per status', mongoQuery('inventory', [{ $group: { _id: '$status', items: { $sum: 1 } } }, { $sort: { items: -1 } }]),
@@ -104,6 +112,11 @@ const CASES: Array<[store: Store, question: string, query: string, expected: Cha
   // Files through DuckDB: types as DuckDB detected them (a day-month-year date included).
   ['files', 'Survivors per port of embarkation', `SELECT Embarked, sum(Survived) AS survivors FROM titanic GROUP BY Embarked ORDER BY survivors DESC`,
     { recommended: { type: 'bar', x: 'Embarked', y: ['survivors'] }, offers: ['pie'] }],
+  // Regression: a passenger class (1-3) read as a continuous axis: a line, and no bars offered.
+  ['files', 'Passengers per class', `SELECT Pclass, count(*) AS passengers FROM titanic GROUP BY Pclass ORDER BY Pclass`,
+    { recommended: { type: 'bar', x: 'Pclass', y: ['passengers'] }, offers: ['pie'], never: ['line'] }],
+  ['files', 'Average fare per class', `SELECT Pclass, avg(Fare) AS avg_fare FROM titanic GROUP BY Pclass ORDER BY Pclass`,
+    { recommended: { type: 'bar', x: 'Pclass', y: ['avg_fare'] }, never: ['line', 'pie'] }],
   ['files', 'Age against fare', `SELECT Age, Fare FROM titanic WHERE Age IS NOT NULL`, { recommended: { type: 'scatter', x: 'Age', y: ['Fare'] } }],
   ['files', 'Passenger ages', `SELECT Age FROM titanic`, { recommended: { type: 'histogram', x: 'Age' } }],
   ['files', 'Daily maximum temperature', `SELECT date, maximum_temperature FROM weather ORDER BY date`,

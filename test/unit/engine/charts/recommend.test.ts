@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { recommendChart, CHART_LIMITS } from '../../../../engine/charts/recommend';
+import { mongoChartHints } from '../../../../engine/connectors/mongodb/chart-hints';
 import type { ChartRecommendation, NormalizedType } from '../../../../engine/contract/index';
 
 type Col = [name: string, type: NormalizedType];
@@ -290,6 +291,39 @@ test('MongoDB: nested fields flattened to dotted names are profiled like any col
   // Fields typed 'unknown' whose values are all numbers are numbers.
   const mixed = chart([['city', 'string'], ['population', 'unknown']], [['Oslo', 709_000], ['Bergen', 286_000]]);
   assert.equal(mixed.recommended.y, ['population']);
+});
+
+test('MongoDB: a $group keyed by year reads _id as the years it holds, a find\'s numeric _id stays an id (regression)', () => {
+  const years = [[1990, 12], [1991, 15], [1992, 9], [1993, 20], [1994, 14]];
+  const query = (pipeline: object[]) => JSON.stringify({ collection: 'customers', operation: 'aggregate', pipeline });
+  const byYear = chart([['_id', 'integer'], ['customers', 'integer']], years, mongoChartHints(query([{ $group: { _id: { $year: '$birthdate' }, customers: { $sum: 1 } } }, { $sort: { _id: 1 } }])));
+  assert.equal(byYear.recommended, { type: 'line', x: '_id', y: ['customers'] });
+  assert.match(byYear.reason, /from one year to the next/);
+  // Grouped by a field named like a year: read by that name.
+  const byField = chart([['_id', 'integer'], ['customers', 'integer']], years, mongoChartHints(query([{ $group: { _id: '$year', customers: { $sum: 1 } } }])));
+  assert.is(byField.recommended.type, 'line');
+  // The same numbers as ids (grouped by customer_id, or a find's own _id) are labels, never years.
+  const byId = chart([['_id', 'integer'], ['orders', 'integer']], years, mongoChartHints(query([{ $group: { _id: '$customer_id', orders: { $sum: 1 } } }])));
+  assert.equal(byId.recommended, { type: 'bar', x: '_id', y: ['orders'] });
+  assert.not.ok(types(byId).includes('line'));
+  const found = chart([['_id', 'integer'], ['orders', 'integer']], years, mongoChartHints(JSON.stringify({ collection: 'customers', operation: 'find' })));
+  assert.not.ok(types(found).includes('line'));
+  // A stage after the grouping that rewrites _id drops the hint: the values alone decide.
+  assert.equal(mongoChartHints(query([{ $group: { _id: { $year: '$birthdate' } } }, { $set: { _id: '$other' } }])), {});
+});
+
+test('a few small integer codes (a passenger class 1-3, a 0/1 flag) are categories drawn as bars, not a continuous axis (regression)', () => {
+  const perClass = chart([['Pclass', 'integer'], ['passengers', 'integer']], [[1, 216], [2, 184], [3, 491]]);
+  assert.equal(perClass.recommended, { type: 'bar', x: 'Pclass', y: ['passengers'] });
+  assert.not.ok(types(perClass).includes('line'));
+  const rows: unknown[][] = [];
+  for (const c of [1, 2, 3]) for (const s of [0, 1]) rows.push([c, s, 50 + c * 10 + s]);
+  const twoCodes = chart([['Pclass', 'integer'], ['Survived', 'integer'], ['passengers', 'integer']], rows);
+  assert.equal(twoCodes.recommended, { type: 'bar', x: 'Pclass', y: ['passengers'], series: 'Survived' });
+  // Small counts are still measures: nothing else is left to measure, or the name is a count or a unit.
+  assert.equal(chart([['album', 'string'], ['tracks', 'integer']], [['A', 8], ['B', 12], ['C', 15]]).recommended.y, ['tracks']);
+  assert.equal(chart([['country', 'string'], ['invoices', 'integer'], ['customers', 'integer']], [['USA', 91, 13], ['Canada', 56, 8], ['Brazil', 35, 5]]).recommended.y, ['invoices', 'customers']);
+  assert.is(chart([['minutes', 'integer'], ['tracks', 'integer']], [[1, 30], [2, 120], [3, 400], [4, 800]]).recommended.type, 'line');
 });
 
 test('decimals and big integers arrive as exact text and are measured as numbers', () => {
