@@ -77,7 +77,9 @@ async function makeResult(app: E2EApp, sourceId: string, question: string, sql: 
 }
 
 /** Opens the Results list (a fresh page: nothing cached), then the result by its route; returns the page's timings. */
-async function openResult(app: E2EApp, made: Made): Promise<{ rowsPaintedMs: number; longTasks: number[] }> {
+async function openResult(app: E2EApp, made: Made): Promise<{ rowsPaintedMs: number; afterArrivalMs: number; longTasks: number[] }> {
+  // Leaving the app first makes the next load a new page: a change of the hash alone keeps the page and its result cache.
+  await app.browser.url('about:blank');
   await app.open('#/results');
   await app.browser.$('[data-testid="past-results"]').waitForDisplayed({ timeout: WAIT_MS });
   const r = (await app.browser.executeAsync(
@@ -92,7 +94,10 @@ async function openResult(app: E2EApp, made: Made): Promise<{ rowsPaintedMs: num
           // The frame with the rows is painted once the next frame starts.
           requestAnimationFrame(() => {
             observer.disconnect();
-            done({ rowsPaintedMs: performance.now() - started, longTasks });
+            // The page marks when the stored rows reached it (renderer/src/lib/result-cache.ts).
+            const arrived = performance.getEntriesByName('polystore.result-arrived').filter((m) => m.startTime >= started);
+            const now = performance.now();
+            done({ rowsPaintedMs: now - started, afterArrivalMs: arrived.length ? now - arrived[arrived.length - 1]!.startTime : -1, longTasks });
           });
         } else if (performance.now() - started > deadline) done({ error: 'the result did not open' });
         else requestAnimationFrame(poll);
@@ -101,7 +106,7 @@ async function openResult(app: E2EApp, made: Made): Promise<{ rowsPaintedMs: num
     },
     `#/results/${made.sessionId}/${made.messageId}`,
     WAIT_MS,
-  )) as { rowsPaintedMs: number; longTasks: number[] } | { error: string };
+  )) as { rowsPaintedMs: number; afterArrivalMs: number; longTasks: number[] } | { error: string };
   if ('error' in r) throw new Error(r.error);
   return r;
 }
@@ -207,10 +212,13 @@ try {
 
   // Opening the 100,000-row result.
   const opens: number[] = [];
+  const afterArrival: number[] = [];
   const openLongTasks: number[] = [];
   for (let i = 0; i < OPENS; i++) {
     const r = await openResult(app, big);
     opens.push(r.rowsPaintedMs);
+    if (r.afterArrivalMs < 0) throw new Error('the page set no polystore.result-arrived mark while opening the result');
+    afterArrival.push(r.afterArrivalMs);
     openLongTasks.push(...r.longTasks);
   }
   // The Results page draws the result's recommended chart too, once per open, in the same task as the table.
@@ -232,9 +240,9 @@ try {
     reachedRow = r.reachedRow;
   }
 
-  // Charts: the recommended one on each open, then switches.
+  // Charts: the recommended one on each open, then switches (RENDERING_TABLE_ONLY=1 skips them, for A/B runs of the table).
   const chartRows: string[] = [];
-  for (const [what, made] of [['10,000-point line', line], ['50 bars', bars]] as const) {
+  for (const [what, made] of process.env.RENDERING_TABLE_ONLY ? [] : ([['10,000-point line', line], ['50 bars', bars]] as const)) {
     const recorded = (await app.call('telemetry.trace', { traceId: made.traceId }).catch(() => null))?.stages.filter((s) => s.stage === 'rendering.chart').length ?? 0;
     let type = '';
     for (let i = 0; i < CHART_OPENS; i++) {
@@ -262,8 +270,8 @@ try {
   console.log('|---|---:|---:|---|---|');
   console.log(`| open: route change to first rows painted | ${fmt(p50(opens))} | ${fmt(Math.max(...opens))} |  |  |`);
   console.log(`| of which the fetch alone: chat.result in the page (bridge + JSON) | ${fmt(p50(fetches))} | ${fmt(Math.max(...fetches))} |  |  |`);
-  const afterData = p50(opens) - p50(fetches);
-  console.log(`| first paint after the data arrived (open - fetch) | ${fmt(afterData)} |  | <= ${TARGET_FIRST_PAINT_MS} ms | ${yes(afterData <= TARGET_FIRST_PAINT_MS)} |`);
+  const afterData = p50(afterArrival);
+  console.log(`| first paint after the data arrived (in the page: rows reached it to rows painted) | ${fmt(afterData)} | ${fmt(Math.max(...afterArrival))} | <= ${TARGET_FIRST_PAINT_MS} ms | ${yes(afterData <= TARGET_FIRST_PAINT_MS)} |`);
   if (drawsChart) console.log(`| of which its recommended chart (${bigChartType}, rendering.chart) | ${fmt(p50(bigCharts))} | ${fmt(Math.max(...bigCharts))} |  |  |`);
   else console.log(`| of which its recommended chart | none drawn (${bigChartType}) |  |  |  |`);
   console.log(`| long tasks while opening (count, longest) | ${fmt(openLongTasks.length / OPENS)} per open | ${fmt(Math.max(0, ...openLongTasks))} |  |  |`);

@@ -1,5 +1,6 @@
-import type { ResultColumn } from '../../../engine/contract/index';
+import type { NormalizedType, ResultColumn } from '../../../engine/contract/index';
 import { formatCell } from './chat-format';
+import { compareKeys, sortKey, type SortKey } from './result-sort';
 
 export const MIN_COLUMN_PX = 72;
 export const MAX_COLUMN_PX = 360;
@@ -39,17 +40,39 @@ export function rowNumberWidth(rowCount: number): number {
   return Math.round(Math.max(44, String(rowCount).length * CHAR_PX + 22));
 }
 
-/** An array Svelte leaves alone: its proxies wrap only plain arrays and objects. */
-class GridRows<T> extends Array<T> {}
-
 /**
- * The rows as the table's `data`. @tanstack/svelte-table keeps the table's
- * options in a deep `$state` (createRuneWritableAtom in its reactivity.svelte.js),
- * so a plain array there is wrapped in Svelte proxies, and building the row
- * model then read every row through one: about 400 of 650 ms for 100,000 rows
- * in Chromium (BENCHMARKS.md, rendering). The same rows, in an array Svelte
- * does not proxy; the rows themselves are not copied.
+ * The order the rows show in when sorted by one column: indexes into `rows`,
+ * ascending or descending by what the column holds (result-sort.ts), ties in
+ * their fetched order, nulls last in both directions. Each cell is reduced to
+ * its sort key once; no object is made per row (100,000 rows open and sort
+ * without building a row model).
  */
-export function gridRows<T>(rows: readonly T[]): T[] {
-  return Object.setPrototypeOf(rows.slice(), GridRows.prototype) as T[];
+export function sortedOrder(rows: readonly (readonly unknown[])[], column: number, type: NormalizedType, desc: boolean): Uint32Array {
+  const n = rows.length;
+  const keys = new Array<SortKey | undefined>(n);
+  let numeric = true;
+  let present = 0;
+  for (let r = 0; r < n; r++) {
+    const key = sortKey(rows[r]![column], type);
+    keys[r] = key;
+    if (key === undefined) continue;
+    present++;
+    if (typeof key !== 'number') numeric = false;
+  }
+  const order = new Uint32Array(n);
+  let head = 0;
+  let tail = present;
+  for (let r = 0; r < n; r++) {
+    if (keys[r] === undefined) order[tail++] = r;
+    else order[head++] = r;
+  }
+  const dir = desc ? -1 : 1;
+  const withKeys = order.subarray(0, present);
+  if (numeric) {
+    const values = Float64Array.from(keys, (k) => (k === undefined ? 0 : (k as number)));
+    withKeys.sort((a, b) => (values[a]! - values[b]!) * dir || a - b);
+  } else {
+    withKeys.sort((a, b) => compareKeys(keys[a]!, keys[b]!) * dir || a - b);
+  }
+  return order;
 }

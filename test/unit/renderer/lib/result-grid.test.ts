@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { columnWidths, gridRows, MAX_COLUMN_PX, MIN_COLUMN_PX, rowNumberWidth } from '../../../../renderer/src/lib/result-grid';
+import { columnWidths, MAX_COLUMN_PX, MIN_COLUMN_PX, rowNumberWidth, sortedOrder } from '../../../../renderer/src/lib/result-grid';
 
 const col = (name: string, type: 'string' | 'integer' | 'object' = 'string') => ({ name, type, nativeType: type });
 
@@ -26,17 +26,27 @@ test('row numbers get room for their digits', () => {
   assert.ok(rowNumberWidth(1_000_000) > rowNumberWidth(10));
 });
 
-test('the table gets the same rows in an array that Svelte state does not wrap in proxies (not a plain Array)', () => {
-  // Svelte's $state proxies only values whose prototype is Object's or Array's; the table adapter keeps `data` in one.
-  const rows = [[1, 'a'], [2, 'b'], [3, null]];
-  const data = gridRows(rows);
-  assert.is.not(Object.getPrototypeOf(data), Array.prototype);
-  assert.ok(Array.isArray(data));
-  assert.is(data.length, 3);
-  assert.is(data[0], rows[0]);
-  assert.is(data[2], rows[2]);
-  assert.equal(Array.from(data, (r) => r[0]), [1, 2, 3]);
-  assert.is(Object.getPrototypeOf(rows), Array.prototype, 'the array of the result itself is left as it is');
+const order = (rows: unknown[][], column: number, type: 'string' | 'integer' | 'decimal' | 'date', desc = false) => Array.from(sortedOrder(rows, column, type, desc), (r) => rows[r]![0]);
+
+test('sorting orders row indexes by value, ties in fetched order, nulls last both ways', () => {
+  const rows = [['a', 10], ['b', null], ['c', 2], ['d', 10], ['e', -1]];
+  assert.equal(order(rows, 1, 'integer'), ['e', 'c', 'a', 'd', 'b']);
+  assert.equal(order(rows, 1, 'integer', true), ['a', 'd', 'c', 'e', 'b']);
+});
+
+test('sorting reads numbers as numbers, dates as times and text as people sort it', () => {
+  assert.equal(order([['x', '10.5'], ['y', '9'], ['z', '-3']], 1, 'decimal'), ['z', 'y', 'x']);
+  assert.equal(order([['x', '2024-03-01'], ['y', '2023-12-31'], ['z', null]], 1, 'date'), ['y', 'x', 'z']);
+  assert.equal(order([['x', 'item 10'], ['y', 'item 2'], ['z', 'Item 1']], 1, 'string'), ['z', 'y', 'x']);
+});
+
+test('sorting leaves the rows themselves as they are and covers every row', () => {
+  const rows = Array.from({ length: 1000 }, (_, i) => [i, (i * 7919) % 1000]);
+  const before = rows.map((r) => r.slice());
+  const o = sortedOrder(rows, 1, 'integer', false);
+  assert.equal(new Set(o).size, 1000);
+  for (let i = 1; i < o.length; i++) assert.ok((rows[o[i - 1]!]![1] as number) <= (rows[o[i]!]![1] as number));
+  assert.equal(rows, before);
 });
 
 test.run();
