@@ -122,6 +122,26 @@ test("lists are narrowed for a viewer (only shared sources, only its own convers
   }
 });
 
+test("cancelling a run is for the profile whose approval started it: another profile gets FORBIDDEN before the handler runs; a run from before approvals named a profile is the owner's", async () => {
+  const runs: Record<string, string | null> = { run_owner: 'prf_owner', run_viewer: 'prf_viewer', run_old: null };
+  for (const role of Role.options) {
+    const { called, handlers } = spyHandlers(() => ({ cancelled: false }));
+    const access: AccessControl = { ...fakeAccess(role).access, runProfile: (runId) => (Object.hasOwn(runs, runId) ? runs[runId] : undefined) };
+    const router = createRouter({ handlers, isLocked: () => false, access });
+    const outcome = async (channel: 'query.cancel' | 'chat.cancel', runId: string) => {
+      const result = await router.dispatch(channel, { runId }, ctx);
+      return result.ok ? 'ok' : `${result.error.code} ${String(result.error.details?.reason)}`;
+    };
+    for (const channel of ['query.cancel', 'chat.cancel'] as const) {
+      assert.is(await outcome(channel, `run_${role}`), 'ok', `${role} cancels its own run`);
+      assert.is(await outcome(channel, role === 'owner' ? 'run_viewer' : 'run_owner'), 'FORBIDDEN NOT_YOURS', `${role} cancels another's run`);
+      assert.is(await outcome(channel, 'run_old'), role === 'owner' ? 'ok' : 'FORBIDDEN NOT_YOURS');
+      assert.is(await outcome(channel, 'run_unknown'), 'ok', 'an unknown run is for the handler to answer (not running)');
+    }
+    assert.is(called.length, role === 'owner' ? 6 : 4);
+  }
+});
+
 test('while locked the permission check does not run: LOCKED, as before', async () => {
   const { handlers } = spyHandlers();
   const router = createRouter({ handlers, isLocked: () => true, access: fakeAccess('viewer').access });
