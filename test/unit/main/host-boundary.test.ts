@@ -40,7 +40,7 @@ test('the host view holds only what a host may use, frozen, and no internal is r
 // What main/ may import from engine/engine.ts: the host view and what opening it takes. The browser host's
 // launcher also opens the full engine, which it hands to its caller (the end-to-end tests) but gives the page's server only the view.
 const ALLOWED = new Set(['HostEngine', 'EngineOptions', 'openHostEngine', 'hostView', 'DATABASE_FILE']);
-const LAUNCHER_ALSO = new Set(['openEngine']);
+const LAUNCHER_ALSO = new Set(['openEngine', 'Engine']);
 
 test('no host module imports the full engine from engine/engine.ts (an allow-list of names)', () => {
   const offending: string[] = [];
