@@ -94,7 +94,7 @@ export class MysqlSource {
     let conn: mysql.PoolConnection;
     try {
       // A pool whose connections are all stuck would queue this without end: the connect timeout bounds the wait.
-      const waited = raceDeadline(pool.getConnection(), this.target.connectTimeoutMs, () => connectionError('TIMEOUT', this.target), (late) => late.release());
+      const waited = this.#checkOut(pool);
       conn = await raceAbort(waited, signal, (late) => late.release());
     } catch (error) {
       throw mysqlConnectError(error, this.target);
@@ -132,8 +132,7 @@ export class MysqlSource {
   async #probeTls(): Promise<'ok' | 'no-tls'> {
     const pool = (this.#pool ??= this.#createPool());
     try {
-      const waited = raceDeadline(pool.getConnection(), this.target.connectTimeoutMs, () => connectionError('TIMEOUT', this.target), (late) => late.release());
-      (await waited).release();
+      (await this.#checkOut(pool)).release();
       return 'ok';
     } catch (error) {
       if ((error as { code?: string }).code !== 'HANDSHAKE_NO_SSL_SUPPORT') throw mysqlConnectError(error, this.target);
@@ -168,6 +167,21 @@ export class MysqlSource {
     const pool = this.#pool;
     this.#pool = null;
     await pool?.end();
+  }
+
+  /**
+   * A connection from the pool within the connect timeout. A timeout while this call waited in the
+   * pool's queue (every connection busy with other queries) says the source is loaded, not
+   * unreachable: it is marked `poolWait`, so it does not count towards opening the source's circuit.
+   * mysql2 queues a request synchronously inside getConnection() and tells so with 'enqueue'.
+   */
+  #checkOut(pool: mysql.Pool): Promise<mysql.PoolConnection> {
+    let queued = false;
+    const onEnqueue = () => (queued = true);
+    pool.once('enqueue', onEnqueue);
+    const pending = pool.getConnection();
+    pool.off('enqueue', onEnqueue);
+    return raceDeadline(pending, this.target.connectTimeoutMs, () => connectionError('TIMEOUT', this.target, '', queued ? { poolWait: true } : {}), (late) => late.release());
   }
 
   #createPool(): mysql.Pool {
