@@ -40,6 +40,17 @@ export const AppSettings = z.object({
   providerRequestsPerMinute: z.number().int().min(0).max(1_000_000).default(0),
   /** Tokens (prompt and answer) sent to and received from the model provider in a minute; 0: no limit of our own. */
   providerTokensPerMinute: z.number().int().min(0).max(1_000_000_000).default(0),
+  /**
+   * Calls in a row that could not reach a source before its circuit opens and later calls fail fast.
+   * 5: one dropped connection or a server restarting is retried by the next call; five in a row is a
+   * source that is down, and each further call would wait out a connect timeout for nothing.
+   */
+  circuitFailureThreshold: z.number().int().min(1).max(100).default(5),
+  /**
+   * Seconds an open circuit waits before letting one probe through; doubled after each failed probe,
+   * up to 5 minutes. 10: a restarting server is usually back within that.
+   */
+  circuitCoolDownSeconds: z.number().int().min(1).max(3_600).default(10),
   /** Which release feed the packaged app follows: stable, or beta for testers who opt in (main/update). */
   updateChannel: z.enum(['stable', 'beta']).default('stable'),
 });

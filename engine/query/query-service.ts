@@ -6,6 +6,7 @@ import type { RunJournal } from '../chat/conversation-journal';
 import type { AuditLog } from '../audit/audit-log';
 import { MetadataDocument, type ConnectionTest, type CreateSourceInput, type PreparedQuery, type QueryResult, type RunResult, type SourceFile, type Verdict } from '../contract/index';
 import { PREVIEW_BUDGET, PREVIEW_DEADLINE_MS } from '../connectors/shared/preview-budget';
+import { breakerPolicyOf } from '../connectors/shared/circuit-breaker';
 import { ApprovalError, CancelledError, ConflictError, EngineError, PreviewLimitError, UnsupportedError } from '../errors';
 import { newId } from '../ids';
 import type { Logger } from '../log/logger';
@@ -125,6 +126,7 @@ export class QueryService {
     this.#circuits = options.circuits ?? new SourceCircuits({
         now: this.#now,
         store: sqliteCircuitStore(options.db),
+        policy: () => breakerPolicyOf(options.settings.get()),
         onChange: (sourceId) => options.sources.circuitChanged(sourceId),
       });
     options.sources.showCircuits(this.#circuits);

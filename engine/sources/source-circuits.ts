@@ -76,7 +76,8 @@ export interface SourceCircuitsOptions {
   /** Where circuits are kept; only in this process's memory when not given. */
   store?: CircuitStore;
   now?: () => number;
-  policy?: BreakerPolicy;
+  /** A function is read at each decision (the user's Settings). */
+  policy?: BreakerPolicy | (() => BreakerPolicy);
   /** Told when a source's circuit opens, closes or goes half-open after a call (for sources.changed). */
   onChange?: (sourceId: string) => void;
   /** "10:42:05" for a time: the local time of day by default. */
@@ -99,7 +100,7 @@ function localTimeOfDay(epochMs: number): string {
 export class SourceCircuits {
   readonly #breakers = new Map<string, CircuitBreaker>();
   readonly #now: () => number;
-  readonly #policy: BreakerPolicy;
+  readonly #policy: BreakerPolicy | (() => BreakerPolicy);
   readonly #onChange: (sourceId: string) => void;
   readonly #timeOfDay: (epochMs: number) => string;
   readonly #store: CircuitStore | null;

@@ -18,6 +18,12 @@ export interface BreakerPolicy {
 
 export const BREAKER_POLICY: BreakerPolicy = { failureThreshold: 5, coolDownMs: 10_000, maxCoolDownMs: 5 * 60_000 };
 
+/** The policy the user set in Settings (Limits): the longest cool-down stays 5 minutes, or the first one if that is longer. */
+export function breakerPolicyOf(settings: { circuitFailureThreshold: number; circuitCoolDownSeconds: number }): BreakerPolicy {
+  const coolDownMs = settings.circuitCoolDownSeconds * 1000;
+  return { failureThreshold: settings.circuitFailureThreshold, coolDownMs, maxCoolDownMs: Math.max(BREAKER_POLICY.maxCoolDownMs, coolDownMs) };
+}
+
 export interface BreakerSnapshot {
   state: CircuitState;
   consecutiveFailures: number;
@@ -34,7 +40,8 @@ export interface BreakerRecord extends BreakerSnapshot {
 }
 
 export class CircuitBreaker {
-  readonly #policy: BreakerPolicy;
+  /** Read at each decision, so a changed setting applies to circuits already open. */
+  readonly #policy: () => BreakerPolicy;
   readonly #now: () => number;
   #state: CircuitState = 'closed';
   #failures = 0;
@@ -43,9 +50,9 @@ export class CircuitBreaker {
   #opens = 0;
   #probeInFlight = false;
 
-  constructor(now: () => number, policy: BreakerPolicy = BREAKER_POLICY) {
+  constructor(now: () => number, policy: BreakerPolicy | (() => BreakerPolicy) = BREAKER_POLICY) {
     this.#now = now;
-    this.#policy = policy;
+    this.#policy = typeof policy === 'function' ? policy : () => policy;
   }
 
   get snapshot(): BreakerSnapshot {
@@ -99,8 +106,9 @@ export class CircuitBreaker {
     // Already open: a call let through before it opened has failed too. It counts, but does not
     // push the retry back (five queries failing together would otherwise lengthen the cool-down five times).
     if (this.#state === 'open') return;
-    if (probeFailed || this.#failures >= this.#policy.failureThreshold) {
-      const coolDown = Math.min(this.#policy.maxCoolDownMs, this.#policy.coolDownMs * 2 ** this.#opens);
+    const policy = this.#policy();
+    if (probeFailed || this.#failures >= policy.failureThreshold) {
+      const coolDown = Math.min(policy.maxCoolDownMs, policy.coolDownMs * 2 ** this.#opens);
       this.#opens++;
       this.#state = 'open';
       this.#retryAt = now + coolDown;

@@ -1,6 +1,12 @@
 import type { AppSettings } from '../../../engine/contract/index';
 
-export type LimitKey = 'sourceConcurrentQueries' | 'sourceQueriesPerMinute' | 'providerRequestsPerMinute' | 'providerTokensPerMinute';
+export type LimitKey =
+  | 'sourceConcurrentQueries'
+  | 'sourceQueriesPerMinute'
+  | 'circuitFailureThreshold'
+  | 'circuitCoolDownSeconds'
+  | 'providerRequestsPerMinute'
+  | 'providerTokensPerMinute';
 
 export interface LimitField {
   key: LimitKey;
@@ -29,6 +35,22 @@ export const LIMIT_FIELDS: readonly LimitField[] = [
     zeroIsOff: true,
     min: 0,
     max: 1_000_000,
+  },
+  {
+    key: 'circuitFailureThreshold',
+    label: 'Failures before a source pauses',
+    hint: 'Calls in a row that could not reach a source; after that it fails fast instead of waiting out each connect timeout. Query errors never count.',
+    zeroIsOff: false,
+    min: 1,
+    max: 100,
+  },
+  {
+    key: 'circuitCoolDownSeconds',
+    label: 'Seconds before a paused source is retried',
+    hint: 'Then one call goes through to try it; each failed try doubles the wait, up to 5 minutes. Testing the connection retries at once.',
+    zeroIsOff: false,
+    min: 1,
+    max: 3_600,
   },
   { key: 'providerRequestsPerMinute', label: 'Model requests per minute', hint: "0 for no limit of our own; the provider's own limits still apply.", zeroIsOff: true, min: 0, max: 1_000_000 },
   { key: 'providerTokensPerMinute', label: 'Model tokens per minute', hint: 'Prompt and answer together. 0 for no limit of our own.', zeroIsOff: true, min: 0, max: 1_000_000_000 },

@@ -230,4 +230,25 @@ test('PostgreSQL, in a conversation: approving while the circuit is open adds th
   assert.is(session.queries.find((q) => q.messageId === asked.messageId)?.status, 'done');
 });
 
+test("MariaDB: the thresholds in Settings apply at once: 2 failures open the circuit, for the cool-down set there", async () => {
+  const s = stores.find((x) => x.label === 'MariaDB')!;
+  await recover(s);
+  await te.ok('settings.update', { circuitFailureThreshold: 2, circuitCoolDownSeconds: 90 });
+  try {
+    s.proxy.setMode(RESTARTING);
+    assert.is((await reach(s))?.code, 'CONNECTOR');
+    assert.is((await circuit(s)).state, 'closed', 'one failure is not two');
+    assert.is((await reach(s))?.code, 'CONNECTOR');
+    const c = await circuit(s);
+    assert.is(c.state, 'open', 'the second failure in a row opens it');
+    assert.is(c.retryAt, new Date(clock.t + 90_000).toISOString());
+    const fast = await reach(s);
+    assert.is(fast?.details?.kind, 'CIRCUIT_OPEN');
+    assert.is(fast?.details?.retryAfterMs, 90_000);
+  } finally {
+    await te.ok('settings.update', { circuitFailureThreshold: THRESHOLD, circuitCoolDownSeconds: COOL_DOWN_MS / 1000 });
+    await recover(s);
+  }
+});
+
 test.run();

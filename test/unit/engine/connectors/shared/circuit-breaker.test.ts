@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CircuitBreaker, countsAsUnreachable, unreachableError, type BreakerPolicy } from '../../../../../engine/connectors/shared/circuit-breaker';
+import { BREAKER_POLICY, breakerPolicyOf, CircuitBreaker, countsAsUnreachable, unreachableError, type BreakerPolicy } from '../../../../../engine/connectors/shared/circuit-breaker';
 import { ConnectorError, EngineError, TimeoutError } from '../../../../../engine/errors';
 
 const POLICY: BreakerPolicy = { failureThreshold: 3, coolDownMs: 10_000, maxCoolDownMs: 25_000 };
@@ -111,6 +111,21 @@ test('calls let through before it opened that fail after it opened count, but do
   assert.is(b.snapshot.state, 'open');
   assert.is(b.snapshot.consecutiveFailures, 5);
   assert.is(b.snapshot.retryAt, clock.t + 10_000, 'the first cool-down, not 10 s doubled twice');
+});
+
+test("the user's settings become the policy, read at each decision: a changed threshold applies to a breaker already counting", () => {
+  assert.equal(breakerPolicyOf({ circuitFailureThreshold: 5, circuitCoolDownSeconds: 10 }), BREAKER_POLICY);
+  assert.equal(breakerPolicyOf({ circuitFailureThreshold: 2, circuitCoolDownSeconds: 900 }), { failureThreshold: 2, coolDownMs: 900_000, maxCoolDownMs: 900_000 }, 'the longest cool-down is never shorter than the first');
+  const settings = { circuitFailureThreshold: 5, circuitCoolDownSeconds: 10 };
+  const clock = { t: 0 };
+  const b = new CircuitBreaker(() => clock.t, () => breakerPolicyOf(settings));
+  failTimes(b, 2);
+  assert.is(b.snapshot.state, 'closed');
+  settings.circuitFailureThreshold = 3;
+  settings.circuitCoolDownSeconds = 30;
+  failTimes(b, 1);
+  assert.is(b.snapshot.state, 'open', 'three in a row, the new threshold');
+  assert.is(b.snapshot.retryAt, 30_000);
 });
 
 test('what counts as unreachable is an allow-list of connection failures; query errors, statement timeouts and failures after rows never count', () => {
