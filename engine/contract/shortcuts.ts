@@ -9,6 +9,7 @@ export const SHORTCUT_KEYS = {
   'go.chat': '2',
   'go.results': '3',
   'go.audit': '4',
+  'go.eval': '5',
   'go.settings': ',',
   'chat.approve': 'Enter',
   'app.lock': 'l',
@@ -17,5 +18,5 @@ export const SHORTCUT_KEYS = {
 export type ShortcutId = keyof typeof SHORTCUT_KEYS;
 
 /** The shortcuts that open a page; the menu sends these as app.command too. */
-export const NAVIGATION_COMMANDS = ['go.sources', 'go.chat', 'go.results', 'go.audit', 'go.settings'] as const satisfies readonly ShortcutId[];
+export const NAVIGATION_COMMANDS = ['go.sources', 'go.chat', 'go.results', 'go.audit', 'go.eval', 'go.settings'] as const satisfies readonly ShortcutId[];
 export type NavigationCommand = (typeof NAVIGATION_COMMANDS)[number];

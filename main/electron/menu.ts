@@ -31,6 +31,7 @@ const PAGES: Array<[NavigationCommand, string]> = [
   ['go.chat', 'Ask'],
   ['go.results', 'Results'],
   ['go.audit', 'Audit Log'],
+  ['go.eval', 'Evaluate'],
 ];
 
 export function menuTemplate(platform: NodeJS.Platform, actions: MenuActions): MenuItemConstructorOptions[] {

@@ -6,9 +6,9 @@ import { ROUTES, type RouteId } from './routes';
  * (engine/auth/permissions.ts) decides and refuses; this only keeps a viewer
  * from seeing buttons and pages that would answer FORBIDDEN.
  */
-const OWNER_ONLY_ROUTES: ReadonlySet<RouteId> = new Set<RouteId>(['audit']);
+const OWNER_ONLY_ROUTES: ReadonlySet<RouteId> = new Set<RouteId>(['audit', 'eval']);
 
-/** Only the owner manages sources, settings, providers, the audit log and profiles. A missing role (still loading) offers nothing extra. */
+/** Only the owner manages sources, settings, providers, the audit log and profiles, and runs evaluations (eval.run is OWNER in the matrix). A missing role (still loading) offers nothing extra. */
 export function isOwner(role: Role | null | undefined): boolean {
   return role === 'owner';
 }

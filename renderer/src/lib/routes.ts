@@ -4,6 +4,7 @@ export const ROUTES = [
   { id: 'chat', label: 'Ask', icon: 'chat' },
   { id: 'results', label: 'Results', icon: 'table' },
   { id: 'audit', label: 'Audit log', icon: 'shield' },
+  { id: 'eval', label: 'Evaluate', icon: 'flask' },
   { id: 'settings', label: 'Settings', icon: 'settings' },
 ] as const;
 

@@ -77,6 +77,7 @@ const ROUTE_OF: Record<NavigationCommand, RouteId> = {
   'go.chat': 'chat',
   'go.results': 'results',
   'go.audit': 'audit',
+  'go.eval': 'eval',
   'go.settings': 'settings',
 };
 

@@ -34,12 +34,12 @@ test('macOS: the app menu has About, Settings… (⌘,), Services, Hide, Hide Ot
   assert.equal(calls, ['go.settings']);
 });
 
-test('macOS: Cmd accelerators for the pages (⌘1-⌘4) and lock (⌘L); File closes the window', () => {
+test('macOS: Cmd accelerators for the pages (⌘1-⌘5) and lock (⌘L); File closes the window', () => {
   const { menu, calls } = template('darwin');
   const view = items(menu, 'View');
   assert.equal(
-    ['Sources', 'Ask', 'Results', 'Audit Log'].map((l) => byLabel(view, l).accelerator),
-    ['Cmd+1', 'Cmd+2', 'Cmd+3', 'Cmd+4'],
+    ['Sources', 'Ask', 'Results', 'Audit Log', 'Evaluate'].map((l) => byLabel(view, l).accelerator),
+    ['Cmd+1', 'Cmd+2', 'Cmd+3', 'Cmd+4', 'Cmd+5'],
   );
   click(byLabel(view, 'Results'));
   const file = items(menu, 'File');
@@ -74,8 +74,8 @@ test('Linux and Windows: no app menu; Settings, Lock and Quit under File with Ct
     assert.equal(file.map((i) => i.accelerator), ['Ctrl+,', 'Ctrl+L', 'Ctrl+Q']);
     const view = items(menu, 'View');
     assert.equal(
-      ['Sources', 'Ask', 'Results', 'Audit Log'].map((l) => byLabel(view, l).accelerator),
-      ['Ctrl+1', 'Ctrl+2', 'Ctrl+3', 'Ctrl+4'],
+      ['Sources', 'Ask', 'Results', 'Audit Log', 'Evaluate'].map((l) => byLabel(view, l).accelerator),
+      ['Ctrl+1', 'Ctrl+2', 'Ctrl+3', 'Ctrl+4', 'Ctrl+5'],
     );
     assert.ok(roles(items(menu, 'Help')).includes('about'));
     const all = JSON.stringify(menu);

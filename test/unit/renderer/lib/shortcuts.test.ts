@@ -12,10 +12,10 @@ test('the platform comes from navigator.platform', () => {
   assert.is(platformOf('Win32'), 'other');
 });
 
-test('macOS labels: ⌘1-⌘4 for the pages, ⌘, for Settings, ⌘↵ to approve, ⌘L to lock', () => {
+test('macOS labels: ⌘1-⌘5 for the pages, ⌘, for Settings, ⌘↵ to approve, ⌘L to lock', () => {
   assert.equal(
     ROUTES.map((r) => shortcutLabel(routeShortcut(r.id), 'mac')),
-    ['⌘1', '⌘2', '⌘3', '⌘4', '⌘,'],
+    ['⌘1', '⌘2', '⌘3', '⌘4', '⌘5', '⌘,'],
   );
   assert.is(shortcutLabel('chat.approve', 'mac'), '⌘↵');
   assert.is(shortcutLabel('app.lock', 'mac'), '⌘L');
@@ -28,7 +28,7 @@ test('macOS labels: ⌘1-⌘4 for the pages, ⌘, for Settings, ⌘↵ to approv
 test('Linux and Windows labels: Ctrl+1 … Ctrl+, , Ctrl+Enter, Ctrl+L', () => {
   assert.equal(
     ROUTES.map((r) => shortcutLabel(routeShortcut(r.id), 'other')),
-    ['Ctrl+1', 'Ctrl+2', 'Ctrl+3', 'Ctrl+4', 'Ctrl+,'],
+    ['Ctrl+1', 'Ctrl+2', 'Ctrl+3', 'Ctrl+4', 'Ctrl+5', 'Ctrl+,'],
   );
   assert.is(shortcutLabel('chat.approve', 'other'), 'Ctrl+Enter');
   assert.is(shortcutLabel('app.lock', 'other'), 'Ctrl+L');
