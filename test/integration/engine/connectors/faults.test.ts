@@ -10,6 +10,7 @@
 import dns from 'node:dns';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { countsAsUnreachable } from '../../../../engine/connectors/shared/circuit-breaker';
 import { createMongoConnector } from '../../../../engine/connectors/mongodb/connector';
 import { createMysqlConnector } from '../../../../engine/connectors/mysql/connector';
 import { createPostgresConnector } from '../../../../engine/connectors/postgres/connector';
@@ -185,6 +186,8 @@ for (const label of ['PostgreSQL', 'MariaDB', 'MongoDB']) {
       assert.is(error.code, fault.code, error.message);
       // MongoDB's driver reports its own timer as a statement timeout: the kind differs, the code does not.
       if (label !== 'MongoDB' || fault.code !== 'TIMEOUT') assert.is(error.details?.kind, fault.kind, error.message);
+      // Once connected, a stall or a cut says nothing sure about reachability (a slow query looks the same): the circuit ignores it.
+      assert.not.ok(countsAsUnreachable(error), `${label}: ${fault.name} counted towards opening the circuit`);
       await assertRecovers(store(), proxy, spec);
     });
   }
@@ -196,6 +199,7 @@ for (const label of ['PostgreSQL', 'MariaDB', 'MongoDB']) {
     const error = await failure(run(store(), spec, store().small));
     assert.ok(error.code === 'CONNECTOR' || error.code === 'TIMEOUT', error.message);
     assert.ok(error.details?.kind === 'TIMEOUT' || error.details?.connectionKind === 'TIMEOUT', `${error.code} ${JSON.stringify(error.details)}: ${error.message}`);
+    assert.ok(countsAsUnreachable(error), `${label}: a connect that timed out must count towards opening the circuit`);
     await assertRecovers(store(), proxy, spec);
   });
 
@@ -206,6 +210,7 @@ for (const label of ['PostgreSQL', 'MariaDB', 'MongoDB']) {
     assert.is(error.code, 'CONNECTOR', error.message);
     assert.ok(error.details?.kind === 'HOST_UNREACHABLE' || error.details?.connectionKind === 'HOST_UNREACHABLE', JSON.stringify(error.details));
     assert.match(error.message, /DNS/);
+    assert.ok(countsAsUnreachable(error), `${label}: a silent DNS server must count towards opening the circuit`);
     assert.ok(blackhole.queries > queriesBefore, 'the lookup went to the DNS server');
     const other = await run(store(), store().spec(store().target.host, store().target.port, `direct-${label}`), store().small);
     assert.is(other.rows.length, 1, 'another source answers');
