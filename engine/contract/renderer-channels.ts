@@ -15,6 +15,13 @@ import type { ChannelName } from './index';
  * conversation, which the engine refuses when that query was replaced or
  * skipped, and records in the thread and the audit log). The CLI, which has
  * no page, keeps the `query.*` channels.
+ *
+ * `eval.run` (the Evaluate page) runs the planner's queries and a golden
+ * file's gold SQL without a per-query click, but only for the owner (the
+ * permission matrix), only read-only through the guardrail and EXPLAIN, each
+ * with an approval issued to and consumed by the owner and audited like any
+ * run, and it returns scores, not rows: it reaches nothing that chat.editQuery
+ * and chat.approve do not already give the owner's page.
  */
 export const rendererChannels = [
   'app.info',
@@ -76,6 +83,8 @@ export const rendererChannels = [
   'verified.add',
   'verified.edit',
   'verified.remove',
+  'eval.run',
+  'eval.cancel',
 ] as const satisfies readonly ChannelName[];
 
 export type RendererChannel = (typeof rendererChannels)[number];

@@ -148,7 +148,7 @@ test('the socket applies the page\'s allow-list: query.run and query.prepare are
   assert.ok(ws instanceof WebSocket);
   const runs = () => (te.engine.db.prepare('SELECT count(*) AS n FROM approval_uses').get() as { n: number }).n;
   const before = runs();
-  for (const channel of ['query.run', 'query.prepare', 'eval.run']) {
+  for (const channel of ['query.run', 'query.prepare']) {
     const result = (await call(ws, 40, channel, { token: 'v2.x.y' })) as { ok: boolean; error?: { code: string; details?: { reason?: string } } };
     assert.equal([result.ok, result.error?.code, result.error?.details?.reason], [false, 'FORBIDDEN', 'CHANNEL_NOT_EXPOSED'], channel);
   }

@@ -49,7 +49,7 @@ test('the page is given exactly the channels renderer/src calls: every call is a
 });
 
 test('no channel lets the page approve on its own: query.prepare, query.run and the other bare-SQL or bare-token channels are not exposed', () => {
-  for (const channel of ['query.prepare', 'query.run', 'query.check', 'query.deny', 'query.cancel', 'eval.run']) assert.not.ok(isRendererChannel(channel), channel);
+  for (const channel of ['query.prepare', 'query.run', 'query.check', 'query.deny', 'query.cancel']) assert.not.ok(isRendererChannel(channel), channel);
   const transport: Transport = { invoke: async () => ({ ok: true, value: null }), subscribe: () => () => {} };
   const api = buildApi(transport, rendererChannels) as unknown as Record<string, Record<string, unknown>>;
   assert.is(api.query, undefined, 'no query group on window.polystore');
