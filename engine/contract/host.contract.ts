@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { channel } from './channel';
 
 /** What an export is saved as; the file's bytes are base64 for an image, text otherwise. */
-export const ExportFormat = z.enum(['csv', 'tsv', 'png', 'svg']);
+export const ExportFormat = z.enum(['csv', 'tsv', 'png', 'svg', 'jsonl']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 
 /** The largest export a save dialog accepts over IPC (a CSV of 100,000 wide rows fits). */
@@ -36,7 +36,7 @@ export const hostChannels = {
     output: z.object({ paths: z.array(z.string()) }),
   }),
   'host.saveFile': channel({
-    summary: 'Saves an export (CSV, PNG, SVG) where the user picks in the native save dialog (Electron); path null when cancelled.',
+    summary: 'Saves an export (CSV, TSV, PNG, SVG, JSON lines) where the user picks in the native save dialog (Electron); path null when cancelled.',
     input: SaveFileInput,
     output: z.object({ path: z.string().nullable() }),
   }),
