@@ -20,6 +20,7 @@ import { evalHandlers } from './eval/eval.handlers';
 import { EventBus } from './events/bus';
 import { createLogger, type Logger } from './log/logger';
 import type { ProcessLauncher } from './pool/launcher';
+import { sqliteRateWindows } from './limits/rate-windows';
 import { ProviderRateLimiter } from './llm/rate-limit';
 import { createJobPool, type JobPool } from './pool/pool';
 import { QueryService } from './query/query-service';
@@ -106,6 +107,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   prepareDataDir(options.dataDir);
   const logger = options.logger ?? createLogger({ file: path.join(options.dataDir, 'logs', 'engine.log') });
   const db = openDatabase(path.join(options.dataDir, DATABASE_FILE));
+  // Per-minute limits count in the profile, so the app and every CLI command share one window.
+  const rateWindows = sqliteRateWindows(db);
   const pool =
     options.pool ??
     createJobPool({
@@ -115,6 +118,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       prewarm: (options.host === 'electron' || options.host === 'browser') && (options.warmUpAfter ?? true),
       // Per-source limits from Settings, read for every job (the store opens below, before any job runs).
       limits: () => settings.get(),
+      rateWindows,
       ...(options.now ? { now: options.now } : {}),
       ...(options.processLauncher ? { processLauncher: options.processLauncher } : {}),
     });
@@ -177,6 +181,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
 
   const providerLimits = new ProviderRateLimiter({
     limits: () => ({ requestsPerMinute: settings.get().providerRequestsPerMinute, tokensPerMinute: settings.get().providerTokensPerMinute }),
+    windows: rateWindows,
     ...(options.now ? { now: options.now } : {}),
   });
   const providers = new ProviderService(db, { secrets, audit, limiter: providerLimits });

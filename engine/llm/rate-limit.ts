@@ -1,4 +1,5 @@
 import { EngineError, RateLimitedError } from '../errors';
+import { memoryRateWindows, type RateEntry, type RateWindows } from '../limits/rate-windows';
 import type { LlmProvider, LlmRequest, LlmResponse } from './types';
 
 /** Our own limits on one provider, per minute; 0 for none. */
@@ -10,22 +11,13 @@ export interface ProviderLimits {
 export interface ProviderRateLimiterOptions {
   limits: () => ProviderLimits;
   now?: () => number;
+  /** Where the windows are counted; the profile's database shares them with the app's other processes. */
+  windows?: RateWindows;
 }
 
 const WINDOW_MS = 60_000;
 /** About four characters a token in English text and SQL: good enough to stay under a limit, not to bill. */
 const CHARS_PER_TOKEN = 4;
-
-interface Spent {
-  at: number;
-  tokens: number;
-}
-
-interface ProviderState {
-  spent: Spent[];
-  /** The provider asked us (429 with Retry-After) to send nothing before this time. */
-  blockedUntil: number;
-}
 
 /**
  * Our side of a provider's rate limits: requests and tokens per minute set in
@@ -38,11 +30,12 @@ interface ProviderState {
 export class ProviderRateLimiter {
   readonly #limits: () => ProviderLimits;
   readonly #now: () => number;
-  readonly #providers = new Map<string, ProviderState>();
+  readonly #windows: RateWindows;
 
   constructor(options: ProviderRateLimiterOptions) {
     this.#limits = options.limits;
     this.#now = options.now ?? Date.now;
+    this.#windows = options.windows ?? memoryRateWindows();
   }
 
   /** The provider with our limits in front of it. */
@@ -56,7 +49,8 @@ export class ProviderRateLimiter {
         const spent = this.#admit(key, provider.label, estimateTokens(request));
         try {
           const response = await provider.complete(request);
-          spent.tokens = response.usage.inputTokens + response.usage.outputTokens;
+          // The estimate stood in until now; the provider's own count is what its limit saw.
+          if (spent !== null) this.#windows.adjust(`provider:${key}`, spent, response.usage.inputTokens + response.usage.outputTokens);
           return response;
         } catch (error) {
           this.#heard(key, error);
@@ -66,52 +60,43 @@ export class ProviderRateLimiter {
     };
   }
 
-  #admit(key: string, label: string, tokens: number): Spent {
+  /** Counts one request of about `tokens` against the limits, or refuses it; the entry's id, to correct its tokens later. */
+  #admit(key: string, label: string, tokens: number): number | null {
     const now = this.#now();
-    const state = this.#state(key, now);
-    const limits = this.#limits();
-    if (state.blockedUntil > now) {
-      throw refusal(`${label} asked for a pause in its last answer.`, state.blockedUntil - now, { reason: 'PROVIDER_RETRY_AFTER' });
+    this.#windows.spend(`provider-pause:${key}`, now, (pauses) => {
+      const until = Math.max(0, ...pauses.map((p) => p.at));
+      if (until > now) throw refusal(`${label} asked for a pause in its last answer.`, until - now, { reason: 'PROVIDER_RETRY_AFTER' });
+      return null;
+    });
+    const { requestsPerMinute: requests, tokensPerMinute: perMinute } = this.#limits();
+    if (perMinute > 0 && tokens > perMinute) {
+      throw new RateLimitedError(`This request needs about ${tokens} tokens, more than the limit of ${perMinute} tokens a minute to ${label} (Settings, Limits). Raise the limit or ask with less context.`, {
+        reason: 'PROVIDER_TOKENS',
+        tokensPerMinute: perMinute,
+      });
     }
-    const { requestsPerMinute: requests, tokensPerMinute: perMinute } = limits;
-    if (requests > 0 && state.spent.length >= requests) {
-      const freesAt = state.spent[state.spent.length - requests]!.at + WINDOW_MS;
-      throw refusal(`The limit of ${requests} requests a minute to ${label} is reached (Settings, Limits).`, freesAt - now, { reason: 'PROVIDER_REQUESTS', requestsPerMinute: requests });
-    }
-    if (perMinute > 0) {
-      if (tokens > perMinute) {
-        throw new RateLimitedError(`This request needs about ${tokens} tokens, more than the limit of ${perMinute} tokens a minute to ${label} (Settings, Limits). Raise the limit or ask with less context.`, {
-          reason: 'PROVIDER_TOKENS',
-          tokensPerMinute: perMinute,
-        });
+    return this.#windows.spend(`provider:${key}`, now - WINDOW_MS, (spent) => {
+      if (requests > 0 && spent.length >= requests) {
+        const freesAt = spent[spent.length - requests]!.at + WINDOW_MS;
+        throw refusal(`The limit of ${requests} requests a minute to ${label} is reached (Settings, Limits).`, freesAt - now, { reason: 'PROVIDER_REQUESTS', requestsPerMinute: requests });
       }
-      const freesAt = whenTokensFree(state.spent, perMinute - tokens);
-      if (freesAt !== null) {
-        throw refusal(`The limit of ${perMinute} tokens a minute to ${label} is reached (Settings, Limits).`, freesAt + WINDOW_MS - now, { reason: 'PROVIDER_TOKENS', tokensPerMinute: perMinute });
+      if (perMinute > 0) {
+        const freesAt = whenTokensFree(spent, perMinute - tokens);
+        if (freesAt !== null) {
+          throw refusal(`The limit of ${perMinute} tokens a minute to ${label} is reached (Settings, Limits).`, freesAt + WINDOW_MS - now, { reason: 'PROVIDER_TOKENS', tokensPerMinute: perMinute });
+        }
       }
-    }
-    const spent = { at: now, tokens };
-    state.spent.push(spent);
-    return spent;
+      return { at: now, amount: tokens };
+    });
   }
 
-  /** A provider's own 429 with a wait: nothing more is sent to it until then. */
+  /** A provider's own 429 with a wait: nothing more is sent to it until then, by any process on the profile. */
   #heard(key: string, error: unknown): void {
     if (!(error instanceof EngineError) || error.code !== 'RATE_LIMITED' || error.details?.reason !== undefined) return;
     const wait = error.details?.retryAfterMs;
     if (typeof wait !== 'number' || wait <= 0) return;
-    const state = this.#state(key, this.#now());
-    state.blockedUntil = Math.max(state.blockedUntil, this.#now() + wait);
-  }
-
-  #state(key: string, now: number): ProviderState {
-    let state = this.#providers.get(key);
-    if (!state) {
-      state = { spent: [], blockedUntil: 0 };
-      this.#providers.set(key, state);
-    }
-    state.spent = state.spent.filter((s) => s.at > now - WINDOW_MS);
-    return state;
+    const now = this.#now();
+    this.#windows.spend(`provider-pause:${key}`, now, () => ({ at: now + wait, amount: 0 }));
   }
 }
 
@@ -122,11 +107,11 @@ export function estimateTokens(request: LlmRequest): number {
 }
 
 /** When enough of the window's spending has aged out to leave `room` tokens; null when there is room now. */
-function whenTokensFree(spent: Spent[], room: number): number | null {
-  let total = spent.reduce((n, s) => n + s.tokens, 0);
+function whenTokensFree(spent: readonly RateEntry[], room: number): number | null {
+  let total = spent.reduce((n, s) => n + s.amount, 0);
   if (total <= room) return null;
   for (const s of spent) {
-    total -= s.tokens;
+    total -= s.amount;
     if (total <= room) return s.at;
   }
   return spent[spent.length - 1]?.at ?? null;

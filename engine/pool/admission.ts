@@ -1,4 +1,5 @@
 import { CancelledError, RateLimitedError, UnavailableError } from '../errors';
+import { memoryRateWindows, type RateWindows } from '../limits/rate-windows';
 import type { Lane } from './policy';
 
 /** What the pool lets in; read again for every job, so a change in Settings applies to the next one. */
@@ -20,6 +21,8 @@ export interface AdmissionOptions {
   now?: () => number;
   /** How long a job may wait for one of its source's slots before it is given up. */
   waitDeadlineMs?: number;
+  /** Where the per-minute windows are counted; the profile's database shares them between processes. */
+  rateWindows?: RateWindows;
 }
 
 /** Gives a slot back; called once the job has really ended (a thread still running it holds its slot). */
@@ -65,13 +68,13 @@ export class Admission {
   readonly #waitDeadlineMs: number;
   readonly #held: Record<Lane, number> = { control: 0, execute: 0 };
   readonly #sources = new Map<string, SourceLane>();
-  /** Start times within the rate window, oldest first, per source. */
-  readonly #starts = new Map<string, number[]>();
+  readonly #windows: RateWindows;
 
   constructor(options: AdmissionOptions) {
     this.#limits = options.limits;
     this.#now = options.now ?? Date.now;
     this.#waitDeadlineMs = options.waitDeadlineMs ?? WAIT_DEADLINE_MS;
+    this.#windows = options.rateWindows ?? memoryRateWindows();
   }
 
   /**
@@ -85,18 +88,15 @@ export class Admission {
       throw refusal(`PolyStoreIQ has too much work waiting (${limits.laneCapacity[lane]} jobs).`, retryAfterMs, { reason: 'LANE_FULL', lane });
     }
     if (sourceId === null) return this.#hold(lane, null);
-    this.#checkRate(sourceId, limits.sourceJobsPerMinute);
     const state = this.#sourceLane(lane, sourceId)!;
     const slots = Math.max(1, (options.isolated ? limits.isolatedSourceSlots : limits.sourceSlots)[lane]);
-    if (state.running < slots) {
-      this.#counted(sourceId, limits.sourceJobsPerMinute);
-      return this.#hold(lane, state);
-    }
-    if (state.waiting.length >= limits.sourceQueue) {
+    if (state.running >= slots && state.waiting.length >= limits.sourceQueue) {
       const retryAfterMs = this.#guess(state, Math.ceil((state.waiting.length + 1) / slots));
       throw refusal(`Too much work is waiting for this source (${state.running} running, ${state.waiting.length} waiting).`, retryAfterMs, { reason: 'SOURCE_QUEUE_FULL', lane, sourceId });
     }
-    this.#counted(sourceId, limits.sourceJobsPerMinute);
+    // Counted once it is let in (to run or to wait), in a window every process on the profile shares.
+    this.#spendRate(sourceId, limits.sourceJobsPerMinute);
+    if (state.running < slots) return this.#hold(lane, state);
     this.#held[lane]++;
     return this.#wait(lane, state, options.signal);
   }
@@ -160,27 +160,16 @@ export class Admission {
     };
   }
 
-  #checkRate(sourceId: string, perMinute: number): void {
+  /** Counts one job of the source against its per-minute limit, or refuses it when the last minute is full. */
+  #spendRate(sourceId: string, perMinute: number): void {
     if (perMinute <= 0) return;
-    const starts = this.#recentStarts(sourceId);
-    if (starts.length < perMinute) return;
-    const retryAfterMs = Math.max(MIN_RETRY_MS, starts[starts.length - perMinute]! + RATE_WINDOW_MS - this.#now());
-    throw refusal(`This source's limit of ${perMinute} queries a minute is reached (Settings, Limits).`, retryAfterMs, { reason: 'SOURCE_RATE', sourceId, perMinute });
-  }
-
-  #counted(sourceId: string, perMinute: number): void {
-    if (perMinute <= 0) return;
-    const starts = this.#recentStarts(sourceId);
-    starts.push(this.#now());
-    // Only the last `perMinute` starts decide the next refusal.
-    if (starts.length > perMinute) starts.splice(0, starts.length - perMinute);
-  }
-
-  #recentStarts(sourceId: string): number[] {
-    const since = this.#now() - RATE_WINDOW_MS;
-    const starts = (this.#starts.get(sourceId) ?? []).filter((at) => at > since);
-    this.#starts.set(sourceId, starts);
-    return starts;
+    const now = this.#now();
+    this.#windows.spend(`source-jobs:${sourceId}`, now - RATE_WINDOW_MS, (starts) => {
+      if (starts.length < perMinute) return { at: now, amount: 1 };
+      // The window frees when the oldest of the last `perMinute` starts leaves it.
+      const retryAfterMs = Math.max(MIN_RETRY_MS, starts[starts.length - perMinute]!.at + RATE_WINDOW_MS - now);
+      throw refusal(`This source's limit of ${perMinute} queries a minute is reached (Settings, Limits).`, retryAfterMs, { reason: 'SOURCE_RATE', sourceId, perMinute });
+    });
   }
 
   #sourceLane(lane: Lane, sourceId: string | null): SourceLane | null {

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { descriptors } from '../connectors/descriptors';
 import { CancelledError } from '../errors';
+import type { RateWindows } from '../limits/rate-windows';
 import type { Logger } from '../log/logger';
 import { Admission } from './admission';
 import { awaitReply } from './dispatch';
@@ -57,6 +58,8 @@ export interface PoolOptions {
   limits?: () => Partial<PoolLimits>;
   /** The clock of the per-source rate window. */
   now?: () => number;
+  /** Where the per-source rate windows are counted (the profile's database: shared with other processes). */
+  rateWindows?: RateWindows;
 }
 
 /** The bounds a user or a test may set; see admission.ts for how they apply. */
@@ -124,6 +127,7 @@ export function createJobPool(options: PoolOptions = {}): JobPool {
   const laneSlots = { control: CONTROL_THREADS * CONTROL_TASKS_PER_THREAD, execute: executeThreads };
   const admission = new Admission({
     ...(options.now ? { now: options.now } : {}),
+    ...(options.rateWindows ? { rateWindows: options.rateWindows } : {}),
     limits: () => {
       const limits = { ...DEFAULT_POOL_LIMITS, ...options.limits?.() };
       return {
