@@ -4,6 +4,11 @@ import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/cont
 import type { HostEngine } from '../../engine/engine';
 import { resolveDataDir } from '../../engine/paths';
 import type { PoolEntries } from '../shared/pool-entries';
+import type { SessionClient } from './session/client';
+import type { SessionInfo } from './session/protocol';
+
+/** What the bundled bin hands the CLI: the pool's entries and the unlock session's process entry. */
+export type CliEntries = PoolEntries & { sessionFile?: string };
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -12,6 +17,8 @@ export interface CliIO {
   readStdin: () => Promise<string>;
   env: NodeJS.ProcessEnv;
   stdinIsTTY: boolean;
+  /** Notes for a person (an unlock session not used) go to stderr only when it is a terminal. */
+  stderrIsTTY?: boolean;
   /** Asks a question on the terminal (only when stdin is a TTY). */
   prompt?: (question: string) => Promise<string>;
 }
@@ -73,12 +80,14 @@ export function errorJson(error: Pick<ApiError, 'code' | 'message' | 'details'>)
  */
 export class CliContext {
   readonly io: CliIO;
-  readonly #poolEntries: PoolEntries | null;
+  readonly #poolEntries: CliEntries | null;
   /** One engine per CLI run, also for calls made together (two would each hold their own lock state). */
   #engine: Promise<HostEngine> | null = null;
+  /** The profile's unlock session, when one is live: calls go there and no engine is loaded in this process. */
+  #session: Promise<SessionClient | null> | null = null;
   #stdinLines: string[] | null = null;
 
-  constructor(io: CliIO, poolEntries: PoolEntries | null = null) {
+  constructor(io: CliIO, poolEntries: CliEntries | null = null) {
     this.io = io;
     this.#poolEntries = poolEntries;
   }
@@ -113,10 +122,52 @@ export class CliContext {
     return resolveDataDir(this.globals(command).dataDir ?? null, this.io.env);
   }
 
-  /** The engine as a host sees it: the router and its events, nothing inside (a command that needs more needs a channel). */
+  /** The profile name asked for with --profile or POLYSTORE_PROFILE; null for the default (the owner). */
+  requestedProfile(command: Command): string | null {
+    return this.globals(command).profile ?? (this.io.env.POLYSTORE_PROFILE || null);
+  }
+
+  /**
+   * The engine as a host sees it: the router and its events, nothing inside (a command that needs more needs a channel).
+   * A command that asks for it (to hear its events) runs in-process, without an unlock session.
+   */
   async engine(command: Command): Promise<HostEngine> {
+    this.#session ??= Promise.resolve(null);
     this.#engine ??= this.#openEngine(this.dataDir(command));
     return this.#engine;
+  }
+
+  /** The live unlock session of this profile, looked up once per run; a session that does not answer is left alone (a note on a terminal says so). */
+  async #sessionFor(command: Command): Promise<SessionClient | null> {
+    this.#session ??= (async () => {
+      const { findSession } = await import('./session/client');
+      const found = await findSession(this.dataDir(command), this.requestedProfile(command));
+      if (found.kind === 'live') return found.client;
+      if (found.kind === 'unusable' && this.io.stderrIsTTY) this.io.stderr(`polystore: not using the unlock session (${found.why}); running without it.\n`);
+      return null;
+    })();
+    return this.#session;
+  }
+
+  /** Starts an unlock session for this profile (see `polystore unlock`). */
+  async startSession(command: Command, secret: string, idleTimeoutMs: number): Promise<SessionInfo> {
+    const { startSessionProcess } = await import('./session/start');
+    const started = await startSessionProcess({
+      dataDir: this.dataDir(command),
+      requested: this.requestedProfile(command),
+      idleTimeoutMs,
+      secret,
+      env: this.io.env,
+      entries: this.#poolEntries,
+    });
+    if (!started.ok) throw new CliError(started.error);
+    return started.value;
+  }
+
+  /** Ends this profile's unlock session; false when none was running. */
+  async endSession(command: Command): Promise<boolean> {
+    const { endSession } = await import('./session/start');
+    return endSession(this.dataDir(command), this.requestedProfile(command));
   }
 
   /** The engine (SQLite, the keychain, the drivers) loads only for commands that call it: --version and --help stay fast. */
@@ -136,8 +187,10 @@ export class CliContext {
   }
 
   async #dispatch<C extends ChannelName>(command: Command, channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
-    const engine = await this.engine(command);
-    const result = (await engine.router.dispatch(channel, input, { host: 'cli' })) as Result<ChannelOutput<C>>;
+    const session = await this.#sessionFor(command);
+    const result = (session ? await session.call(channel, input) : await (await this.engine(command)).router.dispatch(channel, input, { host: 'cli' })) as Result<
+      ChannelOutput<C>
+    >;
     if (!result.ok) throw new CliError(result.error);
     return result.value;
   }
@@ -163,6 +216,8 @@ export class CliContext {
 
   /** Calls a channel through the router (unlocking first unless the channel is open); a failure becomes a CliError. */
   async call<C extends ChannelName>(command: Command, channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
+    // Through an unlock session the profile is unlocked already, and the session's router checks the channel.
+    if (await this.#sessionFor(command)) return this.#dispatch(command, channel, input);
     const { contract } = await import('../../engine/contract/index');
     if (contract[channel].access !== 'open') await this.unlock(command);
     return this.#dispatch(command, channel, input);
@@ -178,6 +233,9 @@ export class CliContext {
   }
 
   async close(): Promise<void> {
+    const session = await this.#session?.catch(() => null);
+    this.#session = null;
+    session?.close();
     const engine = await this.#engine?.catch(() => null);
     this.#engine = null;
     await engine?.close();

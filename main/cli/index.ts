@@ -1,7 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { APP_VERSION } from '../../engine/version';
-import type { PoolEntries } from '../shared/pool-entries';
-import { CliContext, CliError, errorJson, EXIT_CODES, exitCodesHelp, type CliIO } from './context';
+import { CliContext, CliError, errorJson, EXIT_CODES, exitCodesHelp, type CliEntries, type CliIO } from './context';
 
 const VERSION_FLAGS = ['-v', '--version'];
 
@@ -45,9 +44,9 @@ function wantsJson(argv: string[]): boolean {
 
 /**
  * Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code.
- * The bundled bin passes where its worker and child entries are.
+ * The bundled bin passes where its worker, child and unlock-session entries are.
  */
-export async function runCli(argv: string[], io: CliIO, poolEntries: PoolEntries | null = null): Promise<number> {
+export async function runCli(argv: string[], io: CliIO, poolEntries: CliEntries | null = null): Promise<number> {
   const ctx = new CliContext(io, poolEntries);
   try {
     const program = await buildProgram(ctx, argv);
@@ -84,6 +83,7 @@ export function processIO(): CliIO {
     },
     env: process.env,
     stdinIsTTY: Boolean(process.stdin.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
     prompt: async (question) => {
       const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: process.stdin, output: process.stderr });

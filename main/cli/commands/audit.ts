@@ -1,16 +1,21 @@
 import { Option, type Command } from 'commander';
-// From its own module, not the contract's index: loading every channel's schemas would slow down `--help`.
-import { AuditAction, type AuditEvent } from '../../../engine/contract/audit.contract';
+import type { AuditEvent } from '../../../engine/contract/audit.contract';
 import { CliError, formatTable, intOption, type CliContext } from '../context';
 
 /** `polystore audit [--source ID] [--session S] [--action A] [--since ISO] [--until ISO]`, and `polystore audit verify`. */
 export function registerAuditCommands(program: Command, ctx: CliContext): void {
+  const action = new Option('--action <action>', 'only this action');
+  // The actions (a zod enum) load only when `audit` runs or shows its help: every other command would load zod for them.
+  program.hook('preSubcommand', async (_program, sub) => {
+    // From its own module, not the contract's index: loading every channel's schemas would slow down `--help`.
+    if (sub.name() === 'audit') action.choices((await import('../../../engine/contract/audit.contract')).AuditAction.options);
+  });
   const audit = program
     .command('audit')
     .description('Show the audit log, newest first (--json prints an array of events)')
     .option('--source <id>', 'only events about this source')
     .option('--session <id>', 'only events of this chat session')
-    .addOption(new Option('--action <action>', 'only this action').choices(AuditAction.options))
+    .addOption(action)
     .option('--since <iso>', 'from this time (ISO-8601)')
     .option('--until <iso>', 'up to this time (ISO-8601)')
     .option('--limit <n>', 'at most this many events (default 200)', intOption)

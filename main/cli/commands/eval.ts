@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { EvalRecord, EvalReport } from '../../../engine/contract/index';
-import { calibrationTable, percent } from '../../../engine/eval/summary';
-import { newId } from '../../../engine/ids';
+import type { calibrationTable, percent } from '../../../engine/eval/summary';
+
+// engine/eval/summary and engine/ids load in the action: at the top they would load zod (eval's contract) and node:crypto for every command.
+type SummaryFormat = { percent: typeof percent; calibrationTable: typeof calibrationTable };
 import { CliError, formatTable, intOption, type CliContext } from '../context';
 
 /** Questions listed by name under the summary; --json has them all. */
@@ -34,7 +36,7 @@ function describeMiss(r: EvalRecord): string {
   return `  line ${r.line} ${r.outcome}${r.id ? ` ${r.id}` : ''}: ${what.length > 70 ? `${what.slice(0, 69)}…` : what}\n      ${r.detail.split('\n')[0]}`;
 }
 
-export function describeEval(report: EvalReport): string {
+export function describeEval(report: EvalReport, { percent, calibrationTable }: SummaryFormat): string {
   const s = report.summary;
   const share = (n: number) => percent(s.questions === 0 ? 0 : n / s.questions);
   const lines = [
@@ -76,8 +78,10 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
     .action(async (file: string, opts: { source: string; threshold?: number; deadlineMs?: number }, command: Command) => {
       const lines = readLines(file);
       const json = Boolean(ctx.globals(command).json);
-      await ctx.unlock(command);
+      // Its progress arrives as engine events, so this command runs in-process (not through an unlock session).
       const engine = await ctx.engine(command);
+      await ctx.unlock(command);
+      const [summaryFormat, { newId }] = await Promise.all([import('../../../engine/eval/summary'), import('../../../engine/ids')]);
       const evalId = newId('evl');
       // Under --json each question is printed as soon as it is scored, so a long run shows its progress.
       const printed = new Set<number>();
@@ -105,7 +109,7 @@ export function registerEvalCommands(program: Command, ctx: CliContext): void {
         if (json) {
           report.records.forEach(print);
           ctx.io.stdout(JSON.stringify({ evalId: report.evalId, sourceId: report.sourceId, summary: report.summary }) + '\n');
-        } else ctx.io.stdout(describeEval(report) + '\n');
+        } else ctx.io.stdout(describeEval(report, summaryFormat) + '\n');
       } finally {
         process.removeListener('SIGINT', interrupt);
         unsubscribe();

@@ -7,6 +7,7 @@ import { registerChatCommands } from './chat';
 import { registerDataCommands } from './data';
 import { registerEvalCommands } from './eval';
 import { registerProfilesCommands } from './profiles';
+import { registerSessionCommands } from './session';
 import { registerSourcesCommands } from './sources';
 import { registerTelemetryCommands } from './telemetry';
 import { registerVerifiedCommands } from './verified';
@@ -14,6 +15,7 @@ import { registerVerifiedCommands } from './verified';
 /** Every command group, in the order `--help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerAuthCommands(program, ctx);
+  registerSessionCommands(program, ctx);
   registerProfilesCommands(program, ctx);
   registerSourcesCommands(program, ctx);
   registerDataCommands(program, ctx);

@@ -1,0 +1,221 @@
+// An unlock session: one engine, opened and unlocked once for one profile,
+// serving the CLI's router calls over a Unix socket until it is idle too long,
+// is ended (`polystore lock`), its profile locks or changes its secret, or its
+// profile folder or record disappears. Runs in the detached process that
+// serve-main.ts starts; the engine is loaded only here.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { ApiError, Result } from '../../../engine/contract/errors';
+import type { LockReason } from '../../../engine/auth/profile-lock';
+import type { HostEngine } from '../../../engine/engine';
+import type { PoolEntries } from '../../shared/pool-entries';
+import { chooseSocketPath, makePrivateDir, readRecord, recordFile, removeSessionFiles, sessionDir, writeRecord, type SessionRecord } from './files';
+import { failure, lineSplitter, MAX_REQUEST_BYTES, parseRequest, type SessionInfo, type SessionRequest } from './protocol';
+
+export interface SessionConfig {
+  dataDir: string;
+  /** The profile name asked for, or null for the default (the owner). */
+  requested: string | null;
+  idleTimeoutMs: number;
+  poolEntries: PoolEntries | null;
+  /** How often the session checks that its profile is still unlocked and its folder and record are still there. */
+  watchIntervalMs?: number;
+}
+
+const WATCH_INTERVAL_MS = 2_000;
+
+/**
+ * Channels a session does not serve: unlocking again would make it another
+ * profile's session under this one's name. (A session is never locked while it
+ * serves, so the CLI has no reason to send one.)
+ */
+const NOT_THROUGH_A_SESSION = new Set(['auth.unlock']);
+/** Channels after whose success the session ends: the profile was locked, or its secret changed. */
+const ENDS_THE_SESSION = new Set(['auth.lock', 'auth.changeSecret']);
+
+type EndReason = 'ended' | 'idle' | 'locked' | 'secret-changed' | 'folder-gone' | 'replaced' | 'signal';
+
+/** The audit log's lock reason for each way a session ends (it records `auth.locked` with it). */
+const LOCK_REASON: Record<EndReason, LockReason | null> = {
+  ended: 'manual',
+  idle: 'idle',
+  signal: 'manual',
+  replaced: 'manual',
+  // Already locked, or nothing left to write to.
+  locked: null,
+  'secret-changed': 'secret-changed',
+  'folder-gone': null,
+};
+
+export class SessionStartError extends Error {
+  readonly error: ApiError;
+  constructor(error: ApiError) {
+    super(error.message);
+    this.error = error;
+  }
+}
+
+export interface RunningSession {
+  info: SessionInfo;
+  /** Resolves once the session has ended and closed its engine. */
+  ended: Promise<EndReason>;
+  end(reason: EndReason): Promise<EndReason>;
+}
+
+async function openAndUnlock(config: SessionConfig, secret: string): Promise<{ engine: HostEngine; profileName: string; role: string }> {
+  const [{ openHostEngine }, { poolOptions }, { EngineError, toApiError }] = await Promise.all([
+    import('../../../engine/engine'),
+    import('../../shared/pool-entries'),
+    import('../../../engine/errors'),
+  ]);
+  let engine: HostEngine;
+  try {
+    engine = await openHostEngine({ dataDir: config.dataDir, host: 'cli', healthIntervalMs: 0, maxThreads: 2, ...poolOptions(config.poolEntries) });
+  } catch (error) {
+    throw new SessionStartError(error instanceof EngineError ? toApiError(error) : { code: 'INTERNAL', message: (error as Error).message });
+  }
+  const dispatch = async <T>(channel: string, input?: unknown): Promise<T> => {
+    const result = (await engine.router.dispatch(channel, input, { host: 'cli' })) as Result<T>;
+    if (!result.ok) throw new SessionStartError(result.error);
+    return result.value;
+  };
+  try {
+    type Status = { state: string; profiles: Array<{ id: string; name: string }>; profileName: string | null; role: string | null };
+    const status = await dispatch<Status>('auth.status');
+    if (status.state === 'setup-required') {
+      throw new SessionStartError({ code: 'LOCKED', message: 'There is no profile in this data folder yet. Create one with `polystore init`.' });
+    }
+    const profile = config.requested === null ? undefined : status.profiles.find((p) => p.name === config.requested);
+    if (config.requested !== null && !profile) {
+      throw new SessionStartError({ code: 'NOT_FOUND', message: `There is no profile named "${config.requested}". Profiles: ${status.profiles.map((p) => p.name).join(', ')}.` });
+    }
+    const unlocked = await dispatch<Status>('auth.unlock', { secret, ...(profile ? { profileId: profile.id } : {}) });
+    return { engine, profileName: unlocked.profileName ?? '', role: unlocked.role ?? '' };
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+}
+
+const tokenMatches = (expected: Buffer, presented: string): boolean => {
+  const given = Buffer.from(presented, 'utf8');
+  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+};
+
+/** Opens the engine, unlocks the profile and starts serving; throws a SessionStartError (a wrong PIN, say) before anything is written. */
+export async function startSession(config: SessionConfig, secret: string): Promise<RunningSession> {
+  const { engine, profileName, role } = await openAndUnlock(config, secret);
+  const dir = sessionDir(config.dataDir, config.requested);
+  const token = crypto.randomBytes(32).toString('hex');
+  const expected = Buffer.from(token, 'utf8');
+  makePrivateDir(dir);
+  const socketPath = chooseSocketPath(dir, crypto.randomBytes(9).toString('base64url'));
+  if (path.dirname(socketPath) !== dir) makePrivateDir(path.dirname(socketPath));
+  // A socket file left by a session that was killed: nobody listens on it (the record says whether one does).
+  fs.rmSync(socketPath, { force: true });
+
+  const info: SessionInfo = { pid: process.pid, profileName, role, idleTimeoutMs: config.idleTimeoutMs };
+  const connections = new Set<net.Socket>();
+  let idleTimer: NodeJS.Timeout | undefined;
+  let ending: Promise<EndReason> | null = null;
+  let resolveEnded!: (reason: EndReason) => void;
+  const ended = new Promise<EndReason>((resolve) => (resolveEnded = resolve));
+
+  const touch = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => void end('idle'), config.idleTimeoutMs);
+  };
+
+  const answer = async (request: SessionRequest): Promise<Result<unknown>> => {
+    switch (request.op) {
+      case 'hello':
+        return { ok: true, value: info };
+      case 'end':
+        setImmediate(() => void end('ended'));
+        return { ok: true, value: { ended: true } };
+      case 'call': {
+        if (NOT_THROUGH_A_SESSION.has(request.channel)) {
+          return failure('UNSUPPORTED', 'This profile is already unlocked by an unlock session; run `polystore lock` first to unlock another way.');
+        }
+        const result = await engine.router.dispatch(request.channel, request.input, { host: 'cli' });
+        if (result.ok && ENDS_THE_SESSION.has(request.channel)) setImmediate(() => void end(request.channel === 'auth.lock' ? 'locked' : 'secret-changed'));
+        return result;
+      }
+      default: {
+        const unknown: never = request;
+        return unknown;
+      }
+    }
+  };
+
+  const server = net.createServer((socket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const refuse = (id: number, code: ApiError['code'], message: string) => {
+      socket.end(JSON.stringify({ id, result: failure(code, message) }) + '\n');
+    };
+    const onLine = (line: string) => {
+      const request = parseRequest(line);
+      if (!request) return refuse(0, 'VALIDATION', 'The unlock session received a request it cannot read.');
+      if (!tokenMatches(expected, request.token)) return refuse(request.id, 'FORBIDDEN', 'The unlock session refused the request: wrong session token.');
+      if (ending) return refuse(request.id, 'UNAVAILABLE', 'The unlock session is ending.');
+      touch();
+      void answer(request).then(
+        (result) => socket.writable && socket.write(JSON.stringify({ id: request.id, result }) + '\n'),
+        (error: unknown) => socket.writable && socket.write(JSON.stringify({ id: request.id, result: failure('INTERNAL', error instanceof Error ? error.message : 'The unlock session failed.') }) + '\n'),
+      );
+    };
+    socket.on('data', lineSplitter(onLine, () => refuse(0, 'VALIDATION', 'The request is too large.'), MAX_REQUEST_BYTES));
+  });
+
+  const record: SessionRecord = { version: 1, pid: process.pid, requested: config.requested, socketPath, token, startedAt: new Date().toISOString(), idleTimeoutMs: config.idleTimeoutMs };
+  const stillOurs = () => {
+    const read = readRecord(config.dataDir, config.requested);
+    return read.kind === 'record' && read.record.pid === record.pid && read.record.token === token;
+  };
+
+  // Every few seconds: is the profile folder still there, is the record still ours, is the profile still unlocked?
+  const watch = setInterval(() => {
+    if (!fs.existsSync(config.dataDir)) return void end('folder-gone');
+    if (!stillOurs()) return void end('replaced');
+    void engine.router.dispatch('auth.status', undefined, { host: 'cli' }).then((status) => {
+      if (!status.ok || (status.value as { state: string }).state !== 'unlocked') void end('locked');
+    });
+  }, config.watchIntervalMs ?? WATCH_INTERVAL_MS);
+
+  function end(reason: EndReason): Promise<EndReason> {
+    ending ??= (async () => {
+      clearTimeout(idleTimer);
+      clearInterval(watch);
+      server.close();
+      for (const socket of connections) socket.destroy();
+      const lockReason = LOCK_REASON[reason];
+      if (lockReason) engine.lockNow(lockReason);
+      if (reason !== 'replaced' && stillOurs()) removeSessionFiles(config.dataDir, config.requested, socketPath);
+      else fs.rmSync(socketPath, { force: true });
+      engine.logger.info('cli unlock session ended', { reason, profile: profileName });
+      await engine.close();
+      resolveEnded(reason);
+      return reason;
+    })();
+    return ending;
+  }
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+    fs.chmodSync(socketPath, 0o600);
+    writeRecord(recordFile(config.dataDir, config.requested), record);
+  } catch (error) {
+    await end('ended');
+    throw new SessionStartError({ code: 'INTERNAL', message: `The unlock session could not listen: ${(error as Error).message}` });
+  }
+  touch();
+  engine.logger.info('cli unlock session started', { profile: profileName, role, idleTimeoutMs: config.idleTimeoutMs });
+  return { info, ended, end };
+}
