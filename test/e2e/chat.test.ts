@@ -1,11 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
-import { addConfirmedPgSource, askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, waitReplaced, type E2EApp } from '../support/e2e';
+import { browserHostTest, startApp, waitForText, type E2EApp } from '../support/e2e';
+import { pages, pressCommand } from './pages';
 
 let app: E2EApp;
 let db: TestDatabase;
 let sourceId: string;
+let ui: ReturnType<typeof pages>;
 
 const $ = (selector: string) => app.browser.$(selector);
 const $$ = (selector: string) => app.browser.$$(selector);
@@ -15,32 +17,29 @@ const scalar = (sql: string) => db.sql(sql).trim();
 test.before(async () => {
   db = createPgDatabase('chinook');
   app = await startApp({ unlocked: true });
-  sourceId = await addConfirmedPgSource(app, db);
+  ui = pages(app);
+  sourceId = await ui.sources.addConfirmedPg(db);
 });
 test.after(async () => {
   await app?.close();
   db?.drop();
 });
 
-const ask = (question: string) => askInChat(app, question);
-
-/** The latest query card, once it is in the given status. */
-const latestQuery = (status: string) => latestQueryCard(app, status);
-
-/** The last element with this test id (the newest in the thread). */
-const lastOf = (testId: string) => lastOfIn(app, testId);
-
-/** Waits until the newest element with this test id contains the text (re-queried, as new ones arrive). */
-async function waitForLast(testId: string, text: string) {
-  await app.browser.waitUntil(async () => (await lastOf(testId).getText().catch(() => '')).includes(text), { timeout: 20_000, timeoutMsg: `the last ${testId} never showed ${text}` });
-}
-
-async function resultCount() {
-  return $$('[data-testid="result-card"]').length;
-}
+const ask = (question: string) => ui.chat.ask(question);
+const latestQuery = (status: string) => ui.chat.latestQuery(status);
+const lastOf = (testId: string) => ui.chat.lastOf(testId);
+const waitForLast = (testId: string, text: string) => ui.chat.waitForLast(testId, text);
+const resultCount = () => ui.chat.resultCount();
+/** Customers per country as PostgreSQL answers it, in the order the app shows it. */
+const customersByCountry = () =>
+  db
+    .sql(`SELECT country, count(*) FROM customer GROUP BY country ORDER BY count(*) DESC, country ASC`)
+    .trim()
+    .split('\n')
+    .map((line) => line.split('|'));
 
 test('a new conversation suggests questions for the source and names who answers', async () => {
-  await app.open(`#/chat/${sourceId}`);
+  await ui.chat.open(sourceId);
   await $('[data-testid="chat-welcome"]').waitForDisplayed();
   await app.browser.waitUntil(async () => (await $$('[data-testid="example-question"]').length) > 0, { timeoutMsg: 'no example questions' });
   await waitForText($('[data-testid="generator"]'), 'Offline planner');
@@ -72,9 +71,8 @@ test('ask, preview, deny: the query never runs', async () => {
 test('ask again and approve with Ctrl+Enter: the rows match the database, and rendering is measured', async () => {
   await ask('how many customers are there');
   const card = await latestQuery('pending');
-  // Focus lands on the new query; the keyboard approves it.
-  await app.browser.waitUntil(async () => (await app.browser.execute(() => document.activeElement?.getAttribute('data-testid'))) === 'query-card', { timeoutMsg: 'the query card did not get focus' });
-  await app.browser.keys(['Control', 'Enter']);
+  // Focus lands on the new query; the keyboard approves it (Cmd+Enter on a Mac).
+  await ui.chat.approveWithKeyboard();
   await latestQuery('done');
   const result = lastOf('result-card');
   await result.waitForDisplayed({ timeout: 20_000 });
@@ -95,7 +93,7 @@ test('a follow-up continues the same session', async () => {
   await waitForText(card.$('[data-testid="query-text"]'), 'Brazil');
   await card.$('[data-testid="approve"]').click();
   const result = lastOf('result-card');
-  await app.browser.waitUntil(async () => (await resultCount()) === 2, { timeout: 20_000, timeoutMsg: 'no second result' });
+  await ui.chat.waitForResults(2, 'no second result');
   await waitForText(result.$('[data-testid="single-value"]'), scalar(`SELECT count(*) FROM customer WHERE country = 'Brazil'`));
   assert.is((await app.call('chat.listSessions', { sourceId })).length, sessionsBefore, 'no new session');
   assert.is(await $$('[data-testid="session"]').length, sessionsBefore);
@@ -113,7 +111,7 @@ test('an approval that runs out shows a clear message, and Validate again gets a
     await app.screenshot('23-chat-expired');
     // The keyboard does not run it either.
     await $('[data-testid="composer"]').click();
-    await app.browser.keys(['Control', 'Enter']);
+    await pressCommand(app, 'Enter');
     await app.browser.pause(300);
     assert.is(await resultCount(), 2);
 
@@ -122,7 +120,7 @@ test('an approval that runs out shows a clear message, and Validate again gets a
     await app.browser.waitUntil(async () => (await card.getAttribute('data-status')) === 'replaced', { timeout: 20_000, timeoutMsg: 'the expired query was not shown as replaced' });
     const fresh = await latestQuery('pending');
     await fresh.$('[data-testid="approve"]').click();
-    await app.browser.waitUntil(async () => (await resultCount()) === 3, { timeout: 20_000, timeoutMsg: 'no result after validating again' });
+    await ui.chat.waitForResults(3, 'no result after validating again');
     await waitForLast('result-card', scalar('SELECT count(*) FROM album'));
   } finally {
     await app.call('settings.update', { approvalTtlSeconds: 120 });
@@ -153,7 +151,7 @@ test('when the engine refuses an expired approval (the page clock lagging), the 
     await error.$('[data-testid="validate-again"]').click();
     const fresh = await latestQuery('pending');
     await fresh.$('[data-testid="approve"]').click();
-    await app.browser.waitUntil(async () => (await resultCount()) === 4, { timeout: 20_000, timeoutMsg: 'no result after the engine refused' });
+    await ui.chat.waitForResults(4, 'no result after the engine refused');
     await waitForLast('result-card', scalar('SELECT count(*) FROM artist'));
   } finally {
     await app.browser.execute(() => {
@@ -174,41 +172,28 @@ test('declined questions explain why and offer rephrasings that can be asked wit
   await latestQuery('pending');
 });
 
-test('open the full result and export it as CSV', async () => {
+test('open the full result', async () => {
   await ask('how many customers per country');
   const card = await latestQuery('pending');
   await card.$('[data-testid="approve"]').click();
-  await app.browser.waitUntil(async () => (await resultCount()) === 5, { timeout: 20_000, timeoutMsg: 'no breakdown result' });
+  await ui.chat.waitForResults(5, 'no breakdown result');
   const result = lastOf('result-card');
   await result.$('[data-testid="result-table"]').waitForDisplayed();
   await app.screenshot('25-chat-table');
-  await result.$('[data-testid="open-result"]').click();
-
-  await $('[data-testid="results-page"]').waitForDisplayed({ timeout: 10_000 });
+  await ui.results.openFrom(result);
   await waitForText($('[data-testid="result-title"]'), 'how many customers per country');
-  const expected = db
-    .sql(`SELECT country, count(*) FROM customer GROUP BY country ORDER BY count(*) DESC, country ASC`)
-    .trim()
-    .split('\n')
-    .map((line) => line.split('|'));
+  const expected = customersByCountry();
   await waitForText($('[data-testid="result-summary"]'), `${expected.length} rows`);
   await waitForText($('[data-testid="full-result"]'), expected[0]![0]!);
   await app.screenshot('26-results');
+});
 
+browserHostTest('export the full result as CSV', "the app saves an export through its native save dialog, which WebDriver cannot drive", async () => {
+  const expected = customersByCountry();
   // Catch the Blob the download is made of, and read it back as text.
-  await app.browser.execute(() => {
-    const w = window as unknown as { __exports: Blob[] };
-    w.__exports = [];
-    const create = URL.createObjectURL.bind(URL);
-    URL.createObjectURL = (blob: Blob | MediaSource) => (blob instanceof Blob && w.__exports.push(blob), create(blob));
-  });
+  await ui.downloads.catch();
   await $('[data-testid="export-csv"]').click();
-  const bytes = (await app.browser.executeAsync((done: (bytes: number[]) => void) => {
-    const w = window as unknown as { __exports: Blob[] };
-    const wait = () => (w.__exports.length ? void w.__exports[0]!.arrayBuffer().then((b) => done([...new Uint8Array(b)])) : setTimeout(wait, 50));
-    wait();
-  })) as number[];
-  const file = Buffer.from(bytes);
+  const file = await ui.downloads.nth(1);
   assert.equal([...file.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a byte order mark, so spreadsheets read UTF-8');
   const csv = file.subarray(3).toString('utf8');
   const lines = csv.split('\r\n');
@@ -221,7 +206,7 @@ test('sessions resume after a reload; approvals do not survive it', async () => 
   await $('[data-testid="back-to-conversation"]').click();
   await $('[data-testid="chat-page"]').waitForDisplayed();
   // Results in the sidebar comes back to the result last opened.
-  await app.browser.keys(['Control', '3']);
+  await pressCommand(app, '3');
   await waitForText($('[data-testid="result-title"]'), 'how many customers per country');
   await $('[data-testid="back-to-conversation"]').click();
   await $('[data-testid="chat-page"]').waitForDisplayed();
@@ -241,13 +226,7 @@ test('sessions resume after a reload; approvals do not survive it', async () => 
 
 test('edit the query: it is checked again with its own approval; a slow run shows its time and can be cancelled', async () => {
   const original = await latestQuery('pending');
-  await original.$('[data-testid="edit-query"]').click();
-  const editor = original.$('[data-testid="query-editor"]');
-  await editor.waitForDisplayed();
-  await editor.setValue('SELECT count(*) AS n FROM track a CROSS JOIN track b CROSS JOIN track c');
-  await original.$('[data-testid="save-query"]').click();
-  await waitReplaced(app, original);
-  const edited = await latestQuery('pending');
+  const edited = await ui.chat.editQuery(original, 'SELECT count(*) AS n FROM track a CROSS JOIN track b CROSS JOIN track c');
   await waitForText(edited.$('[data-testid="query-author"]'), 'You');
   await waitForText(edited.$('[data-testid="query-text"]'), 'CROSS JOIN');
   assert.is(await original.$('[data-testid="approve"]').isExisting(), false, 'only the edit can be approved');
@@ -320,17 +299,13 @@ test('a large result: stopped at the row limit, which is said, and the full tabl
   try {
     await ask('how many tracks are there');
     const card = await latestQuery('pending');
-    await card.$('[data-testid="edit-query"]').click();
-    await card.$('[data-testid="query-editor"]').setValue('SELECT a.track_id, a.name, b.name AS other FROM track a CROSS JOIN track b ORDER BY a.track_id, b.track_id');
-    await card.$('[data-testid="save-query"]').click();
-    await waitReplaced(app, card);
-    const edited = await latestQuery('pending');
+    const edited = await ui.chat.editQuery(card, 'SELECT a.track_id, a.name, b.name AS other FROM track a CROSS JOIN track b ORDER BY a.track_id, b.track_id');
     await edited.$('[data-testid="approve"]').click();
     await waitForLast('truncated', 'Truncated at 3,000 rows');
     await waitForLast('result-meta', '3,000 rows');
     await lastOf('open-result').click();
 
-    const grid = $('[data-testid="full-result"]');
+    const grid = ui.results.grid;
     await grid.waitForDisplayed({ timeout: 10_000 });
     const rendered = await app.browser.$$('[data-testid="full-result"] [role="row"]').length;
     assert.ok(rendered > 10 && rendered < 100, `${rendered} rows in the DOM for 3,000`);
@@ -347,33 +322,33 @@ test('a large result: stopped at the row limit, which is said, and the full tabl
 });
 
 test('settings: the model card shows the offline planner; diagnostics lists the measured stages', async () => {
-  await app.open('#/settings');
-  await waitForText($('[data-testid="model-mode"]'), 'Offline planner');
-  const stages = $('[data-testid="stage-table"]');
+  await ui.settings.open();
+  await waitForText(ui.settings.modelMode, 'Offline planner');
+  const stages = ui.settings.stageTable;
   await waitForText(stages, 'rendering');
   await waitForText(stages, 'execution');
-  await waitForText($('[data-testid="diagnostics-card"]'), 'nothing is sent anywhere');
-  await $('[data-testid="model-card"]').scrollIntoView();
+  await waitForText(ui.settings.diagnostics, 'nothing is sent anywhere');
+  await ui.settings.modelCard.scrollIntoView();
   await app.screenshot('27-settings-model');
-  await $('[data-testid="diagnostics-card"]').scrollIntoView();
+  await ui.settings.diagnostics.scrollIntoView();
   await app.screenshot('28-settings-performance');
 });
 
 test('dark theme: the conversation, the result and settings', async () => {
   await app.browser.execute(() => localStorage.setItem('polystore.theme', 'dark'));
   const [session] = await app.call('chat.listSessions', { sourceId, includeArchived: true });
-  await app.open(`#/chat/${sourceId}/${session!.id}`);
+  await ui.chat.open(sourceId, session!.id);
   await $('[data-testid="thread"]').waitForDisplayed({ timeout: 10_000 });
   assert.is(await app.browser.execute(() => document.documentElement.dataset.theme), 'dark');
   await app.screenshot('30-dark-chat');
   await lastOf('open-result').click();
   await $('[data-testid="full-result"]').waitForDisplayed({ timeout: 10_000 });
   await app.screenshot('31-dark-results');
-  await app.open(`#/chat/${sourceId}`);
+  await ui.chat.open(sourceId);
   await $('[data-testid="chat-welcome"]').waitForDisplayed();
   await app.screenshot('32-dark-welcome');
-  await app.open('#/settings');
-  await $('[data-testid="model-card"]').waitForDisplayed();
+  await ui.settings.open();
+  await ui.settings.modelCard.waitForDisplayed();
   await app.screenshot('33-dark-settings');
 });
 
