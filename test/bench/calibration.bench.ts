@@ -66,15 +66,15 @@ const stale = (Object.keys(refit) as (keyof typeof refit)[]).filter((name) => Ma
 
 console.log(`Confidence calibration on spider-dev11, leave one schema out: ${records.length} questions over 11 schemas; ${readings.length} single readings fitted (${readings.filter((r) => r.shipped === null).length} of them declined as guesswork by the shipped weights, read again and scored), ${combined} joined readings scored from their halves, ${records.length - readings.length - combined} declined whatever the weights`);
 console.log('');
-console.log('Precision and coverage by confidence (coverage over all 409 questions; a reading below DECLINE_BELOW is declined):');
+console.log(`Precision and coverage by confidence: coverage is over all ${records.length} questions, and a reading below DECLINE_BELOW (${DECLINE_BELOW}) is declined`);
 console.log('');
 console.log(comparisonTable(columns, THRESHOLDS));
 console.log('');
-console.log('Reliability (every reading, declined or not) and Brier score:');
+console.log('Reliability and Brier score: every reading, declined or not');
 console.log('');
 console.log(reliabilityTable(columns));
 console.log('');
-console.log(`Per left-out schema at confidence >= ${CONFIDENT_AT}:`);
+console.log(`Per left-out schema: answers at confidence >= ${CONFIDENT_AT}, and the Brier score of all its readings`);
 console.log('');
 console.log(perSchemaTable(columns.slice(0, 3), CONFIDENT_AT));
 console.log('');
@@ -85,7 +85,7 @@ console.log(weightsTable([
   { name: `refit on all 11, L2 ${picked.l2}`, weights: refit },
 ]));
 console.log('');
-console.log(stale.length === 0 ? 'The shipped weights are this refit (to two decimals).' : `The shipped weights differ from this refit in: ${stale.join(', ')} (of ${FEATURES.length + 1}).`);
+console.log(stale.length === 0 ? 'Shipped weights: the same as this refit, to two decimals' : `Shipped weights: they differ from this refit in ${stale.join(', ')} (of ${FEATURES.length + 1})`);
 for (const [name, scored] of [
   ['held out, L2 picked', heldOut],
   ['held out, nested', nested],
