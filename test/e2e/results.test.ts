@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
-import { addConfirmedPgSource, askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, waitReplaced, type E2EApp } from '../support/e2e';
+import { browserHostTest, startApp, waitForText, type E2EApp } from '../support/e2e';
+import { pages } from './pages';
 
 // Charts and the results workspace, as a user meets them: the recommended chart under a result,
 // switching without running again, sorting, exporting, past results, and no page errors anywhere.
@@ -11,8 +12,10 @@ let sourceId: string;
 
 const $ = (selector: string) => app.browser.$(selector);
 const $$ = (selector: string) => app.browser.$$(selector);
-const lastOf = (testId: string) => lastOfIn(app, testId);
-const runs = () => (app.launched.engine.db.prepare('SELECT count(*) AS n FROM query_runs').get() as { n: number }).n;
+let ui: ReturnType<typeof pages>;
+const lastOf = (testId: string) => ui.chat.lastOf(testId);
+/** How many queries the engine has run (the audit log's record of each run, readable in either host). */
+const runs = () => ui.results.queryRuns();
 const rowsOf = (sql: string) =>
   db
     .sql(sql)
@@ -20,104 +23,25 @@ const rowsOf = (sql: string) =>
     .split('\n')
     .map((line) => line.split('|'));
 
-/** Records uncaught errors, rejected promises and console errors/warnings in the page (again after each reload). */
-async function trapErrors() {
-  await app.browser.execute(() => {
-    const w = window as unknown as { __pageErrors?: string[] };
-    if (w.__pageErrors) return;
-    const errors: string[] = [];
-    w.__pageErrors = errors;
-    window.addEventListener('error', (e) => errors.push(`error: ${e.message}`));
-    window.addEventListener('unhandledrejection', (e) => errors.push(`unhandled rejection: ${String(e.reason)}`));
-    for (const level of ['error', 'warn'] as const) {
-      const original = console[level].bind(console);
-      console[level] = (...args: unknown[]) => {
-        errors.push(`console.${level}: ${args.map(String).join(' ')}`);
-        original(...args);
-      };
-    }
-  });
-}
-
-async function assertNoPageErrors(when: string) {
-  const errors = (await app.browser.execute(() => (window as unknown as { __pageErrors?: string[] }).__pageErrors ?? ['the error trap was not installed'])) as string[];
-  assert.equal(errors, [], `page errors ${when}`);
-}
-
-const ask = (question: string) => askInChat(app, question);
-
-/** The latest query card, once it is in the given status. */
-const latestQuery = (status: string) => latestQueryCard(app, status);
-
-/** Asks, approves, and waits for the new result card. */
-async function askAndRun(question: string) {
-  const before = await $$('[data-testid="result-card"]').length;
-  await ask(question);
-  const card = await latestQuery('pending');
-  await card.$('[data-testid="approve"]').click();
-  await app.browser.waitUntil(async () => (await $$('[data-testid="result-card"]').length) > before, { timeout: 30_000, timeoutMsg: `no result for "${question}"` });
-  return lastOf('result-card');
-}
-
-/** The chart type drawn now inside `scope`, once a chart is on the page. */
-async function drawnType(scope: ReturnType<typeof $>) {
-  const canvas = scope.$('[data-testid="chart-canvas"]');
-  await canvas.waitForExist({ timeout: 15_000 });
-  return canvas.getAttribute('data-chart-type');
-}
-
-async function waitForDrawn(scope: ReturnType<typeof $>, type: string) {
-  await app.browser.waitUntil(async () => (await scope.$('[data-testid="chart-canvas"]').getAttribute('data-chart-type').catch(() => null)) === type, {
-    timeout: 15_000,
-    timeoutMsg: `the chart did not become ${type}`,
-  });
-}
-
-/** Catches the Blobs downloads are made of, to read them back. */
-async function catchDownloads() {
-  await app.browser.execute(() => {
-    const w = window as unknown as { __exports: Blob[]; __createObjectURL?: typeof URL.createObjectURL };
-    w.__exports = [];
-    if (!w.__createObjectURL) {
-      w.__createObjectURL = URL.createObjectURL.bind(URL);
-      URL.createObjectURL = (blob: Blob | MediaSource) => {
-        if (blob instanceof Blob) w.__exports.push(blob);
-        return w.__createObjectURL!(blob);
-      };
-    }
-  });
-}
-
-/** The `nth` download since catchDownloads (1 = the first), once it has been made. */
-async function download(nth: number): Promise<Buffer> {
-  const bytes = (await app.browser.executeAsync((n: number, done: (bytes: number[]) => void) => {
-    const w = window as unknown as { __exports: Blob[] };
-    const wait = () => (w.__exports.length >= n ? void w.__exports[n - 1]!.arrayBuffer().then((b) => done([...new Uint8Array(b)])) : setTimeout(wait, 50));
-    wait();
-  }, nth)) as number[];
-  return Buffer.from(bytes);
-}
-
-/** The text of the cells of the first `n` rows shown, by column index (0 is the row number). */
-async function firstRows(n: number): Promise<string[][]> {
-  return (await app.browser.execute((count: number) => {
-    const rows = [...document.querySelectorAll('[data-testid="full-result"] [data-testid="result-row"]')]
-      .sort((a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')))
-      .slice(0, count);
-    return rows.map((r) => [...r.querySelectorAll('[role="cell"]')].map((c) => c.textContent?.trim() ?? ''));
-  }, n)) as string[][];
-}
-
-async function clickHeader(column: string, expected: 'asc' | 'desc' | 'none') {
-  const header = $(`[data-testid="column-header"][data-column="${column}"]`);
-  await header.click();
-  await app.browser.waitUntil(async () => (await header.getAttribute('data-sort')) === expected, { timeoutMsg: `${column} did not sort ${expected}` });
-}
+const trapErrors = () => ui.errors.trap();
+const assertNoPageErrors = (when: string) => ui.errors.assertNone(when);
+const ask = (question: string) => ui.chat.ask(question);
+const latestQuery = (status: string) => ui.chat.latestQuery(status);
+const askAndRun = (question: string) => ui.chat.askAndRun(question);
+const drawnType = (scope: ReturnType<typeof $>) => ui.results.drawnType(scope);
+const waitForDrawn = (scope: ReturnType<typeof $>, type: string) => ui.results.waitForDrawn(scope, type);
+const catchDownloads = () => ui.downloads.catch();
+const download = (nth: number) => ui.downloads.nth(nth);
+const firstRows = (n: number) => ui.results.firstRows(n);
+const clickHeader = (column: string, expected: 'asc' | 'desc' | 'none') => ui.results.clickHeader(column, expected);
+/** Why a test that reads an export back runs in the browser host only. */
+const SAVE_DIALOG = 'the app saves an export through its native save dialog, which WebDriver cannot drive';
 
 test.before(async () => {
   db = createPgDatabase('chinook');
   app = await startApp({ unlocked: true });
-  sourceId = await addConfirmedPgSource(app, db);
+  ui = pages(app);
+  sourceId = await ui.sources.addConfirmedPg(db);
 });
 test.after(async () => {
   await app?.close();
@@ -125,7 +49,7 @@ test.after(async () => {
 });
 
 test('Results with nothing run yet: a clear empty state, no errors', async () => {
-  await app.open('#/results');
+  await ui.results.open();
   await trapErrors();
   await waitForText($('main'), 'No results yet');
   await app.screenshot('90-results-empty');
@@ -133,7 +57,7 @@ test('Results with nothing run yet: a clear empty state, no errors', async () =>
 });
 
 test('a grouped question shows its recommended chart under the result in the chat, described for screen readers', async () => {
-  await app.open(`#/chat/${sourceId}`);
+  await ui.chat.open(sourceId);
   await trapErrors();
   const card = await askAndRun('Revenue per month in 2021');
   assert.is(await drawnType(card), 'line');
@@ -152,12 +76,12 @@ test('a grouped question shows its recommended chart under the result in the cha
 
 test('switching the chart type redraws from the rows in memory: no new run, the same rows', async () => {
   const card = lastOf('result-card');
-  const before = runs();
+  const before = await runs();
   await card.$('[data-testid="chart-option"][data-type="bar"]').click();
   await waitForDrawn(card, 'bar');
   await card.$('[data-testid="chart-option"][data-type="area"]').click();
   await waitForDrawn(card, 'area');
-  assert.is(runs(), before, 'switching in the chat ran nothing');
+  assert.is(await runs(), before, 'switching in the chat ran nothing');
 
   await card.$('[data-testid="open-result"]').click();
   const page = $('[data-testid="results-page"]');
@@ -174,13 +98,13 @@ test('switching the chart type redraws from the rows in memory: no new run, the 
   await app.browser.waitUntil(async () => !(await page.$('[data-testid="chart-canvas"]').isExisting()), { timeoutMsg: 'Table only still draws a chart' });
   await page.$('[data-testid="chart-option"][data-type="line"]').click();
   await waitForDrawn(page, 'line');
-  assert.is(runs(), before, 'switching on the Results page ran nothing');
+  assert.is(await runs(), before, 'switching on the Results page ran nothing');
   assert.is(await $('[data-testid="full-result"]').getAttribute('aria-rowcount'), rowCount, 'the same rows');
   await app.screenshot('92-results-chart');
   await assertNoPageErrors('while switching chart types');
 });
 
-test('the chart exports as a 2x PNG on the theme background, with the series drawn', async () => {
+browserHostTest('the chart exports as a 2x PNG on the theme background, with the series drawn', SAVE_DIALOG, async () => {
   await catchDownloads();
   const size = (await app.browser.execute(() => {
     const r = document.querySelector('[data-testid="results-page"] [data-testid="chart-canvas"] canvas')!.getBoundingClientRect();
@@ -213,8 +137,8 @@ test('the chart exports as a 2x PNG on the theme background, with the series dra
   await assertNoPageErrors('while exporting the chart');
 });
 
-test('click to sort: type-aware, both directions, humanized headers with the raw name on hover; CSV exports the order shown', async () => {
-  await app.open(`#/chat/${sourceId}`);
+test('click to sort: type-aware, both directions, humanized headers with the raw name on hover', async () => {
+  await ui.chat.open(sourceId);
   await trapErrors();
   const card = await askAndRun('Total sales per country');
   assert.is(await drawnType(card), 'bar');
@@ -236,7 +160,11 @@ test('click to sort: type-aware, both directions, humanized headers with the raw
   // The number is formatted; the exact value is on hover.
   const totalCell = $('[data-testid="full-result"] [data-testid="result-row"][aria-rowindex="2"] [role="cell"]:nth-child(3)');
   assert.match(await totalCell.getText(), /^\d{1,3}(,\d{3})*(\.\d{1,2})?$/);
+  await assertNoPageErrors('while sorting');
+});
 
+browserHostTest('CSV exports the order shown', SAVE_DIALOG, async () => {
+  const ascending = rowsOf('SELECT billing_country, sum(total) FROM invoice GROUP BY billing_country ORDER BY sum(total) ASC, billing_country ASC');
   await catchDownloads();
   await $('[data-testid="export-csv"]').click();
   const lines = (await download(1)).subarray(3).toString('utf8').split('\r\n');
@@ -245,13 +173,25 @@ test('click to sort: type-aware, both directions, humanized headers with the raw
   // Stable: countries with the same total keep the order the query returned them in (by name).
   const descending = rowsOf('SELECT billing_country, sum(total) FROM invoice GROUP BY billing_country ORDER BY sum(total) DESC, billing_country ASC');
   assert.equal(lines.slice(1, -1).map((l) => l.split(',')[0]), descending.map((r) => r[0]), 'in the order shown (total, descending)');
+  await assertNoPageErrors('while exporting the sorted rows');
+});
 
+test('sort by name; the quick filter narrows the rows shown', async () => {
+  const ascending = rowsOf('SELECT billing_country, sum(total) FROM invoice GROUP BY billing_country ORDER BY sum(total) ASC, billing_country ASC');
   await clickHeader('billing_country', 'asc');
   assert.is((await firstRows(1))[0]![1], 'Argentina');
 
   // The quick filter narrows the rows shown (and what the CSV holds).
   const matching = db.sql(`SELECT count(DISTINCT billing_country) FROM invoice WHERE billing_country ILIKE '%an%'`).trim();
   await $('[data-testid="table-filter"]').setValue('an');
+  await waitForText($('[data-testid="filter-count"]'), `${matching} of ${ascending.length} rows`);
+  await app.screenshot('93-results-sorted');
+  await assertNoPageErrors('while sorting');
+});
+
+browserHostTest('the filtered rows are what the CSV and the TSV hold', SAVE_DIALOG, async () => {
+  const ascending = rowsOf('SELECT billing_country, sum(total) FROM invoice GROUP BY billing_country ORDER BY sum(total) ASC, billing_country ASC');
+  const matching = db.sql(`SELECT count(DISTINCT billing_country) FROM invoice WHERE billing_country ILIKE '%an%'`).trim();
   await waitForText($('[data-testid="filter-count"]'), `${matching} of ${ascending.length} rows`);
   await $('[data-testid="export-csv"]').click();
   const filteredCsv = (await download(2)).subarray(3).toString('utf8').split('\r\n');
@@ -261,20 +201,15 @@ test('click to sort: type-aware, both directions, humanized headers with the raw
   const tsv = (await download(3)).toString('utf8').split('\r\n');
   assert.is(tsv[0], 'billing_country\ttotal');
   assert.equal(tsv.slice(1, -1).map((l) => l.split('\t')[0]), filteredCsv.slice(1, -1).map((l) => l.split(',')[0]), 'the rows the CSV holds, in its order');
-  await app.screenshot('93-results-sorted');
-  await assertNoPageErrors('while sorting');
+  await assertNoPageErrors('while exporting the filtered rows');
 });
 
 test('nulls sort last both ways; a large result scrolls and resizes without page errors', async () => {
-  await app.open(`#/chat/${sourceId}`);
+  await ui.chat.open(sourceId);
   await trapErrors();
   await ask('List the 10 longest tracks');
   const card = await latestQuery('pending');
-  await card.$('[data-testid="edit-query"]').click();
-  await card.$('[data-testid="query-editor"]').setValue('SELECT track_id, name, composer, milliseconds, unit_price FROM track ORDER BY track_id');
-  await card.$('[data-testid="save-query"]').click();
-  await waitReplaced(app, card);
-  const edited = await latestQuery('pending');
+  const edited = await ui.chat.editQuery(card, 'SELECT track_id, name, composer, milliseconds, unit_price FROM track ORDER BY track_id');
   const before = await $$('[data-testid="result-card"]').length;
   await edited.$('[data-testid="approve"]').click();
   await app.browser.waitUntil(async () => (await $$('[data-testid="result-card"]').length) > before, { timeout: 30_000, timeoutMsg: 'no result' });
