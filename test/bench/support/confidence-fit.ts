@@ -14,12 +14,9 @@ import { fitLogistic } from './logistic';
 /** Two readings joined are less sure than either alone (planner.ts, COMBINED_READING_FACTOR). */
 const COMBINED_READING_FACTOR = 0.9;
 
-export const FEATURES = Object.keys(confidenceFeatures(zeroSignals())) as ConfidenceFeature[];
+/** The model's features, in the weights' order (confidence.test.ts checks that confidenceFeatures() returns exactly these). */
+export const FEATURES = Object.keys(CONFIDENCE_WEIGHTS).filter((name): name is ConfidenceFeature => name !== 'intercept');
 export const FITTED_FEATURES = FEATURES.filter((f) => !PRIOR_FEATURES.includes(f));
-
-function zeroSignals(): Parameters<typeof confidenceFeatures>[0] {
-  return { unknownWords: 0, unknownVerbs: 0, contentWords: 0, guesses: 0, margin: 0, joins: 0, inferredJoin: false, linkQuality: 0, ignoredMentions: 0, shape: 'count', conditions: 0, unreadLogic: 0 };
-}
 
 type Reading = Extract<ConfidenceRecord, { kind: 'reading' }>;
 const readings = (records: readonly ConfidenceRecord[]) => records.filter((r): r is Reading => r.kind === 'reading');
@@ -67,12 +64,12 @@ export const schemasOf = (records: readonly ConfidenceRecord[]): SpiderDatabase[
 
 /** Each schema's questions scored with weights fitted on the other schemas, pooled in record order. */
 export function leaveOneSchemaOut(records: readonly ConfidenceRecord[], fit: (training: readonly ConfidenceRecord[]) => ConfidenceWeights): Scored[] {
-  const byId = new Map<ConfidenceRecord, Scored>();
+  const heldOut = new Map<ConfidenceRecord, Scored>();
   for (const db of schemasOf(records)) {
     const weights = fit(records.filter((r) => r.db !== db));
-    for (const r of records.filter((x) => x.db === db)) byId.set(r, scoredWith([r], weights)[0]!);
+    for (const r of records.filter((x) => x.db === db)) heldOut.set(r, scoredWith([r], weights)[0]!);
   }
-  return records.map((r) => byId.get(r)!);
+  return records.map((r) => heldOut.get(r)!);
 }
 
 /** Mean log-loss of held-out readings over a leave-one-schema-out split: lower is better. */
