@@ -109,5 +109,5 @@ export function readGoldenFile(name: string, text: string): GoldenFileResult {
 /** The tiny example the empty state shows (and a user can copy). */
 export const EXAMPLE_GOLDEN_FILE = [
   '{"id": "albums", "question": "How many albums are there?", "rows": [[347]]}',
-  '{"id": "top-artist", "question": "Which artist has the most albums?", "gold_sql": "SELECT a.name FROM artist a JOIN album b ON b.artist_id = a.artist_id GROUP BY a.name ORDER BY count(*) DESC LIMIT 1", "ordered": true}',
+  '{"id": "artists", "question": "How many artists are there?", "gold_sql": "SELECT count(*) FROM artist"}',
 ].join('\n');

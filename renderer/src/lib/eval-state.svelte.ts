@@ -14,6 +14,8 @@ export type EvalPhase = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled'
 export interface EvalProgress {
   evalId: string;
   sourceId: string;
+  /** The golden file this run asks (another may be chosen meanwhile for the next run). */
+  fileName: string;
   done: number;
   /** Null until the first eval.progress event names it. */
   total: number | null;
@@ -103,7 +105,7 @@ export class EvalState {
     if (!api || !file || this.busy) return;
     const evalId = newRunId().replace(/^run_/, 'evl_');
     this.#phase = 'running';
-    this.#progress = { evalId, sourceId: input.sourceId, done: 0, total: null };
+    this.#progress = { evalId, sourceId: input.sourceId, fileName: file.name, done: 0, total: null };
     this.#records = [];
     this.#report = null;
     this.#error = null;
@@ -111,14 +113,14 @@ export class EvalState {
     const off = api.on('eval.progress', (p) => {
       if (p.evalId !== evalId) return;
       this.#records = mergeRecord(this.#records, p.record);
-      this.#progress = { evalId, sourceId: p.sourceId, done: p.done, total: p.total };
+      this.#progress = { evalId, sourceId: p.sourceId, fileName: file.name, done: p.done, total: p.total };
     });
     try {
       const r = await api.eval.run({ sourceId: input.sourceId, lines: file.lines, evalId, ...(input.threshold !== null ? { threshold: input.threshold } : {}) });
       if (r.ok) {
         this.#report = r.value;
         this.#records = r.value.records;
-        this.#progress = { evalId, sourceId: input.sourceId, done: r.value.records.length, total: r.value.records.length };
+        this.#progress = { evalId, sourceId: input.sourceId, fileName: file.name, done: r.value.records.length, total: r.value.records.length };
         this.#phase = 'done';
       } else if (r.error.code === 'CANCELLED') {
         this.#phase = 'cancelled';
