@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import { remote } from 'webdriverio';
 import type { launchBrowserHost } from '../../main/browser-host/launch';
 import { APP_ORIGIN } from '../../main/electron/window-options';
+import { BROWSER_HOST_ONLY } from '../e2e/hosts';
 import { e2eHostFromEnv, sessionCapabilities, type E2EHostConfig, type E2EHostKind, type ElectronHostConfig } from './e2e-hosts';
 import { TEST_PIN } from './engine';
 import { artifactsDir, tempDir } from './tmp';
@@ -77,7 +78,13 @@ export function browserHostTest(name: string, reason: string, fn: () => Promise<
  */
 export async function startApp(options: StartOptions = {}): Promise<E2EApp> {
   const host = currentHost();
-  return host.kind === 'browser' ? startBrowserHost(host, options) : startElectronApp(host, options);
+  try {
+    return await (host.kind === 'browser' ? startBrowserHost(host, options) : startElectronApp(host, options));
+  } catch (error) {
+    // uvu does not print an error thrown in a before hook (it only counts the tests as not passed): say why here.
+    console.error(`startApp (${host.kind} host) failed:`, error);
+    throw error;
+  }
 }
 
 const shots = path.join(artifactsDir, 'e2e');
@@ -161,6 +168,9 @@ async function waitForAppPage(browser: WebdriverIO.Browser): Promise<void> {
 }
 
 async function startElectronApp(host: ElectronHostConfig, options: StartOptions): Promise<E2EApp> {
+  const spec = path.basename(process.argv[1] ?? '');
+  const reason = BROWSER_HOST_ONLY[spec];
+  if (reason) throw new BrowserHostOnlyError(`${spec} runs against the browser host only (test/e2e/hosts.ts): ${reason}`);
   const dir = options.dataDir ? null : tempDir('polystore-e2e-');
   const dataDir = options.dataDir ?? dir!.path;
   const profile = tempDir('polystore-electron-');
