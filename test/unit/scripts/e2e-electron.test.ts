@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import yaml from 'js-yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { probeChromiumVersion } from '../../../scripts/e2e-electron/chromium-version';
@@ -72,6 +74,20 @@ test('npm run test:e2e:electron fails loudly without E2E_APP, or with the bundle
   } finally {
     bundle.remove();
   }
+});
+
+test("the macOS CI job runs the Electron run after the smoke test, against the app installed from the DMG, with PostgreSQL and the test data", () => {
+  const ci = yaml.load(fs.readFileSync(path.join(repoRoot, '.github/workflows/ci.yml'), 'utf8')) as { jobs: Record<string, { steps: Array<{ run?: string; env?: Record<string, string> }> }> };
+  const steps = ci.jobs['macos-build']!.steps;
+  const at = (text: string) => steps.findIndex((s) => s.run?.includes(text));
+  const e2e = at('npm run test:e2e:electron');
+  assert.ok(e2e > at('scripts/release/smoke-installed.sh') && at('scripts/release/smoke-installed.sh') > at('electron-builder --mac'), 'after packaging and the smoke test');
+  for (const before of ['pg_ctl', 'TESTDATA_URL', 'hdiutil attach', 'npm run rebuild:node']) assert.ok(at(before) >= 0 && at(before) < e2e, before);
+  const env = steps[e2e]!.env!;
+  assert.match(env.E2E_APP!, /\/Applications\/PolyStoreIQ\.app\/Contents\/MacOS\/PolyStoreIQ$/);
+  assert.is(env.POLYSTORE_PGUSER, 'postgres');
+  assert.ok(env.POLYSTORE_TESTDATA);
+  assert.is(env.E2E_CHROMEDRIVER, undefined, "the runner's chromedriver matches its Chrome, not the app: WebdriverIO fetches the app's");
 });
 
 test.run();
