@@ -12,6 +12,12 @@
  * "Usable page" is the browser host's lock screen in Chromium with the status
  * bar reporting a healthy engine, timed from spawning `npm start`.
  *
+ * The rows "with an unlock session" run on a second profile (same database)
+ * that `polystore unlock` has unlocked for the whole bench, without the PIN in
+ * their environment: their commands go to the session process (whose CPU, spent
+ * in another process, is not in their CPU column). The other rows run on a
+ * profile with no session, as every command did before.
+ *
  *   node --import tsx test/bench/cli.bench.ts [runs] [start-runs]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -20,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { remote } from 'webdriverio';
 import { CATALOG_STORE_FILE } from '../../engine/connectors/postgres/catalog-store';
+import { readRecord } from '../../main/cli/session/files';
 import { createPgDatabase } from '../support/databases';
 import { CHROMIUM_FLAGS } from '../support/e2e';
 import { TEST_PIN } from '../support/engine';
@@ -37,6 +44,9 @@ const TARGET_MS = { version: 150, help: null, check: 500, ask: 800, start: 3_000
 
 const profile = tempDir('polystore-bench-cli-');
 const env = { ...process.env, POLYSTORE_PIN: TEST_PIN, POLYSTORE_HOME: profile.path, FORCE_COLOR: '0', NO_COLOR: '1' };
+const sessionProfile = tempDir('polystore-bench-cli-session-');
+/** The unlocked session's profile; no PIN, so only the session can answer. */
+const sessionEnv = { ...env, POLYSTORE_HOME: sessionProfile.path, POLYSTORE_PIN: '' };
 
 /** bash's `times` after the command: the CPU its process tree used (user and system), on stderr's last line. */
 const WITH_CPU_TIME = '"$@"; status=$?; times >&2; exit $status';
@@ -47,23 +57,45 @@ const seconds = (text: string) => {
 };
 
 /** Runs a command to completion; returns its wall and CPU time, or throws with its output when it fails. */
-function timed(args: string[]): { ms: number; cpuMs: number; stdout: string } {
+function timed(args: string[], commandEnv: NodeJS.ProcessEnv = env): { ms: number; cpuMs: number; stdout: string } {
   const started = performance.now();
-  const result = spawnSync('bash', ['-c', WITH_CPU_TIME, 'bash', process.execPath, ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: COMMAND_DEADLINE_MS });
+  const result = spawnSync('bash', ['-c', WITH_CPU_TIME, 'bash', process.execPath, ...args], { cwd: repoRoot, env: commandEnv, encoding: 'utf8', timeout: COMMAND_DEADLINE_MS });
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}:\n${result.stderr}`);
   const [user = '', system = ''] = result.stderr.trim().split('\n').at(-1)!.split(' ');
   return { ms, cpuMs: (seconds(user) + seconds(system)) * 1000, stdout: result.stdout };
 }
 
-const polystore = (...args: string[]) => timed([BIN, ...args]);
 
-function setUpProfile(url: string): string {
-  polystore('init');
-  const { id } = JSON.parse(polystore('sources', 'add', 'postgres', '--name', 'chinook', '--url', `${url}?sslmode=disable`, '--json').stdout) as { id: string };
+function setUpProfile(url: string, home = profile.path): string {
+  const inHome = (...args: string[]) => timed([BIN, ...args], { ...env, POLYSTORE_HOME: home });
+  inHome('init');
+  const { id } = JSON.parse(inHome('sources', 'add', 'postgres', '--name', 'chinook', '--url', `${url}?sslmode=disable`, '--json').stdout) as { id: string };
   // Caches the metadata document: later asks plan against it without reading the catalog.
-  polystore('metadata', id, '--json');
+  inHome('metadata', id, '--json');
   return id;
+}
+
+/** Unlocks the second profile for the whole bench (`polystore lock` ends it at the end). */
+function startSession(): void {
+  timed([BIN, 'unlock', '--for', '8h', '--json'], { ...sessionEnv, POLYSTORE_PIN: TEST_PIN });
+}
+
+/** CPU time (user + system) the session process has used so far, from /proc (Linux; null elsewhere). */
+function sessionCpuMs(): number | null {
+  const read = readRecord(sessionProfile.path, null);
+  if (read.kind !== 'record') throw new Error("the bench's unlock session is not running");
+  try {
+    const fields = fs.readFileSync(`/proc/${read.record.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+function endSession(): void {
+  spawnSync(process.execPath, [BIN, 'lock'], { cwd: repoRoot, env: sessionEnv, timeout: COMMAND_DEADLINE_MS });
 }
 
 interface Row {
@@ -75,12 +107,18 @@ interface Row {
 }
 
 /** Each round runs every command once, in the same order. */
-function measureCommands(sourceId: string): Row[] {
+/** The session process's CPU per command it served in the measured rounds, when it could be read. */
+const sessionCpu: { perCommand: number | null } = { perCommand: null };
+
+function measureCommands(sourceId: string, sessionSourceId: string): Row[] {
   const checkArgs = [BIN, 'check', sourceId, '--query', 'SELECT name FROM artist ORDER BY name LIMIT 5', '--json'];
   const allowed = (out: string) => {
     if ((JSON.parse(out) as { allowed: boolean }).allowed !== true) throw new Error(`check refused the query: ${out}`);
   };
-  const commands: Array<{ name: string; target: number | null; args: string[]; before?: () => void; check?: (stdout: string) => void }> = [
+  const approved = (out: string) => {
+    if (!(JSON.parse(out) as { approval?: { token?: string } }).approval?.token) throw new Error(`ask gave no approval token: ${out}`);
+  };
+  const commands: Array<{ name: string; target: number | null; args: string[]; env?: NodeJS.ProcessEnv; before?: () => void; check?: (stdout: string) => void }> = [
     { name: '`node -e 0`', target: null, args: ['-e', '0'] },
     { name: '`polystore --version`', target: TARGET_MS.version, args: [BIN, '--version'] },
     { name: '`polystore --help`', target: TARGET_MS.help, args: [BIN, '--help'] },
@@ -97,22 +135,39 @@ function measureCommands(sourceId: string): Row[] {
       name: '`polystore ask ID "how many customers are there" --json` (cached source)',
       target: TARGET_MS.ask,
       args: [BIN, 'ask', sourceId, 'how many customers are there', '--json'],
-      check: (out) => {
-        if (!(JSON.parse(out) as { approval?: { token?: string } }).approval?.token) throw new Error(`ask gave no approval token: ${out}`);
-      },
+      check: approved,
+    },
+    {
+      name: '`polystore check ID --query … --json` with an unlock session',
+      target: TARGET_MS.check,
+      args: [BIN, 'check', sessionSourceId, ...checkArgs.slice(3)],
+      env: sessionEnv,
+      check: allowed,
+    },
+    {
+      name: '`polystore ask ID "how many customers are there" --json` (cached source) with an unlock session',
+      target: TARGET_MS.ask,
+      args: [BIN, 'ask', sessionSourceId, 'how many customers are there', '--json'],
+      env: sessionEnv,
+      check: approved,
     },
   ];
   const rows = commands.map((c) => ({ name: c.name, target: c.target, samples: [] as number[], cpu: [] as number[] }));
+  let sessionCpuAtStart: number | null = null;
   for (let round = 0; round < WARMUP + RUNS; round++) {
+    if (round === WARMUP) sessionCpuAtStart = sessionCpuMs();
     commands.forEach((command, i) => {
       command.before?.();
-      const { ms, cpuMs, stdout } = timed(command.args);
+      const { ms, cpuMs, stdout } = timed(command.args, command.env);
       command.check?.(stdout);
       if (round < WARMUP) return;
       rows[i]!.samples.push(ms);
       rows[i]!.cpu!.push(cpuMs);
     });
   }
+  const sessionCpuAtEnd = sessionCpuMs();
+  const throughSession = commands.filter((c) => c.env === sessionEnv).length * RUNS;
+  if (sessionCpuAtStart !== null && sessionCpuAtEnd !== null) sessionCpu.perCommand = (sessionCpuAtEnd - sessionCpuAtStart) / throughSession;
   return rows;
 }
 
@@ -214,13 +269,19 @@ function report(rows: Row[], baseline: number): string {
 const db = createPgDatabase('chinook');
 try {
   const sourceId = setUpProfile(db.url);
+  const sessionSourceId = setUpProfile(db.url, sessionProfile.path);
+  startSession();
   const loadBefore = os.loadavg();
-  const rows = measureCommands(sourceId);
+  const rows = measureCommands(sourceId, sessionSourceId);
+  endSession();
   rows.push(...(await measureStart()));
   const baseline = percentile(rows[0]!.samples, 50);
   console.log(`\n${report(rows, baseline)}`);
+  if (sessionCpu.perCommand !== null) console.log(`The unlock session process used ${sessionCpu.perCommand.toFixed(0)} ms of CPU per command it served (mean over the measured rounds; not in the CPU column).`);
   console.log(`Load average: ${loadBefore.map((l) => l.toFixed(2)).join(' / ')} before, ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} after`);
 } finally {
+  endSession();
   db.drop();
   profile.remove();
+  sessionProfile.remove();
 }
