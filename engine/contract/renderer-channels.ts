@@ -20,8 +20,9 @@ import type { ChannelName } from './index';
  * file's gold SQL without a per-query click, but only for the owner (the
  * permission matrix), only read-only through the guardrail and EXPLAIN, each
  * with an approval issued to and consumed by the owner and audited like any
- * run, and it returns scores, not rows: it reaches nothing that chat.editQuery
- * and chat.approve do not already give the owner's page.
+ * run, and it returns scores, not rows (a mismatch's detail quotes one gold
+ * value): it reaches nothing that chat.editQuery and chat.approve, which return
+ * whole results, do not already give the owner's page.
  */
 export const rendererChannels = [
   'app.info',

@@ -173,7 +173,10 @@ test('a run lists every question with its outcome; the summary counts are what t
   await app.screenshot('71-eval-done');
   await colorScheme('dark');
   await app.screenshot('72-eval-done-dark');
+  await bad.scrollIntoView({ block: 'end' });
+  await app.screenshot('75-eval-records-dark');
   await colorScheme('light');
+  await app.screenshot('74-eval-records');
 
   await $('[data-testid="eval-filter"][data-filter="wrong"]').click();
   await app.browser.waitUntil(async () => (await listed()).length === 1, { timeout: READY, timeoutMsg: 'the filter did not apply' });
