@@ -7,9 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isRendererChannel } from '../../engine/contract/renderer-channels';
 import { BROWSER_HOST_ONLY, ELECTRON_SPECS } from '../../test/e2e/hosts';
-
-/** The line browserHostTest prints for a test the Electron run leaves out (test/support/e2e.ts). */
-export const NOT_RUN_MARK = '[not in the Electron run]';
+import { NOT_RUN_MARK } from '../../test/support/e2e-hosts';
 
 /** A run that cannot be what it claims: a missing spec, a filter that matches nothing. */
 export class RunPlanError extends Error {

@@ -32,6 +32,9 @@ const DARK_FLAGS = ['--force-dark-mode', '--blink-settings=preferredColorScheme=
 
 export type E2EHostKind = 'browser' | 'electron';
 
+/** How a spec says, in the Electron run, that it left a browser-host-only test out (the run's summary lists these lines). */
+export const NOT_RUN_MARK = '[not in the Electron run]';
+
 export interface BrowserHostConfig {
   kind: 'browser';
   chromiumBin: string;

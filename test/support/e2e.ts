@@ -7,7 +7,7 @@ import { remote } from 'webdriverio';
 import type { launchBrowserHost } from '../../main/browser-host/launch';
 import { APP_ORIGIN } from '../../main/electron/window-options';
 import { BROWSER_HOST_ONLY } from '../e2e/hosts';
-import { e2eHostFromEnv, sessionCapabilities, type E2EHostConfig, type E2EHostKind, type ElectronHostConfig } from './e2e-hosts';
+import { e2eHostFromEnv, NOT_RUN_MARK, sessionCapabilities, type E2EHostConfig, type E2EHostKind, type ElectronHostConfig } from './e2e-hosts';
 import { TEST_PIN } from './engine';
 import { artifactsDir, tempDir } from './tmp';
 
@@ -68,7 +68,7 @@ export class BrowserHostOnlyError extends Error {
  */
 export function browserHostTest(name: string, reason: string, fn: () => Promise<void>): void {
   if (currentHost().kind === 'browser') test(name, fn);
-  else console.log(`[not in the Electron run] ${name}: ${reason}`);
+  else console.log(`${NOT_RUN_MARK} ${name}: ${reason}`);
 }
 
 /**
