@@ -35,14 +35,18 @@ test('--version and --help start without the engine: no data folder is made and 
   assert.ok(made, 'auth status created the data folder');
 });
 
+/** The bundle layout's version (a build of another one is never run), as scripts/node-bundle.mjs sets it. */
+const BUNDLE_FORMAT = Number(/const BUNDLE_FORMAT = (\d+);/.exec(fs.readFileSync(path.join(repoRoot, 'scripts/node-bundle.mjs'), 'utf8'))![1]);
+const FAKE_BUILD = `${BUNDLE_FORMAT}-fake`;
+
 /** A bundle folder holding a fake build that only says it ran, recorded as built from `source`. */
 function fakeBundle(outDir: string, source: string): void {
-  const build = path.join(outDir, '2-fake');
+  const build = path.join(outDir, FAKE_BUILD);
   fs.mkdirSync(build, { recursive: true });
   fs.writeFileSync(path.join(build, 'cli.mjs'), "export const processIO = () => ({});\nexport async function runCli() { process.stdout.write('ran the fake bundle\\n'); return 0; }\n");
   const stat = fs.statSync(source);
   const input = { file: path.relative(repoRoot, source), size: stat.size, mtimeMs: stat.mtimeMs, sha256: createHash('sha256').update(fs.readFileSync(source)).digest('hex') };
-  fs.writeFileSync(path.join(outDir, 'current.json'), JSON.stringify({ format: 2, build: '2-fake', builtAt: new Date().toISOString(), inputs: [input] }));
+  fs.writeFileSync(path.join(outDir, 'current.json'), JSON.stringify({ format: BUNDLE_FORMAT, build: FAKE_BUILD, builtAt: new Date().toISOString(), inputs: [input] }));
 }
 
 const manifestOf = (outDir: string) => JSON.parse(fs.readFileSync(path.join(outDir, 'current.json'), 'utf8')) as { build: string; inputs: Array<{ file: string; mtimeMs: number }> };
@@ -70,7 +74,7 @@ test('a bundle whose sources changed since it was built is not run: the bin rebu
     assert.is(run.code, 0, run.stderr);
     assert.match(run.stdout, /Usage: polystore/);
     const rebuilt = manifestOf(outDir);
-    assert.is.not(rebuilt.build, '2-fake');
+    assert.is.not(rebuilt.build, FAKE_BUILD);
     assert.ok(fs.existsSync(path.join(outDir, rebuilt.build, 'cli-session.mjs')), "the unlock session's entry is built");
     assert.ok(rebuilt.inputs.some((i) => i.file === 'main/cli/index.ts'));
     assert.ok(fs.existsSync(path.join(outDir, rebuilt.build, 'worker.mjs')));
