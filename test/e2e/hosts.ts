@@ -16,6 +16,7 @@ export const ELECTRON_SPECS = [
   'chat-scroll.test.ts',
   'eval.test.ts',
   'login-risks.test.ts',
+  'page-calls.test.ts',
   'providers.test.ts',
   'results.test.ts',
   'roles.test.ts',

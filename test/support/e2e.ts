@@ -141,9 +141,12 @@ const APP_READY_MS = 60_000;
 
 type CallOutcome = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
 
-/** Calls one channel through the page's window.polystore, as the app's own page does. */
-async function callThroughPage(browser: WebdriverIO.Browser, channel: ChannelName, input: unknown, hasInput: boolean): Promise<CallOutcome> {
-  return (await browser.executeAsync(
+/**
+ * Calls one channel through the page's window.polystore, as the app's own page does (throws on an
+ * error, like app.call). The Electron host's app.call; exported so a spec checks it in either host.
+ */
+export async function callThroughPage<C extends ChannelName>(browser: WebdriverIO.Browser, channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> {
+  const r = (await browser.executeAsync(
     (name: string, payload: unknown, withInput: boolean, done: (r?: unknown) => void) => {
       const [group, verb] = [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];
       const api = (window as unknown as { polystore?: Record<string, Record<string, (input?: unknown) => Promise<unknown>>> }).polystore;
@@ -153,9 +156,11 @@ async function callThroughPage(browser: WebdriverIO.Browser, channel: ChannelNam
       (withInput ? fn(payload) : fn()).then(done, (error: unknown) => done({ ok: false, error: { code: 'THROWN', message: String(error) } }));
     },
     channel,
-    hasInput ? input : null,
-    hasInput,
+    input === undefined ? null : input,
+    input !== undefined,
   )) as CallOutcome;
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
+  return r.value as ChannelOutput<C>;
 }
 
 async function waitForAppPage(browser: WebdriverIO.Browser): Promise<void> {
@@ -190,9 +195,7 @@ async function startElectronApp(host: ElectronHostConfig, options: StartOptions)
         throw new BrowserHostOnlyError(`${channel} is not a channel the app's page can call, so app.call cannot reach it in the app; list this spec in test/e2e/hosts.ts BROWSER_HOST_ONLY`);
       }
       await waitForAppPage(browser);
-      const r = await callThroughPage(browser, channel, input, input !== undefined);
-      if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-      return r.value as never;
+      return callThroughPage(browser, channel, input);
     },
     async open(hash = '') {
       await browser.url(ELECTRON_PAGE + hash);
