@@ -27,12 +27,14 @@ const MANIFEST = 'current.json';
 /** Older builds are removed after this long: a host started from one may still load its chunks and workers for a while. */
 const KEEP_OLD_BUILDS_MS = 24 * 60 * 60_000;
 /** Bump when the bundle's layout or what a host expects of it changes, so older builds are not reused. */
-const BUNDLE_FORMAT = 2;
+const BUNDLE_FORMAT = 3;
 
 export const ENTRY_POINTS = {
   cli: 'main/cli/index.ts',
   // The detached process of `polystore unlock` (main/cli/session/serve-main.ts).
   'cli-session': 'main/cli/session/serve-main.ts',
+  // The CLI's keychain process (engine/secrets/child-keytar.ts): a stuck keychain call cannot keep a finished command alive.
+  'keytar-child': 'engine/secrets/keytar-child.ts',
   'browser-host': 'main/browser-host/launch.ts',
   worker: 'engine/pool/worker.ts',
   child: 'engine/pool/child.ts',
@@ -100,6 +102,7 @@ export function bundleEntries(dir) {
     workerFile: path.join(dir, 'worker.mjs'),
     childFile: path.join(dir, 'child.mjs'),
     sessionFile: path.join(dir, 'cli-session.mjs'),
+    keytarChildFile: path.join(dir, 'keytar-child.mjs'),
   };
 }
 

@@ -10,6 +10,8 @@ export type Keytar = {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
+  /** Told when a call was given up at its deadline: a keytar that can stop it (child-keytar.ts) does. */
+  abandon?(): void;
 };
 
 export const KEYCHAIN_SERVICE = 'PolyStoreIQ';
@@ -62,19 +64,6 @@ export function keychainLockedMessage(detail: string): string {
   return `The OS keychain is locked${detail ? ` (${detail})` : ''}, so PolyStoreIQ cannot read its keys or saved passwords. Nothing was changed. ${howToUnlock()}`;
 }
 
-/**
- * Keychain calls given up at their deadline that have not ended yet. keytar runs each call on a
- * libuv thread that cannot be interrupted, and Node does not exit while one runs: a frozen keyring
- * daemon would keep a finished CLI command alive for D-Bus's own timeouts (60 s were measured). A
- * host that is done checks this and exits instead of waiting for calls whose answer nobody reads.
- */
-let abandoned = 0;
-
-/** How many keychain calls this process gave up at their deadline and are still running. */
-export function abandonedKeychainCalls(): number {
-  return abandoned;
-}
-
 /** libsecret's words for an operation refused because the collection is locked. */
 const LOCKED_ERROR = /\blocked\b/i;
 
@@ -123,18 +112,14 @@ export class KeychainSecretStore implements SecretStore {
       );
     });
     let settled = false;
-    let givenUp = false;
-    const call = run(keytar).finally(() => {
-      settled = true;
-      if (givenUp) abandoned--;
-    });
+    const call = run(keytar).finally(() => (settled = true));
     try {
       return await Promise.race([call, timeout]);
     } catch (error) {
-      if (!settled && !givenUp) {
-        givenUp = true;
-        abandoned++;
+      if (!settled) {
+        // Given up at the deadline: nobody reads its answer, and a keytar in its own process can end it.
         call.catch(() => {});
+        keytar.abandon?.();
       }
       if (error instanceof UnavailableError) throw error;
       // libsecret's messages ("Cannot autolaunch D-Bus without X11 $DISPLAY", "No such interface…") are not actionable on their own.

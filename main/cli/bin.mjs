@@ -33,7 +33,7 @@ async function run() {
 
   if (bundle) {
     const { runCli, processIO } = await import(pathToFileURL(bundle.cli).href);
-    return runCli(argv, processIO(), { workerFile: bundle.workerFile, childFile: bundle.childFile, sessionFile: bundle.sessionFile });
+    return runCli(argv, processIO(), { workerFile: bundle.workerFile, childFile: bundle.childFile, sessionFile: bundle.sessionFile, keytarChildFile: bundle.keytarChildFile });
   }
   const { register } = await import('tsx/esm/api');
   register();

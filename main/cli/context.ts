@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ApiError, Result } from '../../engine/contract/errors';
 import type { ChannelInput, ChannelName, ChannelOutput } from '../../engine/contract/index';
@@ -8,7 +9,7 @@ import type { SessionClient } from './session/client';
 import type { SessionInfo } from './session/protocol';
 
 /** What the bundled bin hands the CLI: the pool's entries and the unlock session's process entry. */
-export type CliEntries = PoolEntries & { sessionFile?: string };
+export type CliEntries = PoolEntries & { sessionFile?: string; keytarChildFile?: string };
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -172,13 +173,25 @@ export class CliContext {
 
   /** The engine (SQLite, the keychain, the drivers) loads only for commands that call it: --version and --help stay fast. */
   async #openEngine(dataDir: string): Promise<HostEngine> {
-    const [{ openHostEngine }, { poolOptions }, { EngineError, toApiError }] = await Promise.all([
+    const [{ openHostEngine }, { poolOptions }, { EngineError, toApiError }, { KeychainSecretStore }, { ChildKeytar }] = await Promise.all([
       import('../../engine/engine'),
       import('../shared/pool-entries'),
       import('../../engine/errors'),
+      import('../../engine/secrets/keychain'),
+      import('../../engine/secrets/child-keytar'),
     ]);
+    // keytar in a process of its own: a keychain call stuck past its deadline is killed with it, where
+    // in this process it would hold the finished command open until D-Bus gave up (about a minute).
+    const keytarEntry = this.#poolEntries?.keytarChildFile ?? fileURLToPath(new URL('../../engine/secrets/keytar-child.ts', import.meta.url));
     try {
-      return await openHostEngine({ dataDir, host: 'cli', healthIntervalMs: 0, maxThreads: 2, ...poolOptions(this.#poolEntries) });
+      return await openHostEngine({
+        dataDir,
+        host: 'cli',
+        healthIntervalMs: 0,
+        maxThreads: 2,
+        secrets: new KeychainSecretStore({ keytar: new ChildKeytar(keytarEntry) }),
+        ...poolOptions(this.#poolEntries),
+      });
     } catch (error) {
       // A typed failure to open (an unusable --data-dir, a newer schema) keeps its code and message.
       if (error instanceof EngineError) throw new CliError(toApiError(error));
