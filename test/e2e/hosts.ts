@@ -12,6 +12,7 @@
 /** Specs the Electron run includes, in the order it runs them. */
 export const ELECTRON_SPECS = [
   'accessibility.test.ts',
+  'accessibility-workspace.test.ts',
   'chat.test.ts',
   'chat-scroll.test.ts',
   'eval.test.ts',
