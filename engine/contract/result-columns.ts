@@ -152,6 +152,18 @@ export function rowCells(rows: readonly (readonly unknown[])[]): Cells {
   return { rowCount: rows.length, get: (r, c) => rows[r]?.[c] ?? null };
 }
 
+/** Cells, or row arrays (the chat card's preview rows, tests). */
+export type CellsOrRows = Cells | readonly (readonly unknown[])[];
+
+export function asCells(source: CellsOrRows): Cells {
+  return Array.isArray(source) ? rowCells(source) : (source as Cells);
+}
+
+/** Some rows of `cells`, in the order of `rows` (a filter's matches, a sort order): no cell is copied. */
+export function pickRows(cells: Cells, rows: ArrayLike<number>): Cells {
+  return { rowCount: rows.length, get: (r, c) => cells.get(rows[r]!, c) };
+}
+
 export type ColumnsProblemReason = 'NOT_COLUMNS' | 'WRONG_WIDTH' | 'WRONG_LENGTH' | 'BAD_OFFSETS' | 'BAD_VALUE' | 'UNSAFE_CELL' | 'TOO_DEEP';
 
 export interface ColumnsProblem {
