@@ -72,6 +72,18 @@ test('a damaged frame is a reason, never a throw, and keeps the envelope when on
   }
 });
 
+test('long text (a text column joined) crosses as UTF-8 bytes and reads back exactly, lone surrogates included', () => {
+  const long = 'ü€🙂 "quoted" \\ line\n'.repeat(1000);
+  const lone = 'x'.repeat(5000) + '\ud800' + 'y';
+  const value = { data: encodeColumns([[long], [''], [null]], 1), doc: { long, lone }, short: 'é' };
+  const frame = encodeFrame(value);
+  assert.ok(frame.byteLength < JSON.stringify(value).length + 4096, 'the long text is not also in the envelope');
+  const decoded = decodeFrame(frame);
+  assert.is(decoded.ok, true);
+  if (decoded.ok) assert.equal(decoded.value, value);
+  assert.not.ok(holdsTypedArrays({ long }), 'a reply with long text only stays JSON');
+});
+
 test('a typed array of a kind the frame does not carry is refused when encoding', () => {
   assert.throws(() => encodeFrame({ x: new Int16Array(2) }), /Int16Array cannot cross/);
 });
