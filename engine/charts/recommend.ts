@@ -34,6 +34,11 @@ export const CHART_LIMITS = {
 export interface ResultShape {
   columns: readonly ResultColumn[];
   rows: readonly (readonly unknown[])[];
+  /**
+   * Set when `rows` is already the even sample (`sampleIndexes`) of a larger result, read from its columns
+   * without making every row: how many rows the result has.
+   */
+  total?: number;
 }
 
 /** One way to draw the result and the sentence that explains it. */
@@ -127,11 +132,17 @@ function cellKey(value: unknown): string {
   return value === null || value === undefined ? '\u0001' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** Which rows of `total` the rules look at: all of them, or an even sample of a large result, the first and last included. */
+export function sampleIndexes(total: number, size: number = CHART_LIMITS.profileSample): number[] {
+  if (total <= size) return Array.from({ length: total }, (_, i) => i);
+  const step = (total - 1) / (size - 1);
+  return Array.from({ length: size }, (_, i) => Math.round(i * step));
+}
+
 /** An even sample of a large result's rows, the first and last included. */
 function sampleRows(rows: readonly (readonly unknown[])[], size: number): readonly (readonly unknown[])[] {
   if (rows.length <= size) return rows;
-  const step = (rows.length - 1) / (size - 1);
-  return Array.from({ length: size }, (_, i) => rows[Math.round(i * step)]!);
+  return sampleIndexes(rows.length, size).map((i) => rows[i]!);
 }
 
 /** Every row has its own value (or combination of values) in these columns. */
@@ -420,11 +431,12 @@ function specKey(spec: ChartSpec): string {
  * says (groupings, measures, time buckets); linear in the number of cells.
  */
 export function recommendChart(result: ResultShape, hints: ChartHints = {}): ChartRecommendation {
-  const rows = sampleRows(result.rows, CHART_LIMITS.profileSample);
+  const rows = result.total === undefined ? sampleRows(result.rows, CHART_LIMITS.profileSample) : result.rows;
+  const total = result.total ?? result.rows.length;
   const profiles = profileColumns(result.columns, rows, hints);
   const shape: Shape = {
     rows,
-    total: result.rows.length,
+    total,
     profiles,
     time: profiles.filter((p) => p.role === 'time' || p.role === 'ordinal'),
     measures: profiles.filter((p) => p.role === 'measure'),
@@ -433,9 +445,9 @@ export function recommendChart(result: ResultShape, hints: ChartHints = {}): Cha
     hints,
   };
   const choices: Choice[] =
-    result.rows.length === 0
+    total === 0
       ? [{ spec: TABLE, reason: 'No rows: there is nothing to draw.' }]
-      : result.rows.length === 1
+      : total === 1
         ? oneRow(shape)
         : (overTime(shape) ?? (shape.categories.length + shape.keys.length + shape.time.length > 0 ? byCategory(shape) : null) ?? numbersOnly(shape) ?? nothingToDraw(shape));
 

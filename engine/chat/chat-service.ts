@@ -2,7 +2,8 @@ import type { AuditLog } from '../audit/audit-log';
 import { descriptors } from '../connectors/descriptors';
 import type { AskResult, ChartRecommendation, ChatMessage, ChatSession, LedgerEntry as LedgerRecord, MessagePayload, ResultSummary } from '../contract/index';
 import { chartHintsFromPlan } from '../charts/plan-hints';
-import { recommendChart } from '../charts/recommend';
+import { recommendChart, sampleIndexes } from '../charts/recommend';
+import { ColumnReader } from '../contract/result-columns';
 import { queryChartHints } from '../connectors/descriptors';
 import { ApprovalError, EngineError, NotFoundError, ValidationError } from '../errors';
 import type { EventBus } from '../events/bus';
@@ -121,13 +122,17 @@ export class ChatService {
   result(resultId: string) {
     const result = this.#o.queries.storedResult(resultId);
     if (!result) throw new NotFoundError('Result', resultId);
-    if (result.expiredAt) return { columns: result.columns, rows: [], rowCount: result.rowCount, truncated: result.truncated, expiredAt: result.expiredAt };
+    const { columns, data, rowCount, truncated } = result;
+    if (result.expiredAt) return { columns, data, rowCount, truncated, expiredAt: result.expiredAt };
     const chart = this.#chartOf(resultId, () => {
       const query = this.#o.store.queryMessageOfResult(resultId);
+      // The chart rules read rows: only the sample they look at is made from the columns.
+      const reader = new ColumnReader(data);
+      const sample = { columns, rows: sampleIndexes(data.rowCount).map((r) => reader.row(r)), total: data.rowCount };
       // The plan (offline planner) knows the most; the query text (a MongoDB grouping) fills in what it does not.
-      return recommendChart(result, query?.payload.kind === 'query' ? { ...queryChartHints(query.payload.dialect, query.payload.query), ...chartHintsFromPlan(query.payload.plan) } : {});
+      return recommendChart(sample, query?.payload.kind === 'query' ? { ...queryChartHints(query.payload.dialect, query.payload.query), ...chartHintsFromPlan(query.payload.plan) } : {});
     });
-    return { columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated, chart, expiredAt: null };
+    return { columns, data, rowCount, truncated, chart, expiredAt: null };
   }
 
   #chartOf(resultId: string, recommend: () => ChartRecommendation): ChartRecommendation {

@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { ChartRecommendation } from './chart.contract';
 import { channel, Id } from './channel';
 import { event } from './event';
-import { Dialect, ExplainEstimate, ResultColumn, ResultRows, Verdict } from './query.contract';
-import { refineRows } from './result-rows';
+import { Dialect, ExplainEstimate, ResultColumn, Verdict } from './query.contract';
+import { refineColumns, type ResultColumns } from './result-columns';
 import { Approval } from './query-ops.contract';
 import { QueryState } from './query-status.contract';
 import { VerifiedMatch } from './verified.contract';
+
+/** A result's rows as columns; only "an object" here, the object holding it checks it with `refineColumns`. */
+const ResultColumnsData = z.custom<ResultColumns>((value) => typeof value === 'object' && value !== null, 'must be the columns of a result');
 
 export const ChatSession = z.object({
   id: z.string(),
@@ -253,22 +256,25 @@ export const chatChannels = {
     output: z.array(ResultSummary),
   }),
   'chat.result': channel({
-    summary: 'The stored rows of a result message.',
+    summary: 'The stored rows of a result message, as columns.',
     input: z.strictObject({ resultId: Id }),
     output: z.object({
       columns: z.array(ResultColumn),
-      /** Checked in one loop, not per cell: this is how the app's table and chart receive every result. */
-      rows: ResultRows,
+      /**
+       * The rows as columns (result-columns.ts), read in place by the page: this is how the app's table and
+       * chart receive every result. Checked in one loop per column, not per cell, and passed on uncopied.
+       */
+      data: ResultColumnsData,
       rowCount: z.number(),
       truncated: z.boolean(),
       /** How the rows are best drawn, and the alternatives the app switches between without running again. */
       chart: ChartRecommendation.optional(),
       /**
-       * Set when the retention policy (Settings) gave the rows back: `rows` is empty, the thread keeps the
+       * Set when the retention policy (Settings) gave the rows back: `data` has no rows, the thread keeps the
        * question, the query and its first rows, and running the query again brings the result back.
        */
       expiredAt: z.string().nullable().default(null),
-    }).superRefine(refineRows),
+    }).superRefine(refineColumns),
   }),
 };
 

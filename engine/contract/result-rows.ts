@@ -27,7 +27,7 @@ export interface RowsProblem {
 }
 
 /** Why a cell is not JSON-safe, or null when it is. */
-function cellProblem(value: unknown, depth: number): 'UNSAFE_CELL' | 'TOO_DEEP' | null {
+export function cellProblem(value: unknown, depth: number): 'UNSAFE_CELL' | 'TOO_DEEP' | null {
   switch (typeof value) {
     case 'string':
     case 'boolean':

@@ -4,7 +4,7 @@ import type { ConnectionSpec, ConnectionTestResult } from '../connectors/types';
 import type { ApprovalService, ApprovalUse, RunLimits } from '../approval/approvals';
 import type { RunJournal } from '../chat/conversation-journal';
 import type { AuditLog } from '../audit/audit-log';
-import { MetadataDocument, type ConnectionTest, type CreateSourceInput, type PreparedQuery, type QueryResult, type RunResult, type SourceFile, type Verdict } from '../contract/index';
+import { MetadataDocument, type ConnectionTest, type CreateSourceInput, type PreparedQuery, type ResultColumn, type RunResult, type SourceFile, type Verdict } from '../contract/index';
 import { PREVIEW_BUDGET, PREVIEW_DEADLINE_MS } from '../connectors/shared/preview-budget';
 import { breakerPolicyOf } from '../connectors/shared/circuit-breaker';
 import { ApprovalError, CancelledError, ConflictError, EngineError, PreviewLimitError, UnsupportedError } from '../errors';
@@ -17,6 +17,8 @@ import { SourceCircuits, sqliteCircuitStore, type CircuitTarget } from '../sourc
 import type { SourceRegistry } from '../sources/source-registry';
 import type { Database } from '../store/migration';
 import type { RunLedger, RunOutcome, RunStart } from './run-ledger';
+import { readStoredColumns } from './stored-columns';
+import { encodeColumns, type ResultColumns } from '../contract/result-columns';
 
 /** A PreviewLimitError, also after the worker boundary turned it into a plain EngineError. */
 function isPreviewLimit(error: unknown): error is EngineError {
@@ -521,23 +523,30 @@ export class QueryService {
   }
 
   /** `expiredAt` is set when the retention policy gave the rows back (engine/retention): `rows` is empty then. */
-  storedResult(resultId: string): (QueryResult & { expiredAt: string | null }) | null {
+  storedResult(resultId: string): StoredResult | null {
     const row = this.#o.db
-      .prepare('SELECT q.*, r.expired_at FROM query_results q LEFT JOIN result_retention r ON r.result_id = q.id WHERE q.id = ?')
-      .get(resultId) as { columns_json: string; rows_json: string; row_count: number; truncated: number; expired_at: string | null } | undefined;
+      .prepare('SELECT q.columns_json, q.rows_json, q.columns_blob, q.row_count, q.truncated, r.expired_at FROM query_results q LEFT JOIN result_retention r ON r.result_id = q.id WHERE q.id = ?')
+      .get(resultId) as { columns_json: string; rows_json: string; columns_blob: Uint8Array | null; row_count: number; truncated: number; expired_at: string | null } | undefined;
     if (!row) return null;
+    const columns = JSON.parse(row.columns_json) as ResultColumn[];
     return {
       expiredAt: row.expired_at,
-      columns: JSON.parse(row.columns_json),
-      rows: JSON.parse(row.rows_json),
+      columns,
+      // An expired result keeps its row count but not its rows.
+      data: row.expired_at ? encodeColumns([], columns.length) : readStoredColumns(resultId, row, columns.length),
       rowCount: row.row_count,
       truncated: row.truncated === 1,
-      truncatedBy: row.truncated === 1 ? 'rows' : null,
-      rowLimit: Math.max(1, row.row_count),
-      elapsedMs: 0,
-      notices: [],
     };
   }
+}
+
+/** A stored result: its columns' data (result-columns.ts), not row arrays. */
+export interface StoredResult {
+  columns: ResultColumn[];
+  data: ResultColumns;
+  rowCount: number;
+  truncated: boolean;
+  expiredAt: string | null;
 }
 
 /** What a run refused by an open circuit adds to its message: nothing was consumed. */

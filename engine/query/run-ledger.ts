@@ -5,6 +5,7 @@ import type { QueryResult } from '../contract/index';
 import type { EngineError } from '../errors';
 import { nowIso } from '../ids';
 import type { Database } from '../store/migration';
+import { storedColumnsBlob } from './stored-columns';
 
 /**
  * How long past its own timeout a run can still be going (connecting, the
@@ -118,8 +119,18 @@ export class RunLedger {
     const error = outcome.status === 'succeeded' ? null : outcome.error;
     if (outcome.status === 'succeeded') {
       this.#db
-        .prepare('INSERT INTO query_results (id, source_id, columns_json, rows_json, row_count, truncated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(outcome.resultId, run.sourceId, JSON.stringify(outcome.result.columns), JSON.stringify(outcome.result.rows), outcome.result.rowCount, outcome.result.truncated ? 1 : 0, nowIso());
+        .prepare('INSERT INTO query_results (id, source_id, columns_json, rows_json, columns_blob, row_count, truncated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(
+          outcome.resultId,
+          run.sourceId,
+          JSON.stringify(outcome.result.columns),
+          // The rows are kept as columns, encoded once here so that opening the result reads buffers (migration 0160).
+          '[]',
+          storedColumnsBlob(outcome.result.rows, outcome.result.columns.length),
+          outcome.result.rowCount,
+          outcome.result.truncated ? 1 : 0,
+          nowIso(),
+        );
     }
     this.#db
       .prepare(

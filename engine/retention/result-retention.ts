@@ -64,7 +64,7 @@ export class ResultRetention {
   }
 
   #expire(resultId: string, reason: ExpiryReason, at: string): void {
-    this.#db.prepare(`UPDATE query_results SET rows_json = '[]' WHERE id = ?`).run(resultId);
+    this.#db.prepare(`UPDATE query_results SET rows_json = '[]', columns_blob = NULL WHERE id = ?`).run(resultId);
     this.#db.prepare('UPDATE result_retention SET expired_at = ?, expired_reason = ? WHERE result_id = ?').run(at, reason, resultId);
   }
 

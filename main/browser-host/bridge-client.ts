@@ -7,7 +7,8 @@ import { buildApi, ListenerRegistry, type Transport } from '../../engine/contrac
 import type { Result } from '../../engine/contract/errors';
 import { isEventName, type ChannelName } from '../../engine/contract/index';
 import { rendererChannels } from '../../engine/contract/renderer-channels';
-import { BRIDGE_PATH, TOKEN_PARAM, TOKEN_REFUSED_CLOSE, type BridgeMessage } from './bridge-protocol';
+import { damagedReply, fromSocketFrame } from './bridge-frames';
+import { BRIDGE_PATH, TOKEN_PARAM, TOKEN_REFUSED_CLOSE } from './bridge-protocol';
 
 const STORAGE_KEY = 'polystore.bridgeToken';
 
@@ -53,13 +54,18 @@ function createSocketTransport(token: string | null): Transport {
       retryMs = 250;
       for (const frame of queue.splice(0)) ws.send(frame);
     };
+    // Replies holding a result's columns arrive as binary frames (bridge-frames.ts).
+    ws.binaryType = 'arraybuffer';
     ws.onmessage = (message) => {
-      let data: BridgeMessage;
-      try {
-        data = JSON.parse(String(message.data)) as BridgeMessage;
-      } catch {
+      const read = fromSocketFrame(message.data);
+      if (!read.ok) {
+        if (read.id !== null) {
+          pending.get(read.id)?.(damagedReply(read.reason));
+          pending.delete(read.id);
+        }
         return;
       }
+      const data = read.message;
       if ('id' in data) {
         pending.get(data.id)?.(data.result as Result<unknown>);
         pending.delete(data.id);

@@ -8,6 +8,7 @@ import { isChannelName } from '../../engine/contract/index';
 import { isRendererChannel } from '../../engine/contract/renderer-channels';
 import type { HostEngine } from '../../engine/engine';
 import { contentSecurityPolicy } from '../shared/csp';
+import { toSocketFrame } from './bridge-frames';
 import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH, BridgeRequest, TOKEN_PARAM, TOKEN_REFUSED_CLOSE } from './bridge-protocol';
 
 export interface BrowserHostOptions {
@@ -214,7 +215,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
           () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'The engine could not start: see the terminal that runs the browser host.' } }),
         )
         .then((result) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: request.id, result }));
+          if (ws.readyState === ws.OPEN) ws.send(toSocketFrame({ id: request.id, result }));
           answered();
         });
     });
@@ -232,7 +233,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     (engine) => {
       if (closing) return;
       unsubscribe = engine.events.subscribe((event, payload) => {
-        const frame = JSON.stringify({ event, payload });
+        const frame = toSocketFrame({ event, payload });
         for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
       });
     },

@@ -115,7 +115,7 @@ async function openResult(app: E2EApp, made: Made): Promise<{ rowsPaintedMs: num
 async function fetchInPage(app: E2EApp, resultId: string): Promise<number> {
   const r = (await app.browser.executeAsync((id: string, done: (r: unknown) => void) => {
     const started = performance.now();
-    void window.polystore!.chat.result({ resultId: id }).then((x) => (x.ok ? done({ ms: performance.now() - started, rows: x.value.rows.length }) : done({ error: x.error.message })));
+    void window.polystore!.chat.result({ resultId: id }).then((x) => (x.ok ? done({ ms: performance.now() - started, rows: x.value.data.rowCount }) : done({ error: x.error.message })));
   }, resultId)) as { ms: number; rows: number } | { error: string };
   if ('error' in r) throw new Error(`chat.result in the page: ${r.error}`);
   if (r.rows !== ROWS) throw new Error(`chat.result gave ${r.rows} rows`);

@@ -12,7 +12,8 @@ import { migration as resultRetention } from './0120-result-retention';
 import { migration as roles } from './0130-roles';
 import { migration as sourceCircuits } from './0140-source-circuits';
 import { migration as approvalProfiles } from './0150-approval-profiles';
+import { migration as resultColumns } from './0160-result-columns';
 import { migration as rateEntries } from './0190-rate-entries';
 
 /** Every migration, in order. Append new ones; never edit or reorder shipped ones. */
-export const migrations: readonly Migration[] = [initial, connectors, approvals, chat, loginRisks, approvalUses, auditChain, verifiedAnswers, runStarts, resultRetention, roles, sourceCircuits, approvalProfiles, rateEntries];
+export const migrations: readonly Migration[] = [initial, connectors, approvals, chat, loginRisks, approvalUses, auditChain, verifiedAnswers, runStarts, resultRetention, roles, sourceCircuits, approvalProfiles, resultColumns, rateEntries];

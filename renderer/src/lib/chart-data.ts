@@ -1,5 +1,6 @@
 import type { ChartConfiguration, ChartDataset, TooltipItem } from 'chart.js';
 import type { ChartSpec, ResultColumn } from '../../../engine/contract/index';
+import type { Cells, CellsOrRows } from '../../../engine/contract/result-columns';
 import { columnTitle, formatNumber, formatTime, numberOf, timeOf } from './result-format';
 
 /**
@@ -559,9 +560,29 @@ function summarizeSeries(ctx: Ctx, labels: readonly string[], series: ReadonlyAr
   return `${what}: ${formatNumber(labels.length)} ${unit}${lines}${extremes}.`;
 }
 
+/**
+ * The rows the spec draws, read from a result's columns: only the columns the
+ * spec names are read (x, y, series, size, labels), the others are left out
+ * of each row, so a chart of 100,000 rows reads two or three columns, not ten.
+ */
+function rowsFor(spec: ChartSpec, columns: readonly ResultColumn[], source: CellsOrRows): Rows {
+  if (Array.isArray(source)) return source as Rows;
+  const cells = source as Cells;
+  const names = [spec.x, ...spec.y, spec.series, spec.size, ...(spec.label ?? [])];
+  const used = [...new Set(names.map((n) => (n ? columns.findIndex((c) => c.name === n) : -1)).filter((i) => i >= 0))];
+  const rows = new Array<unknown[]>(cells.rowCount);
+  for (let r = 0; r < cells.rowCount; r++) {
+    const row = new Array<unknown>(columns.length);
+    for (const c of used) row[c] = cells.get(r, c);
+    rows[r] = row;
+  }
+  return rows;
+}
+
 /** Builds the chart.js configuration for a chart spec; null for `single` and `table` (not drawn by chart.js) or a spec naming missing columns. */
-export function buildChart(spec: ChartSpec, columns: readonly ResultColumn[], rows: Rows, theme: ChartTheme): BuiltChart | null {
-  const ctx: Ctx = { spec, columns, rows, theme };
+export function buildChart(spec: ChartSpec, columns: readonly ResultColumn[], source: CellsOrRows, theme: ChartTheme): BuiltChart | null {
+  if (spec.type === 'single' || spec.type === 'table') return null;
+  const ctx: Ctx = { spec, columns, rows: rowsFor(spec, columns, source), theme };
   switch (spec.type) {
     case 'line':
     case 'area':
@@ -575,9 +596,6 @@ export function buildChart(spec: ChartSpec, columns: readonly ResultColumn[], ro
       return buildScatter(ctx);
     case 'histogram':
       return buildHistogram(ctx);
-    case 'single':
-    case 'table':
-      return null;
     default: {
       const never: never = spec.type;
       throw new Error(`Unknown chart type ${String(never)}`);

@@ -1,4 +1,5 @@
 import type { ResultColumn } from '../../../engine/contract/index';
+import { asCells, type CellsOrRows } from '../../../engine/contract/result-columns';
 import { tsvField } from './table-copy';
 
 /** Excel reads a UTF-8 file as such only with a byte order mark. */
@@ -29,9 +30,10 @@ function field(value: unknown): string {
  * quoted only when they need it, nulls as empty fields, documents and arrays
  * as compact JSON.
  */
-export function toCsv(columns: readonly Pick<ResultColumn, 'name'>[], rows: readonly (readonly unknown[])[]): string {
+export function toCsv(columns: readonly Pick<ResultColumn, 'name'>[], source: CellsOrRows): string {
+  const cells = asCells(source);
   const lines = [columns.map((c) => field(c.name)).join(',')];
-  for (const row of rows) lines.push(columns.map((_, i) => field(row[i])).join(','));
+  for (let r = 0; r < cells.rowCount; r++) lines.push(columns.map((_, i) => field(cells.get(r, i))).join(','));
   return lines.join('\r\n') + '\r\n';
 }
 
@@ -41,10 +43,11 @@ export function toCsv(columns: readonly Pick<ResultColumn, 'name'>[], rows: read
  * are written as a copy from the table writes them (quoted only for a tab, a
  * line break or a leading quote), and defused against formulas as in the CSV.
  */
-export function toTsvFile(columns: readonly Pick<ResultColumn, 'name'>[], rows: readonly (readonly unknown[])[]): string {
+export function toTsvFile(columns: readonly Pick<ResultColumn, 'name'>[], source: CellsOrRows): string {
+  const cells = asCells(source);
   const cell = (value: unknown) => tsvField(typeof value === 'string' ? defuse(value) : value);
   const lines = [columns.map((c) => cell(c.name)).join('\t')];
-  for (const row of rows) lines.push(columns.map((_, i) => cell(row[i])).join('\t'));
+  for (let r = 0; r < cells.rowCount; r++) lines.push(columns.map((_, i) => cell(cells.get(r, i))).join('\t'));
   return lines.join('\r\n') + '\r\n';
 }
 

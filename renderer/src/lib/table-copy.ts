@@ -3,6 +3,7 @@
  * as tab-separated text that spreadsheets paste into cells. Values are copied
  * as they arrived (12.5, not "12.50"; the ISO date, not the locale's).
  */
+import { asCells, type CellsOrRows } from '../../../engine/contract/result-columns';
 
 /** A cell by its position in the table as shown (sorted, filtered, hidden columns left out). */
 export interface CellAt {
@@ -42,15 +43,15 @@ export function tsvField(value: unknown): string {
 }
 
 /**
- * The selected cells as TSV. `rows` are the rows in the order shown, `columns`
+ * The selected cells as TSV. `source` holds the rows in the order shown, `columns`
  * the indexes of the visible columns into each row, in the order shown.
  */
-export function toTsv(rows: readonly (readonly unknown[])[], columns: readonly number[], range: CellRange): string {
+export function toTsv(source: CellsOrRows, columns: readonly number[], range: CellRange): string {
+  const cells = asCells(source);
   const lines: string[] = [];
-  for (let r = range.top; r <= range.bottom && r < rows.length; r++) {
-    const row = rows[r]!;
+  for (let r = range.top; r <= range.bottom && r < cells.rowCount; r++) {
     const fields: string[] = [];
-    for (let c = range.left; c <= range.right && c < columns.length; c++) fields.push(tsvField(row[columns[c]!]));
+    for (let c = range.left; c <= range.right && c < columns.length; c++) fields.push(tsvField(cells.get(r, columns[c]!)));
     lines.push(fields.join('\t'));
   }
   return lines.join('\n');

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ColumnReader } from '../../../../engine/contract/result-columns';
 import { TEST_PIN, type TestEngine } from '../../../support/engine';
 import { ownerAndViewer, VIEWER_PIN } from '../../../support/viewer';
 
@@ -33,7 +34,7 @@ test("a viewer holding the owner's token, run id or result id can neither run, d
     // The viewer's own approval, run and result are its own.
     const mine = await te.ok('query.run', { token: await token(te, sourceId) });
     assert.equal(mine.result.rows, [['Ada'], ['Grace']]);
-    assert.equal((await te.ok('chat.result', { resultId: mine.resultId })).rows, [['Ada'], ['Grace']]);
+    assert.equal(new ColumnReader((await te.ok('chat.result', { resultId: mine.resultId })).data).rows(), [['Ada'], ['Grace']]);
     assert.equal(await te.ok('query.cancel', { runId: mine.runId }), { cancelled: false });
     const myDenial = await token(te, sourceId);
 
@@ -43,7 +44,7 @@ test("a viewer holding the owner's token, run id or result id can neither run, d
     assert.equal((await te.ok('query.run', { token: toRun })).result.rows, [['Ada'], ['Grace']]);
     assert.equal(await te.ok('query.deny', { token: toDeny }), { denied: true });
     assert.is(errorOf(await te.call('query.deny', { token: myDenial })), 'FORBIDDEN NOT_YOURS', "the owner denying the viewer's approval");
-    assert.ok((await te.ok('chat.result', { resultId: mine.resultId })).rows.length === 2, 'the owner reads every result');
+    assert.ok((await te.ok('chat.result', { resultId: mine.resultId })).data.rowCount === 2, 'the owner reads every result');
     const refusals = (await te.ok('audit.list', { limit: 50 })).events.filter((e) => e.action === 'query.refused').map((e) => [e.actor, e.details.reason]);
     assert.equal(refusals, [['Owner', 'WRONG_PROFILE'], ['Ana', 'WRONG_PROFILE'], ['Ana', 'WRONG_PROFILE']]);
   } finally {

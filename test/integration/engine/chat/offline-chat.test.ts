@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ColumnReader } from '../../../../engine/contract/result-columns';
 import { createPgDatabase, type TestDatabase } from '../../../support/databases';
 import { openTestEngine, TEST_PIN, type TestEngine } from '../../../support/engine';
 import { tempDir } from '../../../support/tmp';
@@ -54,7 +55,7 @@ test('approve runs it and stores the result in the thread; the rows are right', 
   if (message.payload.kind === 'result') {
     assert.equal(message.payload.preview, [[59]]);
     const stored = await te.ok('chat.result', { resultId: message.payload.resultId });
-    assert.equal(stored.rows, [[59]]);
+    assert.equal(new ColumnReader(stored.data).rows(), [[59]]);
   }
   assert.is(runs(), 1);
 });

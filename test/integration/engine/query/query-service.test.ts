@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ColumnReader } from '../../../../engine/contract/result-columns';
 import { useConnector } from '../../../../engine/connectors/registry';
 import { ConnectorError, fromApiError, toApiError } from '../../../../engine/errors';
 import { createInlinePool } from '../../../../engine/pool/inline';
@@ -43,7 +44,7 @@ test('prepare validates, estimates and issues a token; run executes exactly that
   const audit = (await te.ok('audit.list', { sourceId })).events.map((e) => e.action);
   assert.ok(audit.includes('query.approved') && audit.includes('query.executed'));
   const stored = te.engine.queries.storedResult(run.resultId);
-  assert.equal(stored?.rows, [[1], [2], [3]]);
+  assert.equal(stored && new ColumnReader(stored.data).rows(), [[1], [2], [3]]);
   const runRow = te.engine.db.prepare('SELECT status, row_count FROM query_runs WHERE id = ?').get(run.runId);
   assert.equal(runRow, { status: 'succeeded', row_count: 3 });
 });

@@ -25,7 +25,7 @@ test('results older than the retention are expired at open: the thread still rea
     const { message } = await first.ok('chat.approve', { sessionId, messageId: asked.messageId, token: asked.approval!.token });
     assert.is(message.payload.kind, 'result');
     if (message.payload.kind === 'result') resultId = message.payload.resultId;
-    assert.is((await first.ok('chat.result', { resultId })).rows.length, 5);
+    assert.is((await first.ok('chat.result', { resultId })).data.rowCount, 5);
   } finally {
     await first.close();
   }
@@ -35,7 +35,7 @@ test('results older than the retention are expired at open: the thread still rea
   const te = await openTestEngine({ dataDir: first.dataDir, unlocked: true, now: () => later, keepDataDir: true });
   try {
     const stored = await te.ok('chat.result', { resultId });
-    assert.equal(stored.rows, []);
+    assert.is(stored.data.rowCount, 0);
     assert.is(stored.rowCount, 5, 'how many rows there were is kept');
     assert.is(stored.expiredAt, new Date(later).toISOString());
     assert.is(stored.chart, undefined);

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ColumnReader } from '../../../../engine/contract/result-columns';
 import { SAMPLE_QUESTIONS } from '../../../../engine/sources/sample-data';
 import { openTestEngine, type TestEngine } from '../../../support/engine';
 
@@ -76,7 +77,7 @@ for (const question of SAMPLE_QUESTIONS) {
     const result = await te.ok('chat.result', { resultId: message.payload.resultId });
     const { sql, keyed } = GOLD[question]!;
     const expected = (await gold.runAndReadAll(sql)).getRowsJson() as unknown[][];
-    assert.equal(shape(result.rows, keyed), shape(expected, keyed), `${question}\n${asked.query}`);
+    assert.equal(shape(new ColumnReader(result.data).rows(), keyed), shape(expected, keyed), `${question}\n${asked.query}`);
   });
 }
 

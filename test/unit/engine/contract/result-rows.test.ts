@@ -140,36 +140,4 @@ test('query.run still strips fields the contract does not declare, around the ro
   assert.equal(value.result.rows, rows);
 });
 
-function chatResultRouter(reply: () => unknown) {
-  const logged: unknown[] = [];
-  const logger = { debug() {}, info() {}, warn() {}, error: (_m: string, f?: unknown) => logged.push(f), file: null };
-  const handlers = { 'chat.result': reply } as unknown as Handlers;
-  const router = createRouter({ handlers, isLocked: () => false, logger });
-  const open = () => router.dispatch('chat.result', { resultId: 'result-1' }, { host: 'test' });
-  return { open, logged };
-}
-
-const storedResult = (rows: unknown[][]) => ({ columns: COLUMNS, rows, rowCount: rows.length, truncated: false, expiredAt: null });
-
-test('chat.result (how the app opens every result) hands 100,000 rows on as they are, checked but not copied cell by cell', async () => {
-  const rows = Array.from({ length: 100_000 }, (_, i) => row(i));
-  const { open } = chatResultRouter(() => storedResult(rows));
-  const answer = await open();
-  assert.is(answer.ok, true);
-  if (!answer.ok) return;
-  const value = answer.value as { rows: unknown[][]; rowCount: number };
-  assert.is(value.rows, rows);
-  assert.is(value.rowCount, 100_000);
-});
-
-test('chat.result answering rows of the wrong width gives INTERNAL and logs the row, as query.run does', async () => {
-  const { open, logged } = chatResultRouter(() => storedResult([row(0), row(1).slice(0, 4)]));
-  const answer = await open();
-  assert.is(answer.ok, false);
-  if (!answer.ok) assert.is(answer.error.code, 'INTERNAL');
-  const text = JSON.stringify(logged);
-  assert.match(text, /"path":\["rows",1\]/);
-  assert.match(text, /WRONG_WIDTH/);
-});
-
 test.run();

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ChartSpec, NormalizedType, ResultColumn } from '../../../../engine/contract/index';
+import { ColumnReader, encodeColumns } from '../../../../engine/contract/result-columns';
 import { buildChart, chartLabel, DECIMATE_ABOVE, histogramBins, topCategories, withAlpha } from '../../../../renderer/src/lib/chart-data';
 
 const theme = { colors: ['#111111', '#222222', '#333333'], text: '#000', muted: '#666', grid: '#eee', surface: '#fff', font: 'sans-serif' };
@@ -10,6 +11,10 @@ type Loose = any;
 const build = (spec: ChartSpec, columns: ResultColumn[], rows: unknown[][]) => {
   const built = buildChart(spec, columns, rows, theme);
   assert.ok(built, 'a chart was built');
+  // The app draws from the result's columns (result-columns.ts): the same chart as from its rows.
+  const fromColumns = buildChart(spec, columns, new ColumnReader(encodeColumns(rows, columns.length)), theme);
+  assert.equal(fromColumns?.config.data, built.config.data, 'the same data drawn from columns');
+  assert.is(fromColumns?.summary, built.summary);
   return built as { config: Loose; summary: string; points: number };
 };
 

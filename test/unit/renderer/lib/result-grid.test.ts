@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { columnWidths, MAX_COLUMN_PX, MIN_COLUMN_PX, rowNumberWidth, sortedOrder } from '../../../../renderer/src/lib/result-grid';
+import { ColumnReader, encodeColumns } from '../../../../engine/contract/result-columns';
+import { columnWidths, matchingRows, MAX_COLUMN_PX, MIN_COLUMN_PX, rowNumberWidth, sortedOrder } from '../../../../renderer/src/lib/result-grid';
 
 const col = (name: string, type: 'string' | 'integer' | 'object' = 'string') => ({ name, type, nativeType: type });
 
@@ -47,6 +48,21 @@ test('sorting leaves the rows themselves as they are and covers every row', () =
   assert.equal(new Set(o).size, 1000);
   for (let i = 1; i < o.length; i++) assert.ok((rows[o[i - 1]!]![1] as number) <= (rows[o[i]!]![1] as number));
   assert.equal(rows, before);
+});
+
+test('a result read as columns sorts the same as its rows (numbers from the typed array), and the filter keeps the matching rows in order', () => {
+  const rows = Array.from({ length: 500 }, (_, i) => [`r${i}`, i % 9 === 0 ? null : ((i * 7919) % 97) - 40, i % 5 === 0 ? null : `item ${(i * 31) % 50}`, i % 4 === 0 ? '' : '2024-01-0' + ((i % 9) + 1)]);
+  const cells = new ColumnReader(encodeColumns(rows, 4));
+  for (const desc of [false, true]) {
+    assert.equal(Array.from(sortedOrder(cells, 1, 'integer', desc)), Array.from(sortedOrder(rows, 1, 'integer', desc)), 'numbers');
+    assert.equal(Array.from(sortedOrder(cells, 2, 'string', desc)), Array.from(sortedOrder(rows, 2, 'string', desc)), 'text');
+    assert.equal(Array.from(sortedOrder(cells, 3, 'date', desc)), Array.from(sortedOrder(rows, 3, 'date', desc)), 'dates');
+  }
+  assert.equal(columnWidths([col('a'), col('b', 'integer'), col('c'), col('d')], cells), columnWidths([col('a'), col('b', 'integer'), col('c'), col('d')], rows));
+  const text = (cell: unknown) => String(cell).toLowerCase();
+  const kept = Array.from(matchingRows(cells, 4, 'item 4', text));
+  assert.equal(kept, rows.flatMap((row, i) => (row.some((c) => c !== null && text(c).includes('item 4')) ? [i] : [])));
+  assert.ok(kept.length > 0 && kept.length < 500);
 });
 
 test.run();
