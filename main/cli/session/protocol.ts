@@ -1,8 +1,13 @@
 // What a CLI client and its unlock session say to each other over the Unix
-// socket: one JSON object per line each way. A request carries the session
+// socket: one line each way. A request is a JSON object; a response is the
+// router's value in V8's structured serialization, base64 on one line, since
+// outputs hold what JSON cannot carry (a result's typed-array columns,
+// bigints); the client reads responses only from the session its 0600 record
+// names. A request carries the session
 // token; a call names a router channel and its input, and its answer is the
 // router's own `{ ok, value } | { ok: false, error }`. Type-only imports from
 // the engine: a client loads none of it.
+import v8 from 'node:v8';
 import type { ApiError, Result } from '../../../engine/contract/errors';
 
 export type SessionRequest = { id: number; token: string } & (
@@ -72,11 +77,16 @@ export function parseRequest(line: string): SessionRequest | null {
   return null;
 }
 
+/** One response line. */
+export function encodeResponse(response: SessionResponse): string {
+  return v8.serialize(response).toString('base64') + '\n';
+}
+
 /** A parsed response line, or null when it is not one. */
 export function parseResponse(line: string): SessionResponse | null {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = v8.deserialize(Buffer.from(line, 'base64'));
   } catch {
     return null;
   }

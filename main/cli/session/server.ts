@@ -12,7 +12,7 @@ import type { LockReason } from '../../../engine/auth/profile-lock';
 import type { HostEngine } from '../../../engine/engine';
 import type { PoolEntries } from '../../shared/pool-entries';
 import { chooseSocketPath, makePrivateDir, readRecord, recordFile, removeSessionFiles, sessionDir, writeRecord, type SessionRecord } from './files';
-import { failure, lineSplitter, MAX_REQUEST_BYTES, parseRequest, type SessionInfo, type SessionRequest } from './protocol';
+import { encodeResponse, failure, lineSplitter, MAX_REQUEST_BYTES, parseRequest, type SessionInfo, type SessionRequest } from './protocol';
 
 export interface SessionConfig {
   dataDir: string;
@@ -155,7 +155,7 @@ export async function startSession(config: SessionConfig, secret: string): Promi
     socket.on('close', () => connections.delete(socket));
     socket.on('error', () => socket.destroy());
     const refuse = (id: number, code: ApiError['code'], message: string) => {
-      socket.end(JSON.stringify({ id, result: failure(code, message) }) + '\n');
+      socket.end(encodeResponse({ id, result: failure(code, message) }));
     };
     const onLine = (line: string) => {
       const request = parseRequest(line);
@@ -164,8 +164,8 @@ export async function startSession(config: SessionConfig, secret: string): Promi
       if (ending) return refuse(request.id, 'UNAVAILABLE', 'The unlock session is ending.');
       touch();
       void answer(request).then(
-        (result) => socket.writable && socket.write(JSON.stringify({ id: request.id, result }) + '\n'),
-        (error: unknown) => socket.writable && socket.write(JSON.stringify({ id: request.id, result: failure('INTERNAL', error instanceof Error ? error.message : 'The unlock session failed.') }) + '\n'),
+        (result) => socket.writable && socket.write(encodeResponse({ id: request.id, result })),
+        (error: unknown) => socket.writable && socket.write(encodeResponse({ id: request.id, result: failure('INTERNAL', error instanceof Error ? error.message : 'The unlock session failed.') })),
       );
     };
     socket.on('data', lineSplitter(onLine, () => refuse(0, 'VALIDATION', 'The request is too large.'), MAX_REQUEST_BYTES));

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { durationOption } from '../../../../main/cli/commands/session';
 import { chooseSocketPath, MAX_SOCKET_PATH_BYTES, readRecord, recordFile, sessionDir, writeRecord, type SessionRecord } from '../../../../main/cli/session/files';
-import { lineSplitter, parseRequest } from '../../../../main/cli/session/protocol';
+import { encodeResponse, lineSplitter, parseRequest, parseResponse } from '../../../../main/cli/session/protocol';
 import { tempDir } from '../../../support/tmp';
 
 test('--for takes 1s to 8h (a bare number is minutes) and refuses anything else', () => {
@@ -70,6 +70,20 @@ test('only well-formed requests are parsed: an id, a token, and hello, end or a 
   for (const bad of ['nope', '{"id":1,"op":"hello"}', '{"id":"1","token":"t","op":"hello"}', '{"id":1,"token":"t","op":"call"}', '{"id":1,"token":"t","op":"exec"}', 'null']) {
     assert.is(parseRequest(bad), null, bad);
   }
+});
+
+test('a response carries what JSON cannot (typed-array columns, bigints) on one line; a damaged line is not a response', () => {
+  const value = { values: new Float64Array([1.5, 2]), offsets: new Uint32Array([3, 7]), big: 2n ** 70n };
+  const line = encodeResponse({ id: 7, result: { ok: true, value } });
+  assert.is(line.indexOf('\n'), line.length - 1, 'one line');
+  const back = parseResponse(line.trimEnd());
+  assert.is(back?.id, 7);
+  const got = (back?.result as { ok: true; value: typeof value }).value;
+  assert.instance(got.values, Float64Array);
+  assert.equal([...got.values], [1.5, 2]);
+  assert.is(got.big, 2n ** 70n);
+  assert.is(parseResponse('not base64 at all!'), null);
+  assert.is(parseResponse(Buffer.from(JSON.stringify({ id: 1 })).toString('base64')), null);
 });
 
 test.run();
