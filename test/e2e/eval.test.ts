@@ -7,6 +7,7 @@ import type { EvalRecord } from '../../engine/contract/index';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
 import { addConfirmedPgSource, startApp, waitForText, type E2EApp } from '../support/e2e';
 import { tempDir } from '../support/tmp';
+import { Downloads } from './pages';
 
 // The Evaluate page against real PostgreSQL (Chinook) with the offline planner: a golden file is
 // chosen through the page's file input, run, read, filtered, exported, and a long run is cancelled.
@@ -94,21 +95,6 @@ async function axeFindings(where: string): Promise<string[]> {
     .flatMap((v) => v.nodes.map((n) => `${where}: ${v.id} (${v.impact}) at ${n.target.join(' ')}: ${v.help}`));
 }
 
-/** Keeps the Blobs downloads are made of, to read the export back. */
-async function catchDownloads(): Promise<void> {
-  await app.browser.execute(() => {
-    const w = window as unknown as { __exports: Blob[]; __createObjectURL?: typeof URL.createObjectURL };
-    w.__exports = [];
-    if (!w.__createObjectURL) {
-      w.__createObjectURL = URL.createObjectURL.bind(URL);
-      URL.createObjectURL = (blob: Blob | MediaSource) => {
-        if (blob instanceof Blob) w.__exports.push(blob);
-        return w.__createObjectURL!(blob);
-      };
-    }
-  });
-}
-
 test.before(async () => {
   db = createPgDatabase('chinook');
   files = tempDir('polystore-eval-files-');
@@ -187,13 +173,11 @@ test('a run lists every question with its outcome; the summary counts are what t
   await app.browser.waitUntil(async () => (await listed()).length === 4, { timeout: READY, timeoutMsg: 'All did not list every record' });
 
   if ((await app.call('app.info')).host === 'browser') {
-    await catchDownloads();
+    const downloads = new Downloads(app);
+    await downloads.catch();
     await $('[data-testid="eval-export"]').click();
     await waitForText($('[data-testid="save-notice"]'), /^Downloaded golden-evaluation-\d{4}-\d{2}-\d{2}\.jsonl/);
-    const text = (await app.browser.executeAsync((done: (t: string) => void) => {
-      const w = window as unknown as { __exports: Blob[] };
-      void w.__exports.at(-1)!.text().then(done);
-    })) as string;
+    const text = (await downloads.nth(1)).toString('utf8');
     const exported = text.trimEnd().split('\n').map((l) => JSON.parse(l) as EvalRecord);
     const shape = (r: EvalRecord) => [r.line, r.id, r.outcome, r.query, r.confidence, r.error?.code ?? null];
     assert.equal(exported.map(shape), engine.records.map(shape));
