@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
 import { addConfirmedPgSource, askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, type E2EApp } from '../support/e2e';
 import { artifactsDir } from '../support/tmp';
+import { Downloads } from './pages';
 
 // Exporting a chart as SVG from the Results page, as a user does it in the browser host: the file is a
 // real SVG document (it parses, a browser draws it), it holds the series as drawn, and the page says where it went.
@@ -26,20 +27,8 @@ async function openResultFor(question: string) {
   await $('[data-testid="results-page"] [data-testid="chart-canvas"]').waitForExist({ timeout: 15_000 });
 }
 
-/** Keeps the Blobs downloads are made of, to read them back. */
-async function catchDownloads() {
-  await app.browser.execute(() => {
-    const w = window as unknown as { __exports: Blob[]; __createObjectURL?: typeof URL.createObjectURL };
-    w.__exports = [];
-    if (!w.__createObjectURL) {
-      w.__createObjectURL = URL.createObjectURL.bind(URL);
-      URL.createObjectURL = (blob: Blob | MediaSource) => {
-        if (blob instanceof Blob) w.__exports.push(blob);
-        return w.__createObjectURL!(blob);
-      };
-    }
-  });
-}
+/** Keeps the Blobs downloads are made of (the shared page object), to read them back in the page. */
+const catchDownloads = () => new Downloads(app).catch();
 
 interface SvgFacts {
   text: string;
