@@ -1,10 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import fs from 'node:fs';
-import path from 'node:path';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
-import { addConfirmedPgSource, askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, type E2EApp } from '../support/e2e';
-import { artifactsDir } from '../support/tmp';
+import { addConfirmedPgSource, askInChat, keepArtifact, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, type E2EApp } from '../support/e2e';
 import { Downloads } from './pages';
 
 // Exporting a chart as SVG from the Results page, as a user does it in the browser host: the file is a
@@ -110,7 +107,7 @@ test('a bar chart exports as an SVG a browser draws: every country labelled, one
   assert.ok(bars >= countries.length, `one bar per country (${bars} of ${countries.length} in ${barColor})`);
   await waitForText($('[data-testid="save-notice"]'), /^Downloaded total-sales-per-country-\d{4}-\d{2}-\d{2}\.svg/);
   // Kept next to the screenshots, to look at.
-  fs.writeFileSync(path.join(artifactsDir, 'e2e', '98-results-export.svg'), svg.text);
+  keepArtifact('98-results-export.svg', svg.text);
   await app.screenshot('98-results-svg-export');
 });
 
@@ -128,7 +125,7 @@ test('a line chart exports its line as one smooth stroke through every month, wi
   assert.is((line!.d.match(/[CL]/g) ?? []).length, 11, line!.d);
   assert.ok(strokes.length >= 12, 'and a marker on each month');
   assert.ok(svg.texts.includes('Total'), 'the value axis is titled');
-  fs.writeFileSync(path.join(artifactsDir, 'e2e', '98-results-export-line.svg'), svg.text);
+  keepArtifact('98-results-export-line.svg', svg.text);
 });
 
 test.run();

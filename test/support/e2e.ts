@@ -89,6 +89,14 @@ export async function startApp(options: StartOptions = {}): Promise<E2EApp> {
 
 const shots = path.join(artifactsDir, 'e2e');
 
+/** Keeps a file a spec made (an export) next to the screenshots, to look at; the folder is made on first use. */
+export function keepArtifact(name: string, content: string | Uint8Array): string {
+  fs.mkdirSync(shots, { recursive: true });
+  const file = path.join(shots, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
 async function saveScreenshot(browser: WebdriverIO.Browser, name: string): Promise<string> {
   fs.mkdirSync(shots, { recursive: true });
   const file = path.join(shots, `${name}.png`);
