@@ -201,7 +201,7 @@ const db = createPgDatabase('empty');
 let app: E2EApp | null = null;
 try {
   createTables(db);
-  app = await startApp({ unlocked: true });
+  app = await startApp({ unlocked: true, classic: true });
   const source = await app.call('sources.create', { name: 'Bench', type: 'postgres', url: `${db.url}?sslmode=disable`, settings: { rowLimit: ROWS } });
   await app.call('sources.test', { id: source.id });
   await app.call('sources.confirmRisks', { id: source.id });

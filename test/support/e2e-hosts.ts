@@ -140,6 +140,13 @@ export interface SessionOptions {
   colorScheme?: 'light' | 'dark';
   /** The environment the driver (and so the app it starts) inherits; defaults to this process's. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Classic WebDriver instead of WebDriver BiDi. BiDi's mapper turns on the DevTools network domain, which copies
+   * every WebSocket frame into the protocol: a 100,000-row result (10 MB) on the browser host's bridge then costs
+   * the page about 70 ms of work after the frame arrives, and the driver's own process more. No user's window has
+   * a driver attached, so the rendering bench, which times the page, runs classic.
+   */
+  classic?: boolean;
 }
 
 /** How long an app.call through the page may take (a connection test or a question can take seconds on a busy runner). */
@@ -151,6 +158,7 @@ export function sessionCapabilities(host: E2EHostConfig, options: SessionOptions
   if (host.kind === 'browser') {
     return {
       browserName: 'chrome',
+      ...(options.classic ? { 'wdio:enforceWebDriverClassic': true } : {}),
       'goog:chromeOptions': { binary: host.chromiumBin, args: [...CHROMIUM_FLAGS, `--user-data-dir=${options.browserProfileDir}`, ...dark] },
       'wdio:chromedriverOptions': { binary: host.chromedriverBin },
     };

@@ -43,6 +43,8 @@ export interface StartOptions {
   dataDir?: string;
   colorScheme?: 'light' | 'dark';
   unlocked?: boolean;
+  /** Classic WebDriver instead of BiDi (see SessionOptions.classic): for benches that time the page. */
+  classic?: boolean;
 }
 
 /** The host this run drives (E2E_HOST), read once per process. */
@@ -117,7 +119,7 @@ async function startBrowserHost(host: E2EHostConfig, options: StartOptions): Pro
   }
   const browser = await remote({
     logLevel: 'warn',
-    capabilities: sessionCapabilities(host, { browserProfileDir: profile.path, dataDir, colorScheme: options.colorScheme }),
+    capabilities: sessionCapabilities(host, { browserProfileDir: profile.path, dataDir, colorScheme: options.colorScheme, classic: options.classic }),
   });
   return {
     host: 'browser',
@@ -189,7 +191,7 @@ async function startElectronApp(host: ElectronHostConfig, options: StartOptions)
   const profile = tempDir('polystore-electron-');
   const browser = await remote({
     logLevel: 'warn',
-    capabilities: sessionCapabilities(host, { browserProfileDir: profile.path, dataDir, colorScheme: options.colorScheme }),
+    capabilities: sessionCapabilities(host, { browserProfileDir: profile.path, dataDir, colorScheme: options.colorScheme, classic: options.classic }),
   });
   const app: E2EApp = {
     host: 'electron',

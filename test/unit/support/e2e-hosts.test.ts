@@ -66,6 +66,8 @@ test("the browser host's session: headless Debian Chromium on its own profile fo
   assert.not.ok(args.includes('--force-dark-mode'));
   assert.ok(sessionCapabilities(e2eHostFromEnv({}), { ...session, colorScheme: 'dark' })['goog:chromeOptions']?.args?.includes('--force-dark-mode'));
   assert.equal(caps['wdio:chromedriverOptions'], { binary: '/usr/bin/chromedriver' });
+  assert.is(caps['wdio:enforceWebDriverClassic'], undefined, 'the tests keep WebDriver BiDi (console and download events)');
+  assert.is(sessionCapabilities(e2eHostFromEnv({}), { ...session, classic: true })['wdio:enforceWebDriverClassic'], true, 'a bench that times the page asks for classic WebDriver');
 });
 
 test("the app's session: the executable as the browser, its version given (so WebdriverIO never starts it to ask), classic WebDriver, the test profile for the launched app", () => {
