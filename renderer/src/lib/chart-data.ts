@@ -42,8 +42,27 @@ type Point = { x: number; y: number | null };
 interface Ctx {
   spec: ChartSpec;
   columns: readonly ResultColumn[];
-  rows: Rows;
+  /** The rows the spec draws; read from the columns on first use (a cached line needs none). */
+  readonly rows: Rows;
+  /** The result the rows come from: what a chart's worked-out data is kept under. */
+  source: CellsOrRows;
   theme: ChartTheme;
+}
+
+/**
+ * What a chart worked out from a result (parsed and sorted points, an axis's kind), kept with the result
+ * for as long as the result is in memory: a chart switch reads it instead of every row again. Results
+ * are immutable once they arrive, so nothing kept goes stale.
+ */
+const keptByResult = new WeakMap<object, Map<string, unknown>>();
+
+function kept<T>(source: CellsOrRows, key: string, make: () => T): T {
+  let map = keptByResult.get(source);
+  if (!map) keptByResult.set(source, (map = new Map()));
+  if (map.has(key)) return map.get(key) as T;
+  const made = make();
+  map.set(key, made);
+  return made;
 }
 
 // ---- columns and values ----
@@ -70,7 +89,12 @@ function ordinalRank(text: string): number | null {
 type XKind = 'time' | 'number' | 'category';
 
 /** How the x column is laid out: on a time axis, a number line, or as categories. */
-function xKindOf(column: ResultColumn, rows: Rows, index: number): XKind {
+/** How an x column reads (times, numbers or categories), worked out once per result and column. */
+function xKindOf(ctx: Ctx, index: number): XKind {
+  return kept(ctx.source, JSON.stringify(['x', index]), () => readXKind(ctx.columns[index]!, ctx.rows, index));
+}
+
+function readXKind(column: ResultColumn, rows: Rows, index: number): XKind {
   let times = 0;
   let numbers = 0;
   let values = 0;
@@ -201,14 +225,49 @@ function lineSeries(ctx: Ctx): Array<{ label: string; rows: Rows; y: number }> {
   return out;
 }
 
+interface NumericLines {
+  /** Each line's points in x order. */
+  lines: Array<{ label: string; xs: Float64Array; ys: Array<number | null> }>;
+  /** Four-digit integers: years, shown without a thousands separator. */
+  years: boolean;
+  formatX: (v: number) => string;
+  /** The distinct x values, ascending. */
+  distinctX: number[];
+}
+
+/**
+ * Lines over a time or number axis, worked out once per result and axis: switching a 10,000-point line to an
+ * area (or back) reuses the parsed, sorted points instead of reading and parsing every row again.
+ */
+function numericLines(ctx: Ctx, x: number, kind: 'time' | 'number'): NumericLines {
+  return kept(ctx.source, JSON.stringify(['lines', x, kind, ctx.spec.y, ctx.spec.series ?? null]), () => readNumericLines(ctx, x, kind));
+}
+
+function readNumericLines(ctx: Ctx, x: number, kind: 'time' | 'number'): NumericLines {
+  const read = kind === 'time' ? timeOf : numberOf;
+  const lines = lineSeries(ctx).map((s) => {
+    const data: Point[] = [];
+    for (const row of s.rows) {
+      const px = read(row[x]);
+      if (px !== null) data.push({ x: px, y: numberOf(row[s.y]) });
+    }
+    data.sort((a, b) => a.x - b.x);
+    return { label: s.label, xs: Float64Array.from(data, (p) => p.x), ys: data.map((p) => p.y) };
+  });
+  const xs: number[] = [];
+  for (const line of lines) for (const v of line.xs) xs.push(v);
+  const years = kind === 'number' && looksLikeYears(xs);
+  const formatX = kind === 'time' ? timeFormatter(xs, ctx.columns[x]!.type) : (v: number) => formatNumber(v, { grouping: !years });
+  return { lines, years, formatX, distinctX: [...new Set(xs)].sort((a, b) => a - b) };
+}
+
 function buildLine(ctx: Ctx): BuiltChart | null {
   const x = indexOf(ctx, ctx.spec.x);
   if (x < 0) return null;
   const column = ctx.columns[x]!;
-  const kind = xKindOf(column, ctx.rows, x);
+  const kind = xKindOf(ctx, x);
   const area = ctx.spec.type === 'area';
   const stacked = area && ctx.spec.stacked === true;
-  const series = lineSeries(ctx);
   let points = 0;
   const style = (i: number, n: number) => ({
     borderColor: color(ctx, i),
@@ -216,8 +275,10 @@ function buildLine(ctx: Ctx): BuiltChart | null {
     borderWidth: 2,
     pointRadius: n > 60 ? 0 : 3,
     pointHoverRadius: 4,
-    // Monotone curves never overshoot the data (a plain tension bulges past equal neighbours).
-    cubicInterpolationMode: 'monotone' as const,
+    // Monotone curves never overshoot the data (a plain tension bulges past equal neighbours). A dense line
+    // (no point marks) is drawn in straight segments: at that density they look the same, and the canvas
+    // fills a path of hundreds of curves several times slower.
+    ...(n > 60 ? { tension: 0 } : { cubicInterpolationMode: 'monotone' as const }),
     fill: area ? (stacked && i > 0 ? '-1' : 'origin') : false,
   });
 
@@ -233,7 +294,7 @@ function buildLine(ctx: Ctx): BuiltChart | null {
     }
     const ranks = labels.map(ordinalRank);
     if (ranks.every((r) => r !== null)) labels.sort((a, b) => ordinalRank(a)! - ordinalRank(b)!);
-    const datasets = series.map((s, i) => {
+    const datasets = lineSeries(ctx).map((s, i) => {
       const byLabel = new Map(s.rows.map((row) => [categoryText(row[x], column), numberOf(row[s.y])]));
       points += labels.length;
       return { type: 'line' as const, label: s.label, data: labels.map((l) => byLabel.get(l) ?? null), ...style(i, labels.length) };
@@ -252,22 +313,14 @@ function buildLine(ctx: Ctx): BuiltChart | null {
     return { config: config as unknown as ChartConfiguration, summary: summarizeSeries(ctx, labels, datasets.map((d) => d.data)), points };
   }
 
-  const read = kind === 'time' ? timeOf : numberOf;
-  const datasets = series.map((s, i) => {
-    const data: Point[] = [];
-    for (const row of s.rows) {
-      const px = read(row[x]);
-      if (px !== null) data.push({ x: px, y: numberOf(row[s.y]) });
-    }
-    data.sort((a, b) => a.x - b.x);
+  const { lines, years, formatX, distinctX } = numericLines(ctx, x, kind);
+  const datasets = lines.map((line, i) => {
+    // New point objects for each chart: chart.js keeps its own state on the data it draws.
+    const data = new Array<Point>(line.xs.length);
+    for (let j = 0; j < data.length; j++) data[j] = { x: line.xs[j]!, y: line.ys[j]! };
     points += data.length;
-    return { type: 'line' as const, label: s.label, data, ...style(i, data.length) };
+    return { type: 'line' as const, label: line.label, data, ...style(i, data.length) };
   });
-  const xs = datasets.flatMap((d) => d.data.map((p) => p.x));
-  const years = kind === 'number' && looksLikeYears(xs);
-  const formatX = kind === 'time' ? timeFormatter(xs, column.type) : (v: number) => formatNumber(v, { grouping: !years });
-  // Few distinct x values (months, years): ticks sit on them rather than on round numbers between them.
-  const distinctX = [...new Set(xs)].sort((a, b) => a - b);
   const onData = distinctX.length <= MAX_DATA_TICKS && (kind === 'time' || years);
   const decimate = points > DECIMATE_ABOVE;
   const config = {
@@ -302,7 +355,8 @@ function buildLine(ctx: Ctx): BuiltChart | null {
       },
     },
   };
-  const labels = (datasets[0]?.data ?? []).map((p) => formatX(p.x));
+  const first = datasets[0]?.data ?? [];
+  const labels = { count: first.length, at: (i: number) => formatX(first[i]!.x) };
   return { config: config as unknown as ChartConfiguration, summary: summarizeSeries(ctx, labels, datasets.map((d) => d.data.map((p) => p.y))), points };
 }
 
@@ -441,7 +495,7 @@ function buildScatter(ctx: Ctx): BuiltChart | null {
   const y = indexOf(ctx, ctx.spec.y[0]);
   if (x < 0 || y < 0) return null;
   const size = indexOf(ctx, ctx.spec.size);
-  const xKind = xKindOf(ctx.columns[x]!, ctx.rows, x);
+  const xKind = xKindOf(ctx, x);
   const readX = xKind === 'time' ? timeOf : numberOf;
   const sizes = size >= 0 ? ctx.rows.map((r) => numberOf(r[size])).filter((v): v is number => v !== null) : [];
   const [lo, hi] = sizes.length ? [Math.min(...sizes.slice(0, 100_000)), Math.max(...sizes.slice(0, 100_000))] : [0, 0];
@@ -542,10 +596,21 @@ const TYPE_WORDS: Record<ChartSpec['type'], string> = {
   table: 'Table',
 };
 
-/** "Bar chart of total by billing country: 24 bars; highest USA (523.06), lowest Argentina (37.62)." */
-function summarizeSeries(ctx: Ctx, labels: readonly string[], series: ReadonlyArray<ReadonlyArray<number | null>>): string {
+const isLabelList = (labels: readonly string[] | { count: number }): labels is readonly string[] => Array.isArray(labels);
+
+/**
+ * "Bar chart of total by billing country: 24 bars; highest USA (523.06), lowest Argentina (37.62)."
+ * `labels` is the points' labels, or how many points there are and how to name one: a 10,000-point line
+ * names only its highest and lowest point, so formatting every x value (a date each) would be waste.
+ */
+function summarizeSeries(
+  ctx: Ctx,
+  labels: readonly string[] | { count: number; at: (i: number) => string },
+  series: ReadonlyArray<ReadonlyArray<number | null>>,
+): string {
   const what = `${TYPE_WORDS[ctx.spec.type]} of ${ctx.spec.y.map((y) => columnTitle(y).toLowerCase()).join(', ')} by ${columnTitle(ctx.spec.x ?? '').toLowerCase()}`;
   const unit = ctx.spec.type === 'bar' ? 'bars' : ctx.spec.type === 'pie' || ctx.spec.type === 'doughnut' ? 'parts' : 'points';
+  const named = isLabelList(labels) ? { count: labels.length, at: (i: number) => labels[i] ?? '' } : labels;
   const first = series[0] ?? [];
   let hi = -1;
   let lo = -1;
@@ -555,9 +620,9 @@ function summarizeSeries(ctx: Ctx, labels: readonly string[], series: ReadonlyAr
     if (hi < 0 || v > first[hi]!) hi = i;
     if (lo < 0 || v < first[lo]!) lo = i;
   }
-  const extremes = hi >= 0 ? `; highest ${labels[hi] ?? ''} (${formatNumber(first[hi]!)}), lowest ${labels[lo] ?? ''} (${formatNumber(first[lo]!)})` : '';
+  const extremes = hi >= 0 ? `; highest ${named.at(hi)} (${formatNumber(first[hi]!)}), lowest ${named.at(lo)} (${formatNumber(first[lo]!)})` : '';
   const lines = series.length > 1 ? `, ${series.length} series` : '';
-  return `${what}: ${formatNumber(labels.length)} ${unit}${lines}${extremes}.`;
+  return `${what}: ${formatNumber(named.count)} ${unit}${lines}${extremes}.`;
 }
 
 /**
@@ -582,7 +647,16 @@ function rowsFor(spec: ChartSpec, columns: readonly ResultColumn[], source: Cell
 /** Builds the chart.js configuration for a chart spec; null for `single` and `table` (not drawn by chart.js) or a spec naming missing columns. */
 export function buildChart(spec: ChartSpec, columns: readonly ResultColumn[], source: CellsOrRows, theme: ChartTheme): BuiltChart | null {
   if (spec.type === 'single' || spec.type === 'table') return null;
-  const ctx: Ctx = { spec, columns, rows: rowsFor(spec, columns, source), theme };
+  let rows: Rows | null = null;
+  const ctx: Ctx = {
+    spec,
+    columns,
+    get rows() {
+      return (rows ??= rowsFor(spec, columns, source));
+    },
+    source,
+    theme,
+  };
   switch (spec.type) {
     case 'line':
     case 'area':

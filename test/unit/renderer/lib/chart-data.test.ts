@@ -30,7 +30,9 @@ test('a line over dates: points on a number line in time order, humanized axis t
   assert.is(built.config.options.scales.x.title.text, 'Invoice month');
   assert.is(built.config.options.scales.y.title.text, 'Total');
   assert.is(built.config.options.plugins.decimation.enabled, false);
-  assert.match(built.summary, /^Line chart of total by invoice month: 3 points; highest .*\(30\.5\), lowest .*\(10\.25\)\.$/);
+  // The highest and lowest points are named by their x, formatted as the axis formats it (months here).
+  const month = new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  assert.is(built.summary, `Line chart of total by invoice month: 3 points; highest ${month.format(Date.UTC(2021, 2, 1))} (30.5), lowest ${month.format(Date.UTC(2021, 0, 1))} (10.25).`);
 });
 
 test('long series are decimated with LTTB (data stays whole; chart.js thins what it draws)', () => {
@@ -40,6 +42,41 @@ test('long series are decimated with LTTB (data stays whole; chart.js thins what
   assert.is(built.points, 100_000);
   assert.equal(built.config.options.plugins.decimation, { enabled: true, algorithm: 'lttb', samples: 800 });
   assert.is(built.config.options.parsing, false);
+});
+
+test('switching a long line to an area and back reads the result once: the same points, from what the first chart worked out', () => {
+  const columns = cols(['at', 'timestamptz'], ['v', 'float'], ['w', 'float']);
+  const rows = Array.from({ length: 10_000 }, (_, i) => [new Date(Date.UTC(2020, 0, 1) + (9_999 - i) * 3_600_000).toISOString(), i % 7, 100 + i]);
+  const reader = new ColumnReader(encodeColumns(rows, columns.length));
+  let reads = 0;
+  const cells = { rowCount: reader.rowCount, get: (r: number, c: number) => (reads++, reader.get(r, c)) };
+  const line = buildChart({ type: 'line', x: 'at', y: ['v'] }, columns, cells, theme) as Loose;
+  assert.ok(reads >= 20_000, 'the first chart reads both columns of every row');
+  reads = 0;
+  const area = buildChart({ type: 'area', x: 'at', y: ['v'] }, columns, cells, theme) as Loose;
+  const again = buildChart({ type: 'line', x: 'at', y: ['v'] }, columns, cells, theme) as Loose;
+  assert.is(reads, 0, 'the switches read no row');
+  assert.equal(area.config.data.datasets[0].data, line.config.data.datasets[0].data);
+  assert.equal(again.config.data, line.config.data);
+  assert.is.not(again.config.data.datasets[0].data, line.config.data.datasets[0].data, 'each chart gets its own point objects (chart.js keeps state on them)');
+  assert.is(area.config.data.datasets[0].fill, 'origin');
+  assert.is(line.config.data.datasets[0].data[0].x, Date.UTC(2020, 0, 1), 'in time order');
+  // Another measure of the same result is its own line, not the cached one.
+  const other = buildChart({ type: 'line', x: 'at', y: ['w'] }, columns, cells, theme) as Loose;
+  assert.is(other.config.data.datasets[0].data[0].y, 100 + 9_999, 'the other measure at the earliest time');
+  assert.ok(reads >= 20_000, 'a new measure is read from the rows');
+});
+
+test('dense lines are straight segments; a few points are drawn as monotone curves', () => {
+  const columns = cols(['at', 'date'], ['v', 'float']);
+  const day = (i: number) => new Date(Date.UTC(2020, 0, 1 + i)).toISOString().slice(0, 10);
+  const few = build({ type: 'line', x: 'at', y: ['v'] }, columns, Array.from({ length: 12 }, (_, i) => [day(i), i]));
+  assert.is(few.config.data.datasets[0].cubicInterpolationMode, 'monotone');
+  assert.is(few.config.data.datasets[0].pointRadius, 3);
+  const many = build({ type: 'line', x: 'at', y: ['v'] }, columns, Array.from({ length: 500 }, (_, i) => [day(i), i % 9]));
+  assert.is(many.config.data.datasets[0].tension, 0);
+  assert.is(many.config.data.datasets[0].cubicInterpolationMode, undefined);
+  assert.is(many.config.data.datasets[0].pointRadius, 0);
 });
 
 test('years on a line read without thousands separators; month names sort in calendar order', () => {
