@@ -66,7 +66,7 @@ test("the browser host's session: headless Debian Chromium on its own profile fo
   assert.not.ok(args.includes('--force-dark-mode'));
   assert.ok(sessionCapabilities(e2eHostFromEnv({}), { ...session, colorScheme: 'dark' })['goog:chromeOptions']?.args?.includes('--force-dark-mode'));
   assert.equal(caps['wdio:chromedriverOptions'], { binary: '/usr/bin/chromedriver' });
-  assert.is(caps['wdio:enforceWebDriverClassic'], undefined, 'the tests keep WebDriver BiDi (console and download events)');
+  assert.is(caps['wdio:enforceWebDriverClassic'], undefined, "the tests keep WebdriverIO's default session (BiDi)");
   assert.is(sessionCapabilities(e2eHostFromEnv({}), { ...session, classic: true })['wdio:enforceWebDriverClassic'], true, 'a bench that times the page asks for classic WebDriver');
 });
 
