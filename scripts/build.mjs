@@ -86,10 +86,16 @@ async function buildRenderer(esbuild) {
 async function buildElectron(esbuild) {
   const common = { bundle: true, platform: 'node', target: 'node22', sourcemap: true, logLevel: 'warning' };
   // Main, worker and child keep npm packages external: electron-builder ships them in node_modules,
-  // and native modules must load from there (unpacked from the asar). The child runs DuckDB in a utility process.
+  // and native modules must load from there (unpacked from the asar). The child runs DuckDB in a utility
+  // process, keytar-child the OS keychain (keytar) in another.
   await esbuild({
     ...common,
-    entryPoints: { main: path.join(root, 'main/electron/main.ts'), worker: path.join(root, 'engine/pool/worker.ts'), child: path.join(root, 'engine/pool/child.ts') },
+    entryPoints: {
+      main: path.join(root, 'main/electron/main.ts'),
+      worker: path.join(root, 'engine/pool/worker.ts'),
+      child: path.join(root, 'engine/pool/child.ts'),
+      'keytar-child': path.join(root, 'engine/secrets/keytar-child.ts'),
+    },
     outdir: path.join(root, 'dist/electron'),
     outExtension: { '.js': '.mjs' },
     format: 'esm',

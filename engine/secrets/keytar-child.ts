@@ -1,6 +1,6 @@
 /**
- * The keychain's own process, for hosts that must be able to exit (the CLI): it runs keytar's calls
- * and answers over the IPC channel. A call stuck in libsecret (a frozen or locked keyring daemon)
+ * The keychain's own process, for every host (the CLI, the browser host, Electron): it runs keytar's
+ * calls and answers over the IPC channel (Node's fork) or the parent port (Electron's utilityProcess). A call stuck in libsecret (a frozen or locked keyring daemon)
  * holds a libuv thread that nothing can stop, and Node joins those threads when it exits; here the
  * host kills this process instead (engine/secrets/child-keytar.ts), and exits at once. Nothing is
  * logged: the messages carry passwords.
@@ -24,8 +24,17 @@ try {
   loadError = error instanceof Error ? error.message.split('\n')[0]! : String(error);
 }
 
+/** Electron's utility process gets a MessagePort-like `process.parentPort`; a forked Node process has `process.send`. */
+interface ElectronParentPort {
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const parentPort = (process as { parentPort?: ElectronParentPort }).parentPort;
+
 function answer(response: KeytarResponse): void {
-  process.send?.(response);
+  if (parentPort) parentPort.postMessage(response);
+  else process.send?.(response);
 }
 
 async function handle(request: KeytarRequest): Promise<void> {
@@ -49,6 +58,11 @@ async function handle(request: KeytarRequest): Promise<void> {
   }
 }
 
-process.on('message', (message: KeytarRequest) => void handle(message));
-// The host went away (it exited, or gave this process up): nothing more to do.
-process.on('disconnect', () => process.exit(0));
+if (parentPort) {
+  // Electron ends its utility processes with the app.
+  parentPort.on('message', (event) => void handle(event.data as KeytarRequest));
+} else {
+  process.on('message', (message: KeytarRequest) => void handle(message));
+  // The host went away (it exited, or gave this process up): nothing more to do.
+  process.on('disconnect', () => process.exit(0));
+}

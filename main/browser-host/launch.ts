@@ -7,7 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostView, openEngine, type Engine } from '../../engine/engine';
 import { resolveDataDir } from '../../engine/paths';
-import { poolOptions, type PoolEntries } from '../shared/pool-entries';
+import { ChildKeytar } from '../../engine/secrets/child-keytar';
+import { KeychainSecretStore } from '../../engine/secrets/keychain';
+import { keytarChildEntry, poolOptions, type PoolEntries } from '../shared/pool-entries';
 import { startBrowserHost, type BrowserHost } from './server';
 import type { ViteDevServer } from 'vite';
 
@@ -25,7 +27,7 @@ export interface LaunchOptions {
   port?: number;
   dev?: boolean;
   token?: string;
-  /** The bundle's worker and child entries, when started from dist/node (scripts/start.mjs). */
+  /** The bundle's worker, child and keychain entries, when started from dist/node (scripts/start.mjs). */
   poolEntries?: PoolEntries | null;
   /** Hears the address as soon as the server listens, before the engine has finished opening. */
   onListening?: (host: BrowserHost) => void;
@@ -43,7 +45,15 @@ const WARM_UP_AT_LATEST_MS = 5_000;
 export async function launchBrowserHost(options: LaunchOptions = {}) {
   let warmUp = () => {};
   const warmUpAfter = new Promise<void>((resolve) => (warmUp = resolve));
-  const opening = openEngine({ dataDir: resolveDataDir(options.dataDir ?? null), host: 'browser', warmUpAfter, ...poolOptions(options.poolEntries) });
+  const opening = openEngine({
+    dataDir: resolveDataDir(options.dataDir ?? null),
+    host: 'browser',
+    warmUpAfter,
+    // keytar in a process of its own: a keychain call stuck past its deadline is killed with it, where in
+    // this process it would keep the stopped host alive until D-Bus gave up (about a minute).
+    secrets: new KeychainSecretStore({ keytar: new ChildKeytar(keytarChildEntry(options.poolEntries)) }),
+    ...poolOptions(options.poolEntries),
+  });
   // Awaited below; this keeps a failure from being reported as unhandled while the server starts.
   opening.catch(() => {});
   let vite: ViteDevServer | undefined;

@@ -15,7 +15,9 @@ import { resolveDataDir } from '../../engine/paths';
 import { writeExport } from '../../engine/export/save-export';
 import { contentSecurityPolicy } from '../shared/csp';
 import { createIpcHandler } from './ipc';
-import { utilityProcessLauncher } from './utility-process';
+import { ChildKeytar } from '../../engine/secrets/child-keytar';
+import { KeychainSecretStore } from '../../engine/secrets/keychain';
+import { utilityProcessKeytar, utilityProcessLauncher } from './utility-process';
 import { menuTemplate } from './menu';
 import { runPackagedSmokeTest } from './smoke';
 import { startUpdater } from './updater';
@@ -81,6 +83,9 @@ function engineOptions(dataDir: string): EngineOptions {
     host: 'electron',
     workerFile: path.join(here, 'worker.mjs'),
     processLauncher: utilityProcessLauncher(path.join(here, 'child.mjs')),
+    // keytar in a utility process: a keychain call stuck past its deadline (a frozen keyring daemon) is killed
+    // with it, instead of holding a thread the app waits for when it quits.
+    secrets: new KeychainSecretStore({ keytar: new ChildKeytar(utilityProcessKeytar(path.join(here, 'keytar-child.mjs'))) }),
     hostHandlers: {
       'host.pickFiles': async (input) => {
         const owner = BrowserWindow.getFocusedWindow();
