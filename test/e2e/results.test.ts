@@ -137,6 +137,33 @@ browserHostTest('the chart exports as a 2x PNG on the theme background, with the
   await assertNoPageErrors('while exporting the chart');
 });
 
+browserHostTest("a bar chart's order is the user's: largest first redraws without a run, and the SVG export draws that order", SAVE_DIALOG, async () => {
+  const page = $('[data-testid="results-page"]');
+  const before = await runs();
+  await page.$('[data-testid="chart-option"][data-type="bar"]').click();
+  await waitForDrawn(page, 'bar');
+  const order = page.$('[data-testid="chart-order"]');
+  assert.is(await order.getValue(), 'returned', 'bars start in the order the query returned them');
+  /** The month labels of an exported SVG, in the order drawn. */
+  const exportedMonths = async (nth: number) => {
+    await page.$('[data-testid="export-svg"]').click();
+    const svg = (await download(nth)).toString('utf8');
+    return [...svg.matchAll(/<text[^>]*>([^<]*2021[^<]*)<\/text>/g)].map((m) => m[1]!);
+  };
+  await catchDownloads();
+  const returned = await exportedMonths(1);
+  assert.is(returned.length, 12, `twelve months labelled (${returned.join(', ')})`);
+  await order.selectByAttribute('value', 'largest');
+  await app.browser.waitUntil(async () => (await page.$('[data-testid="chart-canvas"]').getAttribute('aria-label'))?.startsWith('Bar chart') ?? false, { timeoutMsg: 'no bar chart after the order changed' });
+  const largest = await exportedMonths(2);
+  // The same months, reordered by revenue (ties keep month order), as the database adds them up.
+  const totals = rowsOf("SELECT sum(total) FROM invoice WHERE invoice_date >= '2021-01-01' AND invoice_date < '2022-01-01' GROUP BY date_trunc('month', invoice_date) ORDER BY date_trunc('month', invoice_date)").map((r) => Number(r[0]));
+  const expected = returned.map((label, i) => ({ label, total: totals[i]! })).sort((a, b) => b.total - a.total).map((m) => m.label);
+  assert.equal(largest, expected);
+  assert.is(await runs(), before, 'reordering ran nothing');
+  await assertNoPageErrors('while reordering and exporting the bars');
+});
+
 test('click to sort: type-aware, both directions, humanized headers with the raw name on hover', async () => {
   await ui.chat.open(sourceId);
   await trapErrors();

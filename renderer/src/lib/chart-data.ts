@@ -47,6 +47,25 @@ interface Ctx {
   /** The result the rows come from: what a chart's worked-out data is kept under. */
   source: CellsOrRows;
   theme: ChartTheme;
+  order: CategoryOrder;
+}
+
+/**
+ * How a bar or pie chart orders its categories: as the query returned them, by size (the total across
+ * series) or by name. The user's choice, kept with the chart (its exports draw it the same way).
+ */
+export type CategoryOrder = 'returned' | 'largest' | 'smallest' | 'name';
+
+export const CATEGORY_ORDERS: ReadonlyArray<{ value: CategoryOrder; label: string }> = [
+  { value: 'returned', label: 'As returned' },
+  { value: 'largest', label: 'Largest first' },
+  { value: 'smallest', label: 'Smallest first' },
+  { value: 'name', label: 'A to Z' },
+];
+
+/** Whether a spec draws categories a user can reorder. */
+export function hasCategoryOrder(spec: ChartSpec): boolean {
+  return spec.type === 'bar' || spec.type === 'pie' || spec.type === 'doughnut';
 }
 
 /**
@@ -412,10 +431,25 @@ export function topCategories(data: Categories, n: number, other: boolean): Cate
   };
 }
 
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** The categories in `order`; an "Other" bucket made by topCategories stays last, whatever the order. */
+export function orderCategories(data: Categories, order: CategoryOrder, otherLast: boolean): Categories {
+  if (order === 'returned') return data;
+  const n = data.labels.length - (otherLast ? 1 : 0);
+  const totals = data.labels.map((_, i) => data.datasets.reduce((sum, d) => sum + (d.values[i] ?? 0), 0));
+  const idx = Array.from({ length: n }, (_, i) => i);
+  if (order === 'name') idx.sort((a, b) => byName.compare(data.labels[a]!, data.labels[b]!) || a - b);
+  else idx.sort((a, b) => (order === 'largest' ? totals[b]! - totals[a]! : totals[a]! - totals[b]!) || a - b);
+  if (otherLast) idx.push(n);
+  return { labels: idx.map((i) => data.labels[i]!), datasets: data.datasets.map((d) => ({ label: d.label, values: idx.map((i) => d.values[i] ?? null) })) };
+}
+
 function buildBar(ctx: Ctx): BuiltChart | null {
   if (indexOf(ctx, ctx.spec.x) < 0) return null;
-  let data = categories(ctx);
-  if (ctx.spec.topN) data = topCategories(data, ctx.spec.topN, ctx.spec.other === true);
+  const all = categories(ctx);
+  const other = ctx.spec.other === true && !!ctx.spec.topN && all.labels.length > ctx.spec.topN;
+  const data = orderCategories(ctx.spec.topN ? topCategories(all, ctx.spec.topN, ctx.spec.other === true) : all, ctx.order, other);
   const horizontal = ctx.spec.horizontal === true;
   const stacked = ctx.spec.stacked === true;
   const datasets: ChartDataset<'bar'>[] = data.datasets.map((d, i) => ({
@@ -463,8 +497,9 @@ function buildBar(ctx: Ctx): BuiltChart | null {
 
 function buildPie(ctx: Ctx): BuiltChart | null {
   if (indexOf(ctx, ctx.spec.x) < 0) return null;
-  let data = categories(ctx);
-  if (ctx.spec.topN) data = topCategories(data, ctx.spec.topN, true);
+  const all = categories(ctx);
+  const other = !!ctx.spec.topN && all.labels.length > ctx.spec.topN;
+  const data = orderCategories(ctx.spec.topN ? topCategories(all, ctx.spec.topN, true) : all, ctx.order, other);
   const values = (data.datasets[0]?.values ?? []).map((v) => (v === null || v < 0 ? 0 : v));
   const total = values.reduce((a, b) => a + b, 0);
   const config = {
@@ -645,7 +680,13 @@ function rowsFor(spec: ChartSpec, columns: readonly ResultColumn[], source: Cell
 }
 
 /** Builds the chart.js configuration for a chart spec; null for `single` and `table` (not drawn by chart.js) or a spec naming missing columns. */
-export function buildChart(spec: ChartSpec, columns: readonly ResultColumn[], source: CellsOrRows, theme: ChartTheme): BuiltChart | null {
+export function buildChart(
+  spec: ChartSpec,
+  columns: readonly ResultColumn[],
+  source: CellsOrRows,
+  theme: ChartTheme,
+  order: CategoryOrder = 'returned',
+): BuiltChart | null {
   if (spec.type === 'single' || spec.type === 'table') return null;
   let rows: Rows | null = null;
   const ctx: Ctx = {
@@ -656,6 +697,7 @@ export function buildChart(spec: ChartSpec, columns: readonly ResultColumn[], so
     },
     source,
     theme,
+    order,
   };
   switch (spec.type) {
     case 'line':

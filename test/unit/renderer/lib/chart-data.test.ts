@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ChartSpec, NormalizedType, ResultColumn } from '../../../../engine/contract/index';
 import { ColumnReader, encodeColumns } from '../../../../engine/contract/result-columns';
-import { buildChart, chartLabel, DECIMATE_ABOVE, histogramBins, topCategories, withAlpha } from '../../../../renderer/src/lib/chart-data';
+import { buildChart, chartLabel, DECIMATE_ABOVE, hasCategoryOrder, histogramBins, orderCategories, topCategories, withAlpha } from '../../../../renderer/src/lib/chart-data';
 
 const theme = { colors: ['#111111', '#222222', '#333333'], text: '#000', muted: '#666', grid: '#eee', surface: '#fff', font: 'sans-serif' };
 const cols = (...c: Array<[string, NormalizedType]>): ResultColumn[] => c.map(([name, type]) => ({ name, type, nativeType: type }));
@@ -102,6 +102,29 @@ test('bars: horizontal, top N with Other summed, and first and last name joined 
   assert.is(built.config.data.labels[0], 'First0 Last0');
   assert.is(built.config.data.labels[30], 'Other (10)');
   assert.is(built.config.data.datasets[0].data[30], 55, 'the ten smallest (10+9+…+1) summed');
+});
+
+test('bars and pies reorder their categories as the user picks: by total, smallest first, by name (numbers in number order); Other stays last', () => {
+  const columns = cols(['country', 'string'], ['total', 'decimal']);
+  const rows = [['Norway', '10'], ['Brazil', '30'], ['Item 10', '20'], ['Item 9', '5']];
+  const labels = (order?: Parameters<typeof buildChart>[4]) => (buildChart({ type: 'bar', x: 'country', y: ['total'] }, columns, rows, theme, order) as Loose).config.data.labels;
+  assert.equal(labels(), ['Norway', 'Brazil', 'Item 10', 'Item 9'], 'as returned by default');
+  assert.equal(labels('largest'), ['Brazil', 'Item 10', 'Norway', 'Item 9']);
+  assert.equal(labels('smallest'), ['Item 9', 'Norway', 'Item 10', 'Brazil']);
+  assert.equal(labels('name'), ['Brazil', 'Item 9', 'Item 10', 'Norway']);
+  const values = (buildChart({ type: 'bar', x: 'country', y: ['total'] }, columns, rows, theme, 'name') as Loose).config.data.datasets[0].data;
+  assert.equal(values, [30, 5, 20, 10], 'each value moves with its label');
+  const pie = buildChart({ type: 'pie', x: 'country', y: ['total'] }, columns, rows, theme, 'smallest') as Loose;
+  assert.equal(pie.config.data.labels, ['Item 9', 'Norway', 'Item 10', 'Brazil']);
+  assert.equal(pie.config.data.datasets[0].data, [5, 10, 20, 30]);
+
+  const withOther = { labels: ['b', 'a', 'c', 'Other (4)'], datasets: [{ label: 't', values: [5, 9, 1, 50] }] };
+  assert.equal(orderCategories(withOther, 'name', true).labels, ['a', 'b', 'c', 'Other (4)']);
+  assert.equal(orderCategories(withOther, 'smallest', true).labels, ['c', 'b', 'a', 'Other (4)'], 'Other is last even when it is the largest');
+  const grouped = { labels: ['x', 'y'], datasets: [{ label: 'Rock', values: [1, 4] }, { label: 'Jazz', values: [6, null] }] };
+  assert.equal(orderCategories(grouped, 'largest', false), { labels: ['x', 'y'], datasets: [{ label: 'Rock', values: [1, 4] }, { label: 'Jazz', values: [6, null] }] }, 'grouped bars order by their total across series (7 against 4)');
+  assert.ok(hasCategoryOrder({ type: 'bar', x: 'a', y: ['b'] }) && hasCategoryOrder({ type: 'doughnut', x: 'a', y: ['b'] }));
+  assert.not.ok(hasCategoryOrder({ type: 'line', x: 'a', y: ['b'] }));
 });
 
 test('top N without Other for measures that do not add up (averages)', () => {
