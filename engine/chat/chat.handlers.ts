@@ -16,7 +16,10 @@ export function chatHandlers(chat: ChatService, providers: ProviderService, quer
     'chat.editQuery': (input) => chat.editQuery(input),
     'chat.approve': async (input) => ({ message: await chat.approve(input) }),
     'chat.deny': async (input) => ({ message: await chat.deny(input) }),
-    'chat.cancel': ({ runId }) => ({ cancelled: queries.cancel(runId) }),
+    'chat.cancel': ({ runId }) => {
+      queries.assertCancellable(runId);
+      return { cancelled: queries.cancel(runId) };
+    },
     'chat.ledger': ({ messageId }) => chat.ledger(messageId),
     'chat.listResults': (input) => chat.listResults(input ?? {}),
     'chat.result': ({ resultId }) => chat.result(resultId),

@@ -1,4 +1,4 @@
-import { descriptors } from '../connectors/descriptors';
+import { assertCapability, descriptors } from '../connectors/descriptors';
 import type { SourceHostContext, SourceHostHooks } from '../connectors/host-context';
 import type { ConnectionSpec, ConnectionTestResult } from '../connectors/types';
 import type { ApprovalService, ApprovalUse, RunLimits } from '../approval/approvals';
@@ -117,7 +117,7 @@ export interface ApprovalRequest {
 export class QueryService {
   readonly #o: QueryServiceOptions;
   readonly #now: () => number;
-  readonly #running = new Map<string, AbortController>();
+  readonly #running = new Map<string, { controller: AbortController; sourceId: string }>();
   /** The last preparation queued per source (settled either way). */
   readonly #preparing = new Map<string, Promise<void>>();
   readonly #circuits: SourceCircuits;
@@ -387,7 +387,7 @@ export class QueryService {
     }
     const { use, begun: run } = consumed;
     const controller = new AbortController();
-    this.#running.set(runId, controller);
+    this.#running.set(runId, { controller, sourceId: use.sourceId });
     journal?.changed(run, 'running');
     let reached = false;
     try {
@@ -516,10 +516,16 @@ export class QueryService {
   }
 
   cancel(runId: string): boolean {
-    const controller = this.#running.get(runId);
-    if (!controller) return false;
-    controller.abort();
+    const running = this.#running.get(runId);
+    if (!running) return false;
+    running.controller.abort();
     return true;
+  }
+
+  /** Refuses (UNSUPPORTED) to stop a run on a store that cannot stop a query; a run not in progress here is cancel()'s to report. */
+  assertCancellable(runId: string): void {
+    const running = this.#running.get(runId);
+    if (running) assertCapability(this.#o.sources.get(running.sourceId).type, 'cancel');
   }
 
   /** `expiredAt` is set when the retention policy gave the rows back (engine/retention): `rows` is empty then. */

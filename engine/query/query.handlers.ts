@@ -21,7 +21,10 @@ export function queryHandlers(service: QueryService, sources: SourceRegistry, te
       assertCapability(sources.get(id).type, 'filePreview');
       return service.files(id);
     },
-    'metadata.get': ({ sourceId, refresh }) => service.metadata(sourceId, { refresh: refresh ?? false }),
+    'metadata.get': ({ sourceId, refresh }) => {
+      assertCapability(sources.get(sourceId).type, 'schemaBrowse');
+      return service.metadata(sourceId, { refresh: refresh ?? false });
+    },
     'query.check': ({ sourceId, query }) => service.check(sourceId, query),
     'query.prepare': (input) => service.prepare(input),
     'query.run': async (input) => {
@@ -47,6 +50,9 @@ export function queryHandlers(service: QueryService, sources: SourceRegistry, te
       await service.deny(token);
       return { denied: true as const };
     },
-    'query.cancel': ({ runId }) => ({ cancelled: service.cancel(runId) }),
+    'query.cancel': ({ runId }) => {
+      service.assertCancellable(runId);
+      return { cancelled: service.cancel(runId) };
+    },
   };
 }

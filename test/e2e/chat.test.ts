@@ -54,6 +54,9 @@ test('ask, preview, deny: the query never runs', async () => {
   await waitForText(card.$('[data-testid="verdict"]'), 'passed the safety check');
   await waitForText(card.$('[data-testid="estimate"]'), 'row');
   await waitForText(card.$('[data-testid="query-author"]'), 'Offline planner');
+  // Before approving, the card says what the run will get on this source.
+  await waitForText(card.$('[data-testid="run-facts"]'), 'Row limit 10,000 · timeout 30 s · cost estimate: yes · can stop: yes');
+  assert.match((await card.$('[data-fact="explain"]').getAttribute('title')) ?? '', /Cost estimate before you approve/);
   // The address now names the new session, so a reload comes back to it.
   assert.match(await app.browser.getUrl(), new RegExp(`#/chat/${sourceId}/ses_`));
   await app.screenshot('21-chat-preview');
@@ -350,6 +353,19 @@ test('dark theme: the conversation, the result and settings', async () => {
   await ui.settings.open();
   await ui.settings.modelCard.waitForDisplayed();
   await app.screenshot('33-dark-settings');
+});
+
+test('dark theme: the limits line on a query card waiting for approval', async () => {
+  const [session] = await app.call('chat.listSessions', { sourceId, includeArchived: true });
+  await ui.chat.open(sourceId, session!.id);
+  await ask('how many customers are there');
+  const card = await latestQuery('pending');
+  await waitForText(card.$('[data-testid="run-facts"]'), 'can stop: yes');
+  assert.is(await app.browser.execute(() => document.documentElement.dataset.theme), 'dark');
+  await card.scrollIntoView();
+  await app.screenshot('34-dark-query-limits');
+  await card.$('[data-testid="deny"]').click();
+  await latestQuery('denied');
 });
 
 test.run();

@@ -31,3 +31,27 @@ export function unsupportedHint(info: SourceTypeInfo | undefined, capability: So
   const note = info?.notes.find((n) => n.capability === capability);
   return note && !note.supported ? note.hint : null;
 }
+
+export interface RunFact {
+  key: 'rowLimit' | 'timeout' | 'explain' | 'cancel';
+  text: string;
+  /** The full sentence on hover: what the capability does, or the engine's reason it is missing. */
+  title: string;
+}
+
+/** What a query card says before approval: the limits this source's runs get and whether it can estimate and stop a query. */
+export function runFacts(source: Source, info: SourceTypeInfo): RunFact[] {
+  const capabilities = capabilityRows(source, info);
+  const capability = (key: 'explain' | 'cancel', words: string): RunFact => {
+    const note = capabilities.find((n) => n.capability === key);
+    const supported = note?.supported ?? false;
+    const why = note?.hint ?? `Not available on this source: ${note?.label ?? key}.`;
+    return { key, text: `${words}: ${supported ? 'yes' : 'no'}`, title: supported ? (note?.label ?? '') : why };
+  };
+  return [
+    { key: 'rowLimit', text: `Row limit ${formatCount(source.settings.rowLimit)}`, title: `A run returns at most ${formatCount(source.settings.rowLimit)} rows; change it in the source's settings.` },
+    { key: 'timeout', text: `timeout ${formatDuration(source.settings.statementTimeoutMs)}`, title: `A run stops after ${formatDuration(source.settings.statementTimeoutMs)}; change it in the source's settings.` },
+    capability('explain', 'cost estimate'),
+    capability('cancel', 'can stop'),
+  ];
+}

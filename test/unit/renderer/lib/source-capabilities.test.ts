@@ -1,9 +1,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Source } from '../../../../engine/contract/index';
-import { sourceTypes } from '../../../../engine/connectors/descriptors';
-import { capabilityRows, limitRows, unsupportedHint } from '../../../../renderer/src/lib/source-capabilities';
+import type { Source, SourceTypeInfo } from '../../../../engine/contract/index';
+import { descriptors, sourceTypes } from '../../../../engine/connectors/descriptors';
+import { capabilityRows, limitRows, runFacts, unsupportedHint } from '../../../../renderer/src/lib/source-capabilities';
 
+/** The facts of a kind with some capabilities switched off in its descriptor (every real store stops queries and estimates them). */
+function withoutCapabilities<T>(type: Source['type'], off: Array<keyof Source['capabilities']>, fn: (kind: SourceTypeInfo) => T): T {
+  const capabilities = descriptors[type].capabilities;
+  descriptors[type].capabilities = { ...capabilities, ...Object.fromEntries(off.map((c) => [c, false])) };
+  try {
+    return fn(info(type));
+  } finally {
+    descriptors[type].capabilities = capabilities;
+  }
+}
 const info = (type: Source['type']) => sourceTypes().find((t) => t.type === type)!;
 const source = (type: Source['type'], settings: Partial<Source['settings']> = {}) =>
   ({ type, capabilities: info(type).capabilities, settings: { statementTimeoutMs: 30_000, rowLimit: 10_000, maxResultBytes: 64 * 1024 * 1024, ...settings } }) as unknown as Source;
@@ -31,6 +41,24 @@ test('a source whose own capabilities lack one shows it unsupported even if its 
   const s = source('postgres');
   const lacking = { ...s, capabilities: { ...s.capabilities, explain: false } } as Source;
   assert.is(capabilityRows(lacking, info('postgres')).find((r) => r.capability === 'explain')!.supported, false);
+});
+
+test('the query card line gives the source’s own limits and says what the store can do, with the reason on hover for what it cannot', () => {
+  const facts = runFacts(source('postgres', { rowLimit: 500, statementTimeoutMs: 5_000 }), info('postgres'));
+  assert.is(facts.map((f) => f.text).join(' · '), 'Row limit 500 · timeout 5.0 s · cost estimate: yes · can stop: yes');
+  assert.match(facts.find((f) => f.key === 'explain')!.title, /Cost estimate before you approve/);
+
+  const lacking = withoutCapabilities('postgres', ['cancel', 'explain'], (kind) => runFacts(source('postgres'), kind));
+  assert.is(lacking.map((f) => f.text).join(' · '), 'Row limit 10,000 · timeout 30 s · cost estimate: no · can stop: no');
+  assert.is(lacking.find((f) => f.key === 'cancel')!.title, "PostgreSQL cannot stop a query once it runs: it ends at the source's timeout.");
+  assert.match(lacking.find((f) => f.key === 'explain')!.title, /PostgreSQL cannot estimate a query before it runs/);
+});
+
+test('a control bound to a capability the kind lacks is disabled with the engine’s words (every real store stops queries, so the kind is changed here)', () => {
+  const hint = withoutCapabilities('postgres', ['cancel'], (kind) => unsupportedHint(kind, 'cancel'));
+  assert.is(hint, "PostgreSQL cannot stop a query once it runs: it ends at the source's timeout.");
+  assert.is(unsupportedHint(info('file'), 'writeCheck'), 'Files (CSV, JSON, Parquet) has no login to check.');
+  assert.is(unsupportedHint(info('mongodb'), 'schemaBrowse'), null);
 });
 
 test.run();
