@@ -296,6 +296,8 @@ export interface HostEngine {
   readSettings(): AppSettings;
   /** Whether a job (a query, an import) is running: the host does not restart under it. */
   isBusy(): boolean;
+  /** What the unlock rests on (ProfileLock.unlockStamp): a host serving other processes notices the PIN changed or the profile locked elsewhere. */
+  unlockStamp(): ReturnType<ProfileLock['unlockStamp']>;
   close(): Promise<void>;
 }
 
@@ -309,6 +311,7 @@ export function hostView(engine: Engine): HostEngine {
     lockNow: (reason: LockReason) => engine.lockNow(reason),
     readSettings: () => structuredClone(engine.settings.get()),
     isBusy: () => engine.pool.stats().running > 0,
+    unlockStamp: () => engine.lock.unlockStamp(),
     close: () => engine.close(),
   });
 }

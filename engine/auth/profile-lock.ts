@@ -43,6 +43,15 @@ export interface Actor {
 /** The owner's keychain entry is named without its id (see #account), so it can be read before the owner's row is known. */
 const OWNER_ENTRY = { id: '', role: 'owner' } as const;
 
+/** What an unlock rests on: see ProfileLock.unlockStamp. */
+export interface UnlockStamp {
+  profileId: string;
+  /** A fingerprint of the stored verifier (not the verifier itself). */
+  verifier: string;
+  /** The audit sequence number of the app's last deliberate lock of this profile; 0 when there was none. */
+  lastAppLock: number;
+}
+
 export type LockReason = 'startup' | 'manual' | 'idle' | 'system-lock' | 'suspend' | 'menu' | 'secret-changed';
 
 export interface ProfileLockOptions {
@@ -165,6 +174,28 @@ export class ProfileLock {
   isLocked(): boolean {
     return this.current() === null;
   }
+
+  /**
+   * What the unlock rests on, for a host that serves other processes' calls (the CLI's unlock
+   * session): the unlocked profile, a fingerprint of its stored verifier, and the last time the app
+   * (another process on this profile) locked it on purpose. It changes when the PIN or passphrase
+   * is changed, the profile removed or locked in the app; null while locked. Cheap enough for every
+   * call: indexed reads and a SHA-256, no scrypt. The app's idle lock does not count: it measures
+   * the app's use, not the terminal's.
+   */
+  unlockStamp(): UnlockStamp | null {
+    const p = this.current();
+    if (!p) return null;
+    this.#lastAppLockStatement ??= this.#db.prepare(
+      `SELECT seq FROM audit_events WHERE action = 'auth.locked' AND actor_profile_id = ?
+         AND json_extract(details_json, '$.host') IN ('electron', 'browser') AND json_extract(details_json, '$.reason') <> 'idle'
+       ORDER BY seq DESC LIMIT 1`,
+    );
+    const lastAppLock = (this.#lastAppLockStatement.get(p.id) as { seq: number } | undefined)?.seq ?? 0;
+    return { profileId: p.id, verifier: verifierDigest(p), lastAppLock };
+  }
+
+  #lastAppLockStatement: ReturnType<Database['prepare']> | null = null;
 
   #choices(): ProfileChoice[] {
     const rows = this.#db.prepare(`SELECT id, name, role, secret_kind FROM profiles ORDER BY role = 'owner' DESC, created_at`).all() as ProfileRow[];

@@ -1,6 +1,7 @@
 // An unlock session: one engine, opened and unlocked once for one profile,
 // serving the CLI's router calls over a Unix socket until it is idle too long,
-// is ended (`polystore lock`), its profile locks or changes its secret, or its
+// is ended (`polystore lock`), its profile locks or changes its secret (through
+// the session, or in the app: another process on the same profile), or its
 // profile folder or record disappears. Runs in the detached process that
 // serve-main.ts starts; the engine is loaded only here.
 import crypto from 'node:crypto';
@@ -8,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { ApiError, Result } from '../../../engine/contract/errors';
-import type { LockReason } from '../../../engine/auth/profile-lock';
+import type { LockReason, UnlockStamp } from '../../../engine/auth/profile-lock';
 import type { HostEngine } from '../../../engine/engine';
 import type { PoolEntries } from '../../shared/pool-entries';
 import { chooseSocketPath, makePrivateDir, readRecord, recordFile, removeSessionFiles, sessionDir, writeRecord, type SessionRecord } from './files';
@@ -20,7 +21,7 @@ export interface SessionConfig {
   requested: string | null;
   idleTimeoutMs: number;
   poolEntries: PoolEntries | null;
-  /** How often the session checks that its profile is still unlocked and its folder and record are still there. */
+  /** How often the session checks that its profile is still unlocked as it was, and its folder and record are still there. */
   watchIntervalMs?: number;
 }
 
@@ -35,7 +36,7 @@ const NOT_THROUGH_A_SESSION = new Set(['auth.unlock']);
 /** Channels after whose success the session ends: the profile was locked, or its secret changed. */
 const ENDS_THE_SESSION = new Set(['auth.lock', 'auth.changeSecret']);
 
-type EndReason = 'ended' | 'idle' | 'locked' | 'secret-changed' | 'folder-gone' | 'replaced' | 'signal';
+type EndReason = 'ended' | 'idle' | 'locked' | 'locked-in-app' | 'secret-changed' | 'folder-gone' | 'replaced' | 'signal';
 
 /** The audit log's lock reason for each way a session ends (it records `auth.locked` with it). */
 const LOCK_REASON: Record<EndReason, LockReason | null> = {
@@ -45,6 +46,7 @@ const LOCK_REASON: Record<EndReason, LockReason | null> = {
   replaced: 'manual',
   // Already locked, or nothing left to write to.
   locked: null,
+  'locked-in-app': 'manual',
   'secret-changed': 'secret-changed',
   'folder-gone': null,
 };
@@ -64,15 +66,48 @@ export interface RunningSession {
   end(reason: EndReason): Promise<EndReason>;
 }
 
-async function openAndUnlock(config: SessionConfig, secret: string): Promise<{ engine: HostEngine; profileName: string; role: string }> {
-  const [{ openHostEngine }, { poolOptions }, { EngineError, toApiError }] = await Promise.all([
+/**
+ * Why the unlock this session holds no longer stands, or null while it does. Another process on the
+ * profile (the app) may have changed its PIN or passphrase, removed or locked it: the session would
+ * otherwise go on serving with the old unlock.
+ */
+function staleUnlock(unlocked: UnlockStamp, now: UnlockStamp | null, profileName: string): { reason: EndReason; error: ApiError } | null {
+  const ended = (reason: EndReason, what: string, then: string) => ({
+    reason,
+    error: {
+      code: 'LOCKED' as const,
+      message: `The unlock session of "${profileName}" has ended and answered nothing: ${what} since \`polystore unlock\`. ${then}`,
+      details: { reason: 'UNLOCK_SESSION_ENDED', ended: reason },
+    },
+  });
+  const again = 'Run `polystore unlock` again, or pass the PIN or passphrase with --pin-stdin or POLYSTORE_PIN.';
+  if (!now) return ended('locked', 'the profile was locked or removed', again);
+  if (now.profileId !== unlocked.profileId || now.verifier !== unlocked.verifier) {
+    return ended('secret-changed', 'its PIN or passphrase was changed', 'Run `polystore unlock` again with the new one, or pass it with --pin-stdin or POLYSTORE_PIN.');
+  }
+  if (now.lastAppLock !== unlocked.lastAppLock) return ended('locked-in-app', 'the profile was locked in the app', again);
+  return null;
+}
+
+async function openAndUnlock(config: SessionConfig, secret: string): Promise<{ engine: HostEngine; profileName: string; role: string; stamp: UnlockStamp }> {
+  const [{ openHostEngine }, { keytarChildEntry, poolOptions }, { EngineError, toApiError }, { KeychainSecretStore }, { ChildKeytar }] = await Promise.all([
     import('../../../engine/engine'),
     import('../../shared/pool-entries'),
     import('../../../engine/errors'),
+    import('../../../engine/secrets/keychain'),
+    import('../../../engine/secrets/child-keytar'),
   ]);
   let engine: HostEngine;
   try {
-    engine = await openHostEngine({ dataDir: config.dataDir, host: 'cli', healthIntervalMs: 0, maxThreads: 2, ...poolOptions(config.poolEntries) });
+    engine = await openHostEngine({
+      dataDir: config.dataDir,
+      host: 'cli',
+      healthIntervalMs: 0,
+      maxThreads: 2,
+      // As the CLI's: a keychain call stuck past its deadline is killed with its process, and cannot keep an ended session alive.
+      secrets: new KeychainSecretStore({ keytar: new ChildKeytar(keytarChildEntry(config.poolEntries)) }),
+      ...poolOptions(config.poolEntries),
+    });
   } catch (error) {
     throw new SessionStartError(error instanceof EngineError ? toApiError(error) : { code: 'INTERNAL', message: (error as Error).message });
   }
@@ -92,7 +127,9 @@ async function openAndUnlock(config: SessionConfig, secret: string): Promise<{ e
       throw new SessionStartError({ code: 'NOT_FOUND', message: `There is no profile named "${config.requested}". Profiles: ${status.profiles.map((p) => p.name).join(', ')}.` });
     }
     const unlocked = await dispatch<Status>('auth.unlock', { secret, ...(profile ? { profileId: profile.id } : {}) });
-    return { engine, profileName: unlocked.profileName ?? '', role: unlocked.role ?? '' };
+    const stamp = engine.unlockStamp();
+    if (!stamp) throw new SessionStartError({ code: 'LOCKED', message: 'The profile was locked again while the unlock session started. Run `polystore unlock` again.' });
+    return { engine, profileName: unlocked.profileName ?? '', role: unlocked.role ?? '', stamp };
   } catch (error) {
     await engine.close();
     throw error;
@@ -106,7 +143,7 @@ const tokenMatches = (expected: Buffer, presented: string): boolean => {
 
 /** Opens the engine, unlocks the profile and starts serving; throws a SessionStartError (a wrong PIN, say) before anything is written. */
 export async function startSession(config: SessionConfig, secret: string): Promise<RunningSession> {
-  const { engine, profileName, role } = await openAndUnlock(config, secret);
+  const { engine, profileName, role, stamp } = await openAndUnlock(config, secret);
   const dir = sessionDir(config.dataDir, config.requested);
   const token = crypto.randomBytes(32).toString('hex');
   const expected = Buffer.from(token, 'utf8');
@@ -128,6 +165,9 @@ export async function startSession(config: SessionConfig, secret: string): Promi
     idleTimer = setTimeout(() => void end('idle'), config.idleTimeoutMs);
   };
 
+  /** Checked before each call: indexed reads and a SHA-256, no scrypt. */
+  const stale = () => staleUnlock(stamp, engine.unlockStamp(), profileName);
+
   const answer = async (request: SessionRequest): Promise<Result<unknown>> => {
     switch (request.op) {
       case 'hello':
@@ -138,6 +178,11 @@ export async function startSession(config: SessionConfig, secret: string): Promi
       case 'call': {
         if (NOT_THROUGH_A_SESSION.has(request.channel)) {
           return failure('UNSUPPORTED', 'This profile is already unlocked by an unlock session; run `polystore lock` first to unlock another way.');
+        }
+        const gone = stale();
+        if (gone) {
+          setImmediate(() => void end(gone.reason));
+          return { ok: false, error: gone.error };
         }
         const result = await engine.router.dispatch(request.channel, request.input, { host: 'cli' });
         if (result.ok && ENDS_THE_SESSION.has(request.channel)) setImmediate(() => void end(request.channel === 'auth.lock' ? 'locked' : 'secret-changed'));
@@ -178,12 +223,12 @@ export async function startSession(config: SessionConfig, secret: string): Promi
   };
 
   // Every few seconds: is the profile folder still there, is the record still ours, is the profile still unlocked?
+  // A PIN changed or a lock in the app is left to the next call (it serves nothing either way): that call's
+  // command is told why the session ended, where a session gone already would leave it a bare "needs your PIN".
   const watch = setInterval(() => {
     if (!fs.existsSync(config.dataDir)) return void end('folder-gone');
     if (!stillOurs()) return void end('replaced');
-    void engine.router.dispatch('auth.status', undefined, { host: 'cli' }).then((status) => {
-      if (!status.ok || (status.value as { state: string }).state !== 'unlocked') void end('locked');
-    });
+    if (engine.unlockStamp() === null) void end('locked');
   }, config.watchIntervalMs ?? WATCH_INTERVAL_MS);
 
   function end(reason: EndReason): Promise<EndReason> {

@@ -20,7 +20,7 @@ export interface StartOptions {
   idleTimeoutMs: number;
   secret: string;
   env: NodeJS.ProcessEnv;
-  /** The bundle's entries (worker, child, session process), or null when running from sources. */
+  /** The bundle's entries (worker, child, keychain and session process), or null when running from sources. */
   entries: (PoolEntries & { sessionFile?: string }) | null;
 }
 
@@ -56,7 +56,13 @@ export async function startSessionProcess(options: StartOptions): Promise<StartR
       dataDir: options.dataDir,
       requested: options.requested,
       idleTimeoutMs: options.idleTimeoutMs,
-      poolEntries: options.entries ? { workerFile: options.entries.workerFile, childFile: options.entries.childFile } : null,
+      poolEntries: options.entries
+        ? {
+            workerFile: options.entries.workerFile,
+            childFile: options.entries.childFile,
+            ...(options.entries.keytarChildFile ? { keytarChildFile: options.entries.keytarChildFile } : {}),
+          }
+        : null,
     },
     secret: options.secret,
   };

@@ -30,7 +30,7 @@ test('the host view holds only what a host may use, frozen, and no internal is r
     close: async () => {},
   } as unknown as Engine;
   const view = hostView(engine);
-  assert.equal(Object.keys(view).sort(), ['close', 'dataDir', 'events', 'isBusy', 'lockNow', 'logger', 'readSettings', 'router']);
+  assert.equal(Object.keys(view).sort(), ['close', 'dataDir', 'events', 'isBusy', 'lockNow', 'logger', 'readSettings', 'router', 'unlockStamp']);
   assert.ok(Object.isFrozen(view));
   for (const name of Object.keys(internals)) assert.is((view as unknown as Record<string, unknown>)[name], undefined, name);
   assert.is(view.readSettings().updateChannel, 'beta');
