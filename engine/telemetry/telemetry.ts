@@ -143,7 +143,7 @@ export class Telemetry {
     const traceId = this.#resolve(id);
     const spans = z
       .array(SpanRow)
-      .parse(this.#db.prepare('SELECT stage, started_at, duration_ms, status, source_id FROM telemetry_runs WHERE trace_id = ? ORDER BY started_at, rowid').all(traceId));
+      .parse(this.#db.prepare('SELECT stage, started_at, duration_ms, status, source_id FROM telemetry_runs WHERE trace_id = ? ORDER BY started_at, duration_ms DESC, rowid').all(traceId));
     if (spans.length === 0) throw new NotFoundError('Trace', traceId);
     const timed = spans.map((s) => ({ stage: s.stage, start: Date.parse(s.started_at), end: Date.parse(s.started_at) + (s.duration_ms ?? 0) }));
     const within = nesting(timed);
@@ -177,7 +177,7 @@ export class Telemetry {
       .prepare(`SELECT trace_id AS t, MIN(started_at) AS at FROM telemetry_runs WHERE ${clauses} GROUP BY trace_id ORDER BY at DESC LIMIT ?`)
       .all(...params, limit) as Array<{ t: string; at: string }>;
     return traces.map(({ t }) => {
-      const spans = z.array(SpanRow).parse(this.#db.prepare('SELECT stage, started_at, duration_ms, status, source_id FROM telemetry_runs WHERE trace_id = ? ORDER BY started_at, rowid').all(t));
+      const spans = z.array(SpanRow).parse(this.#db.prepare('SELECT stage, started_at, duration_ms, status, source_id FROM telemetry_runs WHERE trace_id = ? ORDER BY started_at, duration_ms DESC, rowid').all(t));
       const run = this.#runs(t).at(-1) ?? null;
       return {
         traceId: t,
