@@ -3,6 +3,7 @@ import { Key } from 'webdriverio';
 import * as assert from 'uvu/assert';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
 import { addConfirmedPgSource, askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, waitReplaced, type E2EApp } from '../support/e2e';
+import { PageErrors, ResultsPage } from './pages';
 
 // The Results table as a user arranges it: hide a column, drag one wider, come back to the same
 // layout after a reload, select cells or a row and copy them as TSV with the keyboard.
@@ -177,6 +178,51 @@ test('100,000 rows: opens, sorts, filters and scrolls end to end', async () => {
   const longest = Math.max(0, ...((await app.browser.execute(() => (window as unknown as { __long: number[] }).__long)) as number[]));
   console.log(`100,000 rows: two sorts and first row shown in ${sortMs} ms; longest main-thread task while sorting and scrolling ${Math.round(longest)} ms`);
   // Speed is reported, not asserted: on a shared, busy machine a timed assertion is a flaky test (targets belong in benchmarks).
+});
+
+test('pages instead of scrolling: 500 a page, the last page holds rows 99,501 to 100,000 in the sorted order', async () => {
+  const results = new ResultsPage(app);
+  const errors = new PageErrors(app);
+  await errors.trap();
+  // The 100,000-row result is open, sorted by amount descending (n = 100,000 first), and scrolled to its end:
+  // pages open where the user was reading, on the last one.
+  await results.showPages(500);
+  await results.waitForPage('200');
+  await results.turnPage('first', '1');
+  assert.equal(await results.pagerText(), { page: 'Page 1 of 200', rows: 'Rows 1–500 of 100,000' });
+  await results.turnPage('next', '2');
+  let rows = await results.drawnRows();
+  assert.equal(rows[0], { number: '501', rowIndex: '502', first: (BIG_ROWS - 500).toLocaleString('en-US') }, 'page 2 starts at row 501');
+
+  await results.turnPage('last', '200');
+  assert.equal(await results.pagerText(), { page: 'Page 200 of 200', rows: 'Rows 99,501–100,000 of 100,000' });
+  rows = await results.drawnRows();
+  assert.equal(rows[0], { number: '99501', rowIndex: '99502', first: '500' }, 'the page starts at row 99,501: n = 500 in descending order');
+  assert.ok(rows.every((r) => Number(r.rowIndex) === Number(r.number) + 1), 'aria-rowindex is the absolute row number + 1 (the header is row 1)');
+  assert.not.ok(await results.pager.$('[data-testid="page-next"]').isEnabled(), 'no next page after the last');
+  // The end of the page is the end of the result.
+  await app.browser.execute(() => {
+    const el = document.querySelector('[data-testid="full-result"]')!;
+    el.scrollTop = el.scrollHeight;
+  });
+  await app.browser.waitUntil(async () => (await results.drawnRows()).some((r) => r.number === String(BIG_ROWS) && r.first === '1'), { timeoutMsg: 'row 100,000 (n = 1) is not at the end of the last page' });
+  assert.ok((await results.drawnRows()).every((r) => Number(r.number) > 99_500), 'only the last page\'s rows');
+  await app.screenshot('99-results-table-pages');
+
+  // PageUp on the focused table turns back a page; a smaller page size keeps the first row read in view.
+  await results.grid.click();
+  await app.browser.keys(['PageUp']);
+  await results.waitForPage('199');
+  // Back to scrolling and to pages again: both keep the rows being read (page 199 starts at row 99,001).
+  await $('[data-testid="table-view-option"][data-view="scroll"]').click();
+  await results.pager.waitForExist({ reverse: true, timeoutMsg: 'the pager stayed after choosing Scroll' });
+  await app.browser.waitUntil(async () => (await results.drawnRows()).some((r) => r.number === '99001'), { timeoutMsg: 'scrolling did not start at row 99,001' });
+  await results.showPages(500);
+  await results.waitForPage('199');
+  await results.pager.$('[data-testid="page-size"]').selectByAttribute('value', '25');
+  await results.waitForPage('3,961');
+  assert.equal(await results.pagerText(), { page: 'Page 3,961 of 4,000', rows: 'Rows 99,001–99,025 of 100,000' });
+  await errors.assertNone('while switching to pages, turning them and changing their size');
 });
 
 test('dark theme: the selection, the column menu and the handles take the dark tokens', async () => {

@@ -1,4 +1,5 @@
 import { MAX_COLUMN_PX, MIN_COLUMN_PX } from './result-grid';
+import { DEFAULT_PAGE_SIZE, parsePageSize } from './table-pages';
 
 /**
  * How the user arranged a result's table: columns they widened or narrowed
@@ -79,4 +80,44 @@ export function withWidth(layout: TableLayout, name: string, px: number | null):
   if (px === null) delete widths[name];
   else widths[name] = clampWidth(px);
   return { ...layout, widths };
+}
+
+/**
+ * Whether tables scroll or show pages, and how many rows a page holds. Unlike
+ * the columns, one choice for every table of this window: widths belong to a
+ * result because its columns are its own, but reading by pages is a habit of
+ * the reader. Kept per result, it would go back to scrolling for every new
+ * question (most results are opened once) and never be seen again.
+ */
+export type TableView = 'scroll' | 'pages';
+export interface TablePaging {
+  view: TableView;
+  pageSize: number;
+}
+
+export const DEFAULT_PAGING: TablePaging = { view: 'scroll', pageSize: DEFAULT_PAGE_SIZE };
+const PAGING_KEY = 'polystore.table-paging';
+
+/** A stored paging choice; what is missing or not ours falls back to the default, field by field. */
+export function parsePaging(text: string | null): TablePaging {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? 'null');
+  } catch {
+    return DEFAULT_PAGING;
+  }
+  if (!value || typeof value !== 'object') return DEFAULT_PAGING;
+  const { view, pageSize } = value as Record<string, unknown>;
+  return {
+    view: view === 'pages' || view === 'scroll' ? view : DEFAULT_PAGING.view,
+    pageSize: parsePageSize(pageSize) ?? DEFAULT_PAGING.pageSize,
+  };
+}
+
+export function loadPaging(store: Pick<Storage, 'getItem'>): TablePaging {
+  return parsePaging(store.getItem(PAGING_KEY));
+}
+
+export function savePaging(store: Pick<Storage, 'setItem'>, paging: TablePaging): void {
+  store.setItem(PAGING_KEY, JSON.stringify(paging));
 }

@@ -56,6 +56,51 @@ export class ResultsPage {
     await this.app.browser.waitUntil(async () => (await header.getAttribute('data-sort')) === expected, { timeoutMsg: `${column} did not sort ${expected}` });
   }
 
+  /** The pager under the table (shown when the table is in pages). */
+  get pager(): Element {
+    return this.app.browser.$('[data-testid="pager"]');
+  }
+
+  /** Switches the table to pages of `size` rows and waits for the pager to say so. */
+  async showPages(size: number): Promise<void> {
+    await this.app.browser.$('[data-testid="table-view-option"][data-view="pages"]').click();
+    await this.pager.waitForDisplayed({ timeoutMsg: 'no pager after choosing Pages' });
+    await this.pager.$('[data-testid="page-size"]').selectByAttribute('value', String(size));
+    await this.app.browser.waitUntil(async () => (await this.pager.$('[data-testid="page-size"]').getValue()) === String(size), { timeoutMsg: `the page size did not become ${size}` });
+  }
+
+  /** Presses a pager button ('first', 'previous', 'next', 'last') and waits until the pager names page `expected`. */
+  async turnPage(move: 'first' | 'previous' | 'next' | 'last', expected: string): Promise<void> {
+    await this.pager.$(`[data-testid="page-${move}"]`).click();
+    await this.waitForPage(expected);
+  }
+
+  /** Waits until the pager reads "Page `expected` of …". */
+  async waitForPage(expected: string): Promise<void> {
+    const status = this.pager.$('[data-testid="page-status"]');
+    await this.app.browser.waitUntil(async () => (await status.getText()).startsWith(`Page ${expected} of`), {
+      timeoutMsg: `the pager did not reach page ${expected}`,
+    });
+  }
+
+  /** What the pager says: "Page N of M" and "Rows X–Y of Z". */
+  async pagerText(): Promise<{ page: string; rows: string }> {
+    return { page: await this.pager.$('[data-testid="page-status"]').getText(), rows: await this.pager.$('[data-testid="page-rows"]').getText() };
+  }
+
+  /** The rows drawn now, top to bottom: the number shown, its aria-rowindex and its first cell. */
+  async drawnRows(): Promise<{ number: string; rowIndex: string; first: string }[]> {
+    return (await this.app.browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="full-result"] [data-testid="result-row"]')]
+        .sort((a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')))
+        .map((r) => ({
+          number: r.querySelector('[data-testid="row-number"]')?.textContent?.trim() ?? '',
+          rowIndex: r.getAttribute('aria-rowindex') ?? '',
+          first: r.querySelectorAll('[role="cell"]')[1]?.textContent?.trim() ?? '',
+        })),
+    )) as { number: string; rowIndex: string; first: string }[];
+  }
+
   /**
    * How many queries the engine has run: every finished run writes query.executed or query.failed
    * in the audit log, in the same transaction as the run, so this counts runs in either host.

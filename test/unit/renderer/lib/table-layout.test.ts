@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MIN_COLUMN_PX } from '../../../../renderer/src/lib/result-grid';
-import { EMPTY_LAYOUT, KEPT_LAYOUTS, MAX_RESIZED_PX, loadLayout, parseLayout, saveLayout, toggleHidden, withWidth } from '../../../../renderer/src/lib/table-layout';
+import { DEFAULT_PAGING, EMPTY_LAYOUT, KEPT_LAYOUTS, MAX_RESIZED_PX, loadLayout, loadPaging, parseLayout, parsePaging, saveLayout, savePaging, toggleHidden, withWidth } from '../../../../renderer/src/lib/table-layout';
 
 /** localStorage's three calls over a Map. */
 function memoryStore() {
@@ -46,6 +46,21 @@ test(`only the last ${KEPT_LAYOUTS} results keep a layout; opening one again mak
   assert.ok(store.map.has('polystore.table.r0'), 'r0 was saved again');
   assert.not.ok(store.map.has('polystore.table.r1'), 'r1 was the oldest');
   assert.is([...store.map.keys()].filter((k) => k.startsWith('polystore.table.')).length, KEPT_LAYOUTS);
+});
+
+test('the choice of pages and their size is one for every result, and outlives the layouts forgotten', () => {
+  const store = memoryStore();
+  assert.equal(loadPaging(store), DEFAULT_PAGING, 'tables scroll until the user picks pages');
+  savePaging(store, { view: 'pages', pageSize: 25 });
+  for (let i = 0; i <= KEPT_LAYOUTS; i++) saveLayout(store, `r${i}`, EMPTY_LAYOUT);
+  assert.equal(loadPaging(store), { view: 'pages', pageSize: 25 });
+});
+
+test('a stored paging choice that is not ours falls back field by field', () => {
+  assert.equal(parsePaging('{"view":"pages","pageSize":7}'), { view: 'pages', pageSize: DEFAULT_PAGING.pageSize });
+  assert.equal(parsePaging('{"view":"sideways","pageSize":500}'), { view: 'scroll', pageSize: 500 });
+  assert.equal(parsePaging('not json'), DEFAULT_PAGING);
+  assert.equal(parsePaging(null), DEFAULT_PAGING);
 });
 
 test.run();
