@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { createPgDatabase, type TestDatabase } from '../support/databases';
 import { addConfirmedPgSource, askInChat, lastOf as lastOfIn, latestQueryCard, startApp, waitForText, waitReplaced, type E2EApp } from '../support/e2e';
 import { PageErrors, ResultsPage } from './pages';
+import { axeChecks } from './pages/axe';
 
 // The Results table as a user arranges it: hide a column, drag one wider, come back to the same
 // layout after a reload, select cells or a row and copy them as TSV with the keyboard.
@@ -223,6 +224,11 @@ test('pages instead of scrolling: 500 a page, the last page holds rows 99,501 to
   await results.waitForPage('3,961');
   assert.equal(await results.pagerText(), { page: 'Page 3,961 of 4,000', rows: 'Rows 99,001–99,025 of 100,000' });
   await errors.assertNone('while switching to pages, turning them and changing their size');
+});
+
+test('the pager and the Scroll | Pages switch: nothing serious for axe in either theme', async () => {
+  const { checkBothThemes } = axeChecks(() => app);
+  await checkBothThemes('Results table in pages', () => new ResultsPage(app).pager.waitForDisplayed({ timeoutMsg: 'no pager' }));
 });
 
 test('dark theme: the selection, the column menu and the handles take the dark tokens', async () => {
