@@ -37,7 +37,8 @@ class ResizeObserverStub {
 }
 if (!('ResizeObserver' in window)) Object.defineProperty(window, 'ResizeObserver', { value: ResizeObserverStub, configurable: true, writable: true });
 
-// Node has its own Event classes; jsdom's elements dispatch only jsdom's, so these take the window's.
+// Node has its own Event classes, but jsdom's elements dispatch only jsdom's; navigator and performance are the
+// page's too (requestAnimationFrame's clock). Everything else the window has and Node lacks is added as is.
 const TAKE_FROM_WINDOW = new Set(['Event', 'EventTarget', 'CustomEvent', 'navigator', 'performance']);
 const globals = globalThis as Record<string, unknown>;
 for (const key of Object.getOwnPropertyNames(window)) {
