@@ -208,6 +208,10 @@ test('pages instead of scrolling: 500 a page, the last page holds rows 99,501 to
   });
   await app.browser.waitUntil(async () => (await results.drawnRows()).some((r) => r.number === String(BIG_ROWS) && r.first === '1'), { timeoutMsg: 'row 100,000 (n = 1) is not at the end of the last page' });
   assert.ok((await results.drawnRows()).every((r) => Number(r.number) > 99_500), 'only the last page\'s rows');
+  const clipped = (await app.browser.execute(() =>
+    [...document.querySelectorAll<HTMLElement>('[data-testid="full-result"] [data-testid="row-number"]')].filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent),
+  )) as string[];
+  assert.equal(clipped, [], 'every row number shows whole, 100000 included (none cut to an ellipsis)');
   await app.screenshot('99-results-table-pages');
 
   // PageUp on the focused table turns back a page; a smaller page size keeps the first row read in view.

@@ -38,9 +38,12 @@ export function columnWidths(columns: readonly ResultColumn[], source: CellsOrRo
   });
 }
 
-/** The width of the row-number column for this many rows. */
+/** The cell's padding (12 px each side, ResultsTable.svelte) plus a little air, so the last digit never turns into an ellipsis. */
+const ROW_NUMBER_CHROME_PX = 30;
+
+/** The width of the row-number column for this many rows: wide enough for the last row's number. */
 export function rowNumberWidth(rowCount: number): number {
-  return Math.round(Math.max(44, String(rowCount).length * CHAR_PX + 22));
+  return Math.round(Math.max(44, String(rowCount).length * CHAR_PX + ROW_NUMBER_CHROME_PX));
 }
 
 /**
