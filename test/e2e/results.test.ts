@@ -34,6 +34,11 @@ const catchDownloads = () => ui.downloads.catch();
 const download = (nth: number) => ui.downloads.nth(nth);
 const firstRows = (n: number) => ui.results.firstRows(n);
 const clickHeader = (column: string, expected: 'asc' | 'desc' | 'none') => ui.results.clickHeader(column, expected);
+/** What the system's appearance is, as the page's prefers-color-scheme sees it, changed live (DevTools emulation). */
+const setSystemScheme = (value: 'light' | 'dark') =>
+  (app.browser as unknown as { sendCommandAndGetResult(cmd: string, params: object): Promise<unknown> }).sendCommandAndGetResult('Emulation.setEmulatedMedia', {
+    features: [{ name: 'prefers-color-scheme', value }],
+  });
 /** Why a test that reads an export back runs in the browser host only. */
 const SAVE_DIALOG = 'the app saves an export through its native save dialog, which WebDriver cannot drive';
 
@@ -317,6 +322,45 @@ test('dark theme: charts and the table take the dark tokens', async () => {
   await app.screenshot('97-chat-dark');
   await app.browser.execute(() => localStorage.setItem('polystore.theme', 'light'));
   await assertNoPageErrors('in the dark theme');
+});
+
+test('following the system theme, a chart already drawn redraws in the dark colours when the system turns dark', async () => {
+  // The theme follows the system (the default), and the system turns dark while the chart is on screen.
+  await app.browser.execute(() => localStorage.removeItem('polystore.theme'));
+  await ui.results.open();
+  // Set once the page is loaded: opening it may start a new page, which would not keep an earlier override.
+  await setSystemScheme('light');
+  await trapErrors();
+  const revenue = $('[data-testid="past-result"]*=Revenue per month in 2021');
+  await revenue.waitForClickable({ timeout: 10_000 });
+  await revenue.click();
+  const page = $('[data-testid="results-page"]');
+  await page.waitForDisplayed({ timeout: 10_000 });
+  await waitForDrawn(page, 'line');
+  /** The chart's own background (its top-left pixel: the theme's surface, painted under the chart) and the page's theme. */
+  const drawn = async () =>
+    (await app.browser.execute(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="results-page"] [data-testid="chart-canvas"] canvas')!;
+      const [r, g, b] = canvas.getContext('2d')!.getImageData(1, 1, 1, 1).data;
+      return { theme: document.documentElement.dataset.theme, luma: Math.round(0.2126 * r! + 0.7152 * g! + 0.0722 * b!) };
+    })) as { theme: string; luma: number };
+  const light = await drawn();
+  assert.is(light.theme, 'light');
+  assert.ok(light.luma > 200, `a light chart background (luma ${light.luma})`);
+  const before = await runs();
+  await setSystemScheme('dark');
+  let now = light;
+  const redrawnDark = await app.browser
+    .waitUntil(async () => ((now = await drawn()), now.theme === 'dark' && now.luma < 80), { timeout: 10_000 })
+    .catch(() => false);
+  assert.ok(redrawnDark, `the chart was redrawn dark (page theme ${now.theme}, chart background luma ${now.luma})`);
+  assert.is(await runs(), before, 'redrawn from the rows in memory');
+  await setSystemScheme('light');
+  await app.browser.waitUntil(async () => (await drawn()).luma > 200, { timeout: 10_000, timeoutMsg: 'the chart did not come back light' });
+  await assertNoPageErrors('while the system theme changed');
+  // Back where the next test starts: the conversation.
+  await $('[data-testid="back-to-conversation"]').click();
+  await $('[data-testid="chat-page"]').waitForDisplayed({ timeout: 10_000 });
 });
 
 test('a result links to its trace: Settings -> Diagnostics shows every stage against its target and opens a question by run id', async () => {
