@@ -232,7 +232,9 @@ test('pages instead of scrolling: 500 a page, the last page holds rows 99,501 to
 
 test('the pager and the Scroll | Pages switch: nothing serious for axe in either theme', async () => {
   const { checkBothThemes } = axeChecks(() => app);
-  await checkBothThemes('Results table in pages', () => new ResultsPage(app).pager.waitForDisplayed({ timeoutMsg: 'no pager' }));
+  await checkBothThemes('Results table in pages', async () => {
+    await new ResultsPage(app).pager.waitForDisplayed({ timeoutMsg: 'no pager' });
+  });
 });
 
 test('dark theme: the selection, the column menu and the handles take the dark tokens', async () => {
