@@ -12,6 +12,7 @@ const env = { POLYSTORE_PIN: TEST_PIN };
 const base = ['--data-dir', dir.path];
 let db: TestDatabase;
 let traceId = '';
+let runId = '';
 const run = (...args: string[]) => cli([...args, ...base], { env });
 
 test.before(async () => {
@@ -25,6 +26,7 @@ test.before(async () => {
   traceId = asked.traceId;
   const ran = await run('run', asked.approval.token, '--json');
   assert.is(ran.code, 0, ran.stderr);
+  runId = ran.json<{ runId: string }>().runId;
 });
 test.after(() => {
   db.drop();
@@ -47,6 +49,17 @@ test('trace without --json prints a table of the stages', async () => {
   assert.is(shown.code, 0, shown.stderr);
   assert.match(shown.stdout, /^stage\s+started\s+duration\s+status/m);
   assert.match(shown.stdout, /^execution\s+\S+\s+\d+ ms\s+ok/m);
+});
+
+test('trace takes the id of a run too: the same question, with that run listed', async () => {
+  const byRun = await run('trace', runId, '--json');
+  assert.is(byRun.code, 0, byRun.stderr);
+  const trace = byRun.json<{ traceId: string; runs: Array<{ runId: string; status: string; rowCount: number | null }> }>();
+  assert.is(trace.traceId, traceId, 'the question the run answered');
+  assert.equal(
+    trace.runs.map((r) => [r.runId, r.status, r.rowCount]),
+    [[runId, 'succeeded', 1]],
+  );
 });
 
 test('an unknown trace id exits with the NOT_FOUND code and says so', async () => {
